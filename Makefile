@@ -1,0 +1,48 @@
+# Integrationsportal – the two everyday commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test lint format bench vendor clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+## Development server with the LK Vechta concept and one demo user per role.
+run: install
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+## Test suite: SQLite by default, PostgreSQL when DATABASE_URL=postgres://… is set.
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Benchmarks on a separate database; prints a table and writes var/bench.md.
+bench: install
+	mkdir -p var
+	rm -f var/bench.sqlite3
+	DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) manage.py migrate --no-input -v 0
+	DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) manage.py run_benchmarks --output var/bench.md
+
+## Refresh the KERN UX assets from the npm package.
+vendor:
+	./scripts/vendor_kern.sh
+
+clean:
+	rm -rf $(VENV) var *.egg-info

@@ -1,0 +1,280 @@
+"""Demo content for a fresh installation: users per role and plausible progress.
+
+Everything created here is marked as demo (is_demo, "[Demo]" in texts), so it can never be
+mistaken for the district's own statements.
+"""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
+
+from concept import roles
+from concept.models import Concept
+from goals.models import Indicator, IndicatorValue, SubGoal
+from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight
+from measures.services import progress_entry_create
+from networks.models import Meeting, Network
+
+DEMO_PASSWORD = "Integration-Demo-2025"
+FIXTURE = settings.BASE_DIR / "fixtures" / "lk_vechta.json"
+
+DEMO_USERS = [
+    # username, first name, last name, role, staff, superuser
+    ("admin", "Alex", "Administration", roles.ADMINISTRATION, True, True),
+    ("koordination", "Kim", "Koordination", roles.COORDINATION, True, False),
+    ("verantwortlich", "Vera", "Verantwortlich", roles.MEASURE_OWNERS, False, False),
+    ("steuerung", "Sam", "Steuerung", roles.STEERING_GROUP, False, False),
+]
+OWNER_MEASURES = ["S4", "S6", "B5"]
+
+G, Y, R, GR = TrafficLight.GREEN, TrafficLight.YELLOW, TrafficLight.RED, TrafficLight.GREY
+# A measure's path through 2024 and 2025: (date, status, traffic light, progress).
+PROFILES = {
+    "ongoing": [
+        ("2024-03-15", Status.PREPARING, G, 10),
+        ("2024-09-20", Status.IN_PROGRESS, G, 35),
+        ("2025-03-14", Status.IN_PROGRESS, Y, 50),
+        ("2025-09-19", Status.IN_PROGRESS, G, 65),
+    ],
+    "done": [
+        ("2024-02-09", Status.IN_PROGRESS, G, 40),
+        ("2024-10-11", Status.IN_PROGRESS, G, 80),
+        ("2025-06-27", Status.IMPLEMENTED, G, 100),
+    ],
+    "permanent": [
+        ("2024-04-12", Status.IN_PROGRESS, G, 70),
+        ("2025-04-11", Status.ESTABLISHED, G, 100),
+        ("2025-10-10", Status.ESTABLISHED, G, 100),
+    ],
+    "delayed": [
+        ("2024-05-17", Status.PREPARING, Y, 15),
+        ("2024-11-22", Status.IN_PROGRESS, Y, 20),
+        ("2025-05-16", Status.IN_PROGRESS, R, 25),
+    ],
+    "deferred": [
+        ("2024-06-14", Status.PREPARING, Y, 5),
+        ("2025-02-21", Status.DEFERRED, GR, 5),
+    ],
+    "not_started": [
+        ("2024-07-05", Status.NOT_STARTED, GR, 0),
+    ],
+}
+PROFILE_WEIGHTS = {
+    "ongoing": 12,
+    "done": 5,
+    "permanent": 5,
+    "delayed": 5,
+    "deferred": 2,
+    "not_started": 3,
+}
+
+TEXTS = {
+    Status.NOT_STARTED: "[Demo] Noch nicht begonnen; Zuständigkeit und Ressourcen werden geklärt.",
+    Status.PREPARING: "[Demo] Konzeption und Abstimmung mit den Beteiligten laufen.",
+    Status.IN_PROGRESS: "[Demo] Umsetzung läuft; {participants} Teilnehmende im Berichtszeitraum.",
+    Status.IMPLEMENTED: "[Demo] Maßnahme abgeschlossen; Ergebnisse dokumentiert.",
+    Status.ESTABLISHED: "[Demo] Als Daueraufgabe in den Regelbetrieb übernommen.",
+    Status.DEFERRED: "[Demo] Zurückgestellt, bis die Finanzierung geklärt ist.",
+}
+NEXT_STEPS = {
+    Status.NOT_STARTED: "[Demo] Auftakttermin vereinbaren.",
+    Status.PREPARING: "[Demo] Beginn der Umsetzung planen.",
+    Status.IN_PROGRESS: "[Demo] Nächste Durchführung und Auswertung.",
+    Status.IMPLEMENTED: "[Demo] Verstetigung prüfen.",
+    Status.ESTABLISHED: "[Demo] Jährliche Überprüfung.",
+    Status.DEFERRED: "[Demo] Wiedervorlage im nächsten Haushaltsjahr.",
+}
+
+# Ready-made Kennzahlen from public statistics, attached as demo examples to Teilziele.
+DEMO_INDICATORS = [
+    # goal, sub-goal, name, unit, direction, source, baseline, target, yearly step
+    (
+        1,
+        1,
+        "Kinder mit nichtdeutscher Familiensprache in Kitas",
+        "%",
+        "higher",
+        "Kinder- und Jugendhilfestatistik",
+        Decimal("18.0"),
+        Decimal("24.0"),
+        Decimal("1.1"),
+    ),
+    (
+        2,
+        1,
+        "Betreuungsquote 3–6 Jahre, ausländische Kinder",
+        "%",
+        "higher",
+        "Kinder- und Jugendhilfestatistik",
+        Decimal("72.0"),
+        Decimal("85.0"),
+        Decimal("2.2"),
+    ),
+    (
+        2,
+        2,
+        "Schulabgänger*innen ohne Abschluss, ausländisch",
+        "%",
+        "lower",
+        "Schulstatistik des Landes",
+        Decimal("14.5"),
+        Decimal("10.0"),
+        Decimal("-0.7"),
+    ),
+    (
+        4,
+        1,
+        "Sozialversicherungspflichtig Beschäftigte mit ausländischer Staatsangehörigkeit",
+        "Personen",
+        "higher",
+        "Statistik der Bundesagentur für Arbeit",
+        Decimal("9800"),
+        Decimal("12500"),
+        Decimal("420"),
+    ),
+    (
+        4,
+        3,
+        "Anerkannte ausländische Berufsabschlüsse",
+        "Anzahl",
+        "higher",
+        "Anerkennungsstatistik",
+        Decimal("85"),
+        Decimal("150"),
+        Decimal("9"),
+    ),
+]
+
+
+def _ensure_concept(stdout):
+    concept = Concept.objects.filter(slug="lk-vechta").first()
+    if concept is None:
+        call_command("loaddata", str(FIXTURE), verbosity=0)
+        concept = Concept.objects.get(slug="lk-vechta")
+        stdout.write("Integrationskonzept LK Vechta geladen.")
+    return concept
+
+
+def _ensure_users(concept):
+    User = get_user_model()
+    users = {}
+    for username, first, last, role, staff, superuser in DEMO_USERS:
+        user, _created = User.objects.get_or_create(username=username)
+        user.first_name, user.last_name = first, last
+        user.email = f"{username}@example.org"
+        user.is_staff, user.is_superuser, user.is_active = staff, superuser, True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.set([Group.objects.get(name=role)])
+        concept.members.add(user)
+        users[role] = user
+    owner = users[roles.MEASURE_OWNERS]
+    for measure in Measure.objects.filter(concept=concept, code__in=OWNER_MEASURES):
+        measure.responsible_users.add(owner)
+    return users
+
+
+def _demo_progress(concept, author):
+    if ProgressEntry.objects.filter(measure__concept=concept, is_demo=True).exists():
+        return 0
+    rng = random.Random(f"{concept.slug}-demo")
+    names, weights = zip(*PROFILE_WEIGHTS.items(), strict=True)
+    created = 0
+    for measure in Measure.objects.filter(concept=concept).order_by("position", "number"):
+        profile = PROFILES[rng.choices(names, weights)[0]]
+        for day, status, light, progress in profile:
+            participants = rng.randint(8, 60) if status == Status.IN_PROGRESS else None
+            progress_entry_create(
+                measure=measure,
+                author=author,
+                date=dt.date.fromisoformat(day),
+                period=f"{'1.' if int(day[5:7]) <= 6 else '2.'} Halbjahr {day[:4]}",
+                status=status,
+                traffic_light=light,
+                progress=progress,
+                text=TEXTS[status].format(participants=participants),
+                next_steps=NEXT_STEPS[status],
+                deviation="[Demo] Personalengpass beim Träger." if light == R else "",
+                participants=participants,
+                cost=Decimal(rng.randrange(500, 25000, 250)) if participants else None,
+                is_demo=True,
+            )
+            created += 1
+    return created
+
+
+def _demo_indicators(concept):
+    if Indicator.objects.filter(concept=concept, is_demo=True).exists():
+        return 0
+    created = 0
+    for goal, number, name, unit, direction, source, base, target, step in DEMO_INDICATORS:
+        sub_goal = SubGoal.objects.filter(
+            goal__concept=concept, goal__number=goal, number=number
+        ).first()
+        if sub_goal is None:
+            continue
+        indicator = Indicator.objects.create(
+            concept=concept,
+            sub_goal=sub_goal,
+            name=f"{name} (Demo)",
+            unit=unit,
+            direction=direction,
+            source=source,
+            baseline_value=base,
+            baseline_year=2021,
+            target_value=target,
+            target_year=2027,
+            is_demo=True,
+            position=100 + created,
+        )
+        for i, year in enumerate(range(2021, 2026)):
+            IndicatorValue.objects.create(
+                indicator=indicator,
+                reference_date=dt.date(year, 12, 31),
+                period=str(year),
+                value=base + step * i,
+                source=source,
+                note="Demodaten",
+                is_demo=True,
+            )
+        created += 1
+    return created
+
+
+def _demo_decision(concept, author):
+    committee = Network.objects.filter(concept=concept, kind=Network.Kind.COMMITTEE).first()
+    if committee is None or Meeting.objects.filter(network=committee).exists():
+        return
+    meeting = Meeting.objects.create(
+        network=committee,
+        date=dt.date(2025, 6, 4),
+        topic="[Demo] Zwischenbilanz 2024",
+        presented="[Demo] Dashboard und Controllingbericht 2024",
+    )
+    red = list(Measure.objects.filter(concept=concept, traffic_light=TrafficLight.RED)[:2])
+    decision = Decision.objects.create(
+        meeting=meeting,
+        text="[Demo] Für die Maßnahmen mit roter Ampel legt die Koordination bis zur "
+        "nächsten Sitzung einen angepassten Zeitplan vor.",
+        kind=Decision.Kind.ADJUST,
+        follow_up_date=dt.date(2025, 11, 30),
+        created_by=author,
+    )
+    decision.measures.set(red)
+
+
+@transaction.atomic
+def seed_demo(stdout):
+    concept = _ensure_concept(stdout)
+    users = _ensure_users(concept)
+    coordinator = users[roles.COORDINATION]
+    entries = _demo_progress(concept, coordinator)
+    indicators = _demo_indicators(concept)
+    _demo_decision(concept, coordinator)
+    return concept, users, entries, indicators

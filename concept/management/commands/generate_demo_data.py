@@ -1,0 +1,181 @@
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from concept.models import Concept, Statement
+from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
+from measures.models import Measure, ProgressEntry, Status, TrafficLight
+from networks.models import Network, Organisation
+
+# The volume of LK Vechta at scale 1.
+GOALS = 7
+SUB_GOALS = 28
+MEASURES = 37
+ENTRIES_PER_MEASURE = 4
+ORGANISATIONS = 12
+NETWORKS = 11
+INDICATORS_PER_SUB_GOAL = 1
+YEARS = range(2019, 2026)
+
+
+def scale_type(value):
+    try:
+        scale = int(value)
+    except ValueError:
+        raise CommandError(f"--scale muss eine ganze Zahl sein, nicht „{value}“.") from None
+    if not 1 <= scale <= 1000:
+        raise CommandError(f"--scale muss zwischen 1 und 1000 liegen, nicht {scale}.")
+    return scale
+
+
+class Command(BaseCommand):
+    help = (
+        "Erzeugt ein synthetisches Konzept „demo-skala-N“ mit dem N-fachen Umfang des "
+        "LK Vechta (Teilziele, Maßnahmen, Sachstände, Kennzahlwerte) für Benchmarks und Tests. "
+        "Ein vorhandenes Konzept gleichen Namens wird ersetzt."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=scale_type, default=1, help="Faktor N (1–1000)")
+        parser.add_argument("--seed", type=int, default=1, help="Startwert des Zufallsgenerators")
+
+    def handle(self, *args, scale, seed, verbosity, **options):
+        concept = generate(scale=scale, seed=seed)
+        if not verbosity:
+            return
+        counts = {
+            "Ziele": concept.goals.count(),
+            "Teilziele": SubGoal.objects.filter(goal__concept=concept).count(),
+            "Maßnahmen": concept.measures.count(),
+            "Sachstände": ProgressEntry.objects.filter(measure__concept=concept).count(),
+            "Kennzahlwerte": IndicatorValue.objects.filter(indicator__concept=concept).count(),
+        }
+        summary = ", ".join(f"{n} {label}" for label, n in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Konzept „{concept.slug}“ erzeugt: {summary}."))
+
+
+@transaction.atomic
+def generate(*, scale: int, seed: int = 1) -> Concept:
+    rng = random.Random(seed)
+    slug = f"demo-skala-{scale}"
+    old = Concept.objects.filter(slug=slug).first()
+    if old is not None:
+        Measure.objects.filter(concept=old).delete()  # measures protect their goals
+        old.delete()
+    concept = Concept.objects.create(
+        slug=slug,
+        title=f"Demo-Integrationskonzept Skala {scale}",
+        district=f"Demo-Landkreis {scale}",
+        status=Concept.Status.ADOPTED,
+    )
+    concept.members.set(get_user_model().objects.filter(is_superuser=True))
+    Statement.objects.bulk_create(
+        Statement(
+            concept=concept,
+            section=section,
+            number=number,
+            text=f"Demo-Aussage {number}",
+            position=i,
+        )
+        for i, (section, number) in enumerate(
+            [(Statement.Section.SITUATION, f"1.{n}") for n in range(1, 4)]
+            + [(Statement.Section.EVALUATION, f"5.{n}") for n in range(1, 5)]
+        )
+    )
+    goals = StrategicGoal.objects.bulk_create(
+        StrategicGoal(
+            concept=concept,
+            number=n,
+            title=f"Demo-Ziel {n}",
+            short_title=f"Ziel {n}",
+            aim=f"Zielaussage {n}.",
+        )
+        for n in range(1, GOALS + 1)
+    )
+    sub_goals = SubGoal.objects.bulk_create(
+        SubGoal(goal=goals[i % GOALS], number=i // GOALS + 1, text=f"Demo-Teilziel {i + 1}")
+        for i in range(SUB_GOALS * scale)
+    )
+    organisations = Organisation.objects.bulk_create(
+        Organisation(concept=concept, name=f"Demo-Akteur {i + 1}")
+        for i in range(ORGANISATIONS * scale)
+    )
+    Network.objects.bulk_create(
+        Network(
+            concept=concept,
+            name=f"Demo-Netzwerk {i + 1}",
+            position=i,
+            coordinator=organisations[i % len(organisations)],
+        )
+        for i in range(NETWORKS * scale)
+    )
+    statuses, lights = Status.values, TrafficLight.values
+    measures = Measure.objects.bulk_create(
+        Measure(
+            concept=concept,
+            code=f"D{i + 1}",
+            number=f"4.{i % GOALS + 1}.{i // GOALS + 1}",
+            title=f"Demo-Maßnahme {i + 1}",
+            goal=goals[i % GOALS] if i % 8 else None,
+            status=rng.choice(statuses[:5]),
+            traffic_light=rng.choice(lights),
+            progress=rng.randint(0, 100),
+            position=i,
+        )
+        for i in range(MEASURES * scale)
+    )
+    ProgressEntry.objects.bulk_create(
+        ProgressEntry(
+            measure=measure,
+            date=dt.date(2024, 1, 1) + dt.timedelta(days=150 * k + rng.randint(0, 60)),
+            status=measure.status,
+            traffic_light=measure.traffic_light,
+            progress=measure.progress,
+            text=f"Demo-Sachstand {k + 1} zu {measure.code}",
+            participants=rng.randint(5, 80),
+            is_demo=True,
+        )
+        for measure in measures
+        for k in range(ENTRIES_PER_MEASURE)
+    )
+    indicators = Indicator.objects.bulk_create(
+        Indicator(
+            concept=concept,
+            sub_goal=sub_goal,
+            name=f"Demo-Kennzahl {i + 1}",
+            unit="%",
+            baseline_value=Decimal(40),
+            baseline_year=YEARS[0],
+            target_value=Decimal(60),
+            target_year=YEARS[-1] + 2,
+            is_demo=True,
+            position=i,
+        )
+        for i, sub_goal in enumerate(sub_goals * INDICATORS_PER_SUB_GOAL)
+    )
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            indicator=indicator,
+            reference_date=dt.date(year, 12, 31),
+            period=str(year),
+            value=Decimal(40 + rng.randint(-5, 20)),
+            is_demo=True,
+        )
+        for indicator in indicators
+        for year in YEARS
+    )
+    # Sub-goal links: every measure serves one Teilziel of its goal.
+    by_goal = {}
+    for sub_goal in sub_goals:
+        by_goal.setdefault(sub_goal.goal_id, []).append(sub_goal)
+    Through = Measure.sub_goals.through
+    Through.objects.bulk_create(
+        Through(measure_id=m.pk, subgoal_id=rng.choice(by_goal[m.goal_id]).pk)
+        for m in measures
+        if m.goal_id
+    )
+    return concept

@@ -1,0 +1,133 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ConceptQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Concepts a user may see: members see theirs, superusers all."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(members=user)
+
+
+class ConceptManager(models.Manager.from_queryset(ConceptQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Concept(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Entwurf")
+        ADOPTED = "adopted", _("beschlossen")
+        ARCHIVED = "archived", _("archiviert")
+
+    slug = models.SlugField(_("Kurzname (URL)"), max_length=80, unique=True)
+    title = models.CharField(_("Titel"), max_length=200)
+    district = models.CharField(_("Gebietskörperschaft"), max_length=200)
+    version_label = models.CharField(_("Fassung"), max_length=100, blank=True)
+    status = models.CharField(
+        _("Status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    adopted_on = models.DateField(_("beschlossen am"), null=True, blank=True)
+    predecessor = models.ForeignKey(
+        "self",
+        verbose_name=_("Vorgängerkonzept (Fortschreibung von)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Mitglieder"),
+        related_name="concepts",
+        blank=True,
+        help_text=_("Personen, die mit diesem Konzept arbeiten; ihre Rolle ergibt die Gruppe."),
+    )
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    objects = ConceptManager()
+
+    class Meta:
+        verbose_name = _("Integrationskonzept")
+        verbose_name_plural = _("Integrationskonzepte")
+        ordering = ["district", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(predecessor=models.F("pk")),
+                name="concept_not_own_predecessor",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("concept:detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class StatementManager(models.Manager):
+    def get_by_natural_key(self, concept_slug, number):
+        return self.get(concept__slug=concept_slug, number=number)
+
+
+class Statement(models.Model):
+    """A numbered statement of the concept outside goals and measures.
+
+    The findings of the Ausgangslage (1.1.x), the statements on coordination (3.x)
+    and the evaluation steps (5.x) keep their outline number and exact wording.
+    """
+
+    class Section(models.TextChoices):
+        SITUATION = "situation", _("Ausgangslage")
+        COORDINATION = "coordination", _("Koordination und Netzwerke")
+        EVALUATION = "evaluation", _("Fortschreibung / Evaluation")
+
+    concept = models.ForeignKey(
+        Concept, verbose_name=_("Konzept"), on_delete=models.CASCADE, related_name="statements"
+    )
+    section = models.CharField(_("Abschnitt"), max_length=20, choices=Section.choices)
+    number = models.CharField(
+        _("Gliederungsnummer"),
+        max_length=30,
+        help_text=_("Nummer in der Gliederung des Konzepts, z. B. 1.1.2"),
+    )
+    text = models.TextField(_("Text"))
+    needs_split = models.BooleanField(
+        _("Liste zu trennen"),
+        default=False,
+        help_text=_("Beim Import als eine Zeile erkannt, die mehrere Einträge enthält."),
+    )
+    position = models.PositiveIntegerField(_("Reihenfolge"), default=0)
+
+    objects = StatementManager()
+
+    class Meta:
+        verbose_name = _("Aussage")
+        verbose_name_plural = _("Aussagen")
+        ordering = ["concept", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concept", "number"], name="statement_unique_number_per_concept"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.text[:60]}"
+
+    def natural_key(self):
+        return (*self.concept.natural_key(), self.number)
+
+    natural_key.dependencies = ["concept.concept"]
+
+    @property
+    def depth(self):
+        return self.number.count(".")

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from concept import views
+
+admin.site.site_header = _("Integrationsportal – Verwaltung")
+admin.site.site_title = _("Integrationsportal")
+admin.site.index_title = _("Daten und Benutzer")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("anmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konzepte/", include("concept.concept_urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,34 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from concept.access import get_concept_for_view
+from concept.models import Concept
+from concept.queries import concept_structure
+
+
+@require_GET
+@login_required
+def home(request):
+    concepts = list(Concept.objects.for_user(request.user)[:2])
+    if len(concepts) == 1:
+        return redirect(concepts[0])
+    return redirect("concept:list")
+
+
+@require_GET
+@login_required
+def concept_list(request):
+    concepts = Concept.objects.for_user(request.user).order_by("district", "title")
+    return render(request, "concept/concept_list.html", {"concepts": concepts})
+
+
+@require_GET
+@login_required
+def concept_detail(request, slug):
+    concept = get_concept_for_view(request.user, slug)
+    return render(
+        request,
+        "concept/concept_detail.html",
+        {"concept": concept, "structure": concept_structure(concept)},
+    )

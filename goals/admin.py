@@ -1,0 +1,70 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
+
+
+class SubGoalInline(admin.TabularInline):
+    model = SubGoal
+    extra = 0
+    fields = ["number", "text"]
+
+
+@admin.register(StrategicGoal)
+class StrategicGoalAdmin(admin.ModelAdmin):
+    list_display = ["number", "short_title", "title", "concept", "sub_goal_count"]
+    list_display_links = ["number", "short_title"]
+    list_filter = ["concept"]
+    search_fields = ["title", "short_title", "aim"]
+    inlines = [SubGoalInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_sub_goals=Count("sub_goals"))
+
+    @admin.display(description=_("Teilziele"), ordering="n_sub_goals")
+    def sub_goal_count(self, obj):
+        return obj.n_sub_goals
+
+
+@admin.register(SubGoal)
+class SubGoalAdmin(admin.ModelAdmin):
+    list_display = ["label", "text", "goal"]
+    list_filter = ["goal__concept", "goal"]
+    search_fields = ["text"]
+    list_select_related = ["goal", "goal__concept"]
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 0
+    fields = ["reference_date", "period", "breakdown", "value", "source", "is_demo"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "unit",
+        "sub_goal",
+        "baseline_value",
+        "target_value",
+        "target_year",
+        "is_public",
+        "is_demo",
+    ]
+    list_filter = ["concept", "direction", "is_public", "is_demo"]
+    search_fields = ["name", "description", "source"]
+    autocomplete_fields = ["sub_goal"]
+    list_select_related = ["sub_goal", "sub_goal__goal"]
+    inlines = [IndicatorValueInline]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "reference_date", "breakdown", "value", "source", "is_demo"]
+    list_filter = ["indicator__concept", "is_demo", "reference_date"]
+    search_fields = ["indicator__name", "breakdown", "source"]
+    date_hierarchy = "reference_date"
+    list_select_related = ["indicator"]

@@ -1,0 +1,240 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from concept.models import Concept, Statement
+
+YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
+
+
+class StrategicGoalManager(models.Manager):
+    def get_by_natural_key(self, concept_slug, number):
+        return self.get(concept__slug=concept_slug, number=number)
+
+
+class StrategicGoal(models.Model):
+    concept = models.ForeignKey(
+        Concept, verbose_name=_("Konzept"), on_delete=models.CASCADE, related_name="goals"
+    )
+    number = models.PositiveSmallIntegerField(_("Nummer"), validators=[MinValueValidator(1)])
+    title = models.CharField(_("Titel"), max_length=300)
+    short_title = models.CharField(
+        _("Kurztitel"), max_length=120, help_text=_("Wie im Maßnahmenteil, z. B. „Sprache“.")
+    )
+    aim = models.TextField(_("Zielaussage"), blank=True)
+
+    objects = StrategicGoalManager()
+
+    class Meta:
+        verbose_name = _("Strategisches Ziel")
+        verbose_name_plural = _("Strategische Ziele")
+        ordering = ["concept", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concept", "number"], name="goal_unique_number_per_concept"
+            ),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="goal_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{_('Strategisches Ziel')} {self.number}: {self.short_title}"
+
+    def natural_key(self):
+        return (*self.concept.natural_key(), self.number)
+
+    natural_key.dependencies = ["concept.concept"]
+
+
+class SubGoalManager(models.Manager):
+    def get_by_natural_key(self, concept_slug, goal_number, number):
+        return self.get(goal__concept__slug=concept_slug, goal__number=goal_number, number=number)
+
+
+class SubGoal(models.Model):
+    goal = models.ForeignKey(
+        StrategicGoal,
+        verbose_name=_("Strategisches Ziel"),
+        on_delete=models.CASCADE,
+        related_name="sub_goals",
+    )
+    number = models.PositiveSmallIntegerField(_("Nummer"), validators=[MinValueValidator(1)])
+    text = models.TextField(_("Text"))
+
+    objects = SubGoalManager()
+
+    class Meta:
+        verbose_name = _("Teilziel")
+        verbose_name_plural = _("Teilziele")
+        ordering = ["goal__concept", "goal__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "number"], name="subgoal_unique_number"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="subgoal_number_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{_('Teilziel')} {self.label}: {self.text[:80]}"
+
+    @property
+    def label(self):
+        """Number as users quote it: "1.3" is Teilziel 3 of goal 1."""
+        return f"{self.goal.number}.{self.number}"
+
+    def natural_key(self):
+        return (*self.goal.natural_key(), self.number)
+
+    natural_key.dependencies = ["goals.strategicgoal"]
+
+
+class IndicatorManager(models.Manager):
+    def get_by_natural_key(self, concept_slug, name):
+        return self.get(concept__slug=concept_slug, name=name)
+
+
+class Indicator(models.Model):
+    """A Kennzahl: attached to a Teilziel, or to the concept itself for context figures
+    of the Ausgangslage (monitoring, not an effect of measures)."""
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("höher ist besser")
+        LOWER = "lower", _("niedriger ist besser")
+        NEUTRAL = "neutral", _("keine Wertung (Kontextzahl)")
+
+    concept = models.ForeignKey(
+        Concept, verbose_name=_("Konzept"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    sub_goal = models.ForeignKey(
+        SubGoal,
+        verbose_name=_("Teilziel"),
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        null=True,
+        blank=True,
+        help_text=_("Leer lassen für Kontextzahlen der Ausgangslage."),
+    )
+    statement = models.ForeignKey(
+        Statement,
+        verbose_name=_("Aussage im Konzept"),
+        on_delete=models.SET_NULL,
+        related_name="indicators",
+        null=True,
+        blank=True,
+        help_text=_("Die Feststellung der Ausgangslage, aus der die Zahl stammt."),
+    )
+    name = models.CharField(_("Bezeichnung"), max_length=200)
+    description = models.TextField(_("Definition"), blank=True)
+    unit = models.CharField(_("Einheit"), max_length=40, help_text=_("z. B. Personen, %"))
+    direction = models.CharField(
+        _("Wirkungsrichtung"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    baseline_value = models.DecimalField(
+        _("Ausgangswert"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    baseline_year = models.PositiveSmallIntegerField(
+        _("Jahr des Ausgangswerts"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    target_value = models.DecimalField(
+        _("Zielwert"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    target_year = models.PositiveSmallIntegerField(
+        _("Zieljahr"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    source = models.CharField(_("Quelle"), max_length=300, blank=True)
+    suppress_below = models.PositiveIntegerField(
+        _("Kleine Fallzahlen unterdrücken unter"),
+        null=True,
+        blank=True,
+        help_text=_("Werte unter dieser Zahl erscheinen öffentlich nur als „< n“."),
+    )
+    is_public = models.BooleanField(_("öffentlich"), default=False)
+    is_demo = models.BooleanField(_("Demodaten"), default=False)
+    position = models.PositiveIntegerField(_("Reihenfolge"), default=0)
+
+    objects = IndicatorManager()
+
+    class Meta:
+        verbose_name = _("Kennzahl")
+        verbose_name_plural = _("Kennzahlen")
+        ordering = ["concept", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concept", "name"], name="indicator_unique_name_per_concept"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(baseline_year__isnull=True)
+                | models.Q(target_year__isnull=True)
+                | models.Q(target_year__gte=models.F("baseline_year")),
+                name="indicator_target_after_baseline",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.concept.natural_key(), self.name)
+
+    natural_key.dependencies = ["concept.concept", "goals.subgoal"]
+
+    def clean(self):
+        if self.sub_goal_id and self.sub_goal.goal.concept_id != self.concept_id:
+            raise ValidationError({"sub_goal": _("Das Teilziel gehört zu einem anderen Konzept.")})
+        if self.statement_id and self.statement.concept_id != self.concept_id:
+            raise ValidationError({"statement": _("Die Aussage gehört zu einem anderen Konzept.")})
+
+
+class IndicatorValueManager(models.Manager):
+    def get_by_natural_key(self, concept_slug, indicator_name, reference_date, breakdown):
+        return self.get(
+            indicator__concept__slug=concept_slug,
+            indicator__name=indicator_name,
+            reference_date=reference_date,
+            breakdown=breakdown,
+        )
+
+
+class IndicatorValue(models.Model):
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("Kennzahl"), on_delete=models.CASCADE, related_name="values"
+    )
+    reference_date = models.DateField(_("Stichtag"))
+    period = models.CharField(
+        _("Zeitraum"), max_length=40, blank=True, help_text=_("z. B. 2024 oder Schuljahr 2024/25")
+    )
+    value = models.DecimalField(_("Wert"), max_digits=14, decimal_places=3)
+    breakdown = models.CharField(
+        _("Aufschlüsselung"),
+        max_length=120,
+        blank=True,
+        help_text=_("Leer für den Gesamtwert, sonst z. B. „weiblich“ oder „Polen“."),
+    )
+    source = models.CharField(_("Quelle"), max_length=300, blank=True)
+    note = models.CharField(_("Anmerkung"), max_length=300, blank=True)
+    position = models.PositiveIntegerField(_("Reihenfolge"), default=0)
+    is_demo = models.BooleanField(_("Demodaten"), default=False)
+    history = HistoricalRecords(verbose_name=_("Kennzahlwert (Verlauf)"))
+
+    objects = IndicatorValueManager()
+
+    class Meta:
+        verbose_name = _("Kennzahlwert")
+        verbose_name_plural = _("Kennzahlwerte")
+        ordering = ["indicator", "reference_date", "position", "breakdown"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "reference_date", "breakdown"],
+                name="indicatorvalue_unique_per_date_and_breakdown",
+            ),
+        ]
+
+    def __str__(self):
+        label = f" ({self.breakdown})" if self.breakdown else ""
+        return f"{self.indicator}{label}: {self.value} ({self.reference_date:%d.%m.%Y})"
+
+    def natural_key(self):
+        return (*self.indicator.natural_key(), self.reference_date.isoformat(), self.breakdown)
+
+    natural_key.dependencies = ["goals.indicator"]

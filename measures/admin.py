@@ -1,0 +1,87 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from measures.models import Decision, Evidence, Measure, MeasureOrganisation, ProgressEntry
+
+
+class InvolvementInline(admin.TabularInline):
+    model = MeasureOrganisation
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+class ProgressEntryInline(admin.StackedInline):
+    model = ProgressEntry
+    extra = 0
+    fields = [
+        ("date", "period"),
+        ("status", "traffic_light", "progress"),
+        "text",
+        "next_steps",
+        ("participants", "staff", "cost", "funding"),
+        "author",
+        "is_demo",
+    ]
+    autocomplete_fields = ["author"]
+    show_change_link = True
+
+
+@admin.register(Measure)
+class MeasureAdmin(SimpleHistoryAdmin):
+    list_display = ["label", "title", "goal", "status", "traffic_light", "progress", "concept"]
+    list_display_links = ["label", "title"]
+    list_filter = ["concept", "goal", "status", "traffic_light", "is_public"]
+    search_fields = ["code", "number", "title", "description", "target_group"]
+    list_select_related = ["goal", "concept"]
+    autocomplete_fields = ["goal", "sub_goals", "networks", "responsible_users"]
+    inlines = [InvolvementInline, ProgressEntryInline]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["concept", ("code", "number"), "title", "description", "target_group"]}),
+        (_("Zuordnung"), {"fields": ["goal", "sub_goals", "networks", "responsible_users"]}),
+        (
+            _("Stand"),
+            {
+                "fields": [
+                    ("status", "traffic_light", "progress"),
+                    "status_reason",
+                    "update_cadence",
+                ]
+            },
+        ),
+        (_("Zeitplan"), {"fields": [("start_date", "end_date")]}),
+        (
+            _("Sonstiges"),
+            {"fields": ["is_public", "position", "version", "created_at", "updated_at"]},
+        ),
+    ]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+
+
+@admin.register(ProgressEntry)
+class ProgressEntryAdmin(SimpleHistoryAdmin):
+    list_display = ["measure", "date", "status", "traffic_light", "progress", "author", "is_demo"]
+    list_filter = ["measure__concept", "status", "traffic_light", "is_demo"]
+    search_fields = ["measure__code", "measure__title", "text", "next_steps"]
+    date_hierarchy = "date"
+    list_select_related = ["measure", "author"]
+    autocomplete_fields = ["measure", "author", "decision"]
+    inlines = [EvidenceInline]
+
+
+@admin.register(Decision)
+class DecisionAdmin(SimpleHistoryAdmin):
+    list_display = ["short_text", "kind", "meeting", "follow_up_date", "follow_up_done"]
+    list_filter = ["kind", "follow_up_done", "meeting__network"]
+    search_fields = ["text"]
+    autocomplete_fields = ["measures"]
+    list_select_related = ["meeting", "meeting__network"]
+
+    @admin.display(description=_("Beschluss"))
+    def short_text(self, obj):
+        return obj.text[:100]

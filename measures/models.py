@@ -1,0 +1,398 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from concept.models import Concept
+from goals.models import StrategicGoal, SubGoal
+from networks.models import Meeting, Network, Organisation
+
+PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class Status(models.TextChoices):
+    """Umsetzungsstand of a measure."""
+
+    NOT_STARTED = "not_started", _("nicht begonnen")
+    PREPARING = "preparing", _("in Vorbereitung")
+    IN_PROGRESS = "in_progress", _("in Umsetzung")
+    IMPLEMENTED = "implemented", _("umgesetzt")
+    ESTABLISHED = "established", _("verstetigt")
+    DEFERRED = "deferred", _("zurückgestellt")
+    DROPPED = "dropped", _("entfallen")
+
+
+class TrafficLight(models.TextChoices):
+    """Ampel: an assessment kept apart from the Umsetzungsstand."""
+
+    GREEN = "green", _("grün – im Plan")
+    YELLOW = "yellow", _("gelb – Verzögerung/Risiko")
+    RED = "red", _("rot – erheblich abweichend, Handlungsbedarf")
+    GREY = "grey", _("grau – noch nicht begonnen / nicht bewertbar")
+
+
+class UpdateCadence(models.IntegerChoices):
+    MONTHLY = 31, _("monatlich")
+    QUARTERLY = 92, _("vierteljährlich")
+    HALF_YEARLY = 183, _("halbjährlich")
+    YEARLY = 366, _("jährlich")
+
+
+class MeasureQuerySet(models.QuerySet):
+    def in_concept(self, concept):
+        return self.filter(concept=concept)
+
+    def with_structure(self):
+        return self.select_related("goal", "concept")
+
+
+class MeasureManager(models.Manager.from_queryset(MeasureQuerySet)):
+    def get_by_natural_key(self, concept_slug, number):
+        return self.get(concept__slug=concept_slug, number=number)
+
+
+class Measure(models.Model):
+    concept = models.ForeignKey(
+        Concept, verbose_name=_("Konzept"), on_delete=models.CASCADE, related_name="measures"
+    )
+    code = models.CharField(
+        _("Kürzel"),
+        max_length=20,
+        blank=True,
+        help_text=_("Wie im Konzept, z. B. S1 oder aG1; leer, wenn das Konzept keins vergibt."),
+    )
+    number = models.CharField(
+        _("Gliederungsnummer"), max_length=30, help_text=_("Nummer im Konzept, z. B. 4.1.9")
+    )
+    title = models.CharField(_("Titel"), max_length=500)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    target_group = models.CharField(_("Zielgruppe"), max_length=300, blank=True)
+    goal = models.ForeignKey(
+        StrategicGoal,
+        verbose_name=_("Strategisches Ziel"),
+        on_delete=models.PROTECT,
+        related_name="measures",
+        null=True,
+        blank=True,
+        help_text=_("Leer für Maßnahmen der Koordination und Netzwerke."),
+    )
+    sub_goals = models.ManyToManyField(
+        SubGoal, verbose_name=_("Teilziele"), related_name="measures", blank=True
+    )
+    organisations = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("Akteure"),
+        through="MeasureOrganisation",
+        related_name="measures",
+        blank=True,
+    )
+    networks = models.ManyToManyField(
+        Network, verbose_name=_("Netzwerke"), related_name="measures", blank=True
+    )
+    responsible_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Verantwortliche"),
+        related_name="responsible_measures",
+        blank=True,
+    )
+    start_date = models.DateField(_("Beginn"), null=True, blank=True)
+    end_date = models.DateField(_("Ende"), null=True, blank=True)
+    update_cadence = models.PositiveSmallIntegerField(
+        _("Aktualisierungsturnus"),
+        choices=UpdateCadence.choices,
+        default=UpdateCadence.HALF_YEARLY,
+        help_text=_("Spätestens nach dieser Zeit ist ein neuer Sachstand fällig."),
+    )
+    status = models.CharField(
+        _("Umsetzungsstand"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    status_reason = models.TextField(
+        _("Begründung"), blank=True, help_text=_("Pflicht, wenn die Maßnahme entfällt.")
+    )
+    traffic_light = models.CharField(
+        _("Ampel"), max_length=10, choices=TrafficLight.choices, default=TrafficLight.GREY
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("Fortschritt (%)"), default=0, validators=PERCENT_VALIDATORS
+    )
+    is_public = models.BooleanField(_("öffentlich"), default=True)
+    position = models.PositiveIntegerField(_("Reihenfolge"), default=0)
+    # Optimistic locking: every save through the services bumps it; a stale form is refused.
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("Maßnahme (Verlauf)"), excluded_fields=["position"])
+
+    objects = MeasureManager()
+
+    class Meta:
+        verbose_name = _("Maßnahme")
+        verbose_name_plural = _("Maßnahmen")
+        ordering = ["concept", "position", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concept", "code"],
+                condition=~Q(code=""),
+                name="measure_unique_code_per_concept",
+            ),
+            models.UniqueConstraint(
+                fields=["concept", "number"], name="measure_unique_number_per_concept"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="measure_progress_0_100",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.DROPPED) | ~Q(status_reason=""),
+                name="measure_dropped_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="measure_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(code__contains=" "), name="measure_code_without_space"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.title}"
+
+    def get_absolute_url(self):
+        return (
+            reverse("concept:detail", kwargs={"slug": self.concept.slug})
+            + f"#massnahme-{self.url_key}"
+        )
+
+    def natural_key(self):
+        return (*self.concept.natural_key(), self.number)
+
+    natural_key.dependencies = [
+        "concept.concept",
+        "goals.strategicgoal",
+        "goals.subgoal",
+        "networks.network",
+    ]
+
+    @property
+    def label(self):
+        """How users name the measure: its code, or its outline number if it has none."""
+        return self.code or self.number
+
+    @property
+    def url_key(self):
+        return self.code or self.number
+
+    def clean(self):
+        errors = {}
+        if self.goal_id and self.goal.concept_id != self.concept_id:
+            errors["goal"] = _("Das strategische Ziel gehört zu einem anderen Konzept.")
+        if self.status == Status.DROPPED and not self.status_reason.strip():
+            errors["status_reason"] = _("Bitte begründen, warum die Maßnahme entfällt.")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("Das Ende liegt vor dem Beginn.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class MeasureOrganisationManager(models.Manager):
+    def get_by_natural_key(self, concept_slug, number, organisation_name):
+        return self.get(
+            measure__concept__slug=concept_slug,
+            measure__number=number,
+            organisation__name=organisation_name,
+        )
+
+
+class MeasureOrganisation(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Federführung")
+        PARTNER = "partner", _("Partner")
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="involvements"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("Akteur"),
+        on_delete=models.CASCADE,
+        related_name="involvements",
+    )
+    role = models.CharField(_("Rolle"), max_length=10, choices=Role.choices, default=Role.PARTNER)
+
+    objects = MeasureOrganisationManager()
+
+    class Meta:
+        verbose_name = _("Beteiligung")
+        verbose_name_plural = _("Beteiligungen")
+        ordering = ["role", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "organisation"], name="involvement_unique_per_measure"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()})"
+
+    def natural_key(self):
+        return (*self.measure.natural_key(), self.organisation.name)
+
+    natural_key.dependencies = ["measures.measure", "networks.organisation"]
+
+
+class Decision(models.Model):
+    """A Beschluss of a committee meeting; the reason shown beside the changes it caused."""
+
+    class Kind(models.TextChoices):
+        ADJUST = "adjust", _("Maßnahme anpassen")
+        ADD = "add", _("Maßnahme aufnehmen")
+        STOP = "stop", _("Maßnahme beenden")
+        OTHER = "other", _("Sonstiger Beschluss")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("Sitzung"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    text = models.TextField(_("Beschlusstext"))
+    kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices, default=Kind.ADJUST)
+    measures = models.ManyToManyField(
+        Measure, verbose_name=_("betroffene Maßnahmen"), related_name="decisions", blank=True
+    )
+    follow_up_date = models.DateField(_("Wiedervorlage am"), null=True, blank=True)
+    follow_up_done = models.BooleanField(_("Wiedervorlage erledigt"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erfasst von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("erfasst am"), auto_now_add=True)
+    history = HistoricalRecords(verbose_name=_("Beschluss (Verlauf)"))
+
+    class Meta:
+        verbose_name = _("Beschluss")
+        verbose_name_plural = _("Beschlüsse")
+        ordering = ["-meeting__date", "pk"]
+
+    def __str__(self):
+        return f"{self.meeting}: {self.text[:60]}"
+
+
+class ProgressEntryQuerySet(models.QuerySet):
+    def demo(self):
+        return self.filter(is_demo=True)
+
+
+class ProgressEntry(models.Model):
+    """A Sachstand: the state of a measure at a date, with what happened and what comes next."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="entries"
+    )
+    date = models.DateField(_("Datum"))
+    period = models.CharField(
+        _("Berichtszeitraum"), max_length=40, blank=True, help_text=_("z. B. 1. Halbjahr 2025")
+    )
+    status = models.CharField(_("Umsetzungsstand"), max_length=20, choices=Status.choices)
+    traffic_light = models.CharField(_("Ampel"), max_length=10, choices=TrafficLight.choices)
+    progress = models.PositiveSmallIntegerField(_("Fortschritt (%)"), validators=PERCENT_VALIDATORS)
+    text = models.TextField(_("Sachstand"), blank=True)
+    next_steps = models.TextField(_("Nächste Schritte"), blank=True)
+    deviation = models.TextField(_("Abweichung / Begründung"), blank=True)
+    participants = models.PositiveIntegerField(_("Teilnehmende"), null=True, blank=True)
+    staff = models.DecimalField(
+        _("Personal (VZÄ)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    cost = models.DecimalField(
+        _("Kosten (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    funding = models.DecimalField(
+        _("Fördermittel (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    decision = models.ForeignKey(
+        Decision,
+        verbose_name=_("Anlass: Beschluss"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entries",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erfasst von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_entries",
+    )
+    is_demo = models.BooleanField(_("Demodaten"), default=False)
+    created_at = models.DateTimeField(_("erfasst am"), auto_now_add=True)
+    history = HistoricalRecords(verbose_name=_("Sachstand (Verlauf)"))
+
+    objects = ProgressEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Sachstand")
+        verbose_name_plural = _("Sachstände")
+        ordering = ["-date", "-created_at", "-pk"]
+        get_latest_by = ["date", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="entry_progress_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost__isnull=True) | Q(cost__gte=0), name="entry_cost_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(funding__isnull=True) | Q(funding__gte=0),
+                name="entry_funding_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(staff__isnull=True) | Q(staff__gte=0),
+                name="entry_staff_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["measure", "-date"], name="entry_measure_date")]
+
+    def __str__(self):
+        return f"{self.measure.label} – {self.date:%d.%m.%Y}"
+
+
+def evidence_upload_to(instance, filename):
+    return f"nachweise/{instance.entry.measure.concept.slug}/{filename}"
+
+
+class Evidence(models.Model):
+    """A Nachweis of a Sachstand: an uploaded file or a link."""
+
+    entry = models.ForeignKey(
+        ProgressEntry,
+        verbose_name=_("Sachstand"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    label = models.CharField(_("Bezeichnung"), max_length=200, blank=True)
+    file = models.FileField(_("Datei"), upload_to=evidence_upload_to, blank=True)
+    url = models.URLField(_("Link"), blank=True)
+
+    class Meta:
+        verbose_name = _("Nachweis")
+        verbose_name_plural = _("Nachweise")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                name="evidence_file_xor_url",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label or self.url or self.file.name

@@ -1,0 +1,110 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from concept.models import Concept
+from goals.models import StrategicGoal
+
+
+class AnnualReport(models.Model):
+    """The yearly Controlling-/Evaluationsbericht. A final report is frozen: its snapshot
+    and PDF bytes never change; a correction is a new version of the same year."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Entwurf")
+        FINAL = "final", _("final")
+
+    concept = models.ForeignKey(
+        Concept, verbose_name=_("Konzept"), on_delete=models.PROTECT, related_name="reports"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("Berichtsjahr"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    version = models.PositiveSmallIntegerField(_("Fassung"), default=1)
+    status = models.CharField(
+        _("Status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    foreword = models.TextField(_("Vorwort"), blank=True)
+    summary = models.TextField(_("Das Wichtigste in Kürze"), blank=True)
+    introduction = models.TextField(_("Einleitung: Auftrag und Methodik"), blank=True)
+    need_for_action = models.TextField(_("Handlungsbedarf und Empfehlungen"), blank=True)
+    outlook = models.TextField(_("Ausblick / Fortschreibung"), blank=True)
+    resolution_proposal = models.TextField(_("Beschlussvorschlag"), blank=True)
+    correction_note = models.TextField(_("Grund der Korrektur"), blank=True)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("ersetzt Fassung"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+    )
+    snapshot = models.JSONField(_("Datenstand"), null=True, blank=True, editable=False)
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
+    finalised_at = models.DateTimeField(_("final seit"), null=True, blank=True, editable=False)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("final gesetzt von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Controlling-/Evaluationsbericht")
+        verbose_name_plural = _("Controlling-/Evaluationsberichte")
+        ordering = ["concept", "-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concept", "year", "version"], name="report_unique_version_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (Q(pdf__isnull=False) & ~Q(pdf_sha256="") & Q(snapshot__isnull=False)),
+                name="report_final_is_frozen",
+            ),
+        ]
+
+    def __str__(self):
+        suffix = f" ({_('Fassung')} {self.version})" if self.version > 1 else ""
+        return f"{_('Bericht')} {self.year} – {self.concept}{suffix}"
+
+    @property
+    def is_final(self):
+        return self.status == self.Status.FINAL
+
+
+class GoalAssessment(models.Model):
+    """The report's assessment of one strategic goal."""
+
+    report = models.ForeignKey(
+        AnnualReport,
+        verbose_name=_("Bericht"),
+        on_delete=models.CASCADE,
+        related_name="assessments",
+    )
+    goal = models.ForeignKey(
+        StrategicGoal,
+        verbose_name=_("Strategisches Ziel"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    text = models.TextField(_("Bewertung"), blank=True)
+
+    class Meta:
+        verbose_name = _("Bewertung je Ziel")
+        verbose_name_plural = _("Bewertungen je Ziel")
+        ordering = ["goal__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "goal"], name="assessment_unique_per_goal"),
+        ]
+
+    def __str__(self):
+        return str(self.goal)

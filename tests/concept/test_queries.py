@@ -1,0 +1,51 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from concept.queries import situation_figures
+from goals.models import Indicator, IndicatorValue
+from tests.factories import ConceptFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def indicator_with(values):
+    concept = ConceptFactory()
+    indicator = Indicator.objects.create(concept=concept, name="Einwohner", unit="Personen")
+    for day, breakdown, value in values:
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            reference_date=dt.date.fromisoformat(day),
+            breakdown=breakdown,
+            value=Decimal(value),
+        )
+    return Indicator.objects.filter(pk=indicator.pk).prefetch_related("values")
+
+
+def test_remainder_is_shown_as_ohne_angabe():
+    (figure,) = situation_figures(
+        indicator_with([("2019-12-31", "", 100), ("2019-12-31", "m", 60), ("2019-12-31", "w", 38)])
+    )
+    assert figure.total == 100
+    assert [(r.label, r.value, r.derived) for r in figure.rows] == [
+        ("m", 60, False),
+        ("w", 38, False),
+        ("ohne Angabe", 2, True),
+    ]
+
+
+def test_no_remainder_is_invented_when_parts_add_up_or_total_missing():
+    (complete,) = situation_figures(
+        indicator_with([("2019-12-31", "", 10), ("2019-12-31", "m", 6), ("2019-12-31", "w", 4)])
+    )
+    assert [r.label for r in complete.rows] == ["m", "w"]
+    (partial,) = situation_figures(indicator_with([("2019-12-31", "Polen", 5)]))
+    assert partial.total is None and [r.label for r in partial.rows] == ["Polen"]
+
+
+def test_latest_reference_date_is_shown():
+    (figure,) = situation_figures(
+        indicator_with([("2019-12-31", "", 100), ("2020-12-31", "", 120)])
+    )
+    assert figure.reference_date == dt.date(2020, 12, 31) and figure.total == 120

@@ -1,0 +1,85 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_strict_content_security_policy(client):
+    response = client.get(reverse("login"))
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_load_nothing_from_other_hosts(client):
+    html = client.get(reverse("login")).text
+    assert "http://" not in html and "https://" not in html and 'src="//' not in html
+    assert "/static/vendor/kern/kern.min.css" in html
+    assert "<script>" not in html and " style=" not in html
+
+
+def test_kern_is_vendored_with_its_licence():
+    kern = settings.BASE_DIR / "static" / "vendor" / "kern"
+    assert "EUPL" in (kern / "LICENSE.md").read_text(encoding="utf-8")
+    css = (kern / "fonts" / "fira-sans.css").read_text(encoding="utf-8")
+    for font in ("FiraSans-Regular.woff2", "FiraSans-Bold.woff2"):
+        assert font in css and (kern / "fonts" / "fira-sans" / font).is_file()
+
+
+def run_settings(env, code):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**base, "DJANGO_SETTINGS_MODULE": "concept.settings", **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "Zq8!vN2#pL5@xR7$wT1^yU4&mK9%bH3*cJ6(dF0)gS-eA_rQ+tY=",
+    "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+}
+
+
+def test_debug_is_off_unless_asked_for():
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    assert run_settings({}, code).stdout.strip() == "False"
+    assert run_settings({"DJANGO_DEBUG": "1"}, code).stdout.strip() == "True"
+
+
+def test_production_settings_are_secure():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
+        "s.SECURE_HSTS_SECONDS > 0, s.DEBUG)"
+    )
+    result = run_settings(PRODUCTION, code)
+    assert result.stdout.split() == ["True", "True", "True", "True", "False"]
+
+
+def test_production_without_secret_key_refuses_to_start():
+    env = {**PRODUCTION, "DJANGO_SECRET_KEY": ""}
+    result = run_settings(env, "import django; django.setup()")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY muss in Produktion gesetzt sein" in result.stderr
+
+
+def test_deploy_check_is_clean_in_production():
+    code = (
+        "import django, sys; django.setup(); from django.core.management import call_command; "
+        "call_command('check', deploy=True, fail_level='WARNING')"
+    )
+    result = run_settings(PRODUCTION, code)
+    assert result.returncode == 0, result.stderr

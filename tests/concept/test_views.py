@@ -1,0 +1,142 @@
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from concept import roles
+from concept.models import Concept
+from tests.factories import ConceptFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_is_sent_to_login(client, lk_vechta):
+    for url in [reverse("home"), reverse("concept:list"), lk_vechta.get_absolute_url()]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login") + "?next=")
+
+
+def test_home_sends_member_to_their_concept(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url == "/konzepte/lk-vechta/"
+
+
+def test_home_lists_concepts_when_user_has_several(client, lk_vechta, member_of):
+    user = member_of(client, lk_vechta)
+    other = ConceptFactory(members=[user])
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("concept:list")
+    assert other.title in response.text and lk_vechta.title in response.text
+
+
+def test_home_without_concept_explains(client, db):
+    client.force_login(UserFactory(role=roles.COORDINATION))
+    response = client.get(reverse("home"), follow=True)
+    assert "noch kein Integrationskonzept zugeordnet" in response.text
+
+
+def test_concept_of_another_district_is_not_found(client, lk_vechta):
+    other = ConceptFactory()
+    user = UserFactory(role=roles.COORDINATION)
+    other.members.add(user)
+    client.force_login(user)
+    assert client.get(lk_vechta.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("role", roles.ALL)
+def test_every_role_reads_the_concept_page(client, lk_vechta, member_of, role):
+    member_of(client, lk_vechta, role=role)
+    response = client.get(lk_vechta.get_absolute_url())
+    assert response.status_code == 200
+    assert "Integrationskonzept LK Vechta" in response.text
+
+
+def test_concept_page_shows_whole_structure(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    response = client.get(lk_vechta.get_absolute_url())
+    html = response.text
+    structure = response.context["structure"]
+    assert len(structure.goals) == 7
+    assert structure.sub_goal_count == 28
+    assert structure.measure_count == 37
+    assert "7 strategische Ziele, 28 Teilziele, 37 Maßnahmen" in html
+    for goal in lk_vechta.goals.all():
+        assert f"Strategisches Ziel {goal.number}: {goal.title}" in html
+        assert goal.aim in html
+        for sub_goal in goal.sub_goals.all():
+            assert sub_goal.text in html
+    for measure in lk_vechta.measures.all():
+        assert f'id="massnahme-{measure.url_key}"' in html
+        assert f">{measure.label}</th>" in html
+    # The uncoded measure keeps its outline number, and the figures appear German-formatted.
+    assert ">4.1.9</th>" in html
+    assert "20.714" in html and "11.207" in html and "9.450" in html
+    assert "ohne Angabe" in html and ">57<" in html
+    assert "Polen" in html and "3.902" in html
+    assert "Stand 31.12.2019" in html
+    assert "nicht begonnen" in html and "grau – noch nicht begonnen" in html
+
+
+def test_concept_page_escapes_user_text(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    measure = lk_vechta.measures.get(code="S1")
+    measure.title = "<script>alert(1)</script>"
+    measure.save()
+    html = client.get(lk_vechta.get_absolute_url()).text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_concept_page_queries_do_not_grow_with_data(client, db):
+    call_command("generate_demo_data", scale=1, verbosity=0)
+    call_command("generate_demo_data", scale=10, verbosity=0)
+    user = UserFactory(is_superuser=True)
+    client.force_login(user)
+    counts = {}
+    for scale in (1, 10):
+        concept = Concept.objects.get(slug=f"demo-skala-{scale}")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(concept.get_absolute_url())
+        assert response.status_code == 200
+        assert len(response.context["structure"].goals) == 7
+        assert response.context["structure"].measure_count == 37 * scale
+        counts[scale] = len(queries)
+    assert counts[1] == counts[10]
+    assert counts[10] <= 12
+
+
+def test_login_with_password_and_logout(client, lk_vechta):
+    user = UserFactory(username="kim", role=roles.COORDINATION)
+    lk_vechta.members.add(user)
+    response = client.post(
+        reverse("login"),
+        {"username": "kim", "password": "ein-sicheres-Passwort-42"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/konzepte/lk-vechta/"
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("login")
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_wrong_password_gives_german_error(client, db):
+    UserFactory(username="kim")
+    response = client.post(reverse("login"), {"username": "kim", "password": "falsch"})
+    assert response.status_code == 200
+    assert "Bitte Benutzername und Passwort eingeben" in response.text
+    assert "Groß-/Kleinschreibung" in response.text
+
+
+def test_login_is_locked_after_repeated_failures(client, db, settings):
+    UserFactory(username="kim")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "kim", "password": "falsch"})
+    response = client.post(
+        reverse("login"), {"username": "kim", "password": "ein-sicheres-Passwort-42"}
+    )
+    assert response.status_code == 429
+    assert "vorübergehend gesperrt" in response.text

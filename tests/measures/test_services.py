@@ -1,0 +1,63 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from measures.models import ProgressEntry, Status, TrafficLight
+from measures.services import progress_entry_create
+from tests.factories import MeasureFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def entry(measure, day, **fields):
+    values = {
+        "status": Status.IN_PROGRESS,
+        "traffic_light": TrafficLight.GREEN,
+        "progress": 40,
+    } | fields
+    return progress_entry_create(
+        measure=measure, author=UserFactory(), date=dt.date.fromisoformat(day), **values
+    )
+
+
+def test_newest_entry_sets_the_measure_state_and_bumps_version():
+    measure = MeasureFactory()
+    entry(measure, "2025-03-01", status=Status.IN_PROGRESS, traffic_light=TrafficLight.YELLOW)
+    measure.refresh_from_db()
+    assert (measure.status, measure.traffic_light, measure.progress) == (
+        Status.IN_PROGRESS,
+        TrafficLight.YELLOW,
+        40,
+    )
+    assert measure.version == 2
+    assert measure.history.count() == 2  # created + changed
+
+
+def test_older_entry_is_recorded_without_changing_the_measure():
+    measure = MeasureFactory()
+    entry(measure, "2025-03-01", progress=60)
+    entry(measure, "2024-03-01", progress=10, status=Status.PREPARING)
+    measure.refresh_from_db()
+    assert measure.progress == 60 and measure.status == Status.IN_PROGRESS
+    assert measure.entries.count() == 2
+
+
+def test_invalid_entry_writes_nothing():
+    measure = MeasureFactory()
+    with pytest.raises(ValidationError) as error:
+        entry(measure, "2025-03-01", progress=150)
+    assert "progress" in error.value.message_dict
+    assert ProgressEntry.objects.count() == 0
+    measure.refresh_from_db()
+    assert measure.progress == 0 and measure.version == 1
+
+
+def test_dropping_a_measure_requires_a_reason():
+    measure = MeasureFactory()
+    with pytest.raises(ValidationError, match="begründen"):
+        entry(measure, "2025-03-01", status=Status.DROPPED, progress=0)
+    assert ProgressEntry.objects.count() == 0
+    entry(measure, "2025-03-01", status=Status.DROPPED, progress=0, deviation="Träger fehlt")
+    measure.refresh_from_db()
+    assert measure.status == Status.DROPPED and measure.status_reason == "Träger fehlt"
