@@ -81,6 +81,13 @@ def test_concept_page_shows_whole_structure(client, lk_vechta, member_of):
     assert "nicht begonnen" in html and "grau – noch nicht begonnen" in html
 
 
+def test_numbers_and_dates_are_german_whatever_the_browser_asks(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    html = client.get(lk_vechta.get_absolute_url(), headers={"accept-language": "en-US,en"}).text
+    assert "20.714" in html and "20,714" not in html
+    assert "Stand 31.12.2019" in html
+
+
 def test_concept_page_escapes_user_text(client, lk_vechta, member_of):
     member_of(client, lk_vechta)
     measure = lk_vechta.measures.get(code="S1")
