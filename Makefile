@@ -15,13 +15,19 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-## Development server with the LK Vechta concept and one demo user per role.
+## Development server with the LK Vechta concept and one demo user per role, plus the
+## background worker that renders the yearly report PDFs.
 run: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	@# The django-tasks worker (PDF reports) runs beside the server and stops with it.
+	DJANGO_DEBUG=1 $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 ## Test suite: SQLite by default, PostgreSQL when DATABASE_URL=postgres://… is set.
+## Two workers by default (PYTEST_ARGS= for one process).
+PYTEST_ARGS ?= -n 2
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from concept.models import Concept, Statement
+from concept import roles
+from concept.models import Concept, LegalPage, Statement
 
 
 class StatementInline(admin.TabularInline):
@@ -36,3 +38,31 @@ class StatementAdmin(admin.ModelAdmin):
     @admin.display(description=_("Text"))
     def short_text(self, obj):
         return obj.text[:100]
+
+
+@admin.register(LegalPage)
+class LegalPageAdmin(admin.ModelAdmin):
+    """Impressum, Datenschutz, Barrierefreiheit: only Administration may change them."""
+
+    list_display = ["heading", "kind", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["kind", "title", "body"]}),
+        (_("Kontakt"), {"fields": ["contact_email", "contact_phone", "contact_address"]}),
+        (_("Schlichtungsverfahren"), {"fields": ["arbitration_text", "arbitration_url"]}),
+    ]
+
+    def _is_administration(self, request):
+        return request.user.is_superuser or roles.has_role(request.user, roles.ADMINISTRATION)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_administration(request)
+
+    def has_add_permission(self, request):
+        return self._is_administration(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_administration(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_administration(request)

@@ -1,10 +1,18 @@
 from django.urls import path
 
-from concept import views
+from concept import outline_views, views
+from reporting import views as reporting_views
 
 app_name = "concept"
 
 urlpatterns = [
     path("", views.concept_list, name="list"),
-    path("<slug:slug>/", views.concept_detail, name="detail"),
+    # Before "<slug>/": "import" is a reserved slug (see concept.outline.RESERVED_SLUGS).
+    path("import/", outline_views.outline_import_view, name="outline_import"),
+    path(
+        "import/bestaetigen/", outline_views.outline_import_confirm, name="outline_import_confirm"
+    ),
+    path("<slug:slug>/", reporting_views.dashboard, name="detail"),
+    path("<slug:slug>/aufbau/", views.concept_detail, name="structure"),
+    path("<slug:slug>/gliederung.txt", outline_views.outline_download, name="outline_export"),
 ]

@@ -157,6 +157,8 @@ def _ensure_concept(stdout):
     if concept is None:
         call_command("loaddata", str(FIXTURE), verbosity=0)
         concept = Concept.objects.get(slug="lk-vechta")
+        # loaddata writes no history; record the loaded state as each measure's first version.
+        Measure.history.bulk_history_create(list(Measure.objects.filter(concept=concept)))
         stdout.write("Integrationskonzept LK Vechta geladen.")
     return concept
 

@@ -131,3 +131,60 @@ class Statement(models.Model):
     @property
     def depth(self):
         return self.number.count(".")
+
+
+class LegalPage(models.Model):
+    """A page every German public body's website must have (Impressum, Datenschutzerklärung,
+    Erklärung zur Barrierefreiheit), one of each per installation, kept by Administration.
+
+    Plain text: paragraphs are separated by blank lines and rendered escaped, links made
+    clickable — no HTML or Markdown, so nothing an editor types can break the page.
+    """
+
+    class Kind(models.TextChoices):
+        IMPRINT = "imprint", _("Impressum")
+        PRIVACY = "privacy", _("Datenschutzerklärung")
+        ACCESSIBILITY = "accessibility", _("Erklärung zur Barrierefreiheit")
+
+    kind = models.CharField(_("Seite"), max_length=20, choices=Kind.choices, unique=True)
+    title = models.CharField(
+        _("Überschrift"), max_length=200, blank=True, help_text=_("Leer: der Name der Seite.")
+    )
+    body = models.TextField(
+        _("Text"),
+        blank=True,
+        help_text=_("Absätze durch eine Leerzeile trennen; Internetadressen werden verlinkt."),
+    )
+    contact_email = models.EmailField(_("Kontakt: E-Mail"), blank=True)
+    contact_phone = models.CharField(_("Kontakt: Telefon"), max_length=60, blank=True)
+    contact_address = models.TextField(_("Kontakt: Postanschrift"), blank=True)
+    arbitration_text = models.TextField(
+        _("Schlichtungsverfahren"),
+        blank=True,
+        help_text=_(
+            "Nur für die Erklärung zur Barrierefreiheit: Hinweis auf die Schlichtungsstelle "
+            "nach dem Behindertengleichstellungsrecht (des Bundes oder Landes)."
+        ),
+    )
+    arbitration_url = models.URLField(_("Schlichtungsstelle: Link"), blank=True)
+    updated_at = models.DateTimeField(_("Stand"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Rechtliche Seite")
+        verbose_name_plural = _("Rechtliche Seiten")
+        ordering = ["kind"]
+
+    def __str__(self):
+        return self.heading
+
+    @property
+    def heading(self):
+        return self.title or self.get_kind_display()
+
+    @property
+    def has_content(self):
+        return bool(self.body.strip())
+
+    @property
+    def has_contact(self):
+        return bool(self.contact_email or self.contact_phone or self.contact_address.strip())

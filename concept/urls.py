@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -15,10 +14,12 @@ urlpatterns = [
     path("anmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("konzepte/", include("concept.concept_urls")),
+    path("konzepte/<slug:slug>/", include("reporting.urls")),
+    path("konzepte/<slug:slug>/massnahmen/", include("measures.urls")),
+    path("konzepte/<slug:slug>/kennzahlen/", include("goals.urls")),
+    path("konzepte/<slug:slug>/daten/", include("reporting.exchange_urls")),
+    path("konzepte/<slug:slug>/berichte/", include("reporting.report_urls")),
+    path("konzepte/<slug:slug>/", include("networks.urls")),
+    path("", include("concept.public_urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
+from goals.resources import IndicatorValueResource
+from reporting.exchange import ConceptImportExportMixin
 
 
 class SubGoalInline(admin.TabularInline):
@@ -62,7 +64,8 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(ConceptImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "reference_date", "breakdown", "value", "source", "is_demo"]
     list_filter = ["indicator__concept", "is_demo", "reference_date"]
     search_fields = ["indicator__name", "breakdown", "source"]

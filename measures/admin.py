@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from measures.models import Decision, Evidence, Measure, MeasureOrganisation, ProgressEntry
+from measures.resources import MeasureResource, ProgressEntryResource
+from reporting.exchange import ConceptImportExportMixin
 
 
 class InvolvementInline(admin.TabularInline):
@@ -28,7 +30,8 @@ class ProgressEntryInline(admin.StackedInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(ConceptImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [MeasureResource]
     list_display = ["label", "title", "goal", "status", "traffic_light", "progress", "concept"]
     list_display_links = ["label", "title"]
     list_filter = ["concept", "goal", "status", "traffic_light", "is_public"]
@@ -64,7 +67,8 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(SimpleHistoryAdmin):
+class ProgressEntryAdmin(ConceptImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ProgressEntryResource]
     list_display = ["measure", "date", "status", "traffic_light", "progress", "author", "is_demo"]
     list_filter = ["measure__concept", "status", "traffic_light", "is_demo"]
     search_fields = ["measure__code", "measure__title", "text", "next_steps"]

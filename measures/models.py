@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -42,12 +44,34 @@ class UpdateCadence(models.IntegerChoices):
     YEARLY = 366, _("jährlich")
 
 
-class MeasureQuerySet(models.QuerySet):
-    def in_concept(self, concept):
-        return self.filter(concept=concept)
+# Finished measures need no further Sachstand, so they are never overdue.
+FINISHED = (Status.IMPLEMENTED, Status.DROPPED)
 
-    def with_structure(self):
-        return self.select_related("goal", "concept")
+
+class MeasureQuerySet(models.QuerySet):
+    def with_last_entry(self):
+        """Annotate the date of the newest Sachstand (None if there is none). A subquery, so
+        it stays right whatever other joins the queryset adds."""
+        newest = ProgressEntry.objects.filter(measure=models.OuterRef("pk")).order_by("-date")
+        return self.annotate(last_entry_date=models.Subquery(newest.values("date")[:1]))
+
+    @staticmethod
+    def overdue_q(today):
+        """Condition on a queryset annotated by with_last_entry(): no Sachstand within the
+        measure's update cadence. The cadence is one of few fixed values, so the date
+        arithmetic stays portable (no per-row intervals in SQL)."""
+        stale = Q(last_entry_date__isnull=True)
+        for cadence in UpdateCadence:
+            due = today - dt.timedelta(days=cadence.value)
+            stale |= Q(update_cadence=cadence.value, last_entry_date__lt=due)
+        return stale & ~Q(status__in=FINISHED)
+
+    def overdue(self, today):
+        """Measures whose Sachstand is overdue; umgesetzt/entfallen never are."""
+        return self.with_last_entry().filter(self.overdue_q(today))
+
+    def responsible(self, user):
+        return self.filter(responsible_users=user)
 
 
 class MeasureManager(models.Manager.from_queryset(MeasureQuerySet)):
@@ -165,10 +189,7 @@ class Measure(models.Model):
         return f"{self.label}: {self.title}"
 
     def get_absolute_url(self):
-        return (
-            reverse("concept:detail", kwargs={"slug": self.concept.slug})
-            + f"#massnahme-{self.url_key}"
-        )
+        return reverse("measures:detail", kwargs={"slug": self.concept.slug, "key": self.url_key})
 
     def natural_key(self):
         return (*self.concept.natural_key(), self.number)
@@ -188,6 +209,20 @@ class Measure(models.Model):
     @property
     def url_key(self):
         return self.code or self.number
+
+    def next_update_due(self, last_entry_date):
+        if self.status in FINISHED:
+            return None
+        if last_entry_date is None:
+            return None
+        return last_entry_date + dt.timedelta(days=self.update_cadence)
+
+    def is_overdue(self, last_entry_date, today):
+        if self.status in FINISHED:
+            return False
+        return last_entry_date is None or last_entry_date < today - dt.timedelta(
+            days=self.update_cadence
+        )
 
     def clean(self):
         errors = {}

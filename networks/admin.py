@@ -1,10 +1,27 @@
 from django.contrib import admin
+from django.db import models
+from django.db.models import F
 
 from networks.models import Meeting, Network, Organisation
+from networks.resources import NetworkResource, OrganisationResource
+from reporting.exchange import ConceptImportExportMixin
+
+
+class VersionedAdmin(admin.ModelAdmin):
+    """A change here moves the version on, so a portal form opened before is refused
+    instead of overwriting it."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            type(obj).objects.filter(pk=obj.pk).update(version=F("version") + 1)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ConceptImportExportMixin, VersionedAdmin):
+    resource_classes = [OrganisationResource]
     list_display = ["name", "short_name", "kind", "concept", "is_public"]
     list_filter = ["kind", "is_public", "concept"]
     search_fields = ["name", "short_name"]
@@ -17,7 +34,8 @@ class MeetingInline(admin.TabularInline):
 
 
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(ConceptImportExportMixin, VersionedAdmin):
+    resource_classes = [NetworkResource]
     list_display = ["name", "kind", "coordinator", "meeting_cadence", "concept", "is_public"]
     list_filter = ["kind", "is_public", "concept"]
     search_fields = ["name", "purpose"]

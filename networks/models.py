@@ -1,7 +1,14 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from concept.models import Concept, Statement
+
+
+def _name_taken(model, obj):
+    """Another row of the concept has this name, ignoring case ("KMN-Treffen" = "KMN-treffen")."""
+    others = model.objects.filter(concept_id=obj.concept_id, name__iexact=obj.name.strip())
+    return others.exclude(pk=obj.pk).exists()
 
 
 class OrganisationManager(models.Manager):
@@ -30,6 +37,8 @@ class Organisation(models.Model):
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     website = models.URLField(_("Website"), blank=True)
     is_public = models.BooleanField(_("öffentlich"), default=True)
+    # Optimistic locking: every save through the services bumps it; a stale form is refused.
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     objects = OrganisationManager()
 
@@ -50,6 +59,12 @@ class Organisation(models.Model):
         return (*self.concept.natural_key(), self.name)
 
     natural_key.dependencies = ["concept.concept"]
+
+    def clean(self):
+        if self.concept_id and self.name and _name_taken(Organisation, self):
+            raise ValidationError(
+                {"name": _("Einen Akteur mit diesem Namen gibt es in diesem Konzept schon.")}
+            )
 
 
 class NetworkManager(models.Manager):
@@ -98,6 +113,7 @@ class Network(models.Model):
     )
     is_public = models.BooleanField(_("öffentlich"), default=False)
     position = models.PositiveIntegerField(_("Reihenfolge"), default=0)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     objects = NetworkManager()
 
@@ -118,6 +134,17 @@ class Network(models.Model):
         return (*self.concept.natural_key(), self.name)
 
     natural_key.dependencies = ["concept.concept", "networks.organisation", "concept.statement"]
+
+    def clean(self):
+        errors = {}
+        if self.concept_id and self.name and _name_taken(Network, self):
+            errors["name"] = _("Ein Netzwerk mit diesem Namen gibt es in diesem Konzept schon.")
+        if self.coordinator_id and self.coordinator.concept_id != self.concept_id:
+            errors["coordinator"] = _("Der Akteur gehört zu einem anderen Konzept.")
+        if self.statement_id and self.statement.concept_id != self.concept_id:
+            errors["statement"] = _("Die Aussage gehört zu einem anderen Konzept.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Meeting(models.Model):

@@ -108,3 +108,54 @@ class GoalAssessment(models.Model):
 
     def __str__(self):
         return str(self.goal)
+
+
+class ReportRender(models.Model):
+    """A PDF rendering of a report, run in the background (django-tasks): a preview from
+    live data, or the rendering that makes a draft final. The status page polls it."""
+
+    class Kind(models.TextChoices):
+        PREVIEW = "preview", _("Vorschau")
+        FINAL = "final", _("Finalisierung")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("wartet")
+        RUNNING = "running", _("läuft")
+        DONE = "done", _("fertig")
+        FAILED = "failed", _("fehlgeschlagen")
+
+    report = models.ForeignKey(
+        AnnualReport, verbose_name=_("Bericht"), on_delete=models.CASCADE, related_name="renders"
+    )
+    kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices)
+    state = models.CharField(
+        _("Zustand"), max_length=10, choices=State.choices, default=State.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("Fortschritt (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    step = models.CharField(_("Schritt"), max_length=200, blank=True)
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
+    error = models.TextField(_("Fehler"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("angefordert von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("angefordert am"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("fertig am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("PDF-Erstellung")
+        verbose_name_plural = _("PDF-Erstellungen")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.report} – {self.get_kind_display()} ({self.get_state_display()})"
+
+    @property
+    def is_pending(self):
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

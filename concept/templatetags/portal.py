@@ -1,7 +1,7 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.forms import CheckboxInput, RadioSelect, Select, SelectMultiple
+from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
 from django.utils.formats import number_format
 
 register = template.Library()
@@ -12,11 +12,44 @@ def num(value, decimals=2):
     """A number as Germans write it: 20.714 · 12,5 – no trailing zeros, grouped thousands."""
     if value in (None, ""):
         return ""
-    value = Decimal(value)
+    places = int(decimals)
+    # Round half up as people do; number_format alone would cut the digits off.
+    value = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if value == value.to_integral_value():
         return number_format(int(value), 0, use_l10n=True, force_grouping=True)
-    text = number_format(value, int(decimals), use_l10n=True, force_grouping=True)
+    text = number_format(value, places, use_l10n=True, force_grouping=True)
     return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+@register.filter
+def is_checkbox_list(field):
+    return isinstance(field.field.widget, CheckboxSelectMultiple)
+
+
+@register.filter
+def is_checkbox(field):
+    return isinstance(field.field.widget, CheckboxInput)
+
+
+@register.filter
+def is_select(field):
+    widget = field.field.widget
+    return isinstance(widget, Select | SelectMultiple) and not isinstance(
+        widget, CheckboxSelectMultiple
+    )
+
+
+@register.simple_tag(takes_context=True)
+def url_with(context, **changes):
+    """The current query string with some parameters replaced (for sort and page links)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
 
 
 @register.filter
@@ -42,3 +75,9 @@ def kern_widget(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def overdue_on(measure, today):
+    """For a measure annotated with last_entry_date: is a Sachstand overdue today?"""
+    return measure.is_overdue(measure.last_entry_date, today)

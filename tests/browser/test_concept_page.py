@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from concept.models import Concept
 from tests.browser.conftest import assert_accessible, assert_no_console_errors
@@ -15,6 +16,7 @@ def vechta(transactional_db):
 
 def test_login_lands_on_the_concept_page(page, login, vechta):
     login(vechta)
+    page.goto(reverse("concept:structure", kwargs={"slug": vechta.slug}))
     assert page.get_by_role("heading", level=1).inner_text() == "Integrationskonzept LK Vechta"
     assert page.locator("article.portal-goal").count() == 7
     assert page.locator("table.portal-measures tbody tr").count() == 37
@@ -23,6 +25,7 @@ def test_login_lands_on_the_concept_page(page, login, vechta):
 
 def test_concept_page_is_accessible(page, login, vechta):
     login(vechta)
+    page.goto(reverse("concept:structure", kwargs={"slug": vechta.slug}))
     assert_accessible(page)
 
 

@@ -49,3 +49,39 @@ def test_latest_reference_date_is_shown():
         indicator_with([("2019-12-31", "", 100), ("2020-12-31", "", 120)])
     )
     assert figure.reference_date == dt.date(2020, 12, 31) and figure.total == 120
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("21.350", "21350"),
+        ("1.250,50", "1250.50"),
+        ("12,5", "12.5"),
+        ("12.5", "12.5"),
+        ("1.234.567", "1234567"),
+        (" 3 500 ", "3500"),
+        ("-0,75", "-0.75"),
+    ],
+)
+def test_german_numbers_are_read_as_typed(typed, expected):
+    from concept.fields import GermanDecimalField
+
+    assert GermanDecimalField(required=False).clean(typed) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "shown"),
+    [
+        (20714, 2, "20.714"),
+        (Decimal("12.5"), 2, "12,5"),
+        (Decimal("0.275"), 2, "0,28"),
+        (Decimal("0.275"), 1, "0,3"),
+        (Decimal("1250.50"), 2, "1.250,5"),
+        (Decimal("99.999"), 2, "100"),
+        (None, 2, ""),
+    ],
+)
+def test_num_filter_rounds_and_groups_the_german_way(value, decimals, shown):
+    from concept.templatetags.portal import num
+
+    assert num(value, decimals) == shown

@@ -11,8 +11,18 @@ from tests.factories import ConceptFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+def structure_url(concept):
+    """The read-only structure page (the concept's own URL is its dashboard)."""
+    return reverse("concept:structure", kwargs={"slug": concept.slug})
+
+
 def test_anonymous_is_sent_to_login(client, lk_vechta):
-    for url in [reverse("home"), reverse("concept:list"), lk_vechta.get_absolute_url()]:
+    for url in [
+        reverse("home"),
+        reverse("concept:list"),
+        lk_vechta.get_absolute_url(),
+        structure_url(lk_vechta),
+    ]:
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login") + "?next=")
@@ -45,19 +55,20 @@ def test_concept_of_another_district_is_not_found(client, lk_vechta):
     other.members.add(user)
     client.force_login(user)
     assert client.get(lk_vechta.get_absolute_url()).status_code == 404
+    assert client.get(structure_url(lk_vechta)).status_code == 404
 
 
 @pytest.mark.parametrize("role", roles.ALL)
 def test_every_role_reads_the_concept_page(client, lk_vechta, member_of, role):
     member_of(client, lk_vechta, role=role)
-    response = client.get(lk_vechta.get_absolute_url())
+    response = client.get(structure_url(lk_vechta))
     assert response.status_code == 200
     assert "Integrationskonzept LK Vechta" in response.text
 
 
 def test_concept_page_shows_whole_structure(client, lk_vechta, member_of):
     member_of(client, lk_vechta)
-    response = client.get(lk_vechta.get_absolute_url())
+    response = client.get(structure_url(lk_vechta))
     html = response.text
     structure = response.context["structure"]
     assert len(structure.goals) == 7
@@ -83,7 +94,7 @@ def test_concept_page_shows_whole_structure(client, lk_vechta, member_of):
 
 def test_numbers_and_dates_are_german_whatever_the_browser_asks(client, lk_vechta, member_of):
     member_of(client, lk_vechta)
-    html = client.get(lk_vechta.get_absolute_url(), headers={"accept-language": "en-US,en"}).text
+    html = client.get(structure_url(lk_vechta), headers={"accept-language": "en-US,en"}).text
     assert "20.714" in html and "20,714" not in html
     assert "Stand 31.12.2019" in html
 
@@ -93,7 +104,7 @@ def test_concept_page_escapes_user_text(client, lk_vechta, member_of):
     measure = lk_vechta.measures.get(code="S1")
     measure.title = "<script>alert(1)</script>"
     measure.save()
-    html = client.get(lk_vechta.get_absolute_url()).text
+    html = client.get(structure_url(lk_vechta)).text
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
@@ -107,7 +118,7 @@ def test_concept_page_queries_do_not_grow_with_data(client, db):
     for scale in (1, 10):
         concept = Concept.objects.get(slug=f"demo-skala-{scale}")
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(concept.get_absolute_url())
+            response = client.get(structure_url(concept))
         assert response.status_code == 200
         assert len(response.context["structure"].goals) == 7
         assert response.context["structure"].measure_count == 37 * scale

@@ -29,7 +29,22 @@ class Page:
 
 
 PAGES = [
-    Page("Konzeptseite", lambda c: reverse("concept:detail", kwargs={"slug": c.slug})),
+    Page("Konzeptseite", lambda c: reverse("concept:structure", kwargs={"slug": c.slug})),
+    Page("Übersicht (Dashboard)", lambda c: reverse("concept:detail", kwargs={"slug": c.slug})),
+    Page("Zielseite", lambda c: reverse("reporting:goal", kwargs={"slug": c.slug, "number": 1})),
+    Page("Maßnahmenliste", lambda c: reverse("measures:list", kwargs={"slug": c.slug})),
+    Page(
+        "Maßnahmenliste gefiltert",
+        lambda c: (
+            reverse("measures:list", kwargs={"slug": c.slug})
+            + "?ampel=red&ueberfaellig=on&sortierung=ampel"
+        ),
+    ),
+    Page("Maßnahme (Detail)", lambda c: c.measures.order_by("position").first().get_absolute_url()),
+    Page("Netzwerke", lambda c: reverse("networks:network_list", kwargs={"slug": c.slug})),
+    Page("Akteure", lambda c: reverse("networks:organisation_list", kwargs={"slug": c.slug})),
+    Page("Öffentliche Konzeptseite", lambda c: reverse("public:concept", kwargs={"slug": c.slug})),
+    Page("Öffentliche Netzwerke", lambda c: reverse("public:networks", kwargs={"slug": c.slug})),
 ]
 
 
@@ -61,6 +76,10 @@ class Command(BaseCommand):
             for page in PAGES:
                 rows.append((page.name, scale, *self.measure(client, page.url(concept), repeat)))
         table = self.format(rows, repeat)
+        table += "\n\n" + format_exchange(
+            benchmark_exchange(Concept.objects.get(slug="demo-skala-10"), user)
+        )
+        table += "\n\n" + format_report_render(benchmark_report_render())
         self.stdout.write(table)
         if output:
             Path(output).write_text(table + "\n", encoding="utf-8")
@@ -89,3 +108,162 @@ class Command(BaseCommand):
         for name, scale, median, p95, queries in rows:
             lines.append(f"| {name} | {scale} | {median:.1f} | {p95:.1f} | {queries} |")
         return "\n".join(lines)
+
+
+# --- Data exchange: import throughput and export time -------------------------------------
+
+EXCHANGE_ROWS = 10_000
+
+
+def progress_csv(concept, rows=EXCHANGE_ROWS):
+    """A Sachstände file as Koordination would upload it: new rows for every measure, dated
+    after the generated ones so that each one sets its measure's state."""
+    import datetime as dt
+
+    from measures.models import Status, TrafficLight
+    from reporting.exchange import write_csv
+
+    measures = list(concept.measures.order_by("position").values_list("code", flat=True))
+    statuses, lights = Status.values[:5], TrafficLight.values
+    header = ["Maßnahme", "Datum", "Zeitraum", "Umsetzungsstand", "Ampel", "Fortschritt"]
+    header += ["Sachstand", "Teilnehmende", "Kosten"]
+    body = []
+    for i in range(rows):
+        day = dt.date(2026, 1, 1) + dt.timedelta(days=i // len(measures))
+        body.append(
+            [
+                measures[i % len(measures)],
+                day,
+                f"{day.year}",
+                str(Status(statuses[i % len(statuses)]).label),
+                str(TrafficLight(lights[i % len(lights)]).label).split(" – ")[0],
+                i % 101,
+                f"Bench-Sachstand {i}",
+                i % 50,
+                f"{i % 1000},50",
+            ]
+        )
+    return write_csv(header, body)
+
+
+def benchmark_exchange(concept, user):
+    """Seconds and rows/s of a 10,000-row Sachstände import (dry run, then for real) and of
+    the exports, on the scale-10 concept."""
+    from reporting import exchange
+
+    kind = exchange.KINDS_BY_KEY["progress"]
+    content = progress_csv(concept)
+    results = []
+    for label, dry_run in (
+        ("Import Sachstände, Prüfung (dry run)", True),
+        ("Import Sachstände", False),
+    ):
+        started = time.perf_counter()
+        report = exchange.run_import(
+            kind=kind,
+            concept=concept,
+            user=user,
+            file_name="bench.csv",
+            data=content,
+            dry_run=dry_run,
+        )
+        seconds = time.perf_counter() - started
+        if not report.ok or report.counts["new"] != EXCHANGE_ROWS:
+            raise CommandError(f"Import fehlgeschlagen: {report.error_messages[:3]}")
+        results.append((label, EXCHANGE_ROWS, seconds))
+    for key, fmt in (("progress", "csv"), ("progress", "xlsx"), ("measures", "csv")):
+        export_kind = exchange.KINDS_BY_KEY[key]
+        started = time.perf_counter()
+        export = exchange.export_file(export_kind, concept, fmt)
+        seconds = time.perf_counter() - started
+        results.append((f"Export {export_kind.label} ({fmt.upper()})", export.rows, seconds))
+    return results
+
+
+def format_exchange(results):
+    lines = [
+        "Datenaustausch (Konzept demo-skala-10)",
+        "",
+        "| Messung | Zeilen | Sekunden | Zeilen/s |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, rows, seconds in results:
+        lines.append(f"| {label} | {rows} | {seconds:.2f} | {rows / seconds:.0f} |")
+    return "\n".join(lines)
+
+
+# --- The yearly report as PDF: render time and peak memory ---------------------------------
+
+REPORT_CHILD = """
+import json, resource, sys, time
+import django
+django.setup()
+from pypdf import PdfReader
+import io
+from concept.models import Concept
+from reporting.models import AnnualReport
+from reporting.pdf import render_pdf
+from reporting.report import build_snapshot
+
+concept = Concept.objects.get(slug=sys.argv[1])
+timings = []
+for _ in range(2):
+    started, cpu = time.perf_counter(), time.process_time()
+    data = render_pdf(build_snapshot(AnnualReport(concept=concept, year=2025)))
+    timings.append((time.perf_counter() - started, time.process_time() - cpu))
+print(json.dumps({
+    "first": timings[0][0],
+    "again": timings[1][0],
+    "again_cpu": timings[1][1],
+    "pages": len(PdfReader(io.BytesIO(data)).pages),
+    "measures": concept.measures.count(),
+    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+"""
+
+
+def benchmark_report_render():
+    """Render the report of each scale twice in a fresh process (the first render includes
+    loading fonts, the second is what a running worker sees) and read that process's peak
+    resident memory."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    slugs = [f"demo-skala-{scale}" for scale in SCALES]
+    if Concept.objects.filter(slug="lk-vechta").exists():
+        slugs.insert(0, "lk-vechta")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "concept.settings"}
+    results = []
+    for slug in slugs:
+        done = subprocess.run(
+            [sys.executable, "-c", REPORT_CHILD, slug],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            raise CommandError(f"Bericht {slug}: {done.stderr[-500:]}")
+        results.append((slug, json.loads(done.stdout.strip().splitlines()[-1])))
+    return results
+
+
+def format_report_render(results):
+    lines = [
+        "Jahresbericht als PDF (Berichtsjahr 2025; je Konzept ein eigener Prozess)",
+        "",
+        "| Konzept | Maßnahmen | Seiten | erstes PDF (s) | weiteres PDF (s) "
+        "| davon CPU (s) | Spitzenspeicher (MB) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for slug, r in results:
+        lines.append(
+            f"| {slug} | {r['measures']} | {r['pages']} | {r['first']:.1f} | {r['again']:.1f} "
+            f"| {r['again_cpu']:.1f} | {r['peak_mb']:.0f} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,37 @@
+"""Form fields for numbers as German offices type them."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+
+
+def parse_german_number(text: str) -> str:
+    """ "21.350" → "21350", "1.250,50" → "1250.50", "12,5" → "12.5"; "12.5" stays.
+
+    Dots are thousands separators only where they group digits in threes, so an
+    English-style "12.5" is still read as twelve and a half.
+    """
+    text = text.strip().replace("\u00a0", "").replace(" ", "")
+    if GROUPED.match(text):
+        text = text.replace(".", "")
+    return text.replace(",", ".")
+
+
+class GermanDecimalField(forms.DecimalField):
+    """A decimal typed the German way; shown with a decimal comma."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("localize", True)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return Decimal(parse_german_number(str(value)))
+        except InvalidOperation:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None

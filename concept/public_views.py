@@ -1,0 +1,194 @@
+"""The public pages: readable without login, the same for everyone, cacheable.
+
+They are rendered without the request (no context processors): nothing about the visitor —
+session, user, CSRF token — goes into them, so responses carry no Vary: Cookie and shared
+caches may keep them. Each answers a conditional GET with 304 when its ETag (a fingerprint
+of exactly the data shown, see public_queries) still matches.
+"""
+
+import functools
+import hashlib
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import condition, require_http_methods, require_safe
+
+from concept import public_queries as queries
+from concept.legal import (
+    FIELDS_BY_KIND,
+    LegalPageConflict,
+    LegalPageForm,
+    check_legal_page_editor,
+    legal_page_save,
+    stamp,
+)
+from concept.models import LegalPage
+from measures.models import TrafficLight
+
+logger = logging.getLogger(__name__)
+
+# Shared caches and browsers may reuse a page this long before asking again (with its ETag).
+PUBLIC_MAX_AGE = 300
+# A final report never changes; its URL names year and version.
+REPORT_MAX_AGE = 60 * 60 * 24
+
+
+@functools.cache
+def build_id():
+    """Part of every ETag: a new release with changed public templates invalidates them."""
+    digest = hashlib.sha256(settings.LANGUAGE_CODE.encode())
+    for path in sorted(Path(settings.BASE_DIR, "templates", "public").glob("*.html")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def public_page(load):
+    """Serve a public page: ETag from its data, 304 while unchanged, Cache-Control public.
+
+    `load(**url_kwargs)` reads the page's data (raising Http404 for what isn't public); the
+    ETag function and the view share that one read, and the view gets it as `page`.
+    """
+
+    def decorator(view):
+        def data(request, kwargs):
+            if not hasattr(request, "_public_page"):
+                request._public_page = load(**kwargs)
+            return request._public_page
+
+        def etag(request, **kwargs):
+            # Weak: it names the data shown, not the bytes (a proxy may compress them).
+            return f'W/"{build_id()}-{data(request, kwargs).etag}"'
+
+        @condition(etag_func=etag)
+        def conditional(request, **kwargs):
+            return view(request, data(request, kwargs))
+
+        @require_safe
+        @functools.wraps(view)
+        def wrapper(request, **kwargs):
+            response = conditional(request, **kwargs)
+            if response.status_code in (200, 304):
+                patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _render(template, context):
+    return HttpResponse(render_to_string(template, context))
+
+
+@public_page(queries.concept_index)
+def concept_index(request, index):
+    return _render("public/concept_list.html", {"concepts": index.concepts})
+
+
+@public_page(queries.concept_page)
+def concept_page(request, page):
+    return _render(
+        "public/concept_detail.html",
+        {
+            "page": page,
+            "concept": page.concept,
+            "active": "concept",
+            "traffic_lights": TrafficLight.choices,
+        },
+    )
+
+
+@public_page(queries.networks_page)
+def networks_page(request, page):
+    return _render(
+        "public/network_list.html", {"page": page, "concept": page.concept, "active": "networks"}
+    )
+
+
+@public_page(queries.reports_page)
+def reports_page(request, page):
+    return _render(
+        "public/report_list.html", {"page": page, "concept": page.concept, "active": "reports"}
+    )
+
+
+@require_safe
+@condition(etag_func=lambda request, **kwargs: _quoted(queries.report_etag(**kwargs)))
+def report_download(request, slug, year, version):
+    pdf, sha256 = queries.report_pdf(slug, year, version)
+    if hashlib.sha256(pdf).hexdigest() != sha256:
+        # A final report is frozen; different bytes mean damage or tampering. Serve nothing.
+        logger.error("PDF des Berichts %s/%s-%s passt nicht zur Prüfsumme.", slug, year, version)
+        return HttpResponse(
+            _("Die Datei ist beschädigt. Bitte wenden Sie sich an die Koordinierungsstelle."),
+            status=500,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bericht-{slug}-{year}-{version}.pdf"'
+    patch_cache_control(response, public=True, max_age=REPORT_MAX_AGE)
+    return response
+
+
+def _quoted(value):
+    return f'"{value}"' if value else None
+
+
+# --- Legal pages ----------------------------------------------------------------------------
+
+
+@public_page(queries.legal_page)
+def legal_page(request, page):
+    return _render("public/legal_page.html", {"page": page})
+
+
+def _edit_url(kind):
+    names = {
+        LegalPage.Kind.IMPRINT: "public:imprint_edit",
+        LegalPage.Kind.PRIVACY: "public:privacy_edit",
+        LegalPage.Kind.ACCESSIBILITY: "public:accessibility_edit",
+    }
+    return reverse(names[kind])
+
+
+def _page_url(kind):
+    return _edit_url(kind).removesuffix("bearbeiten/")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def legal_page_edit(request, kind):
+    check_legal_page_editor(request.user)
+    page = LegalPage.objects.filter(kind=kind).first() or LegalPage(kind=kind)
+    form = LegalPageForm(request.POST or None, instance=page, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in FIELDS_BY_KIND[kind]}
+        try:
+            saved = legal_page_save(kind=kind, seen=form.cleaned_data["seen"], **fields)
+        except LegalPageConflict as conflict:
+            # Keep the input, now against the current Stand; the text above says what to do.
+            data = request.POST.copy()
+            data["seen"] = stamp(conflict.current)
+            form = LegalPageForm(data, instance=page, kind=kind)
+            form.is_valid()
+            form.add_error(None, conflict)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("„%(page)s“ gespeichert.") % {"page": saved.heading})
+            return redirect(_edit_url(kind))
+    return render(
+        request,
+        "public/legal_page_form.html",
+        {"form": form, "page": page, "page_url": _page_url(kind)},
+    )

@@ -1,0 +1,76 @@
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from concept.fields import GermanDecimalField
+from goals.models import IndicatorValue
+
+COUNT_UNITS = {"personen", "anzahl", "fälle", "plätze"}
+
+
+class IndicatorValueForm(forms.ModelForm):
+    year = forms.IntegerField(
+        label=_("Jahr"),
+        help_text=_("Stichtag ist der 31.12. dieses Jahres, wenn unten kein anderer steht."),
+    )
+    reference_date = forms.DateField(
+        label=_("Abweichender Stichtag"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    value = GermanDecimalField(label=_("Wert"), max_digits=14, decimal_places=3)
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["value", "breakdown", "period", "source", "note"]
+
+    def __init__(self, *args, indicator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        self.fields["value"].label = _("Wert (%(unit)s)") % {"unit": indicator.unit}
+        if self.instance.pk and not self.is_bound:
+            self.initial["year"] = self.instance.reference_date.year
+            if self.instance.reference_date != dt.date(self.instance.reference_date.year, 12, 31):
+                self.initial["reference_date"] = self.instance.reference_date
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        latest = timezone.localdate().year + 1
+        if not 1990 <= year <= latest:
+            raise forms.ValidationError(
+                _("Bitte ein Jahr zwischen 1990 und %(latest)s angeben.") % {"latest": latest}
+            )
+        return year
+
+    def clean_value(self):
+        value = self.cleaned_data["value"]
+        unit = self.indicator.unit.strip().lower()
+        if unit in COUNT_UNITS and (value < 0 or value != value.to_integral_value()):
+            raise forms.ValidationError(
+                _("%(unit)s werden als ganze, nicht negative Zahl erfasst.")
+                % {"unit": self.indicator.unit}
+            )
+        if unit == "%" and value < 0:
+            raise forms.ValidationError(_("Ein Anteil in Prozent kann nicht negativ sein."))
+        return Decimal(value)
+
+    def clean(self):
+        cleaned = super().clean()
+        year, date = cleaned.get("year"), cleaned.get("reference_date")
+        if year and date and date.year != year:
+            self.add_error(
+                "reference_date",
+                _("Der Stichtag liegt nicht im angegebenen Jahr %(year)s.") % {"year": year},
+            )
+        if year and not date:
+            cleaned["reference_date"] = dt.date(year, 12, 31)
+        if year and not cleaned.get("period"):
+            cleaned["period"] = str(year)
+        return cleaned
+
+    def _post_clean(self):
+        pass

@@ -1,0 +1,76 @@
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from goals.models import Indicator, IndicatorValue
+
+
+def _duplicate_error(indicator, reference_date, breakdown):
+    label = f" ({breakdown})" if breakdown else ""
+    return ValidationError(
+        {
+            "reference_date": _(
+                "Für %(indicator)s%(label)s gibt es zum %(date)s schon einen Wert. "
+                "Bitte den vorhandenen Wert bearbeiten."
+            )
+            % {
+                "indicator": indicator.name,
+                "label": label,
+                "date": reference_date.strftime("%d.%m.%Y"),
+            }
+        }
+    )
+
+
+@transaction.atomic
+def indicator_value_create(
+    *,
+    indicator: Indicator,
+    user,
+    reference_date: dt.date,
+    value,
+    breakdown: str = "",
+    period: str = "",
+    source: str = "",
+    note: str = "",
+) -> IndicatorValue:
+    item = IndicatorValue(
+        indicator=indicator,
+        reference_date=reference_date,
+        value=value,
+        breakdown=breakdown,
+        period=period,
+        source=source,
+        note=note,
+    )
+    try:
+        item.full_clean()
+    except ValidationError as error:
+        if "__all__" in error.message_dict:
+            raise _duplicate_error(indicator, reference_date, breakdown) from None
+        raise
+    item._history_user = user
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        # A colleague saved the same value a moment earlier.
+        raise _duplicate_error(indicator, reference_date, breakdown) from None
+    return item
+
+
+@transaction.atomic
+def indicator_value_update(*, item: IndicatorValue, user, **fields) -> IndicatorValue:
+    for name, value in fields.items():
+        setattr(item, name, value)
+    try:
+        item.full_clean()
+    except ValidationError as error:
+        if "__all__" in error.message_dict:
+            raise _duplicate_error(item.indicator, item.reference_date, item.breakdown) from None
+        raise
+    item._history_user = user
+    item.save()
+    return item

@@ -1,0 +1,111 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from concept import roles
+from concept.access import get_concept_for_edit, get_concept_for_view
+from goals import services
+from goals.forms import IndicatorValueForm
+from goals.models import Indicator, IndicatorValue
+
+VALUE_FIELDS = ["reference_date", "value", "breakdown", "period", "source", "note"]
+HISTORY_LIMIT = 50
+
+
+@require_GET
+@login_required
+def indicator_list(request, slug):
+    concept = get_concept_for_view(request.user, slug)
+    indicators = (
+        Indicator.objects.filter(concept=concept)
+        .select_related("sub_goal__goal")
+        .prefetch_related(
+            Prefetch("values", queryset=IndicatorValue.objects.order_by("-reference_date"))
+        )
+        .order_by("sub_goal__goal__number", "sub_goal__number", "position", "name")
+    )
+    return render(
+        request, "goals/indicator_list.html", {"concept": concept, "indicators": indicators}
+    )
+
+
+def _indicator_context(request, concept, indicator, form):
+    history = (
+        IndicatorValue.history.filter(indicator_id=indicator.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:HISTORY_LIMIT]
+    )
+    return {
+        "concept": concept,
+        "indicator": indicator,
+        "values": indicator.values.order_by("-reference_date", "position", "breakdown"),
+        "form": form,
+        "history": history,
+        "can_edit": roles.can_edit_concept(request.user),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def indicator_detail(request, slug, pk):
+    if request.method == "POST":
+        concept = get_concept_for_edit(request.user, slug)
+    else:
+        concept = get_concept_for_view(request.user, slug)
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("sub_goal__goal"), pk=pk, concept=concept
+    )
+    form = IndicatorValueForm(request.POST or None, indicator=indicator)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.indicator_value_create(
+                indicator=indicator, user=request.user, **{f: data[f] for f in VALUE_FIELDS}
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Wert zum %(date)s gespeichert.")
+                % {"date": data["reference_date"].strftime("%d.%m.%Y")},
+            )
+            return redirect("goals:indicator", slug=concept.slug, pk=indicator.pk)
+    return render(
+        request,
+        "goals/indicator_detail.html",
+        _indicator_context(request, concept, indicator, form),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def indicator_value_edit(request, slug, pk, value_pk):
+    concept = get_concept_for_edit(request.user, slug)
+    item = get_object_or_404(
+        IndicatorValue.objects.select_related("indicator"),
+        pk=value_pk,
+        indicator_id=pk,
+        indicator__concept=concept,
+    )
+    form = IndicatorValueForm(request.POST or None, instance=item, indicator=item.indicator)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.indicator_value_update(
+                item=item, user=request.user, **{f: data[f] for f in VALUE_FIELDS}
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Wert geändert."))
+            return redirect("goals:indicator", slug=concept.slug, pk=pk)
+    return render(
+        request,
+        "goals/indicator_value_form.html",
+        {"concept": concept, "indicator": item.indicator, "item": item, "form": form},
+    )

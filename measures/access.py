@@ -1,0 +1,39 @@
+"""Fetch-and-authorise helpers for measures: no view can forget the check."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from concept import roles
+from concept.access import get_concept_for_view
+from measures.models import Measure
+
+
+def measure_lookup(key):
+    """A measure is addressed by its code, or by its outline number if it has none."""
+    return Q(code=key) | Q(code="", number=key)
+
+
+def can_edit_measure(user, measure):
+    if roles.can_edit_concept(user):
+        return True
+    if roles.has_role(user, roles.MEASURE_OWNERS):
+        return measure.responsible_users.filter(pk=user.pk).exists()
+    return False
+
+
+def get_measure_for_view(user, slug, key, queryset=None):
+    concept = get_concept_for_view(user, slug)
+    queryset = queryset if queryset is not None else Measure.objects.all()
+    try:
+        return queryset.select_related("concept", "goal").get(measure_lookup(key), concept=concept)
+    except Measure.DoesNotExist:
+        raise Http404(_("Diese Maßnahme gibt es in diesem Konzept nicht.")) from None
+
+
+def get_measure_for_edit(user, slug, key, queryset=None):
+    measure = get_measure_for_view(user, slug, key, queryset)
+    if not can_edit_measure(user, measure):
+        raise PermissionDenied(_("Sie dürfen diese Maßnahme nicht bearbeiten."))
+    return measure

@@ -1,0 +1,121 @@
+import django_filters
+from django import forms
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from goals.models import SubGoal
+from measures.models import Measure, Status, TrafficLight
+from networks.models import Network, Organisation
+
+COORDINATION = "k"
+
+LIGHT_SEVERITY = Case(
+    When(traffic_light=TrafficLight.RED, then=Value(0)),
+    When(traffic_light=TrafficLight.YELLOW, then=Value(1)),
+    When(traffic_light=TrafficLight.GREEN, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+STATUS_ORDER = Case(
+    *[When(status=value, then=Value(i)) for i, value in enumerate(Status.values)],
+    output_field=IntegerField(),
+)
+
+SORTS = {
+    "gliederung": (_("Gliederung"), ["position", "number"]),
+    "kuerzel": (_("Kürzel"), ["code", "number"]),
+    "titel": (_("Titel"), ["title"]),
+    "status": (_("Umsetzungsstand"), [STATUS_ORDER, "position"]),
+    "ampel": (_("Ampel (rot zuerst)"), [LIGHT_SEVERITY, "position"]),
+    "fortschritt": (_("Fortschritt (aufsteigend)"), ["progress", "position"]),
+    "-fortschritt": (_("Fortschritt (absteigend)"), ["-progress", "position"]),
+    "aktualisiert": (_("Letzter Sachstand (älteste zuerst)"), ["last_entry_date", "position"]),
+    "-aktualisiert": (_("Letzter Sachstand (neueste zuerst)"), ["-last_entry_date", "position"]),
+}
+
+
+class MeasureFilter(django_filters.FilterSet):
+    """Filters of the measure list; parameter names are the German words users see in URLs."""
+
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label=_("Suche"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Kürzel oder Stichwort")}),
+    )
+    ziel = django_filters.ChoiceFilter(method="filter_goal", label=_("Strategisches Ziel"))
+    teilziel = django_filters.ModelChoiceFilter(
+        field_name="sub_goals", queryset=SubGoal.objects.none(), label=_("Teilziel")
+    )
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Umsetzungsstand"))
+    ampel = django_filters.ChoiceFilter(
+        field_name="traffic_light", choices=TrafficLight.choices, label=_("Ampel")
+    )
+    akteur = django_filters.ModelChoiceFilter(
+        field_name="organisations",
+        queryset=Organisation.objects.none(),
+        label=_("Akteur (Federführung oder Partner)"),
+    )
+    netzwerk = django_filters.ModelChoiceFilter(
+        field_name="networks", queryset=Network.objects.none(), label=_("Netzwerk")
+    )
+    ueberfaellig = django_filters.BooleanFilter(
+        method="filter_overdue",
+        label=_("nur überfällige (kein Sachstand im Aktualisierungsturnus)"),
+        widget=forms.CheckboxInput,
+    )
+    sortierung = django_filters.ChoiceFilter(
+        method="sort",
+        label=_("Sortierung"),
+        choices=[(key, label) for key, (label, _order) in SORTS.items()],
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Measure
+        fields = []
+
+    def __init__(self, data=None, *args, concept, goals, today=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.filters["ziel"].extra["choices"] = [
+            (str(goal.number), f"{goal.number} – {goal.short_title}") for goal in goals
+        ] + [(COORDINATION, _("Koordination und Netzwerke"))]
+        self.filters["teilziel"].queryset = SubGoal.objects.filter(
+            goal__concept=concept
+        ).select_related("goal")
+        self.filters["akteur"].queryset = Organisation.objects.filter(concept=concept)
+        self.filters["netzwerk"].queryset = Network.objects.filter(concept=concept)
+        for name in ("ziel", "teilziel", "status", "ampel", "akteur", "netzwerk"):
+            self.filters[name].extra["empty_label"] = _("alle")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sortierung"):
+            queryset = queryset.order_by("position", "number")
+        # Joins over teilziel/akteur/netzwerk could repeat a measure.
+        return queryset.distinct()
+
+    def filter_text(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(code__icontains=word)
+                | Q(number__startswith=word)
+                | Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(target_group__icontains=word)
+            )
+        return queryset
+
+    def filter_goal(self, queryset, name, value):
+        if value == COORDINATION:
+            return queryset.filter(goal__isnull=True)
+        return queryset.filter(goal__number=value)
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Measure.objects.overdue_q(self.today))
+
+    def sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value][1])

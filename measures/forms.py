@@ -1,0 +1,260 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from concept.fields import GermanDecimalField
+from goals.models import StrategicGoal, SubGoal
+from measures.models import Measure, ProgressEntry, Status
+from networks.models import Network, Organisation
+
+
+class VersionMixin(forms.Form):
+    """The version the user saw; the service refuses the save if the measure moved on."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class MeasureStateForm(VersionMixin, forms.ModelForm):
+    note = forms.CharField(
+        label=_("Bemerkung"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Wird dem automatisch erzeugten Sachstand angefügt."),
+    )
+    reason = forms.CharField(
+        label=_("Begründung"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Pflicht, wenn die Maßnahme entfällt."),
+    )
+
+    class Meta:
+        model = Measure
+        fields = ["status", "traffic_light", "progress"]
+        widgets = {"progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("status") == Status.DROPPED
+            and self.instance.status != Status.DROPPED
+            and not cleaned.get("reason", "").strip()
+            and not self.instance.status_reason.strip()
+        ):
+            self.add_error("reason", _("Bitte begründen, warum die Maßnahme entfällt."))
+        return cleaned
+
+    def _post_clean(self):
+        # The instance is changed only by the service, never by the form.
+        pass
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class ProgressEntryForm(VersionMixin, forms.ModelForm):
+    staff = GermanDecimalField(
+        label=_("Personal (VZÄ)"), required=False, min_value=0, max_digits=7, decimal_places=2
+    )
+    cost = GermanDecimalField(
+        label=_("Kosten (EUR)"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    funding = GermanDecimalField(
+        label=_("Fördermittel (EUR)"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    files = MultipleFileField(
+        label=_("Nachweise (Dateien)"),
+        required=False,
+        help_text=_("PDF, Office-Dokumente, Bilder, Text oder CSV; je Datei höchstens 10 MB."),
+    )
+    links = forms.CharField(
+        label=_("Nachweise (Links)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Eine Adresse je Zeile, beginnend mit https://"),
+    )
+
+    class Meta:
+        model = ProgressEntry
+        fields = [
+            "date",
+            "period",
+            "status",
+            "traffic_light",
+            "progress",
+            "text",
+            "next_steps",
+            "deviation",
+            "participants",
+            "staff",
+            "cost",
+            "funding",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "next_steps": forms.Textarea(attrs={"rows": 3}),
+            "deviation": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        if not self.is_bound:
+            self.initial.update(
+                date=timezone.localdate(),
+                status=measure.status,
+                traffic_light=measure.traffic_light,
+                progress=measure.progress,
+                version=measure.version,
+            )
+        self.fields["text"].required = True
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("Das Datum liegt in der Zukunft."))
+        return date
+
+    def clean_links(self):
+        validator = forms.URLField(assume_scheme="https")
+        links = []
+        for number, line in enumerate(self.cleaned_data["links"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                url = validator.clean(line.strip())
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    _("Zeile %(line)s: „%(url)s“ ist keine gültige Internetadresse.")
+                    % {"line": number, "url": line.strip()}
+                ) from None
+            if not url.startswith(("https://", "http://")):
+                raise forms.ValidationError(
+                    _("Zeile %(line)s: Nur http- und https-Adressen sind erlaubt.")
+                    % {"line": number}
+                )
+            links.append(url)
+        return links
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Status.DROPPED and not (
+            cleaned.get("deviation", "").strip() or self.measure.status_reason.strip()
+        ):
+            self.add_error("deviation", _("Bitte begründen, warum die Maßnahme entfällt."))
+        return cleaned
+
+    def _post_clean(self):
+        pass
+
+
+class NoChangeForm(VersionMixin):
+    pass
+
+
+class MeasureForm(VersionMixin, forms.ModelForm):
+    lead_organisations = forms.ModelMultipleChoiceField(
+        label=_("Federführung"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    partner_organisations = forms.ModelMultipleChoiceField(
+        label=_("Partner"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Measure
+        fields = [
+            "title",
+            "description",
+            "target_group",
+            "goal",
+            "sub_goals",
+            "networks",
+            "responsible_users",
+            "start_date",
+            "end_date",
+            "update_cadence",
+            "is_public",
+        ]
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "sub_goals": forms.CheckboxSelectMultiple,
+            "networks": forms.CheckboxSelectMultiple,
+            "responsible_users": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, may_assign_people=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        concept = self.instance.concept
+        self.fields["goal"].queryset = StrategicGoal.objects.filter(concept=concept)
+        self.fields["goal"].empty_label = _("– keins (Koordination und Netzwerke) –")
+        self.fields["sub_goals"].queryset = SubGoal.objects.filter(
+            goal__concept=concept
+        ).select_related("goal")
+        self.fields["sub_goals"].label_from_instance = lambda s: f"{s.label} {s.text}"
+        self.fields["networks"].queryset = Network.objects.filter(concept=concept)
+        organisations = Organisation.objects.filter(concept=concept)
+        self.fields["lead_organisations"].queryset = organisations
+        self.fields["partner_organisations"].queryset = organisations
+        self.fields["responsible_users"].queryset = (
+            get_user_model().objects.filter(concepts=concept).order_by("last_name", "username")
+        )
+        self.fields["responsible_users"].label_from_instance = lambda u: (
+            u.get_full_name() or u.get_username()
+        )
+        if not may_assign_people:
+            del self.fields["responsible_users"]
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+            roles = {}
+            for involvement in self.instance.involvements.all():
+                roles.setdefault(involvement.role, []).append(involvement.organisation_id)
+            self.initial["lead_organisations"] = roles.get("lead", [])
+            self.initial["partner_organisations"] = roles.get("partner", [])
+
+    def clean(self):
+        cleaned = super().clean()
+        lead = set(cleaned.get("lead_organisations") or [])
+        partners = set(cleaned.get("partner_organisations") or [])
+        both = lead & partners
+        if both:
+            names = ", ".join(sorted(o.name for o in both))
+            self.add_error(
+                "partner_organisations",
+                _("Nicht zugleich Federführung und Partner: %(names)s") % {"names": names},
+            )
+        goal = cleaned.get("goal")
+        for sub_goal in cleaned.get("sub_goals") or []:
+            if goal is not None and sub_goal.goal_id != goal.pk:
+                self.add_error(
+                    "sub_goals",
+                    _("Teilziel %(label)s gehört nicht zum gewählten strategischen Ziel.")
+                    % {"label": sub_goal.label},
+                )
+        return cleaned
+
+    def _post_clean(self):
+        # Validate field values against the model without touching the stored instance.
+        pass

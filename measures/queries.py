@@ -1,0 +1,109 @@
+"""Reads for the coordination workspace; each runs a fixed number of queries."""
+
+from django.db.models import Prefetch
+
+from goals.models import Indicator, IndicatorValue
+from measures.models import Decision, Measure, MeasureOrganisation, ProgressEntry
+from measures.services import field_changes, goal_names_of
+
+HISTORY_LIMIT = 50
+
+
+def lead_prefetch():
+    return Prefetch(
+        "involvements",
+        queryset=MeasureOrganisation.objects.filter(role=MeasureOrganisation.Role.LEAD)
+        .select_related("organisation")
+        .order_by("organisation__name"),
+        to_attr="leads",
+    )
+
+
+def measure_list_queryset(concept):
+    return (
+        Measure.objects.filter(concept=concept)
+        .with_last_entry()
+        .select_related("goal")
+        .prefetch_related(lead_prefetch())
+        .order_by("position", "number")
+    )
+
+
+def measure_detail_queryset():
+    return Measure.objects.prefetch_related(
+        Prefetch("sub_goals", queryset=Measure.sub_goals.rel.model.objects.select_related("goal")),
+        Prefetch(
+            "involvements",
+            queryset=MeasureOrganisation.objects.select_related("organisation").order_by(
+                "role", "organisation__name"
+            ),
+        ),
+        "networks",
+        "responsible_users",
+        Prefetch(
+            "entries",
+            queryset=ProgressEntry.objects.select_related("author", "decision").prefetch_related(
+                "evidence"
+            ),
+        ),
+        Prefetch(
+            "decisions",
+            queryset=Decision.objects.select_related("meeting__network").order_by("-meeting__date"),
+        ),
+    )
+
+
+def sub_goal_indicators(measure):
+    """Indicators of the measure's Teilziele with their values (two queries)."""
+    return list(
+        Indicator.objects.filter(sub_goal__in=[s.pk for s in measure.sub_goals.all()])
+        .select_related("sub_goal__goal")
+        .prefetch_related(
+            Prefetch("values", queryset=IndicatorValue.objects.order_by("reference_date"))
+        )
+    )
+
+
+def measure_history(measure):
+    """The measure's and its Sachstände's changes in German: who, when, what (newest first)."""
+    records = list(
+        measure.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : HISTORY_LIMIT + 1
+        ]
+    )
+    goal_names = goal_names_of(measure.concept_id)
+    events = []
+    for index, newer in enumerate(records[:HISTORY_LIMIT]):
+        older = records[index + 1] if index + 1 < len(records) else None
+        changes = field_changes(older, newer, goal_names) if older is not None else []
+        if older is not None and not changes:
+            continue  # a version bump without visible change (e.g. an older Sachstand)
+        events.append(
+            {
+                "date": newer.history_date,
+                "user": newer.history_user,
+                "kind": {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
+                "changes": changes,
+                "reason": newer.history_change_reason or "",
+            }
+        )
+    entry_records = (
+        ProgressEntry.history.filter(measure_id=measure.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:HISTORY_LIMIT]
+    )
+    for record in entry_records:
+        events.append(
+            {
+                "date": record.history_date,
+                "user": record.history_user,
+                "kind": {"+": "entry_created", "~": "entry_changed", "-": "entry_deleted"}[
+                    record.history_type
+                ],
+                "entry_date": record.date,
+                "changes": [],
+                "reason": "",
+            }
+        )
+    events.sort(key=lambda e: e["date"], reverse=True)
+    return events[:HISTORY_LIMIT]

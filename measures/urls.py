@@ -1,0 +1,17 @@
+from django.urls import path
+
+from measures import views
+
+app_name = "measures"
+
+urlpatterns = [
+    path("", views.measure_list, name="list"),
+    path("meine/", views.my_measures, name="mine"),
+    path("raster/<str:group>/", views.measure_grid, name="grid"),
+    path("<str:key>/", views.measure_detail, name="detail"),
+    path("<str:key>/stand/", views.measure_update_state, name="update_state"),
+    path("<str:key>/sachstand/", views.progress_entry_create, name="entry_create"),
+    path("<str:key>/keine-aenderung/", views.progress_entry_no_change, name="no_change"),
+    path("<str:key>/bearbeiten/", views.measure_edit, name="edit"),
+    path("<str:key>/nachweise/<int:pk>/", views.evidence_download, name="evidence"),
+]

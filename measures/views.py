@@ -1,0 +1,331 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from concept import roles
+from concept.access import get_concept_for_edit, get_concept_for_view
+from goals.models import StrategicGoal
+from measures import services
+from measures.access import can_edit_measure, get_measure_for_edit, get_measure_for_view
+from measures.filters import COORDINATION, MeasureFilter
+from measures.forms import MeasureForm, MeasureStateForm, NoChangeForm, ProgressEntryForm
+from measures.models import Evidence, Measure
+from measures.queries import (
+    measure_detail_queryset,
+    measure_history,
+    measure_list_queryset,
+    sub_goal_indicators,
+)
+
+PAGE_SIZE = 100
+
+
+def grid_id(measure):
+    """Unique element ids per grid row; names stay plain, each row is its own form."""
+    return f"raster-{measure.url_key}-%s"
+
+
+def detail_url(measure):
+    return reverse("measures:detail", kwargs={"slug": measure.concept.slug, "key": measure.url_key})
+
+
+@require_GET
+@login_required
+def measure_list(request, slug):
+    concept = get_concept_for_view(request.user, slug)
+    goals = list(StrategicGoal.objects.filter(concept=concept).order_by("number"))
+    filterset = MeasureFilter(
+        request.GET or None, queryset=measure_list_queryset(concept), concept=concept, goals=goals
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("seite"))
+    query = request.GET.copy()
+    query.pop("seite", None)
+    template = "measures/measure_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(
+        request,
+        template,
+        {
+            "concept": concept,
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "can_use_grid": roles.can_edit_concept(request.user),
+        },
+    )
+
+
+@require_GET
+@login_required
+def my_measures(request, slug):
+    concept = get_concept_for_view(request.user, slug)
+    today = timezone.localdate()
+    measures = list(measure_list_queryset(concept).responsible(request.user))
+    for measure in measures:
+        measure.overdue = measure.is_overdue(measure.last_entry_date, today)
+        measure.due = measure.next_update_due(measure.last_entry_date)
+    # Overdue first, then by when the next Sachstand is due.
+    measures.sort(key=lambda m: (not m.overdue, m.due or today, m.position))
+    return render(
+        request,
+        "measures/my_measures.html",
+        {"concept": concept, "measures": measures, "today": today},
+    )
+
+
+def _detail_context(request, measure, **extra):
+    entries = list(measure.entries.all())
+    last_entry_date = entries[0].date if entries else None
+    today = timezone.localdate()
+    return {
+        "concept": measure.concept,
+        "measure": measure,
+        "entries": entries,
+        "last_entry_date": last_entry_date,
+        "overdue": measure.is_overdue(last_entry_date, today),
+        "next_due": measure.next_update_due(last_entry_date),
+        "indicators": sub_goal_indicators(measure),
+        "history": measure_history(measure),
+        "can_edit": can_edit_measure(request.user, measure),
+        "state_form": extra.pop("state_form", None)
+        or MeasureStateForm(instance=measure, initial={"version": measure.version}),
+        **extra,
+    }
+
+
+@require_GET
+@login_required
+def measure_detail(request, slug, key):
+    measure = get_measure_for_view(request.user, slug, key, measure_detail_queryset())
+    return render(request, "measures/measure_detail.html", _detail_context(request, measure))
+
+
+def _state_response(request, measure, form, *, conflict=None, saved=False, status=200):
+    """After a state change: the grid row, the detail panel, or (without htmx) a redirect."""
+    in_grid = request.POST.get("ansicht") == "raster"
+    if request.htmx:
+        if in_grid:
+            form.auto_id = grid_id(measure)
+            context = {
+                "concept": measure.concept,
+                "measure": measure,
+                "form": form,
+                "conflict": conflict,
+                "saved": saved,
+            }
+            response = render(request, "measures/measure_grid.html#row", context)
+        else:
+            measure = get_measure_for_view(
+                request.user, measure.concept.slug, measure.url_key, measure_detail_queryset()
+            )
+            context = _detail_context(
+                request, measure, state_form=form, conflict=conflict, saved=saved
+            )
+            response = render(request, "measures/measure_detail.html#state", context)
+        if saved:
+            trigger_client_event(response, "measureUpdated", {"code": measure.url_key})
+        return response
+    if saved or (conflict is None and not form.errors):
+        back = request.POST.get("zurueck", "")
+        if in_grid and url_has_allowed_host_and_scheme(back, {request.get_host()}):
+            return redirect(back)
+        return redirect(detail_url(measure))
+    measure = get_measure_for_view(
+        request.user, measure.concept.slug, measure.url_key, measure_detail_queryset()
+    )
+    context = _detail_context(request, measure, state_form=form, conflict=conflict)
+    return render(request, "measures/measure_detail.html", context, status=status)
+
+
+@require_POST
+@login_required
+def measure_update_state(request, slug, key):
+    measure = get_measure_for_edit(request.user, slug, key)
+    form = MeasureStateForm(request.POST, instance=measure)
+    if not form.is_valid():
+        return _state_response(request, measure, form, status=400)
+    data = form.cleaned_data
+    try:
+        entry = services.measure_set_state(
+            measure=measure,
+            user=request.user,
+            expected_version=data["version"],
+            status=data["status"],
+            traffic_light=data["traffic_light"],
+            progress=data["progress"],
+            note=data["note"],
+            reason=data["reason"],
+        )
+    except services.MeasureConflict as conflict:
+        fresh = conflict.measure
+        form = MeasureStateForm(instance=fresh, initial={"version": fresh.version})
+        if not request.htmx:
+            messages.error(request, conflict.message)
+        return _state_response(request, fresh, form, conflict=conflict, status=409)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _state_response(request, measure, form, status=400)
+    measure.refresh_from_db()
+    fresh_form = MeasureStateForm(instance=measure, initial={"version": measure.version})
+    if entry is None:
+        text = _("Keine Änderung – es wurde nichts gespeichert.")
+    else:
+        text = _("Gespeichert: %(text)s") % {"text": entry.text.splitlines()[0]}
+    if not request.htmx:
+        messages.success(request, text)
+    return _state_response(request, measure, fresh_form, saved=text)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def progress_entry_create(request, slug, key):
+    measure = get_measure_for_edit(request.user, slug, key)
+    form = ProgressEntryForm(request.POST or None, request.FILES or None, measure=measure)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        file_errors = [e for f in data["files"] for e in services.evidence_file_errors(f)]
+        if file_errors:
+            form.add_error("files", file_errors)
+        else:
+            try:
+                with transaction.atomic():
+                    entry = services.progress_entry_create(
+                        measure=measure,
+                        author=request.user,
+                        expected_version=data["version"],
+                        **{k: data[k] for k in ProgressEntryForm.Meta.fields},
+                    )
+                    for upload in data["files"]:
+                        services.evidence_add(entry=entry, upload=upload)
+                    for url in data["links"]:
+                        services.evidence_add(entry=entry, url=url)
+            except services.MeasureConflict as error:
+                conflict = error
+                form.data = form.data.copy()
+                form.data["version"] = error.measure.version
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Sachstand vom %(date)s gespeichert.")
+                    % {"date": entry.date.strftime("%d.%m.%Y")},
+                )
+                return redirect(detail_url(measure))
+    return render(
+        request,
+        "measures/progress_entry_form.html",
+        {"concept": measure.concept, "measure": measure, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+@require_POST
+@login_required
+def progress_entry_no_change(request, slug, key):
+    measure = get_measure_for_edit(request.user, slug, key)
+    form = NoChangeForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Ungültige Anfrage: die Versionsangabe fehlt."))
+    try:
+        services.progress_entry_no_change(
+            measure=measure, user=request.user, expected_version=form.cleaned_data["version"]
+        )
+    except services.MeasureConflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(request, _("„Keine Änderung“ mit heutigem Datum festgehalten."))
+    return redirect(detail_url(measure))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def measure_edit(request, slug, key):
+    measure = get_measure_for_edit(request.user, slug, key)
+    may_assign = roles.can_edit_concept(request.user)
+    form = MeasureForm(request.POST or None, instance=measure, may_assign_people=may_assign)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.measure_update(
+                measure=measure,
+                user=request.user,
+                expected_version=data["version"],
+                data={f: data[f] for f in services.MASTER_FIELDS},
+                sub_goals=data["sub_goals"],
+                networks=data["networks"],
+                responsible_users=data["responsible_users"] if may_assign else None,
+                lead_organisations=data["lead_organisations"],
+                partner_organisations=data["partner_organisations"],
+            )
+        except services.MeasureConflict as error:
+            conflict = error
+            form.data = form.data.copy()
+            form.data["version"] = error.measure.version
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Stammdaten gespeichert."))
+            return redirect(detail_url(measure))
+    return render(
+        request,
+        "measures/measure_form.html",
+        {"concept": measure.concept, "measure": measure, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+@require_GET
+@login_required
+def evidence_download(request, slug, key, pk):
+    measure = get_measure_for_view(request.user, slug, key)
+    evidence = get_object_or_404(Evidence, pk=pk, entry__measure=measure)
+    if not evidence.file:
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.file.name.rsplit("/", 1)[-1],
+        content_type=services.evidence_content_type(evidence),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@login_required
+def measure_grid(request, slug, group):
+    concept = get_concept_for_edit(request.user, slug)
+    goals = list(StrategicGoal.objects.filter(concept=concept).order_by("number"))
+    measures = Measure.objects.filter(concept=concept).order_by("position", "number")
+    if group == COORDINATION:
+        goal = None
+        measures = measures.filter(goal__isnull=True)
+    else:
+        goal = next((g for g in goals if str(g.number) == group), None)
+        if goal is None:
+            raise Http404(_("Dieses strategische Ziel gibt es nicht."))
+        measures = measures.filter(goal=goal)
+    rows = [
+        (m, MeasureStateForm(instance=m, initial={"version": m.version}, auto_id=grid_id(m)))
+        for m in measures
+    ]
+    return render(
+        request,
+        "measures/measure_grid.html",
+        {"concept": concept, "goals": goals, "goal": goal, "group": group, "rows": rows},
+    )

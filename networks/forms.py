@@ -1,0 +1,113 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from concept.models import Statement
+from networks.models import Meeting, Network, Organisation
+
+
+class ServiceModelForm(forms.ModelForm):
+    """Fields and widgets from the model; the instance is changed only by the service,
+    whose ValidationErrors the view puts back on the form."""
+
+    def _post_clean(self):
+        pass
+
+
+class VersionField(forms.IntegerField):
+    """The version the user saw; the service refuses the save if the entry moved on."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, **kwargs)
+
+
+class OrganisationForm(ServiceModelForm):
+    website = Organisation._meta.get_field("website").formfield(assume_scheme="https")
+    version = VersionField(required=False)
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "short_name", "kind", "website", "is_public"]
+        help_texts = {
+            "is_public": _("Erscheint auf den öffentlichen Seiten (Netzwerkverzeichnis)."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].required = True
+            self.fields["version"].initial = self.instance.version
+
+
+class NetworkForm(ServiceModelForm):
+    platform_url = Network._meta.get_field("platform_url").formfield(assume_scheme="https")
+    version = VersionField(required=False)
+
+    class Meta:
+        model = Network
+        fields = [
+            "name",
+            "kind",
+            "purpose",
+            "coordinator",
+            "members",
+            "meeting_cadence",
+            "platform_url",
+            "statement",
+            "is_public",
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "members": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "purpose": _("Wofür es das Netzwerk gibt; erscheint auch öffentlich."),
+            "meeting_cadence": _("z. B. vierteljährlich, zweimal im Jahr"),
+            "is_public": _(
+                "Erscheint mit Zweck, Turnus, Link und öffentlichen Akteuren im öffentlichen "
+                "Netzwerkverzeichnis. Sitzungen und Protokolle bleiben intern."
+            ),
+        }
+
+    def __init__(self, *args, concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.filter(concept=concept).order_by("name")
+        self.fields["coordinator"].queryset = organisations
+        self.fields["members"].queryset = organisations
+        self.fields["statement"].queryset = Statement.objects.filter(
+            concept=concept, section=Statement.Section.COORDINATION
+        ).order_by("position", "pk")
+        if self.instance.pk:
+            self.fields["version"].required = True
+            self.fields["version"].initial = self.instance.version
+
+
+class MeetingForm(ServiceModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["date", "topic", "presented", "minutes"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "minutes": forms.Textarea(attrs={"rows": 5}),
+        }
+
+
+class SplitForm(forms.Form):
+    names = forms.CharField(
+        label=_("Namen, einer je Zeile"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Der Vorschlag ist automatisch getrennt – bitte prüfen: Zeilen zusammenfügen, "
+            "trennen oder löschen. Leere Zeilen werden ignoriert."
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Art"), choices=Network.Kind.choices)
+    is_public = forms.BooleanField(
+        label=_("öffentlich"),
+        required=False,
+        help_text=_("Sonst erst nach Prüfung einzeln veröffentlichen."),
+    )
+
+    def lines(self):
+        return self.cleaned_data["names"].splitlines()

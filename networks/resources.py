@@ -1,0 +1,235 @@
+"""Data exchange of Akteure and Netzwerke (see concept/resources.py for the machinery).
+
+Both are identified by their name (case does not matter, as in the models); new and changed
+rows go through networks.services, whose versions refuse a row from an older export that
+would undo someone else's change.
+"""
+
+from django.utils.translation import gettext_lazy
+
+from concept.resources import (
+    CHECK,
+    KEY,
+    BooleanCell,
+    ChoiceCell,
+    Column,
+    ConceptResource,
+    ConflictError,
+    IntegerCell,
+    RefCell,
+    RefListCell,
+    TextCell,
+    lookup_key,
+)
+from networks import services
+from networks.models import Network, Organisation
+
+KIND_MESSAGE = gettext_lazy("„%(value)s“ ist keine gültige Art (erlaubt: %(allowed)s).")
+UNKNOWN_ORGANISATION = gettext_lazy("„%(value)s“: diesen Akteur gibt es in diesem Konzept nicht.")
+
+
+class NamedResource(ConceptResource):
+    """Rows keyed by their name within the concept."""
+
+    model = None
+
+    def load(self):
+        self.existing = {lookup_key(item.name): item for item in self.queryset()}
+
+    def label(self, instance, values):
+        return instance.name if instance is not None else values.get("name", "")
+
+    def find(self, values, errors):
+        name = values.get("name")
+        if not name:
+            return None, None, ""
+        key = lookup_key(name)
+        return self.existing.get(key), key, name
+
+    def check(self, instance, values, changes, errors):
+        if instance is not None:
+            self.check_version(instance, values, changes, errors)
+
+    def current(self, instance, values, attribute):
+        """The file's value, or the stored one for columns the file leaves out."""
+        if attribute in values:
+            return values[attribute]
+        column = self.column(attribute)
+        return column.value(instance)
+
+
+class OrganisationResource(NamedResource):
+    name = Column(
+        gettext_lazy("Name"), TextCell(max_length=200, required=True), attribute="name", role=KEY
+    )
+    short_name = Column(gettext_lazy("Kurzname"), TextCell(max_length=60), attribute="short_name")
+    kind = Column(
+        gettext_lazy("Art"),
+        ChoiceCell(Organisation.Kind, message=KIND_MESSAGE, required=True),
+        attribute="kind",
+    )
+    website = Column(gettext_lazy("Website"), TextCell(max_length=200), attribute="website")
+    is_public = Column(gettext_lazy("öffentlich"), BooleanCell(), attribute="is_public")
+    version = Column(
+        gettext_lazy("Version"), IntegerCell(minimum=1), attribute="version", role=CHECK
+    )
+
+    required_columns = (gettext_lazy("Name"),)
+    row_noun = gettext_lazy("Akteur")
+
+    class Meta:
+        model = Organisation
+        fields = ("name", "short_name", "kind", "website", "is_public", "version")
+        export_order = fields
+        import_order = fields
+
+    def queryset(self):
+        return Organisation.objects.filter(concept=self.concept).order_by("name")
+
+    def export_queryset(self, params=None):
+        return self.queryset()
+
+    def apply(self, organisation, values, changes):
+        if organisation is None:
+            organisation = services.organisation_create(
+                concept=self.concept,
+                name=values["name"],
+                short_name=values.get("short_name", ""),
+                kind=values.get("kind", Organisation.Kind.OTHER),
+                website=values.get("website", ""),
+                is_public=values.get("is_public", True),
+            )
+            self.existing[lookup_key(organisation.name)] = organisation
+            return organisation
+        try:
+            return services.organisation_update(
+                organisation=organisation,
+                expected_version=organisation.version,
+                name=organisation.name,
+                **{
+                    attribute: self.current(organisation, values, attribute)
+                    for attribute in ("short_name", "kind", "website", "is_public")
+                },
+            )
+        except services.EditConflict as conflict:
+            raise ConflictError(conflict.current) from None
+
+
+class NetworkResource(NamedResource):
+    name = Column(
+        gettext_lazy("Name"), TextCell(max_length=200, required=True), attribute="name", role=KEY
+    )
+    kind = Column(
+        gettext_lazy("Art"),
+        ChoiceCell(Network.Kind, message=KIND_MESSAGE, required=True),
+        attribute="kind",
+    )
+    purpose = Column(gettext_lazy("Zweck"), TextCell(), attribute="purpose")
+    coordinator = Column(
+        gettext_lazy("Koordination"),
+        RefCell(
+            name=lambda o: o.name,
+            message=UNKNOWN_ORGANISATION,
+            hint=gettext_lazy("Name eines Akteurs"),
+        ),
+        attribute="coordinator",
+        aliases=("koordinierender Akteur",),
+    )
+    members = Column(
+        gettext_lazy("Mitglieder"),
+        RefListCell(
+            name=lambda o: o.name,
+            message=UNKNOWN_ORGANISATION,
+            hint=gettext_lazy("Namen von Akteuren"),
+        ),
+        attribute="members",
+        getter=lambda n: sorted(n.members.all(), key=lambda o: o.name.casefold()),
+    )
+    meeting_cadence = Column(
+        gettext_lazy("Sitzungsturnus"), TextCell(max_length=120), attribute="meeting_cadence"
+    )
+    platform_url = Column(
+        gettext_lazy("Plattform"),
+        TextCell(max_length=200),
+        attribute="platform_url",
+        aliases=("Plattform / Link", "Link"),
+    )
+    is_public = Column(gettext_lazy("öffentlich"), BooleanCell(), attribute="is_public")
+    version = Column(
+        gettext_lazy("Version"), IntegerCell(minimum=1), attribute="version", role=CHECK
+    )
+
+    required_columns = (gettext_lazy("Name"),)
+    row_noun = gettext_lazy("Netzwerk")
+
+    class Meta:
+        model = Network
+        fields = (
+            "name",
+            "kind",
+            "purpose",
+            "coordinator",
+            "members",
+            "meeting_cadence",
+            "platform_url",
+            "is_public",
+            "version",
+        )
+        export_order = fields
+        import_order = fields
+
+    def queryset(self):
+        return (
+            Network.objects.filter(concept=self.concept)
+            .select_related("coordinator", "statement")
+            .prefetch_related("members")
+            .order_by("position", "name")
+        )
+
+    def export_queryset(self, params=None):
+        return self.queryset()
+
+    def load(self):
+        super().load()
+        organisations = {
+            lookup_key(o.name): o for o in Organisation.objects.filter(concept=self.concept)
+        }
+        self.fields["coordinator"].widget.lookup = organisations
+        self.fields["members"].widget.lookup = organisations
+
+    def apply(self, network, values, changes):
+        if network is None:
+            network = services.network_create(
+                concept=self.concept,
+                name=values["name"],
+                kind=values.get("kind", Network.Kind.NETWORK),
+                purpose=values.get("purpose", ""),
+                coordinator=values.get("coordinator"),
+                members=values.get("members", ()),
+                meeting_cadence=values.get("meeting_cadence", ""),
+                platform_url=values.get("platform_url", ""),
+                is_public=values.get("is_public", False),
+            )
+            self.existing[lookup_key(network.name)] = network
+            return network
+        try:
+            return services.network_update(
+                network=network,
+                expected_version=network.version,
+                name=network.name,
+                statement=network.statement,
+                **{
+                    attribute: self.current(network, values, attribute)
+                    for attribute in (
+                        "kind",
+                        "purpose",
+                        "coordinator",
+                        "members",
+                        "meeting_cadence",
+                        "platform_url",
+                        "is_public",
+                    )
+                },
+            )
+        except services.EditConflict as conflict:
+            raise ConflictError(conflict.current) from None

@@ -1,0 +1,370 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from concept.access import get_concept_for_view
+from networks import services
+from networks.access import (
+    can_edit_networks,
+    get_concept_for_network_edit,
+    get_meeting_for_edit,
+    get_network_for_edit,
+    get_network_for_view,
+    get_organisation_for_edit,
+    get_organisation_for_view,
+    get_statement_for_split,
+)
+from networks.forms import MeetingForm, NetworkForm, OrganisationForm, SplitForm
+from networks.models import Network, Organisation
+from networks.queries import (
+    derived_goals,
+    network_detail_queryset,
+    network_directory,
+    organisation_directory,
+    organisation_queryset,
+    statements_to_split,
+    with_roles,
+)
+
+NETWORK_FIELDS = [
+    "name",
+    "kind",
+    "purpose",
+    "coordinator",
+    "members",
+    "meeting_cadence",
+    "platform_url",
+    "statement",
+    "is_public",
+]
+ORGANISATION_FIELDS = ["name", "short_name", "kind", "website", "is_public"]
+MEETING_FIELDS = ["date", "topic", "presented", "minutes"]
+
+
+def _fields(form, names):
+    return {name: form.cleaned_data[name] for name in names}
+
+
+def _network_url(network):
+    return reverse(
+        "networks:network_detail", kwargs={"slug": network.concept.slug, "pk": network.pk}
+    )
+
+
+def _organisation_url(organisation):
+    return reverse(
+        "networks:organisation_detail",
+        kwargs={"slug": organisation.concept.slug, "pk": organisation.pk},
+    )
+
+
+def _display(value):
+    if value in (None, ""):
+        return "–"
+    if isinstance(value, bool):
+        return _("ja") if value else _("nein")
+    if hasattr(value, "all"):
+        return ", ".join(str(v) for v in value.all()) or "–"
+    return str(value)
+
+
+def _after_conflict(form_class, request, conflict, field_names, **form_kwargs):
+    """Keep the user's input, move it onto the current version and list where it differs
+    from what the other person saved, so a second save is a conscious decision."""
+    current = conflict.current
+    data = request.POST.copy()
+    data["version"] = current.version
+    form = form_class(data, instance=current, **form_kwargs)
+    form.is_valid()
+    form.add_error(None, str(conflict))
+    differences = []
+    for name in field_names:
+        if name not in form.cleaned_data:
+            continue
+        mine, theirs = form.cleaned_data[name], getattr(current, name)
+        if hasattr(theirs, "all"):
+            same = {o.pk for o in mine} == {o.pk for o in theirs.all()}
+        else:
+            same = mine == theirs
+        if same:
+            continue
+        model_field = current._meta.get_field(name)
+        if model_field.choices:
+            theirs = dict(model_field.flatchoices).get(theirs, theirs)
+        differences.append((form.fields[name].label, _display(theirs)))
+    return form, differences
+
+
+# --- Networks ---------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def network_list(request, slug):
+    concept = get_concept_for_view(request.user, slug)
+    networks, committees = network_directory(concept)
+    can_edit = can_edit_networks(request.user)
+    return render(
+        request,
+        "networks/network_list.html",
+        {
+            "concept": concept,
+            "networks": networks,
+            "committees": committees,
+            "can_edit": can_edit,
+            "statements_to_split": statements_to_split(concept) if can_edit else [],
+        },
+    )
+
+
+@require_GET
+@login_required
+def network_detail(request, slug, pk):
+    network = get_network_for_view(request.user, slug, pk, queryset=network_detail_queryset())
+    network.goals = derived_goals(network.measures.all())
+    return render(
+        request,
+        "networks/network_detail.html",
+        {
+            "concept": network.concept,
+            "network": network,
+            "can_edit": can_edit_networks(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def network_create(request, slug):
+    concept = get_concept_for_network_edit(request.user, slug)
+    form = NetworkForm(request.POST or None, concept=concept, instance=Network(concept=concept))
+    if request.method == "POST" and form.is_valid():
+        try:
+            network = services.network_create(concept=concept, **_fields(form, NETWORK_FIELDS))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Netzwerk „%(name)s“ angelegt.") % {"name": network})
+            return redirect(_network_url(network))
+    return render(
+        request, "networks/network_form.html", {"concept": concept, "form": form, "network": None}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def network_edit(request, slug, pk):
+    network = get_network_for_edit(request.user, slug, pk)
+    concept, heading = network.concept, network.name
+    form = NetworkForm(request.POST or None, concept=concept, instance=network)
+    differences = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.network_update(
+                network=network,
+                expected_version=form.cleaned_data["version"],
+                **_fields(form, NETWORK_FIELDS),
+            )
+        except services.EditConflict as conflict:
+            conflict.current.concept = concept
+            form, differences = _after_conflict(
+                NetworkForm, request, conflict, NETWORK_FIELDS, concept=concept
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Netzwerk „%(name)s“ gespeichert.") % {"name": network})
+            return redirect(_network_url(network))
+    return render(
+        request,
+        "networks/network_form.html",
+        {
+            "concept": concept,
+            "form": form,
+            "network": network,
+            "heading": heading,
+            "differences": differences,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_create(request, slug, pk):
+    network = get_network_for_edit(request.user, slug, pk)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_create(network=network, **_fields(form, MEETING_FIELDS))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Sitzung gespeichert."))
+            return redirect(_network_url(network) + "#sitzungen")
+    return render(
+        request,
+        "networks/meeting_form.html",
+        {"concept": network.concept, "network": network, "form": form, "meeting": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_edit(request, slug, pk, meeting_pk):
+    meeting = get_meeting_for_edit(request.user, slug, pk, meeting_pk)
+    network = meeting.network
+    form = MeetingForm(request.POST or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(meeting=meeting, **_fields(form, MEETING_FIELDS))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Sitzung gespeichert."))
+            return redirect(_network_url(network) + "#sitzungen")
+    return render(
+        request,
+        "networks/meeting_form.html",
+        {"concept": network.concept, "network": network, "form": form, "meeting": meeting},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def statement_split(request, slug, pk):
+    statement = get_statement_for_split(request.user, slug, pk)
+    concept = statement.concept
+    suggestion = "\n".join(services.suggest_network_names(statement.text))
+    form = SplitForm(request.POST or None, initial={"names": suggestion})
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.statement_split_into_networks(
+                statement=statement,
+                lines=form.lines(),
+                kind=form.cleaned_data["kind"],
+                is_public=form.cleaned_data["is_public"],
+            )
+        except ValidationError as error:
+            form.add_error("names", error)
+        else:
+            count = len(result.created)
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d Netzwerk aus Aussage %(number)s angelegt.",
+                    "%(count)d Netzwerke aus Aussage %(number)s angelegt.",
+                    count,
+                )
+                % {"count": count, "number": statement.number},
+            )
+            if result.skipped:
+                messages.info(
+                    request,
+                    _("Übersprungen, weil es sie schon gibt: %(names)s.")
+                    % {"names": ", ".join(result.skipped)},
+                )
+            return redirect("networks:network_list", slug=concept.slug)
+    return render(
+        request,
+        "networks/statement_split.html",
+        {"concept": concept, "statement": statement, "form": form},
+    )
+
+
+# --- Organisations (Akteure) --------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def organisation_list(request, slug):
+    concept = get_concept_for_view(request.user, slug)
+    return render(
+        request,
+        "networks/organisation_list.html",
+        {
+            "concept": concept,
+            "organisations": organisation_directory(concept),
+            "can_edit": can_edit_networks(request.user),
+        },
+    )
+
+
+@require_GET
+@login_required
+def organisation_detail(request, slug, pk):
+    organisation = get_organisation_for_view(
+        request.user, slug, pk, queryset=organisation_queryset()
+    )
+    return render(
+        request,
+        "networks/organisation_detail.html",
+        {
+            "concept": organisation.concept,
+            "organisation": with_roles(organisation),
+            "can_edit": can_edit_networks(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def organisation_create(request, slug):
+    concept = get_concept_for_network_edit(request.user, slug)
+    form = OrganisationForm(request.POST or None, instance=Organisation(concept=concept))
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(
+                concept=concept, **_fields(form, ORGANISATION_FIELDS)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Akteur „%(name)s“ angelegt.") % {"name": organisation})
+            return redirect(_organisation_url(organisation))
+    return render(
+        request,
+        "networks/organisation_form.html",
+        {"concept": concept, "form": form, "organisation": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def organisation_edit(request, slug, pk):
+    organisation = get_organisation_for_edit(request.user, slug, pk)
+    concept, heading = organisation.concept, organisation.name
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    differences = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                organisation=organisation,
+                expected_version=form.cleaned_data["version"],
+                **_fields(form, ORGANISATION_FIELDS),
+            )
+        except services.EditConflict as conflict:
+            conflict.current.concept = concept
+            form, differences = _after_conflict(
+                OrganisationForm, request, conflict, ORGANISATION_FIELDS
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Akteur „%(name)s“ gespeichert.") % {"name": organisation})
+            return redirect(_organisation_url(organisation))
+    return render(
+        request,
+        "networks/organisation_form.html",
+        {
+            "concept": concept,
+            "form": form,
+            "organisation": organisation,
+            "heading": heading,
+            "differences": differences,
+        },
+    )

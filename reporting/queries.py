@@ -1,0 +1,587 @@
+"""Aggregate reads for the dashboards: concept overview, goal page, mind map, changes, committees.
+
+Every function runs a fixed number of queries, whatever the size of the concept; rows that
+can grow (lists of measures, Sachstände) are either aggregated in SQL or cut to a limit.
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from concept.models import Concept
+from concept.queries import situation_figures
+from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
+from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight
+from networks.models import Meeting, Network
+from reporting.models import AnnualReport
+
+# Left out of the average progress: their percentage says nothing about implementation.
+EXCLUDED_FROM_PROGRESS = (Status.DEFERRED, Status.DROPPED)
+ATTENTION_LIGHTS = (TrafficLight.RED, TrafficLight.YELLOW)
+
+ATTENTION_LIMIT = 15
+INDICATOR_TILE_LIMIT = 6
+RECENT_ENTRIES = 6
+RECENT_DECISIONS = 5
+
+
+# --- tallies per goal ---------------------------------------------------------------------
+
+
+@dataclass
+class ProgressAggregate:
+    """Average progress, with what went into it so the number can be explained."""
+
+    average: Decimal | None
+    counted: int
+    total: int
+    excluded: list  # [(status label, count)] of statuses left out
+    without_entry: int  # counted measures without any Sachstand (count as 0 %)
+
+    @property
+    def excluded_count(self):
+        return sum(n for _label, n in self.excluded)
+
+
+@dataclass
+class Tally:
+    """Counts of a group of measures (one goal, or the whole concept)."""
+
+    status_counts: Counter = field(default_factory=Counter)
+    light_counts: Counter = field(default_factory=Counter)
+    progress_sum: int = 0
+    counted: int = 0
+    without_entry: int = 0
+    overdue: int = 0
+    overdue_calm: int = 0  # overdue with a green or grey Ampel
+
+    def add(self, *, status, light, progress, has_entry, count=1, overdue=0):
+        self.status_counts[status] += count
+        self.light_counts[light] += count
+        self.overdue += overdue
+        if status not in EXCLUDED_FROM_PROGRESS:
+            self.counted += count
+            if has_entry:
+                self.progress_sum += progress
+            else:
+                self.without_entry += count
+
+    def merge(self, other):
+        self.status_counts.update(other.status_counts)
+        self.light_counts.update(other.light_counts)
+        self.progress_sum += other.progress_sum
+        self.counted += other.counted
+        self.without_entry += other.without_entry
+        self.overdue += other.overdue
+        self.overdue_calm += other.overdue_calm
+
+    @property
+    def total(self):
+        return sum(self.status_counts.values())
+
+    @property
+    def progress(self) -> ProgressAggregate:
+        average = (
+            (Decimal(self.progress_sum) / self.counted).quantize(Decimal("1"))
+            if self.counted
+            else None
+        )
+        excluded = [
+            (Status(s).label, self.status_counts[s])
+            for s in EXCLUDED_FROM_PROGRESS
+            if self.status_counts[s]
+        ]
+        return ProgressAggregate(average, self.counted, self.total, excluded, self.without_entry)
+
+    @property
+    def statuses(self):
+        """[(value, label, count)] in the order of the Umsetzungsstand."""
+        return [(s.value, s.label, self.status_counts[s.value]) for s in Status]
+
+    @property
+    def lights(self):
+        return [(t.value, t.label, self.light_counts[t.value]) for t in TrafficLight]
+
+    @property
+    def red(self):
+        return self.light_counts[TrafficLight.RED]
+
+    @property
+    def yellow(self):
+        return self.light_counts[TrafficLight.YELLOW]
+
+    @property
+    def attention(self):
+        """Measures with a red or yellow Ampel or an overdue Sachstand (each counted once)."""
+        return self.red + self.yellow + self.overdue_calm
+
+    @property
+    def done(self):
+        return self.status_counts[Status.IMPLEMENTED] + self.status_counts[Status.ESTABLISHED]
+
+
+@dataclass
+class GoalSummary:
+    goal: StrategicGoal | None  # None: the measures of "Koordination und Netzwerke"
+    tally: Tally
+
+    @property
+    def label(self):
+        if self.goal is None:
+            return gettext("Koordination und Netzwerke")
+        return f"{self.goal.number}. {self.goal.short_title}"
+
+
+def goal_tallies(concept: Concept, today: dt.date):
+    """{goal_id or None: Tally} for all measures of the concept: two grouped queries."""
+    has_entry = Exists(ProgressEntry.objects.filter(measure=OuterRef("pk")))
+    measures = Measure.objects.filter(concept=concept)
+    tallies = defaultdict(Tally)
+    grouped = (
+        measures.annotate(has_entry=has_entry)
+        .values("goal_id", "status", "traffic_light", "has_entry")
+        .annotate(n=Count("pk"), progress_sum=Sum("progress"))
+        .order_by()
+    )
+    for row in grouped:
+        tallies[row["goal_id"]].add(
+            status=row["status"],
+            light=row["traffic_light"],
+            progress=row["progress_sum"] or 0,
+            has_entry=row["has_entry"],
+            count=row["n"],
+        )
+    late = (
+        measures.overdue(today)
+        .values("goal_id")
+        .annotate(n=Count("pk"), calm=Count("pk", filter=~Q(traffic_light__in=ATTENTION_LIGHTS)))
+        .order_by()
+    )
+    for row in late:
+        tallies[row["goal_id"]].overdue += row["n"]
+        tallies[row["goal_id"]].overdue_calm += row["calm"]
+    return tallies
+
+
+# --- dashboard ----------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorTile:
+    indicator: Indicator
+    values: list  # IndicatorValue totals (no breakdown), oldest first
+
+    @property
+    def latest(self):
+        return self.values[-1] if self.values else None
+
+    @property
+    def previous(self):
+        return self.values[-2] if len(self.values) > 1 else None
+
+    @property
+    def trend(self):
+        """ "up", "down" or "flat" against the previous value; None without one."""
+        if self.previous is None:
+            return None
+        change = self.latest.value - self.previous.value
+        return "up" if change > 0 else "down" if change < 0 else "flat"
+
+    @property
+    def change(self):
+        if self.previous is None:
+            return None
+        return self.latest.value - self.previous.value
+
+    @property
+    def judgement(self):
+        """ "better"/"worse"/"same" in the indicator's direction; None when it has none."""
+        direction = self.indicator.direction
+        if self.trend is None or direction == Indicator.Direction.NEUTRAL:
+            return None
+        if self.trend == "flat":
+            return "same"
+        good = "up" if direction == Indicator.Direction.HIGHER else "down"
+        return "better" if self.trend == good else "worse"
+
+    @property
+    def target_share(self):
+        """How far the latest value has come from baseline to target, 0–100 %."""
+        ind = self.indicator
+        if self.latest is None or ind.baseline_value is None or ind.target_value is None:
+            return None
+        span = ind.target_value - ind.baseline_value
+        if not span:
+            return None
+        share = (self.latest.value - ind.baseline_value) / span * 100
+        return max(Decimal(0), min(Decimal(100), share)).quantize(Decimal("1"))
+
+
+def _indicator_values():
+    return Prefetch(
+        "values",
+        queryset=IndicatorValue.objects.filter(breakdown="").order_by("reference_date", "pk"),
+        to_attr="totals",
+    )
+
+
+def indicator_tiles(concept: Concept, limit: int = INDICATOR_TILE_LIMIT):
+    """The first `limit` Teilziel indicators (in goal order) and how many there are."""
+    indicators = (
+        Indicator.objects.filter(concept=concept, sub_goal__isnull=False)
+        .select_related("sub_goal__goal")
+        .order_by("sub_goal__goal__number", "sub_goal__number", "position", "name")
+    )
+    total = indicators.count()
+    shown = list(indicators.prefetch_related(_indicator_values())[:limit])
+    return [IndicatorTile(i, i.totals) for i in shown], total
+
+
+def situation(concept: Concept):
+    """The Ausgangslage figures (context indicators of the concept), as on the concept page."""
+    context_indicators = (
+        Indicator.objects.filter(concept=concept, sub_goal__isnull=True)
+        .order_by("position", "name")
+        .prefetch_related(
+            Prefetch(
+                "values", queryset=IndicatorValue.objects.order_by("reference_date", "position")
+            )
+        )
+    )
+    return situation_figures(context_indicators)
+
+
+def attention_measures(concept: Concept, today: dt.date, limit: int = ATTENTION_LIMIT):
+    """The first `limit` measures that need attention: red or yellow Ampel, or an overdue
+    Sachstand; red first, then yellow, then the longest overdue. (Their number is
+    Tally.attention.)"""
+    queryset = (
+        Measure.objects.filter(concept=concept)
+        .with_last_entry()
+        .filter(Q(traffic_light__in=ATTENTION_LIGHTS) | Measure.objects.overdue_q(today))
+    )
+    rank = Case(
+        When(traffic_light=TrafficLight.RED, then=Value(0)),
+        When(traffic_light=TrafficLight.YELLOW, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    measures = list(
+        queryset.select_related("goal")
+        .annotate(rank=rank)
+        .order_by("rank", F("last_entry_date").asc(nulls_first=True), "position", "number")[:limit]
+    )
+    for measure in measures:
+        measure.overdue = measure.is_overdue(measure.last_entry_date, today)
+        measure.update_due = measure.next_update_due(measure.last_entry_date)
+    return measures
+
+
+def recent_entries(concept: Concept, limit: int = RECENT_ENTRIES):
+    return list(
+        ProgressEntry.objects.filter(measure__concept=concept)
+        .select_related("measure", "author", "decision")
+        .order_by("-date", "-created_at", "-pk")[:limit]
+    )
+
+
+def _decisions_with_measures(queryset):
+    return queryset.select_related("meeting__network").prefetch_related(
+        Prefetch("measures", queryset=Measure.objects.order_by("position", "number"))
+    )
+
+
+def recent_decisions(concept: Concept, limit: int = RECENT_DECISIONS):
+    return list(
+        _decisions_with_measures(
+            Decision.objects.filter(meeting__network__concept=concept)
+        ).order_by("-meeting__date", "-pk")[:limit]
+    )
+
+
+def open_follow_ups(concept: Concept):
+    """Decisions with a follow-up date not yet done, the earliest first."""
+    return _decisions_with_measures(
+        Decision.objects.filter(
+            meeting__network__concept=concept,
+            follow_up_date__isnull=False,
+            follow_up_done=False,
+        )
+    ).order_by("follow_up_date", "pk")
+
+
+@dataclass
+class Dashboard:
+    concept: Concept
+    today: dt.date
+    overall: Tally
+    goals: list  # [GoalSummary], goals in order, then coordination if it has measures
+    attention: list
+    attention_total: int
+    indicators: list
+    indicator_total: int
+    entries: list
+    decisions: list
+    follow_ups_open: int
+    follow_ups_overdue: int
+    situation: list
+
+    @property
+    def goal_count(self):
+        return sum(1 for summary in self.goals if summary.goal is not None)
+
+
+def dashboard(concept: Concept, today: dt.date | None = None) -> Dashboard:
+    today = today or timezone.localdate()
+    tallies = goal_tallies(concept, today)
+    goals = list(StrategicGoal.objects.filter(concept=concept).order_by("number"))
+    summaries = [GoalSummary(goal, tallies.get(goal.pk, Tally())) for goal in goals]
+    if tallies.get(None):
+        summaries.append(GoalSummary(None, tallies[None]))
+    overall = Tally()
+    for summary in summaries:
+        overall.merge(summary.tally)
+    attention = attention_measures(concept, today)
+    tiles, tile_total = indicator_tiles(concept)
+    follow_ups = open_follow_ups(concept).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(follow_up_date__lt=today))
+    )
+    return Dashboard(
+        concept=concept,
+        today=today,
+        overall=overall,
+        goals=summaries,
+        attention=attention,
+        attention_total=overall.attention,
+        indicators=tiles,
+        indicator_total=tile_total,
+        entries=recent_entries(concept),
+        decisions=recent_decisions(concept),
+        follow_ups_open=follow_ups["open"],
+        follow_ups_overdue=follow_ups["overdue"],
+        situation=situation(concept),
+    )
+
+
+# --- goal page ----------------------------------------------------------------------------
+
+
+@dataclass
+class GoalPage:
+    goal: StrategicGoal
+    sub_goals: list  # SubGoal with .indicator_list (each with .totals)
+    measures: list  # Measure with last_entry_date, overdue, update_due, sub_goal_list
+    tally: Tally
+    today: dt.date
+
+
+def goal_page(goal: StrategicGoal, today: dt.date | None = None) -> GoalPage:
+    today = today or timezone.localdate()
+    sub_goals = list(
+        SubGoal.objects.filter(goal=goal)
+        .select_related("goal")
+        .order_by("number")
+        .prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.order_by("position", "name").prefetch_related(
+                    _indicator_values()
+                ),
+                to_attr="indicator_list",
+            )
+        )
+    )
+    measures = list(
+        Measure.objects.filter(goal=goal)
+        .with_last_entry()
+        .annotate(has_entry=Exists(ProgressEntry.objects.filter(measure=OuterRef("pk"))))
+        .prefetch_related(
+            Prefetch(
+                "sub_goals",
+                queryset=SubGoal.objects.select_related("goal").order_by("goal__number", "number"),
+                to_attr="served",
+            )
+        )
+        .order_by("position", "number")
+    )
+    tally = Tally()
+    for measure in measures:
+        measure.overdue = measure.is_overdue(measure.last_entry_date, today)
+        measure.update_due = measure.next_update_due(measure.last_entry_date)
+        tally.add(
+            status=measure.status,
+            light=measure.traffic_light,
+            progress=measure.progress,
+            has_entry=measure.has_entry,
+            overdue=int(measure.overdue),
+        )
+    return GoalPage(goal, sub_goals, measures, tally, today)
+
+
+# --- mind map -----------------------------------------------------------------------------
+
+
+@dataclass
+class MindMap:
+    concept: Concept
+    goals: list  # StrategicGoal with .sub_goal_list and .measure_list
+    coordination: list  # measures without goal
+
+
+def mind_map(concept: Concept) -> MindMap:
+    measure_order = Measure.objects.order_by("position", "number")
+    goals = list(
+        StrategicGoal.objects.filter(concept=concept)
+        .order_by("number")
+        .prefetch_related(
+            Prefetch(
+                "sub_goals", queryset=SubGoal.objects.order_by("number"), to_attr="sub_goal_list"
+            ),
+            Prefetch("measures", queryset=measure_order, to_attr="measure_list"),
+        )
+    )
+    coordination = list(measure_order.filter(concept=concept, goal__isnull=True))
+    return MindMap(concept, goals, coordination)
+
+
+# --- changes since a date -----------------------------------------------------------------
+
+
+def default_since(concept: Concept, today: dt.date | None = None) -> dt.date:
+    """Since the last final report, else one year back."""
+    today = today or timezone.localdate()
+    finalised = (
+        AnnualReport.objects.filter(
+            concept=concept, status=AnnualReport.Status.FINAL, finalised_at__isnull=False
+        )
+        .order_by("-finalised_at")
+        .values_list("finalised_at", flat=True)
+        .first()
+    )
+    if finalised is not None:
+        return timezone.localdate(finalised)
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 1, day=28)
+
+
+@dataclass
+class StatusChange:
+    date: dt.datetime
+    measure_pk: int
+    code: str
+    number: str
+    title: str
+    old_status: str | None
+    new_status: str
+    reason: str
+    user: object
+    created: bool = False
+
+    @property
+    def label(self):
+        return self.code or self.number
+
+    @property
+    def old_label(self):
+        return Status(self.old_status).label if self.old_status else None
+
+    @property
+    def new_label(self):
+        return Status(self.new_status).label
+
+
+@dataclass
+class Changes:
+    since: dt.date
+    status_changes: list
+    entries: list
+    decisions: list
+
+
+def status_changes(concept: Concept, since: dt.date):
+    """Status transitions recorded in the measures' history since the date: one query, each
+    record compared with the one before it (the first record of a measure has none)."""
+    History = Measure.history.model
+    previous = History.objects.filter(
+        id=OuterRef("id"), history_date__lt=OuterRef("history_date")
+    ).order_by("-history_date", "-history_id")
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    records = (
+        History.objects.filter(concept_id=concept.pk, history_date__gte=start)
+        .annotate(old_status=Subquery(previous.values("status")[:1]))
+        .filter(Q(old_status__isnull=True) | ~Q(old_status=F("status")))
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    return [
+        StatusChange(
+            date=r.history_date,
+            measure_pk=r.id,
+            code=r.code,
+            number=r.number,
+            title=r.title,
+            old_status=r.old_status,
+            new_status=r.status,
+            reason=r.history_change_reason or "",
+            user=r.history_user,
+            created=r.history_type == "+",
+        )
+        for r in records
+        # Without an earlier record (measures loaded from a fixture have no history) the
+        # old status is unknown: listed unless the measure still has the initial status.
+        if r.old_status or r.history_type == "+" or r.status != Status.NOT_STARTED
+    ]
+
+
+def changes_since(concept: Concept, since: dt.date) -> Changes:
+    """What changed since the date. A Sachstand is new if it is dated or was recorded since:
+    one entered late for an earlier date is still news to the committee."""
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    entries = list(
+        ProgressEntry.objects.filter(measure__concept=concept)
+        .filter(Q(date__gte=since) | Q(created_at__gte=start))
+        .select_related("measure", "author", "decision")
+        .order_by("-date", "-created_at", "-pk")
+    )
+    decisions = list(
+        _decisions_with_measures(
+            Decision.objects.filter(meeting__network__concept=concept, meeting__date__gte=since)
+        ).order_by("-meeting__date", "-pk")
+    )
+    return Changes(since, status_changes(concept, since), entries, decisions)
+
+
+# --- committees (evaluation cycle) --------------------------------------------------------
+
+
+def committees(concept: Concept):
+    """The committees of the concept with their meetings (newest first) and decisions."""
+    decisions = _decisions_with_measures(Decision.objects.order_by("pk"))
+    meetings = Meeting.objects.order_by("-date", "-pk").prefetch_related(
+        Prefetch("decisions", queryset=decisions, to_attr="decision_list")
+    )
+    return list(
+        Network.objects.filter(concept=concept, kind=Network.Kind.COMMITTEE)
+        .order_by("position", "name")
+        .prefetch_related(Prefetch("meetings", queryset=meetings, to_attr="meeting_list"))
+    )

@@ -1,0 +1,422 @@
+"""The data of the yearly Controlling-/Evaluationsbericht.
+
+`build_snapshot` reads everything the PDF shows from the database into plain JSON data
+(a fixed number of queries, whatever the size of the concept). A final report stores that
+snapshot, so the PDF can be explained and re-created from it; `report_context` turns a
+snapshot back into what the templates need (dates, Decimals, charts).
+"""
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from concept.queries import situation_figures
+from goals.models import Indicator, IndicatorValue, StrategicGoal
+from measures.models import Decision, Measure, MeasureOrganisation, ProgressEntry, Status
+from networks.models import Meeting, Network
+from reporting import charts
+from reporting.queries import GoalSummary, Tally
+
+SNAPSHOT_VERSION = 1
+NARRATIVE_FIELDS = (
+    "foreword",
+    "summary",
+    "introduction",
+    "need_for_action",
+    "outlook",
+    "resolution_proposal",
+)
+# Keys whose values are Decimals (stored as strings) or dates (stored as ISO strings).
+DECIMAL_KEYS = frozenset(
+    {
+        "value",
+        "total",
+        "baseline",
+        "target",
+        "previous",
+        "current",
+        "change",
+        "change_percent",
+        "attainment",
+        "staff",
+        "cost",
+        "funding",
+    }
+)
+DATE_KEYS = frozenset(
+    {"date", "reference_date", "previous_date", "start_date", "end_date", "follow_up_date"}
+)
+
+
+def _dec(value):
+    return None if value is None else str(value)
+
+
+def _day(value):
+    return None if value is None else value.isoformat()
+
+
+# --- building ------------------------------------------------------------------------------
+
+
+def _indicator_row(indicator, year):
+    """An indicator with baseline, previous year, current, target and attainment, from its
+    totals (prefetched to `totals`, oldest first) up to the end of the report year."""
+    until = dt.date(year, 12, 31)
+    values = [v for v in indicator.totals if v.reference_date <= until]
+    current = values[-1] if values else None
+    # The previous value is the latest one of an earlier year (the "Vorjahr" column).
+    earlier = [v for v in values if current and v.reference_date.year < current.reference_date.year]
+    previous = earlier[-1] if earlier else None
+    change = change_percent = attainment = None
+    if current and previous:
+        change = current.value - previous.value
+        if previous.value:
+            change_percent = (change / previous.value * 100).quantize(Decimal("0.1"))
+    base, target = indicator.baseline_value, indicator.target_value
+    if current and base is not None and target is not None and target != base:
+        share = (current.value - base) / (target - base) * 100
+        attainment = max(Decimal(0), min(Decimal(100), share)).quantize(Decimal("1"))
+    return {
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "direction": indicator.direction,
+        "source": (current.source if current and current.source else indicator.source),
+        "baseline": _dec(base),
+        "baseline_year": indicator.baseline_year,
+        "target": _dec(target),
+        "target_year": indicator.target_year,
+        "current": _dec(current.value if current else None),
+        "reference_date": _day(current.reference_date if current else None),
+        "previous": _dec(previous.value if previous else None),
+        "previous_date": _day(previous.reference_date if previous else None),
+        "change": _dec(change),
+        "change_percent": _dec(change_percent),
+        "is_percent": indicator.unit.strip() == "%",
+        "attainment": _dec(attainment),
+    }
+
+
+def _measure_data(measure, year):
+    lead = [i.organisation.name for i in measure.involvements.all() if i.role == "lead"]
+    partners = [i.organisation.name for i in measure.involvements.all() if i.role != "lead"]
+    entries = sorted(measure.year_entries, key=lambda e: (e.date, e.pk))
+    outputs = {}
+    for key in ("participants", "staff", "cost", "funding"):
+        present = [getattr(e, key) for e in entries if getattr(e, key) is not None]
+        if key == "participants":
+            outputs[key] = sum(present) if present else None
+        elif key == "staff":
+            outputs[key] = _dec(present[-1]) if present else None  # a level, not a flow
+        else:
+            outputs[key] = _dec(sum(present)) if present else None
+    latest = entries[-1] if entries else None
+    return {
+        "code": measure.code,
+        "number": measure.number,
+        "label": measure.code or measure.number,
+        "title": measure.title,
+        "description": measure.description,
+        "target_group": measure.target_group,
+        "goal": measure.goal.number if measure.goal_id else None,
+        "sub_goals": [s.number for s in measure.sub_goals.all()],
+        "lead": lead,
+        "partners": partners,
+        "start_date": _day(measure.start_date),
+        "end_date": _day(measure.end_date),
+        "status": measure.status,
+        "status_label": str(measure.get_status_display()),
+        "status_reason": measure.status_reason,
+        "light": measure.traffic_light,
+        "light_label": str(measure.get_traffic_light_display()),
+        "light_short": str(measure.get_traffic_light_display()).split(" – ")[0],
+        "progress": measure.progress,
+        "entries": [
+            {"date": _day(e.date), "period": e.period, "text": e.text} for e in entries if e.text
+        ],
+        "next_steps": latest.next_steps if latest else "",
+        "deviation": "\n".join(e.deviation for e in entries if e.deviation),
+        "outputs": outputs,
+    }
+
+
+def _tally(measures):
+    counts = {"status": Counter(), "light": Counter(), "progress_sum": 0, "counted": 0}
+    for m in measures:
+        counts["status"][m["status"]] += 1
+        counts["light"][m["light"]] += 1
+        if m["status"] not in (Status.DEFERRED, Status.DROPPED):
+            counts["counted"] += 1
+            counts["progress_sum"] += m["progress"]
+    return {
+        "status": dict(counts["status"]),
+        "light": dict(counts["light"]),
+        "progress_sum": counts["progress_sum"],
+        "counted": counts["counted"],
+    }
+
+
+def build_snapshot(report, *, now=None) -> dict:
+    """Everything the report's PDF shows, as JSON data (report: an AnnualReport)."""
+    now = now or timezone.now()
+    concept = report.concept
+    year = report.year
+    totals = Prefetch(
+        "values",
+        queryset=IndicatorValue.objects.filter(breakdown="").order_by("reference_date", "pk"),
+        to_attr="totals",
+    )
+    goals = list(
+        StrategicGoal.objects.filter(concept=concept)
+        .order_by("number")
+        .prefetch_related("sub_goals")
+    )
+    indicators = list(
+        Indicator.objects.filter(concept=concept, sub_goal__isnull=False)
+        .order_by("position", "name")
+        .prefetch_related(totals)
+    )
+    measures = list(
+        Measure.objects.filter(concept=concept)
+        .select_related("goal")
+        .order_by("position", "number")
+        .prefetch_related(
+            "sub_goals",
+            Prefetch(
+                "involvements",
+                queryset=MeasureOrganisation.objects.select_related("organisation").order_by(
+                    "organisation__name"
+                ),
+            ),
+            Prefetch(
+                "entries",
+                queryset=ProgressEntry.objects.filter(date__year=year),
+                to_attr="year_entries",
+            ),
+        )
+    )
+    until = dt.date(year, 12, 31)
+    context_indicators = list(
+        Indicator.objects.filter(concept=concept, sub_goal__isnull=True)
+        .order_by("position", "name")
+        .prefetch_related(
+            Prefetch(
+                "values",
+                queryset=IndicatorValue.objects.filter(reference_date__lte=until).order_by(
+                    "reference_date", "position"
+                ),
+            )
+        )
+    )
+    for indicator in context_indicators:
+        indicator.totals = [v for v in indicator.values.all() if not v.breakdown]
+    networks = list(
+        Network.objects.filter(concept=concept)
+        .select_related("coordinator")
+        .order_by("position", "name")
+    )
+    meetings = list(
+        Meeting.objects.filter(network__concept=concept, date__year=year)
+        .select_related("network")
+        .order_by("date", "pk")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.order_by("pk").prefetch_related(
+                    Prefetch("measures", queryset=Measure.objects.order_by("position", "number"))
+                ),
+            )
+        )
+    )
+    assessments = {a.goal_id: a.text for a in report.assessments.all()} if report.pk else {}
+
+    by_sub_goal = {}
+    for indicator in indicators:
+        by_sub_goal.setdefault(indicator.sub_goal_id, []).append(_indicator_row(indicator, year))
+    measure_rows = [(m, _measure_data(m, year)) for m in measures]
+    goal_rows = []
+    for goal in goals:
+        goal_measures = [data for m, data in measure_rows if m.goal_id == goal.pk]
+        goal_rows.append(
+            {
+                "number": goal.number,
+                "title": goal.title,
+                "short_title": goal.short_title,
+                "aim": goal.aim,
+                "assessment": assessments.get(goal.pk, ""),
+                "sub_goals": [
+                    {
+                        "number": s.number,
+                        "text": s.text,
+                        "indicators": by_sub_goal.get(s.pk, []),
+                    }
+                    for s in goal.sub_goals.all()
+                ],
+                "measures": goal_measures,
+                "tally": _tally(goal_measures),
+            }
+        )
+    coordination = [data for m, data in measure_rows if m.goal_id is None]
+    all_measures = [data for _m, data in measure_rows]
+    situation = []
+    for figure in situation_figures(context_indicators):
+        situation.append(
+            {
+                "name": figure.indicator.name,
+                "unit": figure.indicator.unit,
+                "reference_date": _day(figure.reference_date),
+                "total": _dec(figure.total),
+                "source": figure.source,
+                "rows": [
+                    {"label": r.label, "value": _dec(r.value), "derived": r.derived}
+                    for r in figure.rows
+                ],
+            }
+        )
+    dates = [m.date for m in meetings]
+    return {
+        "snapshot_version": SNAPSHOT_VERSION,
+        "taken_at": now.isoformat(),
+        "date": _day(timezone.localdate(now)),
+        "concept": {
+            "slug": concept.slug,
+            "title": concept.title,
+            "district": concept.district,
+            "version_label": concept.version_label,
+            "adopted_on": _day(concept.adopted_on),
+        },
+        "report": {
+            "year": year,
+            "version": report.version,
+            "correction_note": report.correction_note,
+            "supersedes_version": report.supersedes.version if report.supersedes_id else None,
+            **{name: getattr(report, name) for name in NARRATIVE_FIELDS},
+        },
+        "situation": situation,
+        "monitoring": [_indicator_row(i, year) for i in context_indicators],
+        "tally": _tally(all_measures),
+        "goals": goal_rows,
+        "coordination": {"measures": coordination, "tally": _tally(coordination)},
+        "networks": [
+            {
+                "name": n.name,
+                "kind": str(n.get_kind_display()),
+                "purpose": n.purpose,
+                "coordinator": n.coordinator.name if n.coordinator_id else "",
+                "cadence": n.meeting_cadence,
+            }
+            for n in networks
+        ],
+        "meetings": [
+            {
+                "date": _day(m.date),
+                "committee": m.network.name,
+                "topic": m.topic,
+                "presented": m.presented,
+                "decisions": [
+                    {
+                        "text": d.text,
+                        "kind": str(d.get_kind_display()),
+                        "measures": [x.code or x.number for x in d.measures.all()],
+                        "follow_up_date": _day(d.follow_up_date),
+                    }
+                    for d in m.decisions.all()
+                ],
+            }
+            for m in meetings
+        ],
+        "first_meeting_date": _day(min(dates)) if dates else None,
+    }
+
+
+# --- reading back --------------------------------------------------------------------------
+
+
+def _revive(data):
+    """Snapshot JSON → template data: ISO dates to dates, decimal strings to Decimals."""
+    if isinstance(data, list):
+        return [_revive(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    revived = {}
+    for key, value in data.items():
+        if isinstance(value, str) and key in DATE_KEYS:
+            revived[key] = dt.date.fromisoformat(value)
+        elif isinstance(value, str) and key in DECIMAL_KEYS:
+            revived[key] = Decimal(value)
+        else:
+            revived[key] = _revive(value)
+    return revived
+
+
+def _to_tally(counts):
+    tally = Tally()
+    tally.status_counts = Counter(counts["status"])
+    tally.light_counts = Counter(counts["light"])
+    tally.progress_sum = counts["progress_sum"]
+    tally.counted = counts["counted"]
+    return tally
+
+
+def _situation_chart(figure, index):
+    namespace = SimpleNamespace(
+        indicator=SimpleNamespace(name=figure["name"], unit=figure["unit"]),
+        reference_date=figure["reference_date"],
+        total=figure["total"],
+        rows=[SimpleNamespace(**row) for row in figure["rows"]],
+    )
+    return charts.situation_chart(namespace, chart_id=f"lage-{index}")
+
+
+def _verdict(indicators):
+    """Zielerreichung of a Teilziel from its indicators' attainment (baseline → target)."""
+    shares = [i["attainment"] for i in indicators if i["attainment"] is not None]
+    if not shares:
+        return gettext("nicht bewertbar")
+    if min(shares) >= 100:
+        return gettext("erreicht")
+    if max(shares) > 0:
+        return gettext("teilweise erreicht")
+    return gettext("nicht erreicht")
+
+
+def report_context(snapshot: dict) -> dict:
+    """The template context of the PDF, from a snapshot."""
+    data = _revive(snapshot)
+    tally = _to_tally(data["tally"])
+    summaries = [
+        GoalSummary(
+            SimpleNamespace(number=g["number"], short_title=g["short_title"]), _to_tally(g["tally"])
+        )
+        for g in data["goals"]
+    ]
+    if data["coordination"]["measures"]:
+        summaries.append(GoalSummary(None, _to_tally(data["coordination"]["tally"])))
+    measures = [m for g in data["goals"] for m in g["measures"]] + data["coordination"]["measures"]
+    for i, figure in enumerate(data["situation"], start=1):
+        figure["chart"] = _situation_chart(figure, i).render("visible") if figure["rows"] else None
+    for goal, summary in zip(data["goals"], summaries, strict=False):
+        goal["summary"] = summary
+        for sub_goal in goal["sub_goals"]:
+            sub_goal["verdict"] = _verdict(sub_goal["indicators"])
+    return {
+        **data,
+        "date": data["date"],
+        "overall": tally,
+        "summaries": summaries,
+        "all_measures": measures,
+        # In print the data table is shown under each chart (the text alternative).
+        "status_chart": charts.status_overall(tally, chart_id="bericht-status").render("visible"),
+        "status_goal_chart": charts.status_by_goal(
+            summaries, chart_id="bericht-status-ziele"
+        ).render("visible"),
+        "lights_chart": charts.lights_by_goal(summaries, chart_id="bericht-ampel-ziele").render(
+            "visible"
+        ),
+        "decision_count": sum(len(m["decisions"]) for m in data["meetings"]),
+    }

@@ -1,0 +1,80 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reporting.models import AnnualReport
+from reporting.report import NARRATIVE_FIELDS
+
+HINTS = {
+    "foreword": _("Wenige Absätze der Leitung; Leerzeilen trennen Absätze."),
+    "summary": _("Die Kernbotschaften des Jahres und der wichtigste Handlungsbedarf."),
+    "introduction": _(
+        "Auftrag (Kreistagsbeschluss), Berichtsweg (Steuerungsgruppe → HVB-Konferenz → "
+        "Ausschuss → Kreistag) und Methodik."
+    ),
+    "need_for_action": _("Maßnahmen ändern, ergänzen, beenden oder verstetigen."),
+    "outlook": _("Nächste Schritte und Fortschreibung des Integrationskonzepts."),
+    "resolution_proposal": _(
+        "z. B. „Der Kreistag nimmt den Bericht zur Kenntnis und beschließt …“"
+    ),
+}
+
+
+class ReportCreateForm(forms.Form):
+    year = forms.IntegerField(label=_("Berichtsjahr"), min_value=2000, max_value=2100)
+
+
+class ReportForm(forms.ModelForm):
+    """The narrative and one assessment field per strategic goal (goal_<id>)."""
+
+    class Meta:
+        model = AnnualReport
+        fields = [*NARRATIVE_FIELDS, "correction_note"]
+        widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in fields}
+
+    def __init__(self, *args, goals=(), assessments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.supersedes_id:
+            del self.fields["correction_note"]
+        else:
+            self.fields["correction_note"].required = True
+        for name, hint in HINTS.items():
+            self.fields[name].help_text = hint
+        assessments = assessments or {}
+        self.goal_fields = []
+        for goal in goals:
+            name = f"goal_{goal.pk}"
+            self.fields[name] = forms.CharField(
+                label=_("Bewertung Ziel %(number)s: %(title)s")
+                % {"number": goal.number, "title": goal.short_title or goal.title},
+                required=False,
+                initial=assessments.get(goal.pk, ""),
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+            self.goal_fields.append((goal, name))
+
+    def narrative(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+    def assessments(self):
+        return {goal.pk: self.cleaned_data[name] for goal, name in self.goal_fields}
+
+    def goal_bound_fields(self):
+        return [self[name] for _goal, name in self.goal_fields]
+
+
+class FinaliseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "Ich habe die Vorschau geprüft. Der Bericht wird final und danach nicht mehr geändert."
+        ),
+        required=True,
+        error_messages={"required": _("Bitte bestätigen Sie, dass der Bericht final werden soll.")},
+    )
+
+
+class CorrectionForm(forms.Form):
+    correction_note = forms.CharField(
+        label=_("Grund der Korrektur"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Bitte den Grund der Korrektur angeben.")},
+    )

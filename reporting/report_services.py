@@ -1,0 +1,139 @@
+"""Writes of the yearly report: the draft narrative, finalising (freezing), corrections and
+PDF renderings. A final report never changes: every write here refuses it."""
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reporting.models import AnnualReport, GoalAssessment, ReportRender
+from reporting.report import NARRATIVE_FIELDS, build_snapshot
+
+
+def _refuse_final(report):
+    if report.is_final:
+        raise ValidationError(
+            _(
+                "Der Bericht ist final und kann nicht mehr geändert werden. "
+                "Legen Sie eine korrigierte Fassung an."
+            )
+        )
+
+
+def annual_report_create(*, concept, year: int) -> AnnualReport:
+    if AnnualReport.objects.filter(concept=concept, year=year).exists():
+        raise ValidationError(
+            {"year": _("Für %(year)s gibt es schon einen Bericht.") % {"year": year}}
+        )
+    report = AnnualReport(concept=concept, year=year)
+    with transaction.atomic():
+        report.full_clean()
+        report.save()
+    return report
+
+
+def annual_report_update(*, report: AnnualReport, data: dict, assessments: dict) -> AnnualReport:
+    """Save the narrative (data: field → text) and the assessments (goal id → text)."""
+    with transaction.atomic():
+        report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        _refuse_final(report)
+        for name in NARRATIVE_FIELDS:
+            if name in data:
+                setattr(report, name, data[name])
+        if "correction_note" in data and report.supersedes_id:
+            report.correction_note = data["correction_note"]
+        report.full_clean()
+        report.save()
+        existing = {a.goal_id: a for a in report.assessments.all()}
+        for goal_id, text in assessments.items():
+            assessment = existing.get(goal_id) or GoalAssessment(report=report, goal_id=goal_id)
+            if assessment.pk is None and not text:
+                continue
+            assessment.text = text
+            assessment.full_clean()
+            assessment.save()
+    return report
+
+
+def annual_report_finalise(*, report: AnnualReport, user, render=None) -> AnnualReport:
+    """Freeze the report: take the snapshot, render the PDF, store both with its SHA-256.
+
+    `render` (snapshot → PDF bytes) defaults to reporting.pdf.render_pdf."""
+    if render is None:
+        from reporting.pdf import render_pdf as render
+    _refuse_final(report)
+    if report.supersedes_id and not report.correction_note.strip():
+        raise ValidationError(
+            {"correction_note": _("Eine korrigierte Fassung braucht den Grund der Korrektur.")}
+        )
+    snapshot = build_snapshot(report)
+    pdf = render(snapshot)
+    with transaction.atomic():
+        locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        _refuse_final(locked)
+        if locked.updated_at != report.updated_at:
+            raise ValidationError(
+                _("Der Bericht wurde während der Erstellung geändert. Bitte erneut finalisieren.")
+            )
+        locked.snapshot = snapshot
+        locked.pdf = pdf
+        locked.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        locked.status = AnnualReport.Status.FINAL
+        locked.finalised_at = timezone.now()
+        locked.finalised_by = user
+        locked.full_clean()
+        locked.save()
+    return locked
+
+
+def annual_report_correct(*, report: AnnualReport, correction_note: str) -> AnnualReport:
+    """A new draft version of a final report, with its narrative; the old one stays."""
+    if not report.is_final:
+        raise ValidationError(_("Nur ein finaler Bericht kann korrigiert werden."))
+    if not correction_note.strip():
+        raise ValidationError({"correction_note": _("Bitte den Grund der Korrektur angeben.")})
+    with transaction.atomic():
+        if AnnualReport.objects.filter(supersedes=report).exists():
+            raise ValidationError(_("Zu dieser Fassung gibt es schon eine Korrektur."))
+        newest = (
+            AnnualReport.objects.filter(concept=report.concept, year=report.year)
+            .order_by("-version")
+            .first()
+        )
+        correction = AnnualReport(
+            concept=report.concept,
+            year=report.year,
+            version=newest.version + 1,
+            supersedes=report,
+            correction_note=correction_note,
+            **{name: getattr(report, name) for name in NARRATIVE_FIELDS},
+        )
+        correction.full_clean()
+        correction.save()
+        GoalAssessment.objects.bulk_create(
+            GoalAssessment(report=correction, goal_id=a.goal_id, text=a.text)
+            for a in report.assessments.all()
+        )
+    return correction
+
+
+def report_render_request(*, report: AnnualReport, user, kind: str) -> ReportRender:
+    """Queue a rendering (preview or finalisation) in the background."""
+    from reporting.tasks import render_report_task
+
+    if kind == ReportRender.Kind.FINAL:
+        _refuse_final(report)
+    with transaction.atomic():
+        # Earlier finished previews are superseded by this one; don't keep their PDFs.
+        ReportRender.objects.filter(
+            report=report,
+            kind=ReportRender.Kind.PREVIEW,
+            state__in=[ReportRender.State.DONE, ReportRender.State.FAILED],
+        ).delete()
+        job = ReportRender(report=report, kind=kind, requested_by=user, step=_("wartet"))
+        job.full_clean()
+        job.save()
+        transaction.on_commit(lambda: render_report_task.enqueue(job.pk))
+    return job

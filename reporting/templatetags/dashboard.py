@@ -1,0 +1,40 @@
+"""Template helpers of the dashboards."""
+
+from urllib.parse import quote
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from reporting import charts
+
+register = template.Library()
+
+
+@register.simple_tag
+def measure_url(concept, measure):
+    """The measure page /konzepte/<slug>/massnahmen/<code or number>/."""
+    key = measure.code or measure.number
+    try:
+        return reverse("measures:detail", kwargs={"slug": concept.slug, "key": key})
+    except NoReverseMatch:
+        base = reverse("concept:detail", kwargs={"slug": concept.slug})
+        return f"{base}massnahmen/{quote(key, safe='')}/"
+
+
+@register.simple_tag
+def goal_url(concept, number, sub_goal=None):
+    """The goal page, or one Teilziel on it."""
+    url = reverse("reporting:goal", kwargs={"slug": concept.slug, "number": number})
+    return f"{url}#teilziel-{sub_goal}" if sub_goal else url
+
+
+@register.simple_tag
+def progress_bar(value, width=120):
+    """A decorative progress bar, for use beside the number it shows."""
+    return charts.progress_bar(value=value, decorative=True, width=width)
+
+
+@register.filter
+def short_label(label):
+    """ "grün – im Plan" → "grün": the Ampel's colour word, where the legend explains it."""
+    return str(label).split(" – ")[0]

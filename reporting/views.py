@@ -1,0 +1,242 @@
+"""Dashboards of a concept (overview, goal page, mind map, changes) and the evaluation cycle
+(committees, meetings, decisions)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from concept.access import get_concept_for_view
+from goals.models import StrategicGoal
+from measures.models import TrafficLight
+from reporting import charts, queries
+from reporting.access import (
+    can_record_decisions,
+    get_concept_for_committee_edit,
+    get_decision_for_edit,
+    get_meeting_for_edit,
+)
+from reporting.forms import ChangesSinceForm, DecisionForm, MeetingForm
+from reporting.services import decision_create, decision_update, meeting_create, meeting_update
+
+
+@require_GET
+@login_required
+def dashboard(request, slug):
+    concept = get_concept_for_view(request.user, slug)
+    data = queries.dashboard(concept)
+    for figure in data.situation:
+        figure.chart = charts.situation_chart(
+            figure, chart_id=f"ausgangslage-{figure.indicator.pk}"
+        )
+    return render(
+        request,
+        "reporting/concept_dashboard.html",
+        {
+            "concept": concept,
+            "data": data,
+            "status_overall": charts.status_overall(data.overall),
+            "status_by_goal": charts.status_by_goal(data.goals),
+            "lights_by_goal": charts.lights_by_goal(data.goals),
+            "can_record": can_record_decisions(request.user),
+        },
+    )
+
+
+@require_GET
+@login_required
+def goal_detail(request, slug, number):
+    concept = get_concept_for_view(request.user, slug)
+    # All goals of the concept (a handful): the page's goal and its neighbours in one query.
+    goals = list(StrategicGoal.objects.filter(concept=concept).order_by("number"))
+    index = next((i for i, g in enumerate(goals) if g.number == number), None)
+    if index is None:
+        raise Http404(_("Dieses Ziel gibt es in diesem Konzept nicht."))
+    goal = goals[index]
+    page = queries.goal_page(goal)
+    for sub_goal in page.sub_goals:
+        for indicator in sub_goal.indicator_list:
+            indicator.chart = charts.indicator_line(
+                indicator, indicator.totals, chart_id=f"kennzahl-{indicator.pk}"
+            )
+    return render(
+        request,
+        "reporting/goal_detail.html",
+        {
+            "concept": concept,
+            "goal": goal,
+            "page": page,
+            "status_chart": charts.status_overall(page.tally, chart_id="status-ziel"),
+            "previous_goal": goals[index - 1] if index > 0 else None,
+            "next_goal": goals[index + 1] if index + 1 < len(goals) else None,
+        },
+    )
+
+
+@require_GET
+@login_required
+def mind_map(request, slug):
+    concept = get_concept_for_view(request.user, slug)
+    return render(
+        request,
+        "reporting/concept_mindmap.html",
+        {
+            "concept": concept,
+            "map": queries.mind_map(concept),
+            "lights": TrafficLight.choices,
+        },
+    )
+
+
+@require_GET
+@login_required
+def changes(request, slug):
+    concept = get_concept_for_view(request.user, slug)
+    default = queries.default_since(concept)
+    form = ChangesSinceForm(request.GET or None, initial={"seit": default})
+    since = default
+    if form.is_bound and form.is_valid() and form.cleaned_data["seit"]:
+        since = form.cleaned_data["seit"]
+    return render(
+        request,
+        "reporting/concept_changes.html",
+        {
+            "concept": concept,
+            "form": form,
+            "default_since": default,
+            "changes": queries.changes_since(concept, since),
+        },
+    )
+
+
+@require_GET
+@login_required
+def committee_list(request, slug):
+    concept = get_concept_for_view(request.user, slug)
+    return render(
+        request,
+        "reporting/committee_list.html",
+        {
+            "concept": concept,
+            "committees": queries.committees(concept),
+            "follow_ups": list(queries.open_follow_ups(concept)),
+            "today": timezone.localdate(),
+            "can_record": can_record_decisions(request.user),
+        },
+    )
+
+
+def _committees_url(concept, anchor=""):
+    url = reverse("reporting:committees", kwargs={"slug": concept.slug})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _apply_errors(form, error):
+    """Show a service's ValidationError at the form field it names."""
+    for name, errors in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_create_view(request, slug):
+    concept = get_concept_for_committee_edit(request.user, slug)
+    initial = {"network": request.GET.get("gremium"), "date": timezone.localdate()}
+    form = MeetingForm(request.POST or None, concept=concept, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = meeting_create(**form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Die Sitzung wurde gespeichert."))
+            return redirect(_committees_url(concept, f"sitzung-{meeting.pk}"))
+    return render(
+        request,
+        "reporting/meeting_form.html",
+        {"concept": concept, "form": form, "meeting": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_update_view(request, slug, pk):
+    concept, meeting = get_meeting_for_edit(request.user, slug, pk)
+    initial = {
+        "network": meeting.network,
+        "date": meeting.date,
+        "topic": meeting.topic,
+        "presented": meeting.presented,
+        "minutes": meeting.minutes,
+    }
+    form = MeetingForm(request.POST or None, concept=concept, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_update(meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Die Sitzung wurde gespeichert."))
+            return redirect(_committees_url(concept, f"sitzung-{meeting.pk}"))
+    return render(
+        request,
+        "reporting/meeting_form.html",
+        {"concept": concept, "form": form, "meeting": meeting},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def decision_create_view(request, slug, meeting):
+    concept, meeting = get_meeting_for_edit(request.user, slug, meeting)
+    form = DecisionForm(request.POST or None, concept=concept)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = decision_create(meeting=meeting, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Der Beschluss wurde gespeichert."))
+            return redirect(_committees_url(concept, f"beschluss-{decision.pk}"))
+    return render(
+        request,
+        "reporting/decision_form.html",
+        {"concept": concept, "form": form, "meeting": meeting, "decision": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def decision_update_view(request, slug, pk):
+    concept, decision = get_decision_for_edit(request.user, slug, pk)
+    initial = {
+        "text": decision.text,
+        "kind": decision.kind,
+        "measures": list(decision.measures.values_list("pk", flat=True)),
+        "follow_up_date": decision.follow_up_date,
+        "follow_up_done": decision.follow_up_done,
+    }
+    form = DecisionForm(request.POST or None, concept=concept, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision_update(decision=decision, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Der Beschluss wurde gespeichert."))
+            return redirect(_committees_url(concept, f"beschluss-{decision.pk}"))
+    return render(
+        request,
+        "reporting/decision_form.html",
+        {
+            "concept": concept,
+            "form": form,
+            "meeting": decision.meeting,
+            "decision": decision,
+        },
+    )

@@ -1,0 +1,87 @@
+import io
+
+import pytest
+from django.urls import reverse
+
+from concept import roles
+from concept.demo import seed_demo
+from concept.models import Concept
+from tests.browser.conftest import assert_accessible, assert_no_console_errors
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def vechta(transactional_db):
+    """LK Vechta with the demo progress: Sachstände, Kennzahlen, a committee decision."""
+    seed_demo(io.StringIO())
+    return Concept.objects.get(slug="lk-vechta")
+
+
+def test_steering_group_reads_the_dashboard_and_follows_a_goal(page, login, vechta):
+    login(vechta, role=roles.STEERING_GROUP)
+    assert page.get_by_role("heading", level=1).inner_text() == "Integrationskonzept LK Vechta"
+    assert page.get_by_role("link", name="Übersicht").get_attribute("aria-current") == "page"
+    assert page.locator(".portal-kpi").first.inner_text().startswith("37")
+    assert page.locator("svg[role=img][aria-labelledby^=status-gesamt]").count() == 1
+    # The data table behind a chart opens without JavaScript tricks.
+    details = page.locator("details.portal-chart__data").first
+    details.locator("summary").click()
+    assert details.locator("table").is_visible()
+    page.get_by_role("link", name="1. Sprache").click()
+    page.wait_for_url("**/ziele/1/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Strategisches Ziel 1")
+    assert page.locator("svg[aria-labelledby^=kennzahl-]").count() >= 1
+    assert_no_console_errors(page)
+
+    # Printed for a meeting: no navigation, the charts keep their colours.
+    page.goto(vechta.get_absolute_url())
+    page.emulate_media(media="print")
+    assert page.locator(".portal-header").evaluate("el => getComputedStyle(el).display") == "none"
+    adjust = page.evaluate("getComputedStyle(document.documentElement).printColorAdjust")
+    assert adjust == "exact"
+    assert page.locator(".portal-chart__segment").first.get_attribute("fill").startswith("#")
+
+
+def test_dashboard_goal_page_and_mind_map_are_accessible_and_keyboard_usable(page, login, vechta):
+    login(vechta, role=roles.STEERING_GROUP)
+    assert_accessible(page)
+    page.goto(reverse("reporting:goal", kwargs={"slug": vechta.slug, "number": 2}))
+    assert_accessible(page)
+    page.goto(reverse("reporting:mindmap", kwargs={"slug": vechta.slug}))
+    assert_accessible(page)
+    # The mind map is a tree of links: keyboard users tab through it with a visible focus.
+    first_goal = page.locator(".portal-mindmap__goal a").first
+    first_goal.focus()
+    assert first_goal.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')").endswith(
+        "/ziele/1/#teilziel-1"
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/ziele/1/#teilziel-1")
+    page.goto(reverse("reporting:changes", kwargs={"slug": vechta.slug}) + "?seit=99.99.2025")
+    assert page.get_by_role("alert").first.is_visible()
+    assert_accessible(page)
+    assert_no_console_errors(page)
+
+
+def test_coordination_records_a_meeting_and_a_decision(page, login, vechta):
+    login(vechta, role=roles.COORDINATION)
+    page.goto(reverse("reporting:committees", kwargs={"slug": vechta.slug}))
+    assert_accessible(page)
+    page.get_by_role("link", name="Sitzung erfassen").first.click()
+    page.get_by_label("Gremium").select_option(label="Hauptverwaltungsbeamten-Konferenz")
+    page.get_by_label("Datum der Sitzung").fill("12.03.2026")
+    page.get_by_label("Thema", exact=True).fill("Controllingbericht 2025")
+    page.get_by_role("button", name="Sitzung speichern").click()
+    page.wait_for_url("**/gremien/#sitzung-*")
+    page.get_by_role("link", name="Beschluss erfassen (12.03.2026)").click()
+    assert_accessible(page)
+    page.get_by_label("Beschlusstext").fill("Sprachkurse ausweiten")
+    page.get_by_label("S4: Zugang zu Integrationskursen für Erwachsene").check()
+    page.get_by_label("Wiedervorlage am").fill("01.10.2026")
+    page.get_by_role("button", name="Beschluss speichern").click()
+    page.wait_for_url("**/gremien/#beschluss-*")
+    assert page.get_by_text("Sprachkurse ausweiten").first.is_visible()
+    assert_no_console_errors(page)

@@ -1,0 +1,126 @@
+import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from concept import roles
+from goals.models import Indicator, IndicatorValue
+from measures import services as measure_services
+from measures.models import MeasureOrganisation, Status, TrafficLight
+from networks.models import Network
+from tests.factories import (
+    ConceptFactory,
+    GoalFactory,
+    MeasureFactory,
+    OrganisationFactory,
+    SubGoalFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def world(db):
+    """A small concept with one of everything the exchange handles."""
+    user = UserFactory(
+        username="koordination", first_name="Kim", last_name="Koordina", role=roles.COORDINATION
+    )
+    concept = ConceptFactory(slug="lk-test", members=[user])
+    goal1 = GoalFactory(concept=concept, number=1, short_title="Sprache")
+    goal2 = GoalFactory(concept=concept, number=2, short_title="Bildung")
+    sub11 = SubGoalFactory(goal=goal1, number=1)
+    sub12 = SubGoalFactory(goal=goal1, number=2)
+    SubGoalFactory(goal=goal2, number=1)
+    jobcenter = OrganisationFactory(concept=concept, name="Jobcenter")
+    caritas = OrganisationFactory(concept=concept, name="Caritas-Sozialwerk, Vechta")
+    OrganisationFactory(concept=concept, name="Jugendamt", is_public=False)
+    s1 = MeasureFactory(
+        concept=concept,
+        goal=goal1,
+        code="S1",
+        number="4.1.1",
+        title="Sprachstand feststellen",
+        start_date=dt.date(2025, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+        position=1,
+    )
+    s1.sub_goals.set([sub11, sub12])
+    MeasureOrganisation.objects.create(measure=s1, organisation=jobcenter, role="lead")
+    MeasureOrganisation.objects.create(measure=s1, organisation=caritas, role="partner")
+    s2 = MeasureFactory(
+        concept=concept,
+        goal=goal1,
+        code="S2",
+        number="4.1.2",
+        title='=HYPERLINK("http://x","y")',
+        position=2,
+    )
+    uncoded = MeasureFactory(
+        concept=concept, goal=goal1, code="", number="4.1.9", title="@SUM(1)", position=3
+    )
+    n1 = MeasureFactory(
+        concept=concept,
+        goal=None,
+        code="N1",
+        number="3.2.1",
+        title="\t=1 Netzwerke sichtbar machen",
+        position=0,
+    )
+    network = Network.objects.create(
+        concept=concept,
+        name="KMN-Treffen",
+        coordinator=jobcenter,
+        purpose="-Austausch der Kommunen",
+        is_public=True,
+    )
+    network.members.set([jobcenter, caritas])
+    n1.networks.set([network])
+    entry = measure_services.progress_entry_create(
+        measure=s1,
+        author=user,
+        date=dt.date(2025, 6, 30),
+        period="1. Halbjahr 2025",
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.GREEN,
+        progress=40,
+        text="Testverfahren ausgewählt.\nSchulungen geplant.",
+        participants=12,
+        staff=Decimal("1.5"),
+        cost=Decimal("1250.50"),
+    )
+    indicator = Indicator.objects.create(
+        concept=concept, sub_goal=sub11, name="Kursteilnehmende", unit="Personen"
+    )
+    IndicatorValue.objects.create(
+        indicator=indicator,
+        reference_date=dt.date(2024, 12, 31),
+        value=Decimal("120"),
+        period="2024",
+        source="BAMF",
+    )
+    IndicatorValue.objects.create(
+        indicator=indicator,
+        reference_date=dt.date(2024, 12, 31),
+        value=Decimal("-12.5"),
+        breakdown="Veränderung",
+    )
+    s1.refresh_from_db()
+    return SimpleNamespace(
+        user=user,
+        concept=concept,
+        s1=s1,
+        s2=s2,
+        uncoded=uncoded,
+        n1=n1,
+        entry=entry,
+        indicator=indicator,
+        network=network,
+        jobcenter=jobcenter,
+        caritas=caritas,
+    )
+
+
+@pytest.fixture(autouse=True)
+def pending_uploads_in_tmp(settings, tmp_path):
+    """Uploads waiting for confirmation go to the test's own directory."""
+    settings.EXCHANGE_PENDING_DIR = tmp_path / "importe"

@@ -1,0 +1,667 @@
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from concept import roles
+from concept.models import Concept
+from goals.models import IndicatorValue
+from measures.models import Evidence, Measure, ProgressEntry, Status, TrafficLight
+from measures.services import progress_entry_create
+from tests.factories import ConceptFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "lk-vechta"
+
+
+def url(name, key=None, **kwargs):
+    if key is not None:
+        kwargs["key"] = key
+    return reverse(f"measures:{name}", kwargs={"slug": SLUG, **kwargs})
+
+
+def state_data(measure, **changes):
+    return {
+        "version": measure.version,
+        "status": measure.status,
+        "traffic_light": measure.traffic_light,
+        "progress": measure.progress,
+        "note": "",
+        "reason": "",
+    } | changes
+
+
+def entry_data(measure, **changes):
+    return {
+        "version": measure.version,
+        "date": "2026-01-15",
+        "period": "",
+        "status": Status.IN_PROGRESS,
+        "traffic_light": TrafficLight.GREEN,
+        "progress": 30,
+        "text": "Zwei Kurse gestartet.",
+        "next_steps": "",
+        "deviation": "",
+        "participants": "",
+        "staff": "",
+        "cost": "",
+        "funding": "",
+        "links": "",
+    } | changes
+
+
+@pytest.fixture
+def owner(lk_vechta):
+    user = UserFactory(role=roles.MEASURE_OWNERS, first_name="Vera", last_name="Verantwortlich")
+    lk_vechta.members.add(user)
+    lk_vechta.measures.get(code="S4").responsible_users.add(user)
+    return user
+
+
+def member(concept, role):
+    user = UserFactory(role=role)
+    concept.members.add(user)
+    return user
+
+
+# --- permissions: every role × every URL --------------------------------------------------
+
+READ_URLS = [
+    ("list", None),
+    ("mine", None),
+    ("detail", "S4"),
+    ("detail", "4.1.9"),
+]
+# (name, key, method) of every editing URL; S4 is the owner's measure.
+EDIT_URLS = [
+    ("update_state", "S4", "post"),
+    ("entry_create", "S4", "get"),
+    ("entry_create", "S4", "post"),
+    ("no_change", "S4", "post"),
+    ("edit", "S4", "get"),
+    ("edit", "S4", "post"),
+]
+COORDINATION_ONLY = [("grid", None, "get")]
+
+EXPECTED = {
+    # role: may edit S4 (own), may edit S1 (not own), may use the grid
+    roles.ADMINISTRATION: (True, True, True),
+    roles.COORDINATION: (True, True, True),
+    roles.MEASURE_OWNERS: (True, False, False),
+    roles.STEERING_GROUP: (False, False, False),
+}
+
+
+def request(client, name, key, method, **kwargs):
+    target = reverse(
+        f"measures:{name}", kwargs={"slug": SLUG, **kwargs, **({"key": key} if key else {})}
+    )
+    return client.get(target) if method == "get" else client.post(target, {})
+
+
+@pytest.mark.parametrize(("name", "key"), READ_URLS)
+def test_anonymous_is_sent_to_login(client, lk_vechta, name, key):
+    response = client.get(url(name, key))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "key", "method"), EDIT_URLS + COORDINATION_ONLY)
+def test_anonymous_cannot_edit(client, lk_vechta, name, key, method):
+    kwargs = {"group": "1"} if name == "grid" else {}
+    response = request(client, name, key, method, **kwargs)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert not ProgressEntry.objects.exists()
+
+
+@pytest.mark.parametrize("role", roles.ALL)
+@pytest.mark.parametrize(("name", "key"), READ_URLS)
+def test_every_role_reads(client, lk_vechta, owner, role, name, key):
+    client.force_login(owner if role == roles.MEASURE_OWNERS else member(lk_vechta, role))
+    assert client.get(url(name, key)).status_code == 200
+
+
+@pytest.mark.parametrize("role", roles.ALL)
+@pytest.mark.parametrize(("name", "key", "method"), EDIT_URLS)
+@pytest.mark.parametrize("target", ["S4", "S1"])
+def test_edit_permissions_per_role(client, lk_vechta, owner, role, name, key, method, target):
+    client.force_login(owner if role == roles.MEASURE_OWNERS else member(lk_vechta, role))
+    own, other, _grid = EXPECTED[role]
+    allowed = own if target == "S4" else other
+    response = request(client, name, target, method)
+    if allowed:
+        assert response.status_code in (200, 302, 400)  # an empty POST is a form error
+    else:
+        assert response.status_code == 403
+        assert not ProgressEntry.objects.exists()
+
+
+@pytest.mark.parametrize("role", roles.ALL)
+def test_grid_is_for_coordination(client, lk_vechta, owner, role):
+    client.force_login(owner if role == roles.MEASURE_OWNERS else member(lk_vechta, role))
+    response = client.get(url("grid", group="1"))
+    assert response.status_code == (200 if EXPECTED[role][2] else 403)
+
+
+def test_other_districts_measures_are_not_found(client, lk_vechta):
+    other = ConceptFactory(slug="anderer-kreis")
+    client.force_login(member(other, roles.COORDINATION))
+    assert client.get(url("detail", "S1")).status_code == 404
+    assert client.post(url("update_state", "S1"), {}).status_code == 404
+
+
+def test_unknown_measure_is_404(client, lk_vechta):
+    client.force_login(member(lk_vechta, roles.COORDINATION))
+    assert client.get(url("detail", "X99")).status_code == 404
+
+
+# --- list and filters ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator(client, lk_vechta):
+    user = member(lk_vechta, roles.COORDINATION)
+    client.force_login(user)
+    return user
+
+
+def codes(response):
+    return [m.label for m in response.context["page"]]
+
+
+def test_list_filters_combine_and_live_in_the_url(client, lk_vechta, coordinator):
+    response = client.get(url("list"), {"ziel": "3"})
+    assert codes(response) == ["AuB1", "AuB2", "AuB3", "AuB4"]
+    response = client.get(url("list"), {"ziel": "k"})
+    assert codes(response) == ["N1", "N2", "N3", "N4", "N5"]
+    response = client.get(url("list"), {"q": "Alphabetisierung"})
+    assert codes(response) == ["S6"]
+    jobcenter = lk_vechta.organisations.get(name="Jobcenter")
+    response = client.get(url("list"), {"akteur": jobcenter.pk})
+    assert codes(response) == ["AuB1", "AuB3", "AuB4"]
+    network = lk_vechta.networks.get(name="Integrationslotsen/-lotsinnen")
+    assert codes(client.get(url("list"), {"netzwerk": network.pk})) == ["W3"]
+    assert codes(client.get(url("list"), {"q": "4.1.9"})) == ["4.1.9"]
+
+
+def test_list_filters_by_status_light_and_sub_goal(client, lk_vechta, coordinator):
+    s1, b2 = lk_vechta.measures.get(code="S1"), lk_vechta.measures.get(code="B2")
+    Measure.objects.filter(pk=s1.pk).update(status=Status.IN_PROGRESS, traffic_light="red")
+    sub_goal = lk_vechta.goals.get(number=2).sub_goals.get(number=1)
+    b2.sub_goals.add(sub_goal)
+    assert codes(client.get(url("list"), {"status": "in_progress"})) == ["S1"]
+    assert codes(client.get(url("list"), {"ampel": "red", "ziel": "1"})) == ["S1"]
+    assert codes(client.get(url("list"), {"ampel": "red", "ziel": "2"})) == []
+    assert codes(client.get(url("list"), {"teilziel": sub_goal.pk})) == ["B2"]
+
+
+def test_overdue_filter_uses_each_measures_cadence(client, lk_vechta, coordinator):
+    today = dt.date.today()
+    s1, s2 = lk_vechta.measures.get(code="S1"), lk_vechta.measures.get(code="S2")
+    Measure.objects.filter(pk=s1.pk).update(update_cadence=31)
+    for measure in (s1, s2):
+        ProgressEntry.objects.create(
+            measure=measure,
+            date=today - dt.timedelta(days=60),
+            status="in_progress",
+            traffic_light="green",
+            progress=10,
+        )
+    overdue = codes(client.get(url("list"), {"ueberfaellig": "on", "ziel": "1"}))
+    # S1 (monthly) is overdue after 60 days, S2 (half-yearly) is not; S3… never had one.
+    assert "S1" in overdue and "S2" not in overdue and "S3" in overdue
+    Measure.objects.filter(code="S3", concept=lk_vechta).update(status=Status.IMPLEMENTED)
+    assert "S3" not in codes(client.get(url("list"), {"ueberfaellig": "on", "ziel": "1"}))
+
+
+def test_list_sorting_by_traffic_light_puts_red_first(client, lk_vechta, coordinator):
+    Measure.objects.filter(code="G2", concept=lk_vechta).update(traffic_light="red")
+    Measure.objects.filter(code="A1", concept=lk_vechta).update(traffic_light="yellow")
+    assert codes(client.get(url("list"), {"sortierung": "ampel"}))[:2] == ["G2", "A1"]
+
+
+def test_htmx_request_gets_only_the_results(client, lk_vechta, coordinator):
+    response = client.get(url("list"), {"ziel": "2"}, headers={"hx-request": "true"})
+    html = response.text
+    assert html.lstrip().startswith('<section id="results"')
+    assert "<html" not in html and 'id="filter"' not in html
+    assert "6 Maßnahmen" in html
+
+
+def test_invalid_filter_value_is_reported_not_a_crash(client, lk_vechta, coordinator):
+    response = client.get(url("list"), {"status": "erfunden", "ziel": "1"})
+    assert response.status_code == 200
+    assert "Filter ignoriert" in response.text
+    assert len(codes(response)) == 9
+
+
+def test_list_page_without_javascript_has_a_submit_button(client, lk_vechta, coordinator):
+    html = client.get(url("list")).text
+    assert 'method="get"' in html and "Filter anwenden" in html
+    assert "<script>" not in html
+
+
+# --- detail ----------------------------------------------------------------------------------
+
+
+def test_detail_shows_fields_timeline_and_history(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="AuB4")
+    progress_entry_create(
+        measure=measure,
+        author=coordinator,
+        date=dt.date(2025, 3, 1),
+        status="in_progress",
+        traffic_light="yellow",
+        progress=20,
+        text="Erstes Vernetzungstreffen.",
+        next_steps="Zweites Treffen.",
+        participants=14,
+    )
+    html = client.get(url("detail", "AuB4")).text
+    for text in [
+        "Vernetzung von Jobcenter",
+        "Ausländerbehörde (Partner)",
+        "Erstes Vernetzungstreffen.",
+        "Zweites Treffen.",
+        "Teilnehmende: 14",
+        "01.03.2025",
+        "Änderungsverlauf",
+        "Umsetzungsstand: nicht begonnen → in Umsetzung",
+        "Sachstand vom 01.03.2025 erfasst",
+    ]:
+        assert text in html, text
+
+
+def test_uncoded_measure_has_a_stable_url(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(number="4.1.9")
+    assert measure.get_absolute_url() == "/konzepte/lk-vechta/massnahmen/4.1.9/"
+    assert "Fortschreibung des kreiseigenen" in client.get(measure.get_absolute_url()).text
+
+
+# --- editing in place ------------------------------------------------------------------------
+
+
+def test_state_change_leaves_a_sachstand(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S1")
+    response = client.post(
+        url("update_state", "S1"),
+        state_data(measure, status="in_progress", traffic_light="yellow", progress=25),
+        headers={"hx-request": "true"},
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="stand"')
+    assert "measureUpdated" in response.headers["HX-Trigger"]
+    measure.refresh_from_db()
+    assert (measure.status, measure.traffic_light, measure.progress) == (
+        "in_progress",
+        "yellow",
+        25,
+    )
+    entry = measure.entries.get()
+    assert entry.author == coordinator and entry.date == dt.date.today()
+    assert "Umsetzungsstand von „nicht begonnen“ auf „in Umsetzung“ geändert." in entry.text
+    assert "Fortschritt von 0 % auf 25 % geändert." in entry.text
+
+
+def test_state_change_without_javascript_redirects(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S1")
+    response = client.post(url("update_state", "S1"), state_data(measure, progress=10))
+    assert response.status_code == 302 and response.url == url("detail", "S1")
+
+
+def test_invalid_progress_is_refused_with_german_message(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S1")
+    response = client.post(url("update_state", "S1"), state_data(measure, progress=120))
+    assert response.status_code == 400
+    assert "kleiner oder gleich 100" in response.text
+    assert not ProgressEntry.objects.exists()
+
+
+def test_dropping_needs_a_reason(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S1")
+    response = client.post(url("update_state", "S1"), state_data(measure, status="dropped"))
+    assert "Bitte begründen" in response.text
+    client.post(
+        url("update_state", "S1"), state_data(measure, status="dropped", reason="Kein Träger")
+    )
+    measure.refresh_from_db()
+    assert measure.status == "dropped" and measure.status_reason == "Kein Träger"
+
+
+def test_second_editor_is_refused_and_told_what_changed(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S1")
+    stale = state_data(measure, progress=40)
+    other = UserFactory(role=roles.COORDINATION, first_name="Kim", last_name="Kollegin")
+    progress_entry_create(
+        measure=measure,
+        author=other,
+        date=dt.date.today(),
+        status="preparing",
+        traffic_light="green",
+        progress=10,
+        expected_version=measure.version,
+    )
+    response = client.post(url("update_state", "S1"), stale, headers={"hx-request": "true"})
+    html = response.text
+    assert "nicht gespeichert" in html and "Kim Kollegin" in html
+    assert "Umsetzungsstand: nicht begonnen → <strong>in Vorbereitung</strong>" in html
+    assert "Fortschritt (%): 0 → <strong>10</strong>" in html
+    measure.refresh_from_db()
+    assert measure.progress == 10 and measure.entries.count() == 1
+
+
+def test_no_change_records_a_dated_entry(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S2")
+    response = client.post(url("no_change", "S2"), {"version": measure.version})
+    assert response.status_code == 302
+    entry = measure.entries.get()
+    assert (
+        entry.text == "Keine Änderung seit dem letzten Sachstand." and entry.date == dt.date.today()
+    )
+    # A stale click (someone changed it meanwhile) is refused.
+    client.post(url("no_change", "S2"), {"version": measure.version})
+    assert measure.entries.count() == 1
+
+
+def test_add_sachstand_with_files_and_links(client, lk_vechta, coordinator, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    measure = lk_vechta.measures.get(code="S6")
+    pdf = SimpleUploadedFile("bericht.pdf", b"%PDF-1.7 test", content_type="application/pdf")
+    response = client.post(
+        url("entry_create", "S6"),
+        entry_data(measure, files=[pdf], links="https://example.org/kurs\n", cost="1.250,50"),
+    )
+    assert response.status_code == 302
+    entry = measure.entries.get()
+    assert entry.text == "Zwei Kurse gestartet." and str(entry.cost) == "1250.50"
+    assert {e.url for e in entry.evidence.all()} == {"", "https://example.org/kurs"}
+    evidence = entry.evidence.exclude(file="").get()
+    download = client.get(url("evidence", "S6", pk=evidence.pk))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.7 test"
+    assert download["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (SimpleUploadedFile("tool.exe", b"MZ..."), "Dateityp nicht erlaubt"),
+        (SimpleUploadedFile("fake.pdf", b"<html>"), "passt nicht zur Dateiendung"),
+    ],
+)
+def test_bad_evidence_files_are_refused_and_nothing_is_written(
+    client, lk_vechta, coordinator, upload, message, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    measure = lk_vechta.measures.get(code="S6")
+    response = client.post(url("entry_create", "S6"), entry_data(measure, files=[upload]))
+    assert response.status_code == 200 and message in response.text
+    assert not ProgressEntry.objects.exists() and not Evidence.objects.exists()
+
+
+def test_oversized_evidence_is_refused(client, lk_vechta, coordinator, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.EVIDENCE_MAX_BYTES = 1024
+    measure = lk_vechta.measures.get(code="S6")
+    big = SimpleUploadedFile("gross.pdf", b"%PDF-" + b"x" * 2048)
+    response = client.post(url("entry_create", "S6"), entry_data(measure, files=[big]))
+    assert "ist zu groß" in response.text and not ProgressEntry.objects.exists()
+
+
+def test_bad_link_names_the_line(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S6")
+    response = client.post(
+        url("entry_create", "S6"),
+        entry_data(measure, links="https://example.org\njavascript:alert(1)"),
+    )
+    assert "Zeile 2" in response.text and not ProgressEntry.objects.exists()
+
+
+def test_future_date_and_missing_text_are_refused(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S6")
+    response = client.post(
+        url("entry_create", "S6"), entry_data(measure, date="2999-01-01", text="")
+    )
+    assert "in der Zukunft" in response.text and "Dieses Feld ist zwingend" in response.text
+    assert not ProgressEntry.objects.exists()
+
+
+def test_evidence_is_not_served_to_other_districts(client, lk_vechta, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    measure = lk_vechta.measures.get(code="S6")
+    entry = progress_entry_create(
+        measure=measure,
+        author=None,
+        date=dt.date(2025, 1, 1),
+        status="in_progress",
+        traffic_light="green",
+        progress=10,
+    )
+    evidence = Evidence.objects.create(entry=entry, file=SimpleUploadedFile("a.pdf", b"%PDF-1"))
+    client.force_login(member(ConceptFactory(), roles.COORDINATION))
+    assert client.get(url("evidence", "S6", pk=evidence.pk)).status_code == 404
+
+
+def test_master_data_edit(client, lk_vechta, coordinator, owner):
+    measure = lk_vechta.measures.get(code="S8")
+    university = lk_vechta.organisations.get(name="Universität Vechta")
+    sub_goal = lk_vechta.goals.get(number=1).sub_goals.get(number=4)
+    response = client.post(
+        url("edit", "S8"),
+        {
+            "version": measure.version,
+            "title": measure.title,
+            "description": "Gewinnung über Lehramtsstudierende.",
+            "target_group": "Lehrkräfte",
+            "goal": measure.goal_id,
+            "sub_goals": [sub_goal.pk],
+            "lead_organisations": [university.pk],
+            "responsible_users": [owner.pk],
+            "start_date": "2025-01-01",
+            "end_date": "2026-12-31",
+            "update_cadence": 92,
+            "is_public": "on",
+        },
+    )
+    assert response.status_code == 302, response.text
+    measure.refresh_from_db()
+    assert measure.description == "Gewinnung über Lehramtsstudierende."
+    assert list(measure.sub_goals.all()) == [sub_goal]
+    assert measure.involvements.get().role == "lead"
+    assert list(measure.responsible_users.all()) == [owner]
+    assert measure.history.first().history_user == coordinator
+
+
+def test_master_data_rejects_end_before_start(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S8")
+    response = client.post(
+        url("edit", "S8"),
+        {
+            "version": measure.version,
+            "title": measure.title,
+            "goal": measure.goal_id,
+            "start_date": "2026-01-01",
+            "end_date": "2025-01-01",
+            "update_cadence": 183,
+        },
+    )
+    assert "Das Ende liegt vor dem Beginn." in response.text
+    measure.refresh_from_db()
+    assert measure.start_date is None
+
+
+def test_owner_cannot_reassign_responsibility(client, lk_vechta, owner):
+    client.force_login(owner)
+    measure = lk_vechta.measures.get(code="S4")
+    assert "responsible_users" not in client.get(url("edit", "S4")).context["form"].fields
+    intruder = UserFactory()
+    client.post(
+        url("edit", "S4"),
+        {
+            "version": measure.version,
+            "title": "Neuer Titel",
+            "goal": measure.goal_id,
+            "update_cadence": 183,
+            "responsible_users": [intruder.pk],
+        },
+    )
+    measure.refresh_from_db()
+    assert measure.title == "Neuer Titel"
+    assert list(measure.responsible_users.all()) == [owner]
+
+
+def test_master_data_conflict_keeps_both_changes_apart(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S8")
+    form = {
+        "version": measure.version,
+        "title": "Mein Titel",
+        "goal": measure.goal_id,
+        "update_cadence": 183,
+    }
+    client.post(url("edit", "S8"), form)
+    response = client.post(url("edit", "S8"), {**form, "title": "Anderer Titel"})
+    assert response.status_code == 409
+    assert "Titel: " in response.text and "Mein Titel" in response.text
+    measure.refresh_from_db()
+    assert measure.title == "Mein Titel"
+
+
+# --- my measures and grid --------------------------------------------------------------------
+
+
+def test_my_measures_lists_overdue_first(client, lk_vechta, owner):
+    client.force_login(owner)
+    lk_vechta.measures.get(code="B5").responsible_users.add(owner)
+    s4 = lk_vechta.measures.get(code="S4")
+    progress_entry_create(
+        measure=s4,
+        author=owner,
+        date=dt.date.today(),
+        status="in_progress",
+        traffic_light="green",
+        progress=10,
+    )
+    response = client.get(url("mine"))
+    assert [m.label for m in response.context["measures"]] == ["B5", "S4"]
+    assert "überfällig" in response.text
+
+
+def test_grid_saves_one_row_and_confirms(client, lk_vechta, coordinator):
+    response = client.get(url("grid", group="2"))
+    assert [m.label for m, _form in response.context["rows"]] == [
+        "B1",
+        "B2",
+        "B3",
+        "B4",
+        "B5",
+        "B6",
+    ]
+    measure = lk_vechta.measures.get(code="B3")
+    response = client.post(
+        url("update_state", "B3"),
+        state_data(measure, status="preparing", progress=15) | {"ansicht": "raster"},
+        headers={"hx-request": "true"},
+    )
+    assert response.text.lstrip().startswith('<tr id="zeile-B3"')
+    assert "Gespeichert: Umsetzungsstand von" in response.text
+    measure.refresh_from_db()
+    assert measure.progress == 15
+
+
+def test_grid_without_javascript_returns_to_the_grid(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="B3")
+    back = url("grid", group="2")
+    response = client.post(
+        url("update_state", "B3"),
+        state_data(measure, progress=5) | {"ansicht": "raster", "zurueck": back},
+    )
+    assert response.url == back
+    response = client.post(
+        url("update_state", "B3"),
+        state_data(Measure.objects.get(pk=measure.pk), progress=6)
+        | {"ansicht": "raster", "zurueck": "https://evil.example/"},
+    )
+    assert response.url == url("detail", "B3")
+
+
+# --- bounded queries -----------------------------------------------------------------------
+
+
+def test_workspace_pages_run_a_bounded_number_of_queries(client, db):
+    call_command("generate_demo_data", scale=1, verbosity=0)
+    call_command("generate_demo_data", scale=10, verbosity=0)
+    client.force_login(UserFactory(is_superuser=True))
+    counts = {}
+    for scale in (1, 10):
+        concept = Concept.objects.get(slug=f"demo-skala-{scale}")
+        measure = concept.measures.order_by("position").first()
+        pages = {
+            "list": reverse("measures:list", kwargs={"slug": concept.slug}),
+            "list-filtered": reverse("measures:list", kwargs={"slug": concept.slug})
+            + "?ampel=red&ueberfaellig=on&sortierung=ampel",
+            "detail": measure.get_absolute_url(),
+            "mine": reverse("measures:mine", kwargs={"slug": concept.slug}),
+            "grid": reverse("measures:grid", kwargs={"slug": concept.slug, "group": "1"}),
+            "indicators": reverse("goals:indicators", kwargs={"slug": concept.slug}),
+        }
+        for name, target in pages.items():
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(target).status_code == 200
+            counts[(name, scale)] = len(queries)
+    for name in pages:
+        assert counts[(name, 1)] == counts[(name, 10)], (name, counts)
+        assert counts[(name, 10)] <= 20, (name, counts)
+
+
+# --- indicator values ------------------------------------------------------------------------
+
+
+def indicator_url(indicator, **kwargs):
+    return reverse("goals:indicator", kwargs={"slug": SLUG, "pk": indicator.pk, **kwargs})
+
+
+def test_coordination_records_indicator_values(client, lk_vechta, coordinator):
+    indicator = lk_vechta.indicators.get(name="Ausländer*innen")
+    response = client.post(
+        indicator_url(indicator),
+        {"year": 2024, "value": "21.350", "breakdown": "", "source": "AZR"},
+    )
+    assert response.status_code == 302
+    value = IndicatorValue.objects.get(indicator=indicator, reference_date=dt.date(2024, 12, 31))
+    assert value.value == 21350 and value.period == "2024"
+    assert value.history.get().history_user == coordinator
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"year": 1850, "value": "5"}, "zwischen 1990 und"),
+        ({"year": 2024, "value": "viele"}, "Zahl"),
+        ({"year": 2024, "value": "12,5"}, "ganze, nicht negative Zahl"),
+        ({"year": 2024, "value": "-3"}, "ganze, nicht negative Zahl"),
+        ({"year": 2019, "value": "1"}, "gibt es zum 31.12.2019 schon einen Wert"),
+        ({"year": 2024, "value": "1", "reference_date": "2023-06-30"}, "nicht im angegebenen Jahr"),
+    ],
+)
+def test_implausible_indicator_values_are_refused(client, lk_vechta, coordinator, data, message):
+    indicator = lk_vechta.indicators.get(name="Ausländer*innen")
+    before = IndicatorValue.objects.count()
+    response = client.post(indicator_url(indicator), {"breakdown": "", **data})
+    assert response.status_code == 200 and message in response.text
+    assert IndicatorValue.objects.count() == before
+
+
+@pytest.mark.parametrize("role", [roles.MEASURE_OWNERS, roles.STEERING_GROUP])
+def test_only_coordination_records_indicator_values(client, lk_vechta, role):
+    client.force_login(member(lk_vechta, role))
+    indicator = lk_vechta.indicators.get(name="Ausländer*innen")
+    assert client.get(indicator_url(indicator)).status_code == 200
+    assert client.post(indicator_url(indicator), {"year": 2024, "value": "1"}).status_code == 403
+    value = indicator.values.first()
+    edit = reverse(
+        "goals:value_edit", kwargs={"slug": SLUG, "pk": indicator.pk, "value_pk": value.pk}
+    )
+    assert client.get(edit).status_code == 403

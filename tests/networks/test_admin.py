@@ -1,0 +1,27 @@
+import pytest
+from django.urls import reverse
+
+from networks.models import Network
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_change_in_the_admin_moves_the_version_on(client, lk_vechta):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    network = lk_vechta.networks.get(name="KMN-Treffen")
+    response = client.post(
+        reverse("admin:networks_network_change", args=[network.pk]),
+        {
+            "concept": lk_vechta.pk,
+            "name": "KMN-Treffen",
+            "kind": "network",
+            "purpose": "Neu im Admin",
+            "position": 6,
+            "meetings-TOTAL_FORMS": 0,
+            "meetings-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302
+    network = Network.objects.get(pk=network.pk)
+    assert (network.purpose, network.version) == ("Neu im Admin", 2)

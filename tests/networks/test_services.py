@@ -1,0 +1,275 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from concept.models import Statement
+from networks import services
+from networks.models import Network, Organisation
+from tests.factories import ConceptFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+VECHTA_LIST = (
+    "Vorhandene Netzwerke (beispielhaft): Koordinierungsstab Flüchtlinge (mit dazugehörigen "
+    "Arbeitskreisen) Bildungskoordination für Flüchtlinge Koordination der Sprachförderung "
+    "Koordinierungsstelle Migration und Teilhabe Integrationslotsen/-lotsinnen KMN-Treffen "
+    "Migrationsdienst des Caritas-Sozialwerkes Koordination Kita-Einstieg u.v.m."
+)
+VECHTA_NAMES = [
+    "Koordinierungsstab Flüchtlinge (mit dazugehörigen Arbeitskreisen)",
+    "Bildungskoordination für Flüchtlinge",
+    "Koordination der Sprachförderung",
+    "Koordinierungsstelle Migration und Teilhabe",
+    "Integrationslotsen/-lotsinnen",
+    "KMN-Treffen",
+    "Migrationsdienst des Caritas-Sozialwerkes",
+    "Koordination Kita-Einstieg",
+]
+
+
+def test_suggestion_splits_the_vechta_network_list_as_the_fixture_has_it():
+    assert services.suggest_network_names(VECHTA_LIST) == VECHTA_NAMES
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Netzwerke: Runder Tisch Integration; Jugendmigrationsdienst, Migrationsberatung "
+            "für Erwachsene (MBE, Caritas) • Präventionsrat",
+            [
+                "Runder Tisch Integration",
+                "Jugendmigrationsdienst",
+                "Migrationsberatung für Erwachsene (MBE, Caritas)",
+                "Präventionsrat",
+            ],
+        ),
+        # A term after a linking word stays in the name.
+        (
+            "Arbeitskreis der Koordinierungsstellen Netzwerk Frühe Hilfen usw.",
+            [
+                "Arbeitskreis der Koordinierungsstellen",
+                "Netzwerk Frühe Hilfen",
+            ],
+        ),
+        ("Nur ein Name", ["Nur ein Name"]),
+        ("", []),
+    ],
+)
+def test_suggestion_heuristic(text, names):
+    assert services.suggest_network_names(text) == names
+
+
+@pytest.fixture
+def list_statement(db):
+    concept = ConceptFactory()
+    return Statement.objects.create(
+        concept=concept,
+        section=Statement.Section.COORDINATION,
+        number="3.1",
+        text=VECHTA_LIST,
+        needs_split=True,
+    )
+
+
+def test_split_creates_one_network_per_line_and_clears_the_flag(list_statement):
+    concept = list_statement.concept
+    Network.objects.create(concept=concept, name="Bestehendes Netzwerk", position=5)
+    lines = ["", *VECHTA_NAMES[:3], "   ", "  KMN-Treffen  "]
+    result = services.statement_split_into_networks(
+        statement=list_statement, lines=lines, kind=Network.Kind.COORDINATION
+    )
+    assert [n.name for n in result.created] == [*VECHTA_NAMES[:3], "KMN-Treffen"]
+    assert result.skipped == []
+    created = Network.objects.filter(statement=list_statement).order_by("position")
+    assert [n.name for n in created] == [*VECHTA_NAMES[:3], "KMN-Treffen"]
+    assert {n.kind for n in created} == {Network.Kind.COORDINATION}
+    assert not any(n.is_public for n in created)
+    assert [n.position for n in created] == [6, 7, 8, 9]
+    list_statement.refresh_from_db()
+    assert list_statement.needs_split is False
+
+
+def test_split_skips_names_that_exist_and_reports_them(list_statement):
+    concept = list_statement.concept
+    Network.objects.create(concept=concept, name="KMN-Treffen")
+    result = services.statement_split_into_networks(
+        statement=list_statement, lines=["kmn-treffen", "Neues Netzwerk"], kind="network"
+    )
+    assert result.skipped == ["KMN-Treffen"]
+    assert [n.name for n in result.created] == ["Neues Netzwerk"]
+    assert concept.networks.count() == 2
+
+
+def test_split_refuses_duplicate_lines_naming_them_and_writes_nothing(list_statement):
+    lines = ["KMN-Treffen", "Arbeitskreis Sprache", "", "kmn-treffen", "x" * 201]
+    with pytest.raises(ValidationError) as caught:
+        services.statement_split_into_networks(
+            statement=list_statement, lines=lines, kind="network"
+        )
+    assert caught.value.messages == [
+        "Zeile 4: „kmn-treffen“ steht schon in Zeile 1.",
+        "Zeile 5: Der Name ist zu lang (höchstens 200 Zeichen).",
+    ]
+    assert Network.objects.count() == 0
+    list_statement.refresh_from_db()
+    assert list_statement.needs_split is True
+
+
+def test_split_needs_at_least_one_name(list_statement):
+    with pytest.raises(ValidationError, match="mindestens einen Namen"):
+        services.statement_split_into_networks(
+            statement=list_statement, lines=["", "  "], kind="network"
+        )
+
+
+def test_split_runs_only_once(list_statement):
+    services.statement_split_into_networks(statement=list_statement, lines=["A"], kind="network")
+    with pytest.raises(ValidationError, match="bereits aufgeteilt"):
+        services.statement_split_into_networks(
+            statement=list_statement, lines=["B"], kind="network"
+        )
+    assert list(Network.objects.values_list("name", flat=True)) == ["A"]
+
+
+def test_network_create_and_update_with_members():
+    concept = ConceptFactory()
+    jobcenter = OrganisationFactory(concept=concept, name="Jobcenter")
+    caritas = OrganisationFactory(concept=concept, name="Caritas")
+    network = services.network_create(
+        concept=concept,
+        name="  Runder Tisch  ",
+        kind=Network.Kind.WORKING_GROUP,
+        purpose="Austausch",
+        coordinator=caritas,
+        members=[jobcenter, caritas],
+        meeting_cadence="vierteljährlich",
+    )
+    assert network.name == "Runder Tisch"
+    assert network.position == 1
+    assert set(network.members.all()) == {jobcenter, caritas}
+    assert network.version == 1
+
+    services.network_update(
+        network=network,
+        expected_version=1,
+        name="Runder Tisch Integration",
+        kind=Network.Kind.NETWORK,
+        purpose="",
+        coordinator=None,
+        members=[jobcenter],
+        meeting_cadence="",
+        platform_url="https://example.org/forum",
+        statement=None,
+        is_public=True,
+    )
+    network.refresh_from_db()
+    assert (network.name, network.version, network.is_public) == (
+        "Runder Tisch Integration",
+        2,
+        True,
+    )
+    assert list(network.members.all()) == [jobcenter]
+
+
+def test_second_editor_with_stale_version_is_refused():
+    concept = ConceptFactory()
+    network = services.network_create(concept=concept, name="Netzwerk A")
+    fields = {
+        "kind": "network",
+        "purpose": "",
+        "coordinator": None,
+        "members": [],
+        "meeting_cadence": "",
+        "platform_url": "",
+        "statement": None,
+        "is_public": False,
+    }
+    services.network_update(network=network, expected_version=1, name="Erste Änderung", **fields)
+    stale = Network.objects.get(pk=network.pk)
+    with pytest.raises(services.EditConflict) as caught:
+        services.network_update(network=stale, expected_version=1, name="Zweite", **fields)
+    assert "Erste Änderung" in str(caught.value)
+    assert "nicht gespeichert" in str(caught.value)
+    assert Network.objects.get(pk=network.pk).name == "Erste Änderung"
+
+
+def test_network_names_are_unique_per_concept_ignoring_case():
+    concept = ConceptFactory()
+    services.network_create(concept=concept, name="KMN-Treffen")
+    with pytest.raises(ValidationError) as caught:
+        services.network_create(concept=concept, name="kmn-treffen")
+    assert caught.value.message_dict["name"] == [
+        "Ein Netzwerk mit diesem Namen gibt es in diesem Konzept schon."
+    ]
+    # Another district may use the same name.
+    services.network_create(concept=ConceptFactory(), name="KMN-Treffen")
+
+
+def test_network_refuses_organisations_of_another_concept():
+    concept = ConceptFactory()
+    foreign = OrganisationFactory()
+    with pytest.raises(ValidationError) as caught:
+        services.network_create(concept=concept, name="N", coordinator=foreign)
+    assert "coordinator" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        services.network_create(concept=concept, name="N", members=[foreign])
+    assert "members" in caught.value.message_dict
+    assert Network.objects.count() == 0
+
+
+def test_organisation_create_update_and_conflict():
+    concept = ConceptFactory()
+    organisation = services.organisation_create(concept=concept, name="Jobcenter Vechta")
+    assert organisation.is_public is True
+    services.organisation_update(
+        organisation=organisation,
+        expected_version=1,
+        name="Jobcenter Landkreis Vechta",
+        short_name="JC",
+        kind=Organisation.Kind.EMPLOYMENT,
+        website="https://jobcenter.example",
+        is_public=False,
+    )
+    stale = Organisation.objects.get(pk=organisation.pk)
+    stale.version = 1
+    with pytest.raises(services.EditConflict):
+        services.organisation_update(
+            organisation=stale,
+            expected_version=1,
+            name="Überschrieben",
+            short_name="",
+            kind=Organisation.Kind.OTHER,
+            website="",
+            is_public=True,
+        )
+    organisation.refresh_from_db()
+    assert (organisation.name, organisation.is_public, organisation.version) == (
+        "Jobcenter Landkreis Vechta",
+        False,
+        2,
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.organisation_create(concept=concept, name="jobcenter landkreis vechta")
+    assert "name" in caught.value.message_dict
+
+
+def test_meeting_create_and_update():
+    network = services.network_create(concept=ConceptFactory(), name="Steuerungsgruppe")
+    meeting = services.meeting_create(
+        network=network, date=dt.date(2025, 6, 4), topic=" Zwischenbilanz ", minutes="Kurz."
+    )
+    assert meeting.topic == "Zwischenbilanz"
+    services.meeting_update(
+        meeting=meeting, date=dt.date(2025, 6, 5), topic="Bilanz", presented="Dashboard", minutes=""
+    )
+    meeting.refresh_from_db()
+    assert (meeting.date, meeting.topic, meeting.presented) == (
+        dt.date(2025, 6, 5),
+        "Bilanz",
+        "Dashboard",
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.meeting_create(network=network, date=dt.date(2025, 1, 1), topic="")
+    assert "topic" in caught.value.message_dict

@@ -1,0 +1,385 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from concept import roles
+from concept.models import Concept, Statement
+from measures.models import Decision, Measure, MeasureOrganisation
+from networks.models import Meeting, Network, Organisation
+from tests.factories import ConceptFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+EDITORS = [roles.COORDINATION, roles.ADMINISTRATION]
+READERS = [roles.MEASURE_OWNERS, roles.STEERING_GROUP]
+
+
+def url(name, concept, **kwargs):
+    return reverse(f"networks:{name}", kwargs={"slug": concept.slug, **kwargs})
+
+
+@pytest.fixture
+def vechta(lk_vechta):
+    """LK Vechta with a little more: a member, a meeting with a decision, a statement to split."""
+    kmn = lk_vechta.networks.get(name="KMN-Treffen")
+    jobcenter = lk_vechta.organisations.get(name="Jobcenter")
+    kmn.members.add(jobcenter)
+    kmn.purpose = "Austausch der Migrationsberatungen"
+    kmn.save()
+    s1, aub1 = lk_vechta.measures.get(code="S1"), lk_vechta.measures.get(code="AuB1")
+    s1.networks.add(kmn)
+    aub1.networks.add(kmn)
+    committee = lk_vechta.networks.get(name="Steuerungsgruppe Integration")
+    meeting = Meeting.objects.create(
+        network=committee, date=dt.date(2025, 6, 4), topic="Zwischenbilanz", minutes="Protokoll"
+    )
+    Decision.objects.create(meeting=meeting, text="Zeitplan anpassen").measures.add(s1)
+    Statement.objects.create(
+        concept=lk_vechta,
+        section=Statement.Section.COORDINATION,
+        number="3.9",
+        text="Weitere Netzwerke: Runder Tisch Integration Präventionsrat",
+        needs_split=True,
+        position=99,
+    )
+    return lk_vechta
+
+
+def edit_urls(concept):
+    network = concept.networks.get(name="KMN-Treffen")
+    committee = concept.networks.get(name="Steuerungsgruppe Integration")
+    organisation = concept.organisations.get(name="Jobcenter")
+    statement = concept.statements.get(number="3.9")
+    meeting = Meeting.objects.get(network=committee)
+    return [
+        url("network_create", concept),
+        url("network_edit", concept, pk=network.pk),
+        url("meeting_create", concept, pk=network.pk),
+        url("meeting_edit", concept, pk=committee.pk, meeting_pk=meeting.pk),
+        url("statement_split", concept, pk=statement.pk),
+        url("organisation_create", concept),
+        url("organisation_edit", concept, pk=organisation.pk),
+    ]
+
+
+def read_urls(concept):
+    network = concept.networks.get(name="KMN-Treffen")
+    organisation = concept.organisations.get(name="Jobcenter")
+    return [
+        url("network_list", concept),
+        url("network_detail", concept, pk=network.pk),
+        url("organisation_list", concept),
+        url("organisation_detail", concept, pk=organisation.pk),
+    ]
+
+
+def test_anonymous_is_sent_to_login(client, vechta):
+    for target in read_urls(vechta) + edit_urls(vechta):
+        response = client.get(target)
+        assert response.status_code == 302, target
+        assert response.url.startswith(reverse("login") + "?next=")
+    response = client.post(url("network_create", vechta), {"name": "X", "kind": "network"})
+    assert response.status_code == 302
+    assert not vechta.networks.filter(name="X").exists()
+
+
+@pytest.mark.parametrize("role", roles.ALL)
+def test_every_member_reads_the_directories(client, vechta, member_of, role):
+    member_of(client, vechta, role=role)
+    for target in read_urls(vechta):
+        assert client.get(target).status_code == 200, target
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_readers_may_not_edit(client, vechta, member_of, role):
+    member_of(client, vechta, role=role)
+    for target in edit_urls(vechta):
+        assert client.get(target).status_code == 403, target
+    network = vechta.networks.get(name="KMN-Treffen")
+    response = client.post(
+        url("network_edit", vechta, pk=network.pk),
+        {"name": "Gekapert", "kind": "network", "version": 1},
+    )
+    assert response.status_code == 403
+    assert vechta.networks.filter(name="KMN-Treffen").exists()
+    html = client.get(url("network_list", vechta)).text
+    assert "Netzwerk anlegen" not in html and "Liste 3.9 aufteilen" not in html
+
+
+@pytest.mark.parametrize("role", EDITORS)
+def test_editors_open_every_form(client, vechta, member_of, role):
+    member_of(client, vechta, role=role)
+    for target in edit_urls(vechta):
+        assert client.get(target).status_code == 200, target
+
+
+def test_other_districts_concept_is_not_found(client, vechta):
+    other = ConceptFactory()
+    user = UserFactory(role=roles.COORDINATION)
+    other.members.add(user)
+    client.force_login(user)
+    for target in read_urls(vechta) + edit_urls(vechta):
+        assert client.get(target).status_code == 404, target
+    # A network of Vechta addressed through the other concept's URL is not found either.
+    network = vechta.networks.get(name="KMN-Treffen")
+    assert client.get(url("network_detail", other, pk=network.pk)).status_code == 404
+    assert client.get(url("network_edit", other, pk=network.pk)).status_code == 404
+
+
+def test_network_list_shows_directory_with_derived_goals(client, vechta, member_of):
+    member_of(client, vechta)
+    response = client.get(url("network_list", vechta))
+    networks, committees = response.context["networks"], response.context["committees"]
+    assert len(networks) == 8 and len(committees) == 3
+    kmn = next(n for n in networks if n.name == "KMN-Treffen")
+    # S1 serves goal 1 (Sprache), AuB1 goal 3 (Ausbildung): the network's goals follow.
+    assert [g.number for g in kmn.goals] == [1, 3]
+    html = response.text
+    assert "Austausch der Migrationsberatungen" in html
+    assert "Jobcenter" in html
+    assert reverse("measures:detail", kwargs={"slug": vechta.slug, "key": "S1"}) in html
+    assert "Steuerungsgruppe Integration" in html
+    assert reverse("public:networks", kwargs={"slug": vechta.slug}) in html
+
+
+def test_network_detail_shows_meetings_and_decisions(client, vechta, member_of):
+    member_of(client, vechta, role=roles.COORDINATION)
+    committee = vechta.networks.get(name="Steuerungsgruppe Integration")
+    html = client.get(url("network_detail", vechta, pk=committee.pk)).text
+    assert "04.06.2025: Zwischenbilanz" in html
+    assert "Protokoll" in html and "Zeitplan anpassen" in html and "(S1)" in html
+    assert "Sitzung vom 04.06.2025 bearbeiten" in html
+
+
+def test_coordination_creates_and_edits_a_network(client, vechta, member_of):
+    member_of(client, vechta, role=roles.COORDINATION)
+    caritas = vechta.organisations.get(name="Caritas-Sozialwerk")
+    jobcenter = vechta.organisations.get(name="Jobcenter")
+    response = client.post(
+        url("network_create", vechta),
+        {
+            "name": "Runder Tisch Integration",
+            "kind": Network.Kind.WORKING_GROUP,
+            "purpose": "Abstimmung der Angebote",
+            "coordinator": caritas.pk,
+            "members": [caritas.pk, jobcenter.pk],
+            "meeting_cadence": "vierteljährlich",
+            "platform_url": "forum.example.org",
+            "is_public": "on",
+        },
+    )
+    network = vechta.networks.get(name="Runder Tisch Integration")
+    assert response.status_code == 302
+    assert response.url == url("network_detail", vechta, pk=network.pk)
+    assert network.platform_url == "https://forum.example.org"
+    assert set(network.members.all()) == {caritas, jobcenter}
+    assert network.is_public
+
+    response = client.post(
+        url("network_edit", vechta, pk=network.pk),
+        {
+            "name": "Runder Tisch Integration Vechta",
+            "kind": Network.Kind.WORKING_GROUP,
+            "members": [jobcenter.pk],
+            "version": network.version,
+        },
+    )
+    assert response.status_code == 302
+    network.refresh_from_db()
+    assert network.name == "Runder Tisch Integration Vechta"
+    assert list(network.members.all()) == [jobcenter]
+    assert network.coordinator is None and not network.is_public
+
+
+def test_form_errors_are_german_and_nothing_is_saved(client, vechta, member_of):
+    member_of(client, vechta, role=roles.COORDINATION)
+    response = client.post(url("network_create", vechta), {"name": "Neu", "kind": "x"})
+    assert response.status_code == 200
+    assert "Bitte eine gültige Auswahl treffen" in response.text
+    response = client.post(
+        url("network_create", vechta), {"name": "kmn-treffen", "kind": "network"}
+    )
+    assert "Ein Netzwerk mit diesem Namen gibt es in diesem Konzept schon." in response.text
+    assert "Bitte korrigieren Sie die markierten Felder" in response.text
+    assert vechta.networks.count() == 11
+
+
+def test_stale_form_is_refused_and_shows_the_current_state(client, vechta, member_of):
+    member_of(client, vechta, role=roles.COORDINATION)
+    network = vechta.networks.get(name="KMN-Treffen")
+    Network.objects.filter(pk=network.pk).update(meeting_cadence="monatlich", version=2)
+    response = client.post(
+        url("network_edit", vechta, pk=network.pk),
+        {"name": "KMN-Treffen", "kind": "network", "meeting_cadence": "jährlich", "version": 1},
+    )
+    assert response.status_code == 200
+    assert "wurde inzwischen von einer anderen Person geändert" in response.text
+    assert "monatlich" in response.text
+    network.refresh_from_db()
+    assert network.meeting_cadence == "monatlich"
+    # The form now carries the current version: saving again is a conscious decision.
+    assert response.context["form"]["version"].value() == 2
+    response = client.post(
+        url("network_edit", vechta, pk=network.pk),
+        {"name": "KMN-Treffen", "kind": "network", "meeting_cadence": "jährlich", "version": 2},
+    )
+    assert response.status_code == 302
+    network.refresh_from_db()
+    assert network.meeting_cadence == "jährlich"
+
+
+def test_meetings_are_recorded_and_edited(client, vechta, member_of):
+    member_of(client, vechta, role=roles.COORDINATION)
+    network = vechta.networks.get(name="KMN-Treffen")
+    response = client.post(
+        url("meeting_create", vechta, pk=network.pk),
+        {"date": "2025-11-12", "topic": "Herbsttreffen", "minutes": "Neue Angebote vorgestellt."},
+    )
+    assert response.status_code == 302
+    meeting = network.meetings.get()
+    assert meeting.date == dt.date(2025, 11, 12)
+    response = client.post(
+        url("meeting_edit", vechta, pk=network.pk, meeting_pk=meeting.pk),
+        {"date": "13.11.2025", "topic": "Herbsttreffen 2025", "minutes": ""},
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.date, meeting.topic) == (dt.date(2025, 11, 13), "Herbsttreffen 2025")
+    # A meeting of another network cannot be reached through this one.
+    other = vechta.networks.get(name="Steuerungsgruppe Integration").meetings.get()
+    assert (
+        client.get(url("meeting_edit", vechta, pk=network.pk, meeting_pk=other.pk)).status_code
+        == 404
+    )
+
+
+def test_split_form_is_prefilled_and_creates_networks(client, vechta, member_of):
+    member_of(client, vechta, role=roles.COORDINATION)
+    statement = vechta.statements.get(number="3.9")
+    assert "Liste 3.9 aufteilen" in client.get(url("network_list", vechta)).text
+    response = client.get(url("statement_split", vechta, pk=statement.pk))
+    assert response.context["form"]["names"].value() == "Runder Tisch Integration\nPräventionsrat"
+
+    response = client.post(
+        url("statement_split", vechta, pk=statement.pk),
+        {
+            "names": "Runder Tisch Integration\r\n\r\nKMN-Treffen\r\nPräventionsrat",
+            "kind": "network",
+        },
+        follow=True,
+    )
+    assert "2 Netzwerke aus Aussage 3.9 angelegt." in response.text
+    assert "Übersprungen, weil es sie schon gibt: KMN-Treffen." in response.text
+    assert set(statement.networks.values_list("name", flat=True)) == {
+        "Runder Tisch Integration",
+        "Präventionsrat",
+    }
+    statement.refresh_from_db()
+    assert not statement.needs_split
+    assert "Liste 3.9 aufteilen" not in response.text
+    assert client.get(url("statement_split", vechta, pk=statement.pk)).status_code == 404
+
+
+def test_split_errors_name_the_line(client, vechta, member_of):
+    member_of(client, vechta, role=roles.COORDINATION)
+    statement = vechta.statements.get(number="3.9")
+    response = client.post(
+        url("statement_split", vechta, pk=statement.pk),
+        {"names": "A\nB\nA", "kind": "network"},
+    )
+    assert response.status_code == 200
+    assert "Zeile 3: „A“ steht schon in Zeile 1." in response.text
+    assert not vechta.networks.filter(name="B").exists()
+
+
+def test_organisation_directory_lists_measures_and_networks(client, vechta, member_of):
+    member_of(client, vechta)
+    response = client.get(url("organisation_list", vechta))
+    organisations = {o.name: o for o in response.context["organisations"]}
+    assert len(organisations) == 12
+    involvements = MeasureOrganisation.objects.filter(organisation__concept=vechta)
+    for organisation in organisations.values():
+        leads = {
+            i.measure.label
+            for i in involvements
+            if i.organisation_id == organisation.pk and i.role == "lead"
+        }
+        assert {m.label for m in organisation.lead_measures} == leads
+    jobcenter = organisations["Jobcenter"]
+    assert [n.name for n in jobcenter.networks.all()] == ["KMN-Treffen"]
+    caritas = organisations["Caritas-Sozialwerk"]
+    assert [n.name for n in caritas.coordinated_networks.all()] == [
+        "Migrationsdienst des Caritas-Sozialwerkes"
+    ]
+    detail = client.get(url("organisation_detail", vechta, pk=jobcenter.pk)).text
+    assert "KMN-Treffen" in detail and "Mitglied" in detail
+
+
+def test_coordination_creates_and_edits_an_organisation(client, vechta, member_of):
+    member_of(client, vechta, role=roles.ADMINISTRATION)
+    response = client.post(
+        url("organisation_create", vechta),
+        {"name": "Volkshochschule", "kind": Organisation.Kind.EDUCATION, "is_public": "on"},
+    )
+    organisation = vechta.organisations.get(name="Volkshochschule")
+    assert response.url == url("organisation_detail", vechta, pk=organisation.pk)
+    response = client.post(
+        url("organisation_edit", vechta, pk=organisation.pk),
+        {"name": "VHS Vechta", "kind": Organisation.Kind.EDUCATION, "version": 1},
+    )
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.name, organisation.is_public, organisation.version) == (
+        "VHS Vechta",
+        False,
+        2,
+    )
+
+
+def _scaled(scale):
+    concept = Concept.objects.get(slug=f"demo-skala-{scale}")
+    networks = list(concept.networks.all())
+    organisations = list(concept.organisations.all())
+    measures = list(concept.measures.all())
+    Network.members.through.objects.bulk_create(
+        Network.members.through(network_id=n.pk, organisation_id=organisations[(i + 1) % 12].pk)
+        for i, n in enumerate(networks)
+    )
+    Measure.networks.through.objects.bulk_create(
+        Measure.networks.through(measure_id=m.pk, network_id=networks[i % len(networks)].pk)
+        for i, m in enumerate(measures)
+    )
+    MeasureOrganisation.objects.bulk_create(
+        MeasureOrganisation(measure=m, organisation=organisations[i % len(organisations)])
+        for i, m in enumerate(measures)
+    )
+    return concept
+
+
+def test_queries_do_not_grow_with_data(client, db):
+    call_command("generate_demo_data", scale=1, verbosity=0)
+    call_command("generate_demo_data", scale=10, verbosity=0)
+    client.force_login(UserFactory(is_superuser=True))
+    counts = {}
+    for scale in (1, 10):
+        concept = _scaled(scale)
+        pages = {
+            "network_list": url("network_list", concept),
+            "organisation_list": url("organisation_list", concept),
+            "network_detail": url("network_detail", concept, pk=concept.networks.first().pk),
+            "organisation_detail": url(
+                "organisation_detail", concept, pk=concept.organisations.first().pk
+            ),
+        }
+        for name, target in pages.items():
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(target)
+            assert response.status_code == 200
+            counts[name, scale] = len(queries)
+    for name in pages:
+        assert counts[name, 1] == counts[name, 10], name
+        assert counts[name, 10] <= 10, name

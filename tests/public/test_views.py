@@ -1,0 +1,428 @@
+import datetime as dt
+import hashlib
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from concept import roles
+from concept.models import Concept, LegalPage
+from goals.models import Indicator
+from measures.models import Decision, Evidence, Measure, MeasureOrganisation, ProgressEntry
+from networks.models import Meeting, Network, Organisation
+from reporting.models import AnnualReport
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "GEHEIM7Q"
+PDF = b"%PDF-1.7\n% Controllingbericht 2024\n%%EOF\n"
+
+
+def public_url(name, concept=None, **kwargs):
+    if concept is not None:
+        kwargs["slug"] = concept.slug
+    return reverse(f"public:{name}", kwargs=kwargs)
+
+
+def final_report(concept, year=2024, version=1, pdf=PDF, **fields):
+    return AnnualReport.objects.create(
+        concept=concept,
+        year=year,
+        version=version,
+        status=AnnualReport.Status.FINAL,
+        snapshot={},
+        pdf=pdf,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        finalised_at=timezone.make_aware(dt.datetime(2025, 3, 14, 10, 0)),
+        **fields,
+    )
+
+
+def public_pages(concept):
+    return [
+        public_url("index"),
+        public_url("concept", concept),
+        public_url("networks", concept),
+        public_url("reports", concept),
+        public_url("imprint"),
+        public_url("privacy"),
+        public_url("accessibility"),
+    ]
+
+
+@pytest.fixture
+def secrets(lk_vechta):
+    """LK Vechta with the marker in every internal field and in everything not published."""
+    author = UserFactory(
+        username=f"user{MARKER}", first_name=f"Vor{MARKER}", last_name=f"Nach{MARKER}"
+    )
+    lk_vechta.members.add(author)
+    s1 = lk_vechta.measures.get(code="S1")
+    s1.description = f"Beschreibung {MARKER}"
+    s1.status_reason = f"Begründung {MARKER}"
+    s1.target_group = f"Zielgruppe {MARKER}"
+    s1.save()
+    s1.responsible_users.add(author)
+    entry = ProgressEntry.objects.create(
+        measure=s1,
+        date=dt.date(2025, 9, 19),
+        status="in_progress",
+        traffic_light="yellow",
+        progress=40,
+        text=f"Sachstand {MARKER}",
+        next_steps=f"Schritte {MARKER}",
+        deviation=f"Abweichung {MARKER}",
+        period=f"Zeitraum {MARKER}",
+        author=author,
+    )
+    Evidence.objects.create(entry=entry, label=f"Nachweis {MARKER}", url="https://example.org/x")
+    hidden = lk_vechta.measures.get(code="S2")
+    hidden.title = f"Unveröffentlichte Maßnahme {MARKER}"
+    hidden.is_public = False
+    hidden.save()
+    ProgressEntry.objects.create(
+        measure=hidden,
+        date=dt.date(2025, 10, 1),
+        status="in_progress",
+        traffic_light="green",
+        progress=10,
+    )
+
+    kmn = lk_vechta.networks.get(name="KMN-Treffen")
+    kmn.purpose = "Austausch der Migrationsberatungen"
+    kmn.meeting_cadence = "vierteljährlich"
+    kmn.save()
+    secret_org = Organisation.objects.create(
+        concept=lk_vechta, name=f"Interner Akteur {MARKER}", is_public=False
+    )
+    jobcenter = lk_vechta.organisations.get(name="Jobcenter")
+    kmn.members.add(secret_org, jobcenter)
+    caritas_service = lk_vechta.networks.get(name="Migrationsdienst des Caritas-Sozialwerkes")
+    caritas_service.coordinator = secret_org
+    caritas_service.save()
+    s1.networks.add(kmn)
+    hidden.networks.add(kmn)
+    MeasureOrganisation.objects.create(measure=s1, organisation=secret_org, role="partner")
+    Network.objects.create(
+        concept=lk_vechta, name=f"Internes Netzwerk {MARKER}", purpose=f"Zweck {MARKER}"
+    )
+    committee = lk_vechta.networks.get(name="Steuerungsgruppe Integration")
+    committee.purpose = f"Gremium {MARKER}"
+    committee.save()
+    for network in (kmn, committee):
+        meeting = Meeting.objects.create(
+            network=network,
+            date=dt.date(2025, 6, 4),
+            topic=f"Thema {MARKER}",
+            presented=f"Vorgestellt {MARKER}",
+            minutes=f"Protokoll {MARKER}",
+        )
+    Decision.objects.create(meeting=meeting, text=f"Beschluss {MARKER}", created_by=author)
+    Indicator.objects.create(
+        concept=lk_vechta, name=f"Interne Kennzahl {MARKER}", unit="%", is_public=False
+    )
+    AnnualReport.objects.create(
+        concept=lk_vechta, year=2025, foreword=f"Entwurf {MARKER}", summary=MARKER
+    )
+    final_report(lk_vechta, foreword=f"Vorwort {MARKER}", correction_note=MARKER)
+    return lk_vechta
+
+
+def test_public_pages_never_show_anything_internal(client, secrets):
+    for url in public_pages(secrets):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert MARKER not in response.text, url
+        assert MARKER.lower() not in response.text.lower(), url
+
+
+def test_public_pages_show_what_is_published(client, secrets):
+    html = client.get(public_url("concept", secrets)).text
+    assert "Integrationskonzept LK Vechta" in html
+    for goal in secrets.goals.all():
+        assert goal.aim in html
+        for sub_goal in goal.sub_goals.all():
+            assert sub_goal.text in html
+    published = secrets.measures.filter(is_public=True)
+    assert published.count() == 36
+    for measure in published:
+        assert f'id="massnahme-{measure.label}"' in html
+    # Status, Ampel and the date of the last Sachstand, German.
+    assert "gelb – Verzögerung/Risiko" in html and "19.09.2025" in html
+    assert "Datenstand: 19.09.2025." in html
+    assert "noch kein Sachstand" in html
+
+    html = client.get(public_url("networks", secrets)).text
+    for name in [
+        "KMN-Treffen",
+        "Koordinierungsstab Flüchtlinge (mit dazugehörigen Arbeitskreisen)",
+        "Austausch der Migrationsberatungen",
+        "vierteljährlich",
+        "Jobcenter",
+    ]:
+        assert name in html
+    assert "S1" in html and "1. Sprache" in html
+    for committee in secrets.networks.filter(kind=Network.Kind.COMMITTEE):
+        assert committee.name not in html
+
+
+def test_nothing_public_needs_a_login_and_a_draft_concept_is_not_public(client, lk_vechta):
+    for url in public_pages(lk_vechta):
+        assert client.get(url).status_code == 200, url
+    final_report(lk_vechta)
+    pdf_url = public_url("report_pdf", lk_vechta, year=2024, version=1)
+    assert client.get(pdf_url).status_code == 200
+
+    Concept.objects.filter(pk=lk_vechta.pk).update(status=Concept.Status.DRAFT)
+    for name in ["concept", "networks", "reports"]:
+        assert client.get(public_url(name, lk_vechta)).status_code == 404
+    assert client.get(pdf_url).status_code == 404
+    assert lk_vechta.title not in client.get(public_url("index")).text
+    assert client.get(public_url("concept", slug="gibt-es-nicht")).status_code == 404
+
+
+def test_archived_concept_stays_public(client, lk_vechta):
+    Concept.objects.filter(pk=lk_vechta.pk).update(status=Concept.Status.ARCHIVED)
+    response = client.get(public_url("concept", lk_vechta))
+    assert response.status_code == 200
+    assert "archiviert" in response.text
+
+
+def test_reports_list_only_final_reports_and_serve_the_stored_pdf(client, lk_vechta):
+    first = final_report(lk_vechta, year=2024)
+    final_report(lk_vechta, year=2024, version=2, pdf=PDF + b"korrigiert", supersedes=first)
+    AnnualReport.objects.create(concept=lk_vechta, year=2025)
+    html = client.get(public_url("reports", lk_vechta)).text
+    assert hashlib.sha256(PDF).hexdigest() in html
+    assert public_url("report_pdf", lk_vechta, year=2024, version=2) in html
+    assert "ersetzt durch Fassung 2" in html
+    assert "14.03.2025" in html
+    assert "Bericht 2024 (PDF, 41\xa0Bytes)" in html
+    assert public_url("report_pdf", lk_vechta, year=2025, version=1) not in html
+
+    response = client.get(public_url("report_pdf", lk_vechta, year=2024, version=1))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content == PDF
+    assert response["Content-Disposition"] == 'attachment; filename="bericht-lk-vechta-2024-1.pdf"'
+    assert response["ETag"] == f'"{hashlib.sha256(PDF).hexdigest()}"'
+    again = client.get(
+        public_url("report_pdf", lk_vechta, year=2024, version=1),
+        headers={"if-none-match": response["ETag"]},
+    )
+    assert again.status_code == 304
+    # A draft is never served.
+    assert client.get(public_url("report_pdf", lk_vechta, year=2025, version=1)).status_code == 404
+
+
+def test_damaged_report_is_not_served(client, lk_vechta):
+    report = final_report(lk_vechta)
+    AnnualReport.objects.filter(pk=report.pk).update(pdf=b"%PDF manipuliert")
+    response = client.get(public_url("report_pdf", lk_vechta, year=2024, version=1))
+    assert response.status_code == 500
+    assert b"manipuliert" not in response.content
+
+
+def test_conditional_get_returns_304_until_something_visible_changes(client, lk_vechta):
+    url = public_url("concept", lk_vechta)
+    response = client.get(url)
+    etag = response["ETag"]
+    assert "public" in response["Cache-Control"] and "max-age=" in response["Cache-Control"]
+    assert "Cookie" not in response.get("Vary", "")
+    assert "Set-Cookie" not in response.headers
+
+    not_modified = client.get(url, headers={"if-none-match": etag})
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert "public" in not_modified["Cache-Control"]
+
+    # An internal change (a Sachstand's text is not shown) keeps the page as it was …
+    measure = lk_vechta.measures.get(code="S1")
+    measure.description = "intern"
+    measure.save()
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    # … a visible one does not: a new Sachstand date, an unpublished or deleted measure,
+    # a changed goal text.
+    changes = [
+        lambda: ProgressEntry.objects.create(
+            measure=measure,
+            date=dt.date(2025, 1, 2),
+            status="in_progress",
+            traffic_light="green",
+            progress=5,
+        ),
+        lambda: Measure.objects.filter(code="S2").update(is_public=False),
+        lambda: Measure.objects.filter(code="S3").delete(),
+        lambda: lk_vechta.goals.filter(number=1).update(aim="Neue Zielaussage."),
+    ]
+    for change in changes:
+        change()
+        response = client.get(url, headers={"if-none-match": etag})
+        assert response.status_code == 200
+        assert response["ETag"] != etag
+        etag = response["ETag"]
+
+
+@pytest.mark.parametrize("name", ["networks", "reports"])
+def test_other_public_pages_answer_conditional_gets(client, lk_vechta, name):
+    url = public_url(name, lk_vechta)
+    etag = client.get(url)["ETag"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    Network.objects.filter(concept=lk_vechta, name="KMN-Treffen").update(purpose="Neu")
+    final_report(lk_vechta)
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200
+
+
+def test_logged_in_visitor_gets_the_same_cacheable_page(client, lk_vechta, member_of):
+    anonymous = client.get(public_url("networks", lk_vechta))
+    member_of(client, lk_vechta, role=roles.COORDINATION, first_name="Kim")
+    logged_in = client.get(public_url("networks", lk_vechta))
+    assert logged_in.content == anonymous.content
+    assert "Cookie" not in logged_in.get("Vary", "")
+    assert "Abmelden" not in logged_in.text
+
+
+def _publish_scaled(scale):
+    concept = Concept.objects.get(slug=f"demo-skala-{scale}")
+    networks = list(concept.networks.all())
+    organisations = list(concept.organisations.all())
+    concept.networks.update(is_public=True)
+    Network.members.through.objects.bulk_create(
+        Network.members.through(network_id=n.pk, organisation_id=organisations[i % 12].pk)
+        for i, n in enumerate(networks)
+    )
+    Measure.networks.through.objects.bulk_create(
+        Measure.networks.through(measure_id=m.pk, network_id=networks[i % len(networks)].pk)
+        for i, m in enumerate(concept.measures.all())
+    )
+    for year in range(2019, 2019 + scale):
+        final_report(concept, year=year)
+    return concept
+
+
+def test_public_queries_do_not_grow_with_data(client, db):
+    call_command("generate_demo_data", scale=1, verbosity=0)
+    call_command("generate_demo_data", scale=10, verbosity=0)
+    counts, pages = {}, {}
+    for scale in (1, 10):
+        concept = _publish_scaled(scale)
+        for name in ["concept", "networks", "reports"]:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(public_url(name, concept))
+            assert response.status_code == 200
+            counts[name, scale] = len(queries)
+            pages[name, scale] = response.text
+    for name in ["concept", "networks", "reports"]:
+        assert counts[name, 1] == counts[name, 10], name
+        assert counts[name, 10] <= 4, name
+    assert pages["concept", 10].count('id="massnahme-') == 370
+    assert pages["networks", 10].count('class="portal-network"') == 110
+    assert pages["reports", 10].count(".pdf") == 10
+
+
+# --- Legal pages ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [
+        ("imprint", "Impressum"),
+        ("privacy", "Datenschutzerklärung"),
+        ("accessibility", "Erklärung zur Barrierefreiheit"),
+    ],
+)
+def test_legal_page_without_content_shows_a_placeholder(client, db, name, heading):
+    response = client.get(public_url(name))
+    assert response.status_code == 200
+    assert f">{heading}</h1>" in response.text
+    assert "Noch nicht hinterlegt – bitte wenden Sie sich an" in response.text
+
+
+def test_accessibility_statement_shows_feedback_contact_and_arbitration(client, db):
+    LegalPage.objects.create(
+        kind=LegalPage.Kind.ACCESSIBILITY,
+        body="Dieses Portal ist teilweise barrierefrei.\n\nNicht barrierefrei: <b>PDF</b>.",
+        contact_email="barrierefrei@landkreis.example",
+        contact_phone="04441 898-0",
+        contact_address="Landkreis Vechta\nRavensberger Straße 20\n49377 Vechta",
+        arbitration_text="Schlichtungsstelle nach dem NBGG: https://schlichtung.example/",
+        arbitration_url="https://schlichtung.example/",
+    )
+    html = client.get(public_url("accessibility")).text
+    assert "<p>Dieses Portal ist teilweise barrierefrei.</p>" in html
+    assert "&lt;b&gt;PDF&lt;/b&gt;" in html and "<b>PDF</b>" not in html
+    assert 'href="mailto:barrierefrei@landkreis.example"' in html
+    assert "04441 898-0" in html
+    assert "Ravensberger Straße 20<br>49377 Vechta" in html
+    assert '<a href="https://schlichtung.example/" rel="nofollow">' in html
+    assert "Zur Schlichtungsstelle" in html
+    assert "Noch nicht hinterlegt" not in html
+    assert f"Stand: {timezone.localdate():%d.%m.%Y}" in html
+
+
+def test_every_page_links_the_legal_pages_in_its_footer(client, lk_vechta, member_of):
+    links = [public_url("imprint"), public_url("privacy"), public_url("accessibility")]
+    pages = [public_url("concept", lk_vechta), public_url("imprint"), reverse("login")]
+    for url in pages:
+        html = client.get(url).text
+        assert all(f'href="{link}"' in html for link in links), url
+    member_of(client, lk_vechta)
+    html = client.get(reverse("networks:network_list", kwargs={"slug": lk_vechta.slug})).text
+    footer = html.split('<footer class="portal-footer">', 1)[1]
+    assert all(f'href="{link}"' in footer for link in links)
+
+
+def test_only_administration_edits_legal_pages(client, db):
+    edit = public_url("imprint_edit")
+    response = client.get(edit)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    for role in [roles.COORDINATION, roles.MEASURE_OWNERS, roles.STEERING_GROUP]:
+        client.force_login(UserFactory(role=role, is_staff=True))
+        assert client.get(edit).status_code == 403
+        assert client.post(edit, {"body": "Gekapert"}).status_code == 403
+        # Nor in the Django admin, although Koordination may change domain data there.
+        assert client.get(reverse("admin:concept_legalpage_changelist")).status_code == 403
+    assert not LegalPage.objects.exists()
+
+    client.force_login(UserFactory(role=roles.ADMINISTRATION, is_staff=True))
+    assert client.get(edit).status_code == 200
+    response = client.post(
+        edit,
+        {"title": "", "body": "Landkreis Vechta\nRavensberger Straße 20", "seen": ""},
+        follow=True,
+    )
+    assert "„Impressum“ gespeichert." in response.text
+    page = LegalPage.objects.get(kind=LegalPage.Kind.IMPRINT)
+    assert page.body.startswith("Landkreis Vechta")
+    assert "Ravensberger Straße 20" in client.get(public_url("imprint")).text
+    assert client.get(reverse("admin:concept_legalpage_changelist")).status_code == 200
+
+
+def test_legal_page_edit_refuses_a_stale_form(client, db):
+    client.force_login(UserFactory(is_superuser=True))
+    edit = public_url("privacy_edit")
+    client.post(edit, {"body": "Erste Fassung", "seen": ""})
+    page = LegalPage.objects.get(kind=LegalPage.Kind.PRIVACY)
+    response = client.post(edit, {"body": "Zweite Fassung", "seen": "2000-01-01T00:00:00+00:00"})
+    assert response.status_code == 200
+    assert "inzwischen von einer anderen Person geändert" in response.text
+    page.refresh_from_db()
+    assert page.body == "Erste Fassung"
+    # The form now carries the current Stand: saving again is a conscious decision.
+    seen = response.context["form"]["seen"].value()
+    assert seen == page.updated_at.isoformat()
+    assert client.post(edit, {"body": "Zweite Fassung", "seen": seen}).status_code == 302
+    page.refresh_from_db()
+    assert page.body == "Zweite Fassung"
+
+
+def test_legal_pages_answer_conditional_gets(client, db):
+    url = public_url("imprint")
+    etag = client.get(url)["ETag"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    LegalPage.objects.create(kind=LegalPage.Kind.IMPRINT, body="Neu")
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200

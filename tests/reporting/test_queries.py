@@ -1,0 +1,252 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from goals.models import Indicator, IndicatorValue
+from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight, UpdateCadence
+from networks.models import Meeting, Network
+from reporting import queries
+from reporting.models import AnnualReport
+from tests.factories import ConceptFactory, GoalFactory, MeasureFactory, SubGoalFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 6, 30)
+
+
+def entry(measure, date, status=Status.IN_PROGRESS, light=TrafficLight.GREEN, progress=50):
+    return ProgressEntry.objects.create(
+        measure=measure, date=date, status=status, traffic_light=light, progress=progress
+    )
+
+
+def overdue_codes(concept, today=TODAY):
+    return set(
+        Measure.objects.filter(concept=concept).overdue(today).values_list("code", flat=True)
+    )
+
+
+def test_overdue_follows_each_measures_update_cadence():
+    concept = ConceptFactory()
+    goal = GoalFactory(concept=concept)
+    fresh = MeasureFactory(concept=concept, goal=goal, code="FRISCH", status=Status.IN_PROGRESS)
+    entry(fresh, TODAY - dt.timedelta(days=100))  # half-yearly: due after 183 days
+    stale = MeasureFactory(concept=concept, goal=goal, code="ALT", status=Status.IN_PROGRESS)
+    entry(stale, TODAY - dt.timedelta(days=200))
+    monthly = MeasureFactory(
+        concept=concept,
+        goal=goal,
+        code="MONAT",
+        status=Status.IN_PROGRESS,
+        update_cadence=UpdateCadence.MONTHLY,
+    )
+    entry(monthly, TODAY - dt.timedelta(days=40))
+    MeasureFactory(concept=concept, goal=goal, code="NIE")
+    done = MeasureFactory(concept=concept, goal=goal, code="FERTIG", status=Status.IMPLEMENTED)
+    entry(done, TODAY - dt.timedelta(days=900), status=Status.IMPLEMENTED, progress=100)
+    dropped = MeasureFactory(
+        concept=concept, goal=goal, code="WEG", status=Status.DROPPED, status_reason="Kein Träger"
+    )
+
+    assert overdue_codes(concept) == {"ALT", "MONAT", "NIE"}
+    # The same rule for one measure, as the tables show it.
+    annotated = {m.code: m for m in Measure.objects.filter(concept=concept).with_last_entry()}
+    assert annotated["ALT"].is_overdue(annotated["ALT"].last_entry_date, TODAY)
+    assert not annotated["FRISCH"].is_overdue(annotated["FRISCH"].last_entry_date, TODAY)
+    assert not annotated["FERTIG"].is_overdue(annotated["FERTIG"].last_entry_date, TODAY)
+    assert annotated["FRISCH"].next_update_due(
+        annotated["FRISCH"].last_entry_date
+    ) == TODAY - dt.timedelta(days=100 - 183)
+    assert annotated["NIE"].next_update_due(annotated["NIE"].last_entry_date) is None
+    assert dropped.code not in overdue_codes(concept)
+    # Exactly on the due day it is not yet overdue.
+    assert "FRISCH" not in overdue_codes(concept, TODAY + dt.timedelta(days=83))
+    assert "FRISCH" in overdue_codes(concept, TODAY + dt.timedelta(days=84))
+
+
+def test_only_the_newest_entry_counts_for_overdue():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="X", status=Status.IN_PROGRESS)
+    entry(measure, TODAY - dt.timedelta(days=400))
+    entry(measure, TODAY - dt.timedelta(days=10))
+    assert overdue_codes(concept) == set()
+
+
+def test_progress_average_leaves_out_deferred_and_dropped_and_counts_missing_as_zero():
+    concept = ConceptFactory()
+    goal = GoalFactory(concept=concept)
+    a = MeasureFactory(concept=concept, goal=goal, status=Status.IN_PROGRESS, progress=60)
+    entry(a, TODAY, progress=60)
+    b = MeasureFactory(concept=concept, goal=goal, status=Status.ESTABLISHED, progress=100)
+    entry(b, TODAY, status=Status.ESTABLISHED, progress=100)
+    # Progress recorded without any Sachstand does not count: no Sachstand = 0 %.
+    MeasureFactory(concept=concept, goal=goal, status=Status.PREPARING, progress=30)
+    MeasureFactory(concept=concept, goal=goal, status=Status.DEFERRED, progress=90)
+    MeasureFactory(
+        concept=concept, goal=goal, status=Status.DROPPED, status_reason="x", progress=10
+    )
+    MeasureFactory(concept=concept, goal=None, status=Status.IN_PROGRESS, progress=20)
+
+    tallies = queries.goal_tallies(concept, TODAY)
+    progress = tallies[goal.pk].progress
+    assert progress.total == 5
+    assert progress.counted == 3
+    assert progress.average == Decimal("53")  # (60 + 100 + 0) / 3
+    assert progress.without_entry == 1
+    assert progress.excluded == [("zurückgestellt", 1), ("entfallen", 1)]
+    assert tallies[None].total == 1  # coordination measures without a goal
+
+
+def test_dashboard_counts_and_attention_list():
+    concept = ConceptFactory()
+    goal = GoalFactory(concept=concept, number=1)
+    red = MeasureFactory(concept=concept, goal=goal, code="ROT", traffic_light=TrafficLight.RED)
+    entry(red, TODAY, light=TrafficLight.RED)
+    yellow = MeasureFactory(concept=concept, goal=goal, code="GELB")
+    entry(yellow, TODAY, light=TrafficLight.YELLOW)
+    yellow.traffic_light = TrafficLight.YELLOW
+    yellow.save()
+    late = MeasureFactory(concept=concept, goal=goal, code="SPAET", status=Status.IN_PROGRESS)
+    entry(late, TODAY - dt.timedelta(days=400))
+    fine = MeasureFactory(concept=concept, goal=goal, code="GUT", status=Status.IN_PROGRESS)
+    entry(fine, TODAY - dt.timedelta(days=5))
+
+    data = queries.dashboard(concept, today=TODAY)
+    assert data.overall.total == 4
+    assert data.overall.red == 1 and data.overall.yellow == 1
+    assert data.overall.overdue == 1
+    assert [m.code for m in data.attention] == ["ROT", "GELB", "SPAET"]
+    assert data.attention_total == 3
+    assert data.attention[2].overdue
+    assert data.goal_count == 1
+
+
+def test_attention_list_is_cut_but_counts_all():
+    concept = ConceptFactory()
+    goal = GoalFactory(concept=concept)
+    for i in range(queries.ATTENTION_LIMIT + 3):
+        MeasureFactory(concept=concept, goal=goal, traffic_light=TrafficLight.RED, code=f"R{i}")
+    late = MeasureFactory(concept=concept, goal=goal, code="SPAET")  # no Sachstand: overdue
+    data = queries.dashboard(concept, today=TODAY)
+    assert len(data.attention) == queries.ATTENTION_LIMIT
+    assert data.attention_total == queries.ATTENTION_LIMIT + 4  # red and overdue count once
+    assert late.code not in [m.code for m in data.attention]  # red ones come first
+
+
+def make_indicator(concept, sub_goal, values, **fields):
+    indicator = Indicator.objects.create(
+        concept=concept, sub_goal=sub_goal, name=fields.pop("name", "Quote"), unit="%", **fields
+    )
+    for year, value in values:
+        IndicatorValue.objects.create(
+            indicator=indicator, reference_date=dt.date(year, 12, 31), value=Decimal(value)
+        )
+    # A breakdown value never becomes the tile's latest total.
+    IndicatorValue.objects.create(
+        indicator=indicator,
+        reference_date=dt.date(2030, 12, 31),
+        value=Decimal(999),
+        breakdown="weiblich",
+    )
+    return indicator
+
+
+def test_indicator_tile_trend_judgement_and_distance_to_target():
+    concept = ConceptFactory()
+    sub_goal = SubGoalFactory(goal=GoalFactory(concept=concept))
+    make_indicator(
+        concept,
+        sub_goal,
+        [(2023, "14.5"), (2024, "13.0"), (2025, "12.25")],
+        name="Ohne Abschluss",
+        direction=Indicator.Direction.LOWER,
+        baseline_value=Decimal("14.5"),
+        baseline_year=2023,
+        target_value=Decimal("10"),
+        target_year=2027,
+    )
+    tiles, total = queries.indicator_tiles(concept)
+    assert total == 1
+    tile = tiles[0]
+    assert tile.latest.value == Decimal("12.25")
+    assert tile.trend == "down"
+    assert tile.change == Decimal("-0.75")
+    assert tile.judgement == "better"  # lower is better
+    assert tile.target_share == Decimal("50")  # 14.5 → 12.25 of 14.5 → 10
+
+
+def test_default_since_is_the_last_final_report_or_a_year_back():
+    concept = ConceptFactory()
+    assert queries.default_since(concept, dt.date(2026, 3, 1)) == dt.date(2025, 3, 1)
+    assert queries.default_since(concept, dt.date(2028, 2, 29)) == dt.date(2027, 2, 28)
+    finalised = timezone.make_aware(dt.datetime(2026, 2, 14, 10, 0))
+    AnnualReport.objects.create(
+        concept=concept,
+        year=2025,
+        status=AnnualReport.Status.FINAL,
+        snapshot={},
+        pdf=b"%PDF-",
+        pdf_sha256="0" * 64,
+        finalised_at=finalised,
+    )
+    AnnualReport.objects.create(concept=concept, year=2026)  # a draft does not count
+    assert queries.default_since(concept, dt.date(2026, 6, 1)) == dt.date(2026, 2, 14)
+
+
+def test_status_changes_come_from_the_measure_history():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="S1")  # "+" record: new measure
+    measure.title = "Neuer Titel"
+    measure.save()  # no status change: not listed
+    measure.status = Status.IN_PROGRESS
+    measure._change_reason = "Beschluss: schneller umsetzen"
+    measure.save()
+    other = MeasureFactory(code="X1")  # another concept
+    other.status = Status.IN_PROGRESS
+    other.save()
+
+    changes = queries.status_changes(concept, timezone.localdate())
+    assert [(c.label, c.old_status, c.new_status) for c in changes] == [
+        ("S1", Status.NOT_STARTED, Status.IN_PROGRESS),
+        ("S1", None, Status.NOT_STARTED),
+    ]
+    assert changes[0].old_label == "nicht begonnen" and changes[0].new_label == "in Umsetzung"
+    assert changes[0].reason == "Beschluss: schneller umsetzen"
+    assert queries.status_changes(concept, timezone.localdate() + dt.timedelta(days=1)) == []
+
+
+def test_changes_since_lists_entries_and_decisions_of_the_period():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept)
+    entry(measure, dt.date(2026, 3, 1))
+    old = entry(measure, dt.date(2024, 3, 1))
+    ProgressEntry.objects.filter(pk=old.pk).update(
+        created_at=timezone.make_aware(dt.datetime(2024, 3, 2))
+    )
+    late = entry(measure, dt.date(2024, 5, 1))  # dated early, recorded now: still news
+    committee = Network.objects.create(
+        concept=concept, name="Steuerungsgruppe", kind=Network.Kind.COMMITTEE
+    )
+    recent = Meeting.objects.create(network=committee, date=dt.date(2026, 4, 1), topic="Bilanz")
+    earlier = Meeting.objects.create(network=committee, date=dt.date(2025, 4, 1), topic="Alt")
+    Decision.objects.create(meeting=recent, text="Neu")
+    Decision.objects.create(meeting=earlier, text="Vorher")
+
+    changes = queries.changes_since(concept, dt.date(2026, 1, 1))
+    assert {e.date for e in changes.entries} == {dt.date(2026, 3, 1), late.date}
+    assert [d.text for d in changes.decisions] == ["Neu"]
+
+
+def test_open_follow_ups_earliest_first_without_done_ones():
+    concept = ConceptFactory()
+    committee = Network.objects.create(concept=concept, name="HVB", kind=Network.Kind.COMMITTEE)
+    meeting = Meeting.objects.create(network=committee, date=dt.date(2026, 1, 1), topic="T")
+    Decision.objects.create(meeting=meeting, text="später", follow_up_date=dt.date(2026, 9, 1))
+    Decision.objects.create(meeting=meeting, text="früher", follow_up_date=dt.date(2026, 2, 1))
+    Decision.objects.create(
+        meeting=meeting, text="erledigt", follow_up_date=dt.date(2026, 1, 5), follow_up_done=True
+    )
+    Decision.objects.create(meeting=meeting, text="ohne Datum")
+    assert [d.text for d in queries.open_follow_ups(concept)] == ["früher", "später"]

@@ -1,0 +1,81 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from concept.models import Concept
+from measures.models import Decision, Measure, Status
+from networks.models import Meeting, Network
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    "dashboard": lambda c: c.get_absolute_url(),
+    "goal": lambda c: reverse("reporting:goal", kwargs={"slug": c.slug, "number": 1}),
+    "mindmap": lambda c: reverse("reporting:mindmap", kwargs={"slug": c.slug}),
+    "changes": lambda c: reverse("reporting:changes", kwargs={"slug": c.slug}) + "?seit=01.01.2020",
+    "committees": lambda c: reverse("reporting:committees", kwargs={"slug": c.slug}),
+    "decision_form": lambda c: reverse(
+        "reporting:decision_create",
+        kwargs={"slug": c.slug, "meeting": Meeting.objects.filter(network__concept=c).first().pk},
+    ),
+}
+# Fixed ceilings, so a page that starts to query per row fails here even at scale 1.
+CEILINGS = {
+    "dashboard": 16,
+    "goal": 11,
+    "mindmap": 8,
+    "changes": 10,
+    "committees": 10,
+    "decision_form": 8,
+}
+
+
+def add_evaluation_cycle(concept, scale):
+    """Committees with meetings and decisions, and status changes in the history, growing
+    with the scale like the rest of the generated data."""
+    measures = list(Measure.objects.filter(concept=concept).order_by("pk"))
+    for i in range(2):
+        committee = Network.objects.create(
+            concept=concept, name=f"Gremium {i}", kind=Network.Kind.COMMITTEE
+        )
+        for k in range(3 * scale):
+            meeting = Meeting.objects.create(
+                network=committee, date=dt.date(2025, 1, 1) + dt.timedelta(days=k), topic="T"
+            )
+            decision = Decision.objects.create(
+                meeting=meeting, text="Beschluss", follow_up_date=dt.date(2026, 1, 1)
+            )
+            decision.measures.set(measures[k : k + 3])
+    for measure in measures[: 4 * scale]:
+        measure.status = Status.DEFERRED
+        measure.save()
+
+
+def test_dashboard_pages_run_the_same_queries_at_scale_1_and_10(client):
+    user = UserFactory(is_superuser=True)
+    for scale in (1, 10):
+        call_command("generate_demo_data", scale=scale, verbosity=0)
+        add_evaluation_cycle(Concept.objects.get(slug=f"demo-skala-{scale}"), scale)
+    client.force_login(user)
+    counts = {}
+    for scale in (1, 10):
+        concept = Concept.objects.get(slug=f"demo-skala-{scale}")
+        for name, make_url in PAGES.items():
+            target = make_url(concept)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(target)
+            assert response.status_code == 200, target
+            counts[name, scale] = len(queries)
+        # The pages really show the grown data.
+        data = client.get(concept.get_absolute_url()).context["data"]
+        assert data.overall.total == 37 * scale
+        changes = client.get(PAGES["changes"](concept)).context["changes"]
+        assert len(changes.status_changes) == 4 * scale
+    for name in PAGES:
+        assert counts[name, 1] == counts[name, 10], (name, counts)
+        assert counts[name, 10] <= CEILINGS[name], (name, counts)

@@ -1,0 +1,202 @@
+"""The report's snapshot and the services that write, finalise and correct reports."""
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from concept.models import Concept
+from goals.models import Indicator, IndicatorValue
+from measures.models import Decision, ProgressEntry, Status, TrafficLight
+from networks.models import Meeting, Network
+from reporting.models import AnnualReport
+from reporting.report import build_snapshot, report_context
+from reporting.report_services import (
+    annual_report_correct,
+    annual_report_create,
+    annual_report_finalise,
+    annual_report_update,
+)
+from tests.factories import GoalFactory, MeasureFactory, SubGoalFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def fake_render(snapshot):
+    return b"%PDF-1.7 " + json.dumps(snapshot, sort_keys=True).encode()
+
+
+@pytest.fixture
+def small(db):
+    goal = GoalFactory(number=1, title="Sprache", short_title="Sprache")
+    concept = goal.concept
+    sub_goal = SubGoalFactory(goal=goal, number=1, text="Mehr Sprachkurse")
+    indicator = Indicator.objects.create(
+        concept=concept,
+        sub_goal=sub_goal,
+        name="Kursplätze",
+        unit="Plätze",
+        baseline_value=Decimal(100),
+        baseline_year=2022,
+        target_value=Decimal(200),
+        target_year=2027,
+    )
+    for year, value in [(2023, 120), (2024, 140), (2025, 160), (2026, 190)]:
+        IndicatorValue.objects.create(
+            indicator=indicator, reference_date=dt.date(year, 12, 31), value=Decimal(value)
+        )
+    measure = MeasureFactory(concept=concept, goal=goal, code="S1", title="Sprachcafé")
+    measure.sub_goals.add(sub_goal)
+    for day, participants, text in [(3, 10, "Start"), (9, 25, "Läuft gut")]:
+        ProgressEntry.objects.create(
+            measure=measure,
+            date=dt.date(2025, day, 1),
+            status=Status.IN_PROGRESS,
+            traffic_light=TrafficLight.GREEN,
+            progress=40,
+            text=text,
+            next_steps="Ausweiten",
+            participants=participants,
+            cost=Decimal("1500.50"),
+        )
+    ProgressEntry.objects.create(
+        measure=measure,
+        date=dt.date(2024, 6, 1),
+        status=Status.PREPARING,
+        traffic_light=TrafficLight.GREY,
+        progress=0,
+        text="Vorjahr",
+    )
+    MeasureFactory(concept=concept, goal=None, code="N1", title="Koordinierungsstelle")
+    committee = Network.objects.create(
+        concept=concept, name="Steuerungsgruppe", kind=Network.Kind.COMMITTEE
+    )
+    decision = Decision.objects.create(
+        meeting=Meeting.objects.create(network=committee, date=dt.date(2025, 5, 6), topic="Bilanz"),
+        text="S1 ausweiten",
+    )
+    decision.measures.add(measure)
+    Decision.objects.create(
+        meeting=Meeting.objects.create(network=committee, date=dt.date(2024, 5, 6), topic="Alt"),
+        text="Beschluss des Vorjahres",
+    )
+    return concept
+
+
+def test_snapshot_holds_the_year_and_is_json(small):
+    report = annual_report_create(concept=small, year=2025)
+    snapshot = build_snapshot(report)
+    assert json.loads(json.dumps(snapshot)) == snapshot
+
+    [goal] = snapshot["goals"]
+    [indicator] = goal["sub_goals"][0]["indicators"]
+    # The report year's value, the previous year's, and the way from baseline to target.
+    assert (indicator["current"], indicator["previous"]) == ("160.000", "140.000")
+    assert indicator["attainment"] == "60"
+    assert indicator["change_percent"] == "14.3"
+    [measure] = goal["measures"]
+    assert measure["code"] == "S1"
+    assert [e["text"] for e in measure["entries"]] == ["Start", "Läuft gut"]  # not 2024's
+    assert measure["outputs"]["participants"] == 35
+    assert measure["outputs"]["cost"] == "3001.00"
+    assert measure["next_steps"] == "Ausweiten"
+    assert [m["code"] for m in snapshot["coordination"]["measures"]] == ["N1"]
+    assert [d["text"] for m in snapshot["meetings"] for d in m["decisions"]] == ["S1 ausweiten"]
+    assert snapshot["meetings"][0]["decisions"][0]["measures"] == ["S1"]
+
+    context = report_context(snapshot)
+    assert context["overall"].total == 2
+    assert goal["sub_goals"][0]["indicators"][0]["attainment"] == "60"  # snapshot untouched
+    assert context["goals"][0]["sub_goals"][0]["verdict"] == "teilweise erreicht"
+
+
+def test_snapshot_query_count_does_not_grow_with_the_concept():
+    counts = {}
+    for scale in (1, 10):
+        call_command("generate_demo_data", scale=scale, verbosity=0)
+        concept = Concept.objects.get(slug=f"demo-skala-{scale}")
+        report = AnnualReport.objects.create(concept=concept, year=2025)
+        with CaptureQueriesContext(connection) as queries:
+            snapshot = build_snapshot(report)
+        counts[scale] = len(queries)
+        assert snapshot["goals"]
+    assert counts[1] == counts[10]
+    assert counts[10] <= 15
+
+
+def test_update_writes_narrative_and_assessments(small):
+    report = annual_report_create(concept=small, year=2025)
+    goal = small.goals.get()
+    annual_report_update(
+        report=report, data={"foreword": "Liebe Leserinnen"}, assessments={goal.pk: "Gut"}
+    )
+    report.refresh_from_db()
+    assert report.foreword == "Liebe Leserinnen"
+    assert report.assessments.get().text == "Gut"
+    assert build_snapshot(report)["goals"][0]["assessment"] == "Gut"
+
+
+def test_second_report_for_a_year_is_refused(small):
+    annual_report_create(concept=small, year=2025)
+    with pytest.raises(ValidationError, match="schon einen Bericht"):
+        annual_report_create(concept=small, year=2025)
+
+
+def test_finalise_freezes_snapshot_pdf_and_checksum(small):
+    user = UserFactory()
+    report = annual_report_create(concept=small, year=2025)
+    final = annual_report_finalise(report=report, user=user, render=fake_render)
+    final.refresh_from_db()
+    assert final.is_final and final.finalised_by == user
+    assert final.pdf_sha256 == hashlib.sha256(bytes(final.pdf)).hexdigest()
+    assert final.snapshot["goals"][0]["measures"][0]["code"] == "S1"
+
+    with pytest.raises(ValidationError, match="final"):
+        annual_report_update(report=final, data={"foreword": "neu"}, assessments={})
+    with pytest.raises(ValidationError, match="final"):
+        annual_report_finalise(report=final, user=user, render=fake_render)
+    final.refresh_from_db()
+    assert final.foreword == ""
+
+
+def test_finalise_refuses_a_report_changed_while_rendering(small):
+    report = annual_report_create(concept=small, year=2025)
+
+    def render_while_someone_edits(snapshot):
+        annual_report_update(report=report, data={"foreword": "parallel"}, assessments={})
+        return b"%PDF"
+
+    with pytest.raises(ValidationError, match="während der Erstellung geändert"):
+        annual_report_finalise(report=report, user=None, render=render_while_someone_edits)
+    report.refresh_from_db()
+    assert not report.is_final
+
+
+def test_correction_is_a_new_version_and_keeps_the_old(small):
+    goal = small.goals.get()
+    report = annual_report_create(concept=small, year=2025)
+    report = annual_report_update(
+        report=report, data={"outlook": "Weiter so"}, assessments={goal.pk: "ok"}
+    )
+    report = annual_report_finalise(report=report, user=None, render=fake_render)
+    old_bytes = bytes(report.pdf)
+
+    with pytest.raises(ValidationError, match="Grund"):
+        annual_report_correct(report=report, correction_note="  ")
+    correction = annual_report_correct(report=report, correction_note="Zahl in S1 falsch")
+    assert (correction.version, correction.supersedes, correction.status) == (2, report, "draft")
+    assert correction.outlook == "Weiter so"
+    assert correction.assessments.get().text == "ok"
+    with pytest.raises(ValidationError, match="schon eine Korrektur"):
+        annual_report_correct(report=report, correction_note="noch einmal")
+
+    final2 = annual_report_finalise(report=correction, user=None, render=fake_render)
+    assert final2.snapshot["report"]["supersedes_version"] == 1
+    report.refresh_from_db()
+    assert bytes(report.pdf) == old_bytes

@@ -1,0 +1,47 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from reporting.models import AnnualReport
+from reporting.report_services import annual_report_finalise
+from tests.factories import GoalFactory, MeasureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def concept(db):
+    goal = GoalFactory(number=1)
+    MeasureFactory(concept=goal.concept, goal=goal, code="S1")
+    return goal.concept
+
+
+def test_writes_the_final_pdf_unchanged(concept, tmp_path):
+    report = AnnualReport.objects.create(concept=concept, year=2025)
+    annual_report_finalise(report=report, user=None, render=lambda s: b"%PDF-1.7 frozen")
+    target = tmp_path / "bericht.pdf"
+    call_command("render_report", concept=concept.slug, year=2025, output=str(target), verbosity=0)
+    assert target.read_bytes() == b"%PDF-1.7 frozen"
+
+
+def test_renders_a_draft_from_live_data(concept, tmp_path):
+    AnnualReport.objects.create(concept=concept, year=2025)
+    target = tmp_path / "entwurf.pdf"
+    call_command("render_report", concept=concept.slug, year=2025, output=str(target), verbosity=0)
+    assert target.read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    ("slug", "year", "output", "message"),
+    [
+        ("gibt-es-nicht", 2025, "x.pdf", "Kein Konzept"),
+        (None, 2019, "x.pdf", "Für 2019 gibt es keinen Bericht"),
+        (None, 2025, "fehlt/x.pdf", "kein beschreibbarer Dateipfad"),
+        (None, 2025, ".", "kein beschreibbarer Dateipfad"),
+    ],
+)
+def test_german_errors(concept, tmp_path, slug, year, output, message):
+    AnnualReport.objects.create(concept=concept, year=2025)
+    with pytest.raises(CommandError, match=message):
+        call_command(
+            "render_report", concept=slug or concept.slug, year=year, output=str(tmp_path / output)
+        )

@@ -1,0 +1,420 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from concept import roles
+from goals.models import Indicator, IndicatorValue
+from measures.models import Decision, ProgressEntry, Status, TrafficLight
+from networks.models import Meeting, Network
+from tests.factories import ConceptFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, concept, **kwargs):
+    if name == "dashboard":
+        return concept.get_absolute_url()
+    return reverse(name, kwargs={"slug": concept.slug, **kwargs})
+
+
+READ_PAGES = [
+    ("dashboard", {}),
+    ("reporting:goal", {"number": 1}),
+    ("reporting:mindmap", {}),
+    ("reporting:changes", {}),
+    ("reporting:committees", {}),
+]
+
+
+@pytest.fixture
+def committee(lk_vechta):
+    return Network.objects.get(concept=lk_vechta, name="Steuerungsgruppe Integration")
+
+
+@pytest.fixture
+def meeting(committee):
+    return Meeting.objects.create(
+        network=committee, date=dt.date(2026, 5, 6), topic="Zwischenbilanz"
+    )
+
+
+def test_pages_send_anonymous_users_to_login(client, lk_vechta):
+    for name, kwargs in READ_PAGES:
+        response = client.get(url(name, lk_vechta, **kwargs))
+        assert response.status_code == 302, name
+        assert response.url.startswith(reverse("login"))
+
+
+def test_pages_of_another_district_are_not_found(client, lk_vechta):
+    user = UserFactory(role=roles.COORDINATION)
+    ConceptFactory(members=[user])
+    client.force_login(user)
+    for name, kwargs in READ_PAGES:
+        assert client.get(url(name, lk_vechta, **kwargs)).status_code == 404, name
+
+
+@pytest.mark.parametrize("role", roles.ALL)
+def test_every_role_reads_the_dashboards(client, lk_vechta, member_of, role):
+    member_of(client, lk_vechta, role=role)
+    for name, kwargs in READ_PAGES:
+        response = client.get(url(name, lk_vechta, **kwargs))
+        assert response.status_code == 200, name
+        assert "style=" not in response.text  # the CSP forbids inline styles
+
+
+def test_dashboard_shows_where_the_concept_stands(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    s1 = lk_vechta.measures.get(code="S1")
+    ProgressEntry.objects.create(
+        measure=s1,
+        date=dt.date(2026, 1, 10),
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.RED,
+        progress=20,
+        text="Träger fehlt",
+    )
+    s1.status, s1.traffic_light, s1.progress = Status.IN_PROGRESS, TrafficLight.RED, 20
+    s1.save()
+    b4 = lk_vechta.measures.get(code="B4")
+    b4.status = Status.DEFERRED
+    b4.save()
+
+    response = client.get(lk_vechta.get_absolute_url())
+    html = response.text
+    data = response.context["data"]
+    assert data.overall.total == 37
+    assert data.overall.red == 1
+    assert [g.label for g in data.goals][:2] == ["1. Sprache", "2. Bildung"]
+    assert data.goals[-1].label == "Koordination und Netzwerke"
+    # Charts with their text alternative.
+    assert 'aria-labelledby="status-gesamt-titel status-gesamt-beschreibung"' in html
+    assert 'id="status-je-ziel-titel"' in html and 'id="ampel-je-ziel-titel"' in html
+    assert "Daten als Tabelle" in html
+    # Progress is explained beside the number.
+    assert "gezählt: 5 von 6 Maßnahmen" in html
+    assert "nicht gezählt: 1 zurückgestellt" in html
+    assert "ohne Sachstand, mit 0 % gezählt" in html
+    # Attention: the red measure first, linked to its page.
+    assert data.attention[0].code == "S1"
+    assert 'href="/konzepte/lk-vechta/massnahmen/S1/"' in html
+    # Recent activity and the Ausgangslage as charts.
+    assert "Träger fehlt" in html
+    assert "20.714" in html and "ohne Angabe" in html and "Polen" in html and "3.902" in html
+    assert 'href="/konzepte/lk-vechta/ziele/1/"' in html
+
+
+def test_dashboard_escapes_user_text(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    measure = lk_vechta.measures.get(code="S1")
+    measure.title = "<script>alert(1)</script>"
+    measure.traffic_light = TrafficLight.RED
+    measure.save()
+    lk_vechta.goals.filter(number=1).update(short_title="<b>Sprache</b>")
+    html = client.get(lk_vechta.get_absolute_url()).text
+    assert "<script>alert(1)</script>" not in html and "<b>Sprache</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;Sprache&lt;/b&gt;" in html
+
+
+def test_goal_page_shows_aim_subgoals_indicators_and_measures(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    goal = lk_vechta.goals.get(number=1)
+    sub_goal = goal.sub_goals.get(number=1)
+    indicator = Indicator.objects.create(
+        concept=lk_vechta,
+        sub_goal=sub_goal,
+        name="Kinder mit Sprachförderbedarf",
+        unit="%",
+        baseline_value=30,
+        baseline_year=2021,
+        target_value=20,
+        target_year=2027,
+        direction=Indicator.Direction.LOWER,
+    )
+    for year, value in [(2022, 29), (2023, 27), (2024, 26)]:
+        IndicatorValue.objects.create(
+            indicator=indicator, reference_date=dt.date(year, 12, 31), value=value
+        )
+
+    response = client.get(reverse("reporting:goal", kwargs={"slug": "lk-vechta", "number": 1}))
+    html = response.text
+    assert goal.aim in html
+    for sub in goal.sub_goals.all():
+        assert sub.text in html
+    assert 'id="teilziel-1"' in html
+    assert (
+        f'aria-labelledby="kennzahl-{indicator.pk}-titel kennzahl-{indicator.pk}-beschreibung"'
+        in html
+    )
+    assert "Zielwert 2027: 20" in html and "Ausgangswert 2021: 30" in html
+    for measure in goal.measures.all():
+        assert f'href="/konzepte/lk-vechta/massnahmen/{measure.url_key}/"' in html
+    # The uncoded measure 4.1.9 is linked by its outline number.
+    assert 'href="/konzepte/lk-vechta/massnahmen/4.1.9/"' in html
+    assert "noch keiner" in html  # no Sachstand yet
+    assert "Ziel 2: Bildung" in html  # link to the next goal
+
+
+def test_goal_page_of_unknown_goal_is_not_found(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    response = client.get(reverse("reporting:goal", kwargs={"slug": "lk-vechta", "number": 99}))
+    assert response.status_code == 404
+
+
+def test_mind_map_lists_every_goal_subgoal_and_measure_with_text_labels(
+    client, lk_vechta, member_of
+):
+    member_of(client, lk_vechta)
+    s1 = lk_vechta.measures.get(code="S1")
+    s1.traffic_light = TrafficLight.RED
+    s1.save()
+    html = client.get(reverse("reporting:mindmap", kwargs={"slug": "lk-vechta"})).text
+    assert html.count('class="portal-mindmap__branch"') == 8  # 7 goals + coordination
+    assert html.count("portal-mindmap__node--subgoal") == 28
+    for measure in lk_vechta.measures.all():
+        assert f'href="/konzepte/lk-vechta/massnahmen/{measure.url_key}/"' in html
+    assert 'portal-mindmap__node--red"' in html
+    # The colour word stands as text next to the dot.
+    assert '<span class="portal-ampel__dot" aria-hidden="true"></span>rot</span>' in html
+    assert html.count("nicht begonnen") >= 36
+
+
+def test_changes_default_and_chosen_date(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    measure = lk_vechta.measures.get(code="S2")
+    measure.status = Status.IN_PROGRESS
+    measure.save()
+    response = client.get(reverse("reporting:changes", kwargs={"slug": "lk-vechta"}))
+    assert response.status_code == 200
+    changes = response.context["changes"]
+    # The fixture loads measures without history: the first change has no known start.
+    assert [(c.label, c.old_status) for c in changes.status_changes] == [("S2", None)]
+    assert "vorher nicht erfasst" in response.text and "in Umsetzung" in response.text
+    measure.status = Status.IMPLEMENTED
+    measure.save()
+    response = client.get(reverse("reporting:changes", kwargs={"slug": "lk-vechta"}))
+    assert [(c.old_status, c.new_status) for c in response.context["changes"].status_changes] == [
+        (Status.IN_PROGRESS, Status.IMPLEMENTED),
+        (None, Status.IN_PROGRESS),
+    ]
+
+    response = client.get(
+        reverse("reporting:changes", kwargs={"slug": "lk-vechta"}), {"seit": "01.01.2020"}
+    )
+    assert response.context["changes"].since == dt.date(2020, 1, 1)
+    assert "Änderungen seit 01.01.2020" in response.text
+
+
+@pytest.mark.parametrize("value", ["32.13.2025", "2025-01-01", "gestern", "01.01.3000"])
+def test_changes_with_invalid_date_shows_german_error(client, lk_vechta, member_of, value):
+    member_of(client, lk_vechta)
+    response = client.get(
+        reverse("reporting:changes", kwargs={"slug": "lk-vechta"}), {"seit": value}
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["seit"]
+    assert "TT.MM.JJJJ" in form.errors["seit"][0] or "Zukunft" in form.errors["seit"][0]
+    assert 'aria-invalid="true"' in response.text
+    assert response.context["changes"].since == response.context["default_since"]
+
+
+# --- evaluation cycle ----------------------------------------------------------------------
+
+
+EDIT_PAGES = [
+    ("reporting:meeting_create", lambda meeting, decision: {}),
+    ("reporting:meeting_update", lambda meeting, decision: {"pk": meeting.pk}),
+    ("reporting:decision_create", lambda meeting, decision: {"meeting": meeting.pk}),
+    ("reporting:decision_update", lambda meeting, decision: {"pk": decision.pk}),
+]
+
+
+@pytest.fixture
+def decision(meeting):
+    return Decision.objects.create(meeting=meeting, text="Zeitplan anpassen")
+
+
+@pytest.mark.parametrize(("name", "kwargs"), EDIT_PAGES)
+def test_edit_pages_are_for_coordination_only(
+    client, lk_vechta, member_of, meeting, decision, name, kwargs
+):
+    target = reverse(name, kwargs={"slug": "lk-vechta", **kwargs(meeting, decision)})
+    response = client.get(target)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    for role in (roles.STEERING_GROUP, roles.MEASURE_OWNERS):
+        member_of(client, lk_vechta, role=role)
+        assert client.get(target).status_code == 403
+        assert client.post(target, {}).status_code == 403
+    for role in (roles.COORDINATION, roles.ADMINISTRATION):
+        member_of(client, lk_vechta, role=role)
+        assert client.get(target).status_code == 200
+
+
+def test_edit_pages_of_another_concept_are_not_found(client, lk_vechta, meeting, decision):
+    user = UserFactory(role=roles.COORDINATION)
+    ConceptFactory(members=[user])
+    client.force_login(user)
+    for name, kwargs in EDIT_PAGES:
+        target = reverse(name, kwargs={"slug": "lk-vechta", **kwargs(meeting, decision)})
+        assert client.get(target).status_code == 404
+
+
+def test_meeting_of_a_plain_network_cannot_be_edited_here(client, lk_vechta, member_of):
+    member_of(client, lk_vechta, role=roles.COORDINATION)
+    network = Network.objects.get(concept=lk_vechta, name="KMN-Treffen")
+    plain = Meeting.objects.create(network=network, date=dt.date(2026, 1, 1), topic="Austausch")
+    target = reverse("reporting:meeting_update", kwargs={"slug": "lk-vechta", "pk": plain.pk})
+    assert client.get(target).status_code == 404
+
+
+def test_steering_group_reads_committees_without_edit_links(
+    client, lk_vechta, member_of, meeting, decision
+):
+    member_of(client, lk_vechta, role=roles.STEERING_GROUP)
+    html = client.get(reverse("reporting:committees", kwargs={"slug": "lk-vechta"})).text
+    assert "Zwischenbilanz" in html and "Zeitplan anpassen" in html
+    assert "Hauptverwaltungsbeamten-Konferenz" in html and "Leitungsebene" in html
+    assert "KMN-Treffen" not in html  # networks that are no committee
+    assert "Sitzung erfassen" not in html and "Beschluss bearbeiten" not in html
+
+
+def test_coordination_records_a_meeting(client, lk_vechta, member_of, committee):
+    member_of(client, lk_vechta, role=roles.COORDINATION)
+    target = reverse("reporting:meeting_create", kwargs={"slug": "lk-vechta"})
+    form = client.get(target, {"gremium": committee.pk}).context["form"]
+    assert list(form.fields["network"].queryset.values_list("name", flat=True)) == [
+        "Steuerungsgruppe Integration",
+        "Hauptverwaltungsbeamten-Konferenz",
+        "Leitungsebene",
+    ]
+    response = client.post(
+        target,
+        {
+            "network": committee.pk,
+            "date": "04.03.2026",
+            "topic": "Dashboard 2025",
+            "presented": "Übersicht",
+        },
+    )
+    meeting = Meeting.objects.get(topic="Dashboard 2025")
+    assert response.status_code == 302
+    assert response.url.endswith(f"/gremien/#sitzung-{meeting.pk}")
+    assert meeting.network == committee and meeting.date == dt.date(2026, 3, 4)
+
+
+def test_meeting_form_rejects_bad_input_in_german(client, lk_vechta, member_of):
+    member_of(client, lk_vechta, role=roles.COORDINATION)
+    plain = Network.objects.get(concept=lk_vechta, name="KMN-Treffen")
+    response = client.post(
+        reverse("reporting:meeting_create", kwargs={"slug": "lk-vechta"}),
+        {"network": plain.pk, "date": "2026-13-01", "topic": ""},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "Gremium dieses Konzepts" in errors["network"][0]
+    assert "TT.MM.JJJJ" in errors["date"][0]
+    assert errors["topic"]
+    assert "Es wurde nichts gespeichert" in response.text
+    assert not Meeting.objects.exists()
+
+
+def test_coordination_records_and_edits_a_decision(client, lk_vechta, member_of, meeting):
+    user = member_of(client, lk_vechta, role=roles.COORDINATION)
+    s1, b2 = lk_vechta.measures.get(code="S1"), lk_vechta.measures.get(code="B2")
+    target = reverse(
+        "reporting:decision_create", kwargs={"slug": "lk-vechta", "meeting": meeting.pk}
+    )
+    page = client.get(target)
+    groups = page.context["form"].measure_groups()
+    assert groups[0][0] == "Strategisches Ziel 1: Sprache"
+    assert groups[-1][0] == "Koordination und Netzwerke"
+    assert sum(len(checkboxes) for _label, checkboxes in groups) == 37
+    assert "<legend" in page.text and "Strategisches Ziel 1: Sprache" in page.text
+
+    response = client.post(
+        target,
+        {
+            "text": "S1 und B2 neu planen",
+            "kind": Decision.Kind.ADJUST,
+            "measures": [s1.pk, b2.pk],
+            "follow_up_date": "30.09.2026",
+        },
+    )
+    decision = Decision.objects.get(text="S1 und B2 neu planen")
+    assert response.status_code == 302 and response.url.endswith(f"#beschluss-{decision.pk}")
+    assert set(decision.measures.all()) == {s1, b2}
+    assert decision.created_by == user and decision.follow_up_date == dt.date(2026, 9, 30)
+
+    edit = reverse("reporting:decision_update", kwargs={"slug": "lk-vechta", "pk": decision.pk})
+    response = client.post(
+        edit,
+        {
+            "text": "Nur S1 neu planen",
+            "kind": Decision.Kind.ADJUST,
+            "measures": [s1.pk],
+            "follow_up_date": "30.09.2026",
+            "follow_up_done": "on",
+        },
+    )
+    assert response.status_code == 302
+    decision.refresh_from_db()
+    assert decision.text == "Nur S1 neu planen" and decision.follow_up_done
+    assert list(decision.measures.all()) == [s1]
+    history = list(decision.history.order_by("history_date"))
+    assert [h.text for h in history] == ["S1 und B2 neu planen", "Nur S1 neu planen"]
+    assert all(h.history_user == user for h in history)
+
+
+def test_decision_cannot_affect_measures_of_another_concept(client, lk_vechta, member_of, meeting):
+    member_of(client, lk_vechta, role=roles.COORDINATION)
+    from tests.factories import MeasureFactory
+
+    foreign = MeasureFactory()
+    response = client.post(
+        reverse("reporting:decision_create", kwargs={"slug": "lk-vechta", "meeting": meeting.pk}),
+        {"text": "Fremd", "kind": Decision.Kind.ADJUST, "measures": [foreign.pk]},
+    )
+    assert response.status_code == 200
+    assert "keine Maßnahme dieses Konzepts" in response.context["form"].errors["measures"][0]
+    assert not Decision.objects.filter(text="Fremd").exists()
+
+
+def test_follow_ups_overdue_are_highlighted_first(client, lk_vechta, member_of, meeting):
+    member_of(client, lk_vechta)
+    Decision.objects.create(meeting=meeting, text="Spät dran", follow_up_date=dt.date(2020, 1, 1))
+    Decision.objects.create(meeting=meeting, text="Noch Zeit", follow_up_date=dt.date(2099, 1, 1))
+    response = client.get(reverse("reporting:committees", kwargs={"slug": "lk-vechta"}))
+    html = response.text
+    assert [d.text for d in response.context["follow_ups"]] == ["Spät dran", "Noch Zeit"]
+    section = html[html.index('id="wiedervorlagen"') : html.index('id="gremium-')]
+    assert section.index("Spät dran") < section.index("Noch Zeit")
+    assert section.count("überfällig") == 1 and "portal-row--late" in section
+
+
+def test_structure_page_moved_below_the_dashboard(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    response = client.get("/konzepte/lk-vechta/aufbau/")
+    assert response.status_code == 200
+    assert response.context["structure"].measure_count == 37
+    html = client.get("/konzepte/lk-vechta/").text
+    assert 'href="/konzepte/lk-vechta/aufbau/"' in html
+    assert 'href="/konzepte/lk-vechta/mindmap/"' in html
+    assert 'href="/konzepte/lk-vechta/gremien/"' in html
+
+
+def test_pages_of_an_empty_concept_explain_instead_of_failing(client):
+    user = UserFactory(role=roles.STEERING_GROUP)
+    concept = ConceptFactory(members=[user])
+    client.force_login(user)
+    html = client.get(concept.get_absolute_url()).text
+    assert "Keine Daten vorhanden." in html  # the status charts
+    assert "Den Teilzielen sind noch keine Kennzahlen zugeordnet." in html
+    assert "Noch keine Sachstände erfasst." in html
+    mind_map = client.get(reverse("reporting:mindmap", kwargs={"slug": concept.slug}))
+    assert mind_map.status_code == 200
+    committees = client.get(reverse("reporting:committees", kwargs={"slug": concept.slug}))
+    assert "kein Gremium angelegt" in committees.text
+    changes = client.get(reverse("reporting:changes", kwargs={"slug": concept.slug}))
+    assert "Im Zeitraum hat sich kein Umsetzungsstand geändert." in changes.text
