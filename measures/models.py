@@ -344,13 +344,28 @@ class ProgressEntry(models.Model):
     deviation = models.TextField(_("Abweichung / Begründung"), blank=True)
     participants = models.PositiveIntegerField(_("Teilnehmende"), null=True, blank=True)
     staff = models.DecimalField(
-        _("Personal (VZÄ)"), max_digits=7, decimal_places=2, null=True, blank=True
+        _("Personal (VZÄ)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     cost = models.DecimalField(
-        _("Kosten (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("Kosten (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     funding = models.DecimalField(
-        _("Fördermittel (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("Fördermittel (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     decision = models.ForeignKey(
         Decision,

@@ -148,7 +148,9 @@ def _claim_version(measure: Measure, expected_version: int | None) -> None:
 
 
 def _save_measure(measure, user, fields, reason=""):
-    measure.full_clean()
+    # Field validators and clean() give the German messages for every check constraint;
+    # the database still enforces them, so don't pay a query per constraint on each save.
+    measure.full_clean(validate_constraints=False)
     measure._history_user = user
     if reason:
         measure._change_reason = reason[:100]
@@ -195,7 +197,7 @@ def progress_entry_create(
         decision=decision,
         is_demo=is_demo,
     )
-    entry.full_clean()
+    entry.full_clean(validate_constraints=False)  # see _save_measure
     # Only the newest Sachstand sets the measure's state; an older one is history only.
     if measure.entries.filter(date__gt=date).exists():
         entry._history_user = author

@@ -58,12 +58,13 @@ def urls(concept, draft, final, job):
         ("get", url("detail", concept, pk=draft.pk), 200, 200),
         ("get", url("download", concept, pk=final.pk), 200, 200),
         ("get", url("edit", concept, pk=draft.pk), 403, 200),
+        # Before the POSTs: a new preview replaces the finished one.
+        ("get", url("render_status", concept, job=job.pk), 403, 200),
+        ("get", url("render_download", concept, job=job.pk), 403, 200),
         ("post", url("list", concept), 403, 302),
         ("post", url("preview", concept, pk=draft.pk), 403, 302),
         ("post", url("finalise", concept, pk=draft.pk), 403, 302),
         ("post", url("correct", concept, pk=final.pk), 403, 302),
-        ("get", url("render_status", concept, job=job.pk), 403, 200),
-        ("get", url("render_download", concept, job=job.pk), 403, 200),
     ]
 
 
@@ -141,6 +142,10 @@ def test_draft_to_final_and_frozen(client, member_of, concept, django_capture_on
     page = client.get(response["Location"])
     assert url("render_download", concept, job=preview.pk) in page.content.decode()
     assert client.get(url("render_download", concept, job=preview.pk)).content.startswith(b"%PDF")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("preview", concept, pk=report.pk))
+    assert ReportRender.objects.filter(report=report, kind="preview").count() == 1
+    assert not ReportRender.objects.filter(pk=preview.pk).exists()  # old PDF not kept
 
     # Without confirmation nothing happens.
     client.post(url("finalise", concept, pk=report.pk), {})
