@@ -82,7 +82,10 @@ def measure_history(measure):
             {
                 "date": newer.history_date,
                 "user": newer.history_user,
-                "kind": {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
+                # The oldest known record may be a change whose predecessor was never recorded.
+                "kind": "first"
+                if older is None and newer.history_type == "~"
+                else {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
                 "changes": changes,
                 "reason": newer.history_change_reason or "",
             }

@@ -665,3 +665,13 @@ def test_only_coordination_records_indicator_values(client, lk_vechta, role):
         "goals:value_edit", kwargs={"slug": SLUG, "pk": indicator.pk, "value_pk": value.pk}
     )
     assert client.get(edit).status_code == 403
+
+
+def test_forbidden_page_explains_in_german(client, lk_vechta):
+    client.force_login(member(lk_vechta, roles.STEERING_GROUP))
+    response = client.get(url("grid", group="1"))
+    assert response.status_code == 403
+    assert "Keine Berechtigung" in response.text
+    assert "Diese Funktion ist der Koordination vorbehalten." in response.text
+    missing = client.get(url("detail", "X99"))
+    assert missing.status_code == 404 and "Seite nicht gefunden" in missing.text

@@ -426,3 +426,9 @@ def test_legal_pages_answer_conditional_gets(client, db):
     assert client.get(url, headers={"if-none-match": etag}).status_code == 304
     LegalPage.objects.create(kind=LegalPage.Kind.IMPRINT, body="Neu")
     assert client.get(url, headers={"if-none-match": etag}).status_code == 200
+
+
+def test_no_template_syntax_leaks_into_public_pages(client, lk_vechta):
+    for url in [f"/oeffentlich/{lk_vechta.slug}/", f"/oeffentlich/{lk_vechta.slug}/netzwerke/"]:
+        html = client.get(url).text
+        assert "{#" not in html and "#}" not in html and "{%" not in html, url

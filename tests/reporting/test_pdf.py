@@ -174,3 +174,17 @@ def test_markup_that_slips_through_still_cannot_load_anything(no_network):
     } or {"http://evil.example/track.png", "file:///etc/passwd"} <= set(fetcher.refused)
     assert fetcher.served == []
     assert no_network == []
+
+
+def test_memoised_page_references_match_pydyfs_own():
+    import pydyf
+
+    from reporting import pdf
+
+    document = pydyf.PDF()
+    for _ in range(5):
+        page = pydyf.Dictionary()
+        document.add_object(page)
+        document.pages["Kids"].extend([page.number, 0, "R"])
+        expected = tuple(f"{n} 0 R".encode("ascii") for n in document.pages["Kids"][::3])
+        assert pdf._memoised_page_references(document) == expected
