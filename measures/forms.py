@@ -97,6 +97,7 @@ class ProgressEntryForm(VersionMixin, forms.ModelForm):
             "text",
             "next_steps",
             "deviation",
+            "decision",
             "participants",
             "staff",
             "cost",
@@ -122,6 +123,13 @@ class ProgressEntryForm(VersionMixin, forms.ModelForm):
                 version=measure.version,
             )
         self.fields["text"].required = True
+        # A committee decision on this measure can be named as the reason for the change.
+        decisions = measure.decisions.select_related("meeting__network").order_by("-meeting__date")
+        self.fields["decision"].queryset = decisions
+        self.fields["decision"].label_from_instance = lambda d: (
+            f"{d.meeting.network.name}, {d.meeting.date:%d.%m.%Y}: {d.text[:80]}"
+        )
+        self.fields["decision"].empty_label = _("– kein Beschluss –")
 
     def clean_date(self):
         date = self.cleaned_data["date"]

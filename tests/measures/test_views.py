@@ -675,3 +675,24 @@ def test_forbidden_page_explains_in_german(client, lk_vechta):
     assert "Diese Funktion ist der Koordination vorbehalten." in response.text
     missing = client.get(url("detail", "X99"))
     assert missing.status_code == 404 and "Seite nicht gefunden" in missing.text
+
+
+def test_sachstand_can_name_the_decision_that_caused_it(client, lk_vechta, coordinator):
+    from measures.models import Decision
+    from networks.models import Meeting
+
+    measure = lk_vechta.measures.get(code="S6")
+    committee = lk_vechta.networks.get(name="Steuerungsgruppe Integration")
+    meeting = Meeting.objects.create(network=committee, date=dt.date(2025, 6, 4), topic="Bilanz")
+    decision = Decision.objects.create(meeting=meeting, text="Kurse ausweiten", kind="adjust")
+    decision.measures.add(measure)
+    other = Decision.objects.create(meeting=meeting, text="Betrifft anderes", kind="adjust")
+    form_html = client.get(url("entry_create", "S6")).text
+    assert "Kurse ausweiten" in form_html and "Betrifft anderes" not in form_html
+    response = client.post(
+        url("entry_create", "S6"), entry_data(measure, decision=other.pk, progress=40)
+    )
+    assert "Auswahl" in response.text and not ProgressEntry.objects.exists()
+    client.post(url("entry_create", "S6"), entry_data(measure, decision=decision.pk, progress=40))
+    assert measure.entries.get().decision == decision
+    assert "Anlass: Beschluss: Kurse ausweiten" in client.get(url("detail", "S6")).text
