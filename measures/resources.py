@@ -7,7 +7,6 @@ that would undo someone else's change is refused ("wurde seit dem Export geände
 
 import re
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -399,30 +398,6 @@ def _author_name(entry):
 # What a Sachstand records about the measure at its date; a later correction may not
 # rewrite it (a new state is a new Sachstand).
 ENTRY_STATE_FIELDS = ("measure", "date", "status", "traffic_light", "progress")
-ENTRY_TEXT_FIELDS = (
-    "period",
-    "text",
-    "next_steps",
-    "deviation",
-    "participants",
-    "staff",
-    "cost",
-    "funding",
-)
-
-
-@transaction.atomic
-def progress_entry_correct(*, entry: ProgressEntry, user, **fields) -> ProgressEntry:
-    """Correct the texts and figures of a recorded Sachstand (typos, late figures); the
-    history keeps the previous wording. Its state and date never change."""
-    for name, value in fields.items():
-        if name not in ENTRY_TEXT_FIELDS:
-            raise ValueError(f"{name} lässt sich an einem Sachstand nicht korrigieren.")
-        setattr(entry, name, value)
-    entry.full_clean()
-    entry._history_user = user
-    entry.save(update_fields=list(fields))
-    return entry
 
 
 class ProgressEntryResource(ConceptResource):
@@ -653,12 +628,12 @@ class ProgressEntryResource(ConceptResource):
 
     def apply(self, entry, values, changes):
         if entry is not None:
-            return progress_entry_correct(
+            return services.progress_entry_correct(
                 entry=entry,
                 user=self.user,
                 **{c.attribute: values[c.attribute] for c in changes},
             )
-        fields = {name: values[name] for name in ENTRY_TEXT_FIELDS if name in values}
+        fields = {name: values[name] for name in services.ENTRY_TEXT_FIELDS if name in values}
         try:
             entry = services.progress_entry_create(
                 measure=values["measure"],

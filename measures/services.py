@@ -219,6 +219,32 @@ def progress_entry_create(
     return entry
 
 
+ENTRY_TEXT_FIELDS = (
+    "period",
+    "text",
+    "next_steps",
+    "deviation",
+    "participants",
+    "staff",
+    "cost",
+    "funding",
+)
+
+
+@transaction.atomic
+def progress_entry_correct(*, entry: ProgressEntry, user, **fields) -> ProgressEntry:
+    """Correct the texts and figures of a recorded Sachstand (typos, late figures); the
+    history keeps the previous wording. Its state and date never change."""
+    for name, value in fields.items():
+        if name not in ENTRY_TEXT_FIELDS:
+            raise ValueError(f"{name} lässt sich an einem Sachstand nicht korrigieren.")
+        setattr(entry, name, value)
+    entry.full_clean()
+    entry._history_user = user
+    entry.save(update_fields=list(fields))
+    return entry
+
+
 def state_change_text(measure, *, status, traffic_light, progress):
     """The automatic Sachstand text for a change of state: "Status von … auf … geändert"."""
     parts = []
