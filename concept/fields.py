@@ -1,4 +1,4 @@
-"""Form fields for numbers as German offices type them."""
+"""Form helpers: numbers as German offices type them, and service errors on forms."""
 
 import re
 from decimal import Decimal, InvalidOperation
@@ -35,3 +35,13 @@ class GermanDecimalField(forms.DecimalField):
             return Decimal(parse_german_number(str(value)))
         except InvalidOperation:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+def add_service_errors(form, error):
+    """Show a service's ValidationError at the fields it names; errors on fields the form
+    doesn't have (or without a field) appear above the form instead of failing."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_http_methods, require_safe
 
 from concept import public_queries as queries
+from concept.fields import add_service_errors
 from concept.legal import (
     FIELDS_BY_KIND,
     LegalPageConflict,
@@ -183,7 +184,7 @@ def legal_page_edit(request, kind):
             form.is_valid()
             form.add_error(None, conflict)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("„%(page)s“ gespeichert.") % {"page": saved.heading})
             return redirect(_edit_url(kind))

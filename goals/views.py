@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from concept import roles
 from concept.access import get_concept_for_edit, get_concept_for_view
+from concept.fields import add_service_errors
 from goals import services
 from goals.forms import IndicatorValueForm
 from goals.models import Indicator, IndicatorValue
@@ -67,7 +68,7 @@ def indicator_detail(request, slug, pk):
                 indicator=indicator, user=request.user, **{f: data[f] for f in VALUE_FIELDS}
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -100,7 +101,7 @@ def indicator_value_edit(request, slug, pk, value_pk):
                 item=item, user=request.user, **{f: data[f] for f in VALUE_FIELDS}
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Wert geändert."))
             return redirect("goals:indicator", slug=concept.slug, pk=pk)

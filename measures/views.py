@@ -14,6 +14,7 @@ from django_htmx.http import trigger_client_event
 
 from concept import roles
 from concept.access import get_concept_for_edit, get_concept_for_view
+from concept.fields import add_service_errors
 from goals.models import StrategicGoal
 from measures import services
 from measures.access import can_edit_measure, get_measure_for_edit, get_measure_for_view
@@ -175,7 +176,7 @@ def measure_update_state(request, slug, key):
             messages.error(request, conflict.message)
         return _state_response(request, fresh, form, conflict=conflict, status=409)
     except ValidationError as error:
-        form.add_error(None, error)
+        add_service_errors(form, error)
         return _state_response(request, measure, form, status=400)
     measure.refresh_from_db()
     fresh_form = MeasureStateForm(instance=measure, initial={"version": measure.version})
@@ -217,7 +218,7 @@ def progress_entry_create(request, slug, key):
                 form.data = form.data.copy()
                 form.data["version"] = error.measure.version
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -277,7 +278,7 @@ def measure_edit(request, slug, key):
             form.data = form.data.copy()
             form.data["version"] = error.measure.version
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Stammdaten gespeichert."))
             return redirect(detail_url(measure))

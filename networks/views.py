@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from concept.access import get_concept_for_view
+from concept.fields import add_service_errors
 from networks import services
 from networks.access import (
     can_edit_networks,
@@ -147,7 +148,7 @@ def network_create(request, slug):
         try:
             network = services.network_create(concept=concept, **_fields(form, NETWORK_FIELDS))
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Netzwerk „%(name)s“ angelegt.") % {"name": network})
             return redirect(_network_url(network))
@@ -176,7 +177,7 @@ def network_edit(request, slug, pk):
                 NetworkForm, request, conflict, NETWORK_FIELDS, concept=concept
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Netzwerk „%(name)s“ gespeichert.") % {"name": network})
             return redirect(_network_url(network))
@@ -202,7 +203,7 @@ def meeting_create(request, slug, pk):
         try:
             services.meeting_create(network=network, **_fields(form, MEETING_FIELDS))
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Sitzung gespeichert."))
             return redirect(_network_url(network) + "#sitzungen")
@@ -223,7 +224,7 @@ def meeting_edit(request, slug, pk, meeting_pk):
         try:
             services.meeting_update(meeting=meeting, **_fields(form, MEETING_FIELDS))
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Sitzung gespeichert."))
             return redirect(_network_url(network) + "#sitzungen")
@@ -322,7 +323,7 @@ def organisation_create(request, slug):
                 concept=concept, **_fields(form, ORGANISATION_FIELDS)
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Akteur „%(name)s“ angelegt.") % {"name": organisation})
             return redirect(_organisation_url(organisation))
@@ -353,7 +354,7 @@ def organisation_edit(request, slug, pk):
                 OrganisationForm, request, conflict, ORGANISATION_FIELDS
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Akteur „%(name)s“ gespeichert.") % {"name": organisation})
             return redirect(_organisation_url(organisation))

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concept import roles
 from concept.access import get_concept_for_view
+from concept.fields import add_service_errors
 from goals.models import StrategicGoal
 from reporting.models import AnnualReport, ReportRender
 from reporting.report_forms import CorrectionForm, FinaliseForm, ReportCreateForm, ReportForm
@@ -146,7 +147,7 @@ def report_edit(request, slug, pk):
                 report=report, data=form.narrative(), assessments=form.assessments()
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Der Bericht ist gespeichert."))
             return redirect("reports:detail", slug=concept.slug, pk=report.pk)

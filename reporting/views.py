@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from concept.access import get_concept_for_view
+from concept.fields import add_service_errors
 from goals.models import StrategicGoal
 from measures.models import TrafficLight
 from reporting import charts, queries
@@ -136,12 +137,6 @@ def _committees_url(concept, anchor=""):
     return f"{url}#{anchor}" if anchor else url
 
 
-def _apply_errors(form, error):
-    """Show a service's ValidationError at the form field it names."""
-    for name, errors in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def meeting_create_view(request, slug):
@@ -152,7 +147,7 @@ def meeting_create_view(request, slug):
         try:
             meeting = meeting_create(**form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Die Sitzung wurde gespeichert."))
             return redirect(_committees_url(concept, f"sitzung-{meeting.pk}"))
@@ -179,7 +174,7 @@ def meeting_update_view(request, slug, pk):
         try:
             meeting_update(meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Die Sitzung wurde gespeichert."))
             return redirect(_committees_url(concept, f"sitzung-{meeting.pk}"))
@@ -199,7 +194,7 @@ def decision_create_view(request, slug, meeting):
         try:
             decision = decision_create(meeting=meeting, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Der Beschluss wurde gespeichert."))
             return redirect(_committees_url(concept, f"beschluss-{decision.pk}"))
@@ -226,7 +221,7 @@ def decision_update_view(request, slug, pk):
         try:
             decision_update(decision=decision, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Der Beschluss wurde gespeichert."))
             return redirect(_committees_url(concept, f"beschluss-{decision.pk}"))

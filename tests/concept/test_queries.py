@@ -85,3 +85,23 @@ def test_num_filter_rounds_and_groups_the_german_way(value, decimals, shown):
     from concept.templatetags.portal import num
 
     assert num(value, decimals) == shown
+
+
+def test_service_errors_on_fields_the_form_lacks_show_above_the_form():
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    from concept.fields import add_service_errors
+
+    class Form(forms.Form):
+        title = forms.CharField()
+
+    form = Form({"title": "x"})
+    assert form.is_valid()
+    add_service_errors(
+        form, ValidationError({"title": "Titel fehlt.", "deviation": "Bitte begründen."})
+    )
+    assert form.errors["title"] == ["Titel fehlt."]
+    assert form.non_field_errors() == ["Bitte begründen."]
+    add_service_errors(form, ValidationError("Allgemeiner Fehler."))
+    assert "Allgemeiner Fehler." in form.non_field_errors()
