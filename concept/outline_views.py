@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concept import roles
 from concept.access import get_concept_for_view
@@ -124,7 +124,7 @@ def outline_import_confirm(request):
     return redirect(result.concept)
 
 
-@require_GET
+@require_safe
 @login_required
 def outline_download(request, slug):
     concept = get_concept_for_view(request.user, slug)

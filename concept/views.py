@@ -1,13 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from concept.access import get_concept_for_view
 from concept.models import Concept
 from concept.queries import concept_structure
 
 
-@require_GET
+@require_safe
 @login_required
 def home(request):
     concepts = list(Concept.objects.for_user(request.user)[:2])
@@ -16,14 +16,14 @@ def home(request):
     return redirect("concept:list")
 
 
-@require_GET
+@require_safe
 @login_required
 def concept_list(request):
     concepts = Concept.objects.for_user(request.user).order_by("district", "title")
     return render(request, "concept/concept_list.html", {"concepts": concepts})
 
 
-@require_GET
+@require_safe
 @login_required
 def concept_detail(request, slug):
     concept = get_concept_for_view(request.user, slug)

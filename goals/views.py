@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from concept import roles
 from concept.access import get_concept_for_edit, get_concept_for_view
@@ -17,7 +17,7 @@ VALUE_FIELDS = ["reference_date", "value", "breakdown", "period", "source", "not
 HISTORY_LIMIT = 50
 
 
-@require_GET
+@require_safe
 @login_required
 def indicator_list(request, slug):
     concept = get_concept_for_view(request.user, slug)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
 from concept import roles
@@ -40,7 +40,7 @@ def detail_url(measure):
     return reverse("measures:detail", kwargs={"slug": measure.concept.slug, "key": measure.url_key})
 
 
-@require_GET
+@require_safe
 @login_required
 def measure_list(request, slug):
     concept = get_concept_for_view(request.user, slug)
@@ -68,7 +68,7 @@ def measure_list(request, slug):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def my_measures(request, slug):
     concept = get_concept_for_view(request.user, slug)
@@ -106,7 +106,7 @@ def _detail_context(request, measure, **extra):
     }
 
 
-@require_GET
+@require_safe
 @login_required
 def measure_detail(request, slug, key):
     measure = get_measure_for_view(request.user, slug, key, measure_detail_queryset())
@@ -290,7 +290,7 @@ def measure_edit(request, slug, key):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def evidence_download(request, slug, key, pk):
     measure = get_measure_for_view(request.user, slug, key)
@@ -307,7 +307,7 @@ def evidence_download(request, slug, key, pk):
     return response
 
 
-@require_GET
+@require_safe
 @login_required
 def measure_grid(request, slug, group):
     concept = get_concept_for_edit(request.user, slug)

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from concept.access import get_concept_for_view
 from concept.fields import add_service_errors
@@ -104,7 +104,7 @@ def _after_conflict(form_class, request, conflict, field_names, **form_kwargs):
 # --- Networks ---------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @login_required
 def network_list(request, slug):
     concept = get_concept_for_view(request.user, slug)
@@ -123,7 +123,7 @@ def network_list(request, slug):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def network_detail(request, slug, pk):
     network = get_network_for_view(request.user, slug, pk, queryset=network_detail_queryset())
@@ -280,7 +280,7 @@ def statement_split(request, slug, pk):
 # --- Organisations (Akteure) --------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @login_required
 def organisation_list(request, slug):
     concept = get_concept_for_view(request.user, slug)
@@ -295,7 +295,7 @@ def organisation_list(request, slug):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def organisation_detail(request, slug, pk):
     organisation = get_organisation_for_view(

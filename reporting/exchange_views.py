@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concept import roles
 from concept.access import get_concept_for_edit, get_concept_for_view
@@ -75,7 +75,7 @@ def _columns(kind):
     return columns
 
 
-@require_GET
+@require_safe
 @login_required
 def data_overview(request, slug):
     concept = get_concept_for_view(request.user, slug)
@@ -90,7 +90,7 @@ def data_overview(request, slug):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def export_view(request, slug, kind, fmt):
     concept = get_concept_for_view(request.user, slug)

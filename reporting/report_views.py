@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concept import roles
 from concept.access import get_concept_for_view
@@ -107,7 +107,7 @@ def report_list(request, slug):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def report_detail(request, slug, pk):
     concept, report = get_report_for_view(request.user, slug, pk)
@@ -208,7 +208,7 @@ def report_correct(request, slug, pk):
     return redirect("reports:detail", slug=concept.slug, pk=report.pk)
 
 
-@require_GET
+@require_safe
 @login_required
 def report_download(request, slug, pk):
     """The frozen PDF of a final report, exactly the bytes stored when it became final."""
@@ -231,7 +231,7 @@ def report_download(request, slug, pk):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def render_status(request, slug, job):
     concept, render_job = get_render_for_view(request.user, slug, job)
@@ -243,7 +243,7 @@ def render_status(request, slug, job):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def render_download(request, slug, job):
     concept, render_job = get_render_for_view(request.user, slug, job)

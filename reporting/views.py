@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from concept.access import get_concept_for_view
 from concept.fields import add_service_errors
@@ -26,7 +26,7 @@ from reporting.forms import ChangesSinceForm, DecisionForm, MeetingForm
 from reporting.services import decision_create, decision_update, meeting_create, meeting_update
 
 
-@require_GET
+@require_safe
 @login_required
 def dashboard(request, slug):
     concept = get_concept_for_view(request.user, slug)
@@ -49,7 +49,7 @@ def dashboard(request, slug):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def goal_detail(request, slug, number):
     concept = get_concept_for_view(request.user, slug)
@@ -79,7 +79,7 @@ def goal_detail(request, slug, number):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def mind_map(request, slug):
     concept = get_concept_for_view(request.user, slug)
@@ -94,7 +94,7 @@ def mind_map(request, slug):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def changes(request, slug):
     concept = get_concept_for_view(request.user, slug)
@@ -115,7 +115,7 @@ def changes(request, slug):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def committee_list(request, slug):
     concept = get_concept_for_view(request.user, slug)

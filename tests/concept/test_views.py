@@ -158,3 +158,12 @@ def test_login_is_locked_after_repeated_failures(client, db, settings):
     )
     assert response.status_code == 429
     assert "vorübergehend gesperrt" in response.text
+
+
+def test_read_only_pages_answer_head_requests(client, lk_vechta, member_of):
+    """Link checkers and monitoring send HEAD; a read-only page must not answer 405."""
+    member_of(client, lk_vechta)
+    for url in [reverse("home"), lk_vechta.get_absolute_url(), structure_url(lk_vechta)]:
+        response = client.head(url)
+        assert response.status_code in (200, 302), url
+        assert response.content == b""
