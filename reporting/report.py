@@ -11,13 +11,20 @@ from collections import Counter
 from decimal import Decimal
 from types import SimpleNamespace
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from concept.queries import situation_figures
 from goals.models import Indicator, IndicatorValue, StrategicGoal
-from measures.models import Decision, Measure, MeasureOrganisation, ProgressEntry, Status
+from measures.models import (
+    Decision,
+    Measure,
+    MeasureOrganisation,
+    ProgressEntry,
+    Status,
+    TrafficLight,
+)
 from networks.models import Meeting, Network
 from reporting import charts
 from reporting.queries import GoalSummary, Tally
@@ -116,6 +123,7 @@ def _measure_data(measure, year):
         else:
             outputs[key] = _dec(sum(present)) if present else None
     latest = entries[-1] if entries else None
+    status, light, progress = _year_end_state(measure)
     return {
         "code": measure.code,
         "number": measure.number,
@@ -129,13 +137,13 @@ def _measure_data(measure, year):
         "partners": partners,
         "start_date": _day(measure.start_date),
         "end_date": _day(measure.end_date),
-        "status": measure.status,
-        "status_label": str(measure.get_status_display()),
-        "status_reason": measure.status_reason,
-        "light": measure.traffic_light,
-        "light_label": str(measure.get_traffic_light_display()),
-        "light_short": str(measure.get_traffic_light_display()).split(" – ")[0],
-        "progress": measure.progress,
+        "status": status,
+        "status_label": str(Status(status).label),
+        "status_reason": measure.status_reason if status == measure.status else "",
+        "light": light,
+        "light_label": str(TrafficLight(light).label),
+        "light_short": str(TrafficLight(light).label).split(" – ")[0],
+        "progress": progress,
         "entries": [
             {"date": _day(e.date), "period": e.period, "text": e.text} for e in entries if e.text
         ],
@@ -143,6 +151,20 @@ def _measure_data(measure, year):
         "deviation": "\n".join(e.deviation for e in entries if e.deviation),
         "outputs": outputs,
     }
+
+
+def _year_end_state(measure):
+    """Umsetzungsstand, Ampel and Fortschritt on 31.12. of the report year.
+
+    The newest Sachstand up to that day holds them (every change of the state leaves one).
+    A report written in spring for the year before must not show today's state. Without
+    any Sachstand up to then, the measure had not been assessed yet, unless it has no
+    Sachstand at all: then nothing ever changed its recorded state."""
+    if measure.year_end_status is not None:
+        return measure.year_end_status, measure.year_end_light, measure.year_end_progress
+    if measure.has_later_entries:
+        return Status.NOT_STARTED, TrafficLight.GREY, 0
+    return measure.status, measure.traffic_light, measure.progress
 
 
 def _tally(measures):
@@ -181,9 +203,21 @@ def build_snapshot(report, *, now=None) -> dict:
         .order_by("position", "name")
         .prefetch_related(totals)
     )
+    until = dt.date(year, 12, 31)
+    up_to_year_end = ProgressEntry.objects.filter(measure=OuterRef("pk"), date__lte=until).order_by(
+        "-date", "-created_at", "-pk"
+    )
     measures = list(
         Measure.objects.filter(concept=concept)
         .select_related("goal")
+        .annotate(
+            year_end_status=Subquery(up_to_year_end.values("status")[:1]),
+            year_end_light=Subquery(up_to_year_end.values("traffic_light")[:1]),
+            year_end_progress=Subquery(up_to_year_end.values("progress")[:1]),
+            has_later_entries=Exists(
+                ProgressEntry.objects.filter(measure=OuterRef("pk"), date__gt=until)
+            ),
+        )
         .order_by("position", "number")
         .prefetch_related(
             "sub_goals",
@@ -200,7 +234,6 @@ def build_snapshot(report, *, now=None) -> dict:
             ),
         )
     )
-    until = dt.date(year, 12, 31)
     context_indicators = list(
         Indicator.objects.filter(concept=concept, sub_goal__isnull=True)
         .order_by("position", "name")

@@ -116,6 +116,46 @@ def test_snapshot_holds_the_year_and_is_json(small):
     assert context["goals"][0]["sub_goals"][0]["verdict"] == "teilweise erreicht"
 
 
+def test_snapshot_shows_each_measure_as_it_stood_at_the_end_of_the_report_year(small):
+    s1 = small.measures.get(code="S1")
+    # Today's state (a Sachstand of the following year) must not leak into the 2025 report.
+    ProgressEntry.objects.create(
+        measure=s1,
+        date=dt.date(2026, 3, 1),
+        status=Status.IMPLEMENTED,
+        traffic_light=TrafficLight.GREEN,
+        progress=100,
+        text="Abgeschlossen",
+    )
+    s1.status, s1.traffic_light, s1.progress = Status.IMPLEMENTED, TrafficLight.GREEN, 100
+    s1.save()
+    n1 = small.measures.get(code="N1")
+    n1.status, n1.traffic_light, n1.progress = Status.IN_PROGRESS, TrafficLight.YELLOW, 30
+    n1.save()
+
+    def state(snapshot, code):
+        [row] = [
+            m
+            for m in snapshot["coordination"]["measures"]
+            + [m for g in snapshot["goals"] for m in g["measures"]]
+            if m["code"] == code
+        ]
+        return row["status"], row["light"], row["progress"]
+
+    s2025 = build_snapshot(AnnualReport(concept=small, year=2025))
+    assert state(s2025, "S1") == (Status.IN_PROGRESS, TrafficLight.GREEN, 40)
+    assert s2025["tally"]["status"] == {Status.IN_PROGRESS: 2}
+    # Before its first Sachstand S1 had not been assessed; N1 has none, so its state stands.
+    s2023 = build_snapshot(AnnualReport(concept=small, year=2023))
+    assert state(s2023, "S1") == (Status.NOT_STARTED, TrafficLight.GREY, 0)
+    assert state(s2023, "N1") == (Status.IN_PROGRESS, TrafficLight.YELLOW, 30)
+    assert state(build_snapshot(AnnualReport(concept=small, year=2026)), "S1") == (
+        Status.IMPLEMENTED,
+        TrafficLight.GREEN,
+        100,
+    )
+
+
 def test_snapshot_query_count_does_not_grow_with_the_concept():
     counts = {}
     for scale in (1, 10):
