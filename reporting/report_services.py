@@ -123,8 +123,8 @@ def report_render_request(*, report: AnnualReport, user, kind: str) -> ReportRen
     """Queue a rendering (preview or finalisation) in the background."""
     from reporting.tasks import render_report_task
 
-    if kind == ReportRender.Kind.FINAL:
-        _refuse_final(report)
+    # A final report has its frozen PDF; a preview beside it would only mislead.
+    _refuse_final(report)
     with transaction.atomic():
         # Earlier finished previews are superseded by this one; don't keep their PDFs.
         ReportRender.objects.filter(

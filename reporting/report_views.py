@@ -162,7 +162,13 @@ def report_edit(request, slug, pk):
 @login_required
 def report_preview(request, slug, pk):
     concept, report = get_report_for_edit(request.user, slug, pk)
-    job = report_render_request(report=report, user=request.user, kind=ReportRender.Kind.PREVIEW)
+    try:
+        job = report_render_request(
+            report=report, user=request.user, kind=ReportRender.Kind.PREVIEW
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reports:detail", slug=concept.slug, pk=report.pk)
     return redirect("reports:render_status", slug=concept.slug, job=job.pk)
 
 

@@ -30,11 +30,22 @@ def test_renders_a_draft_from_live_data(concept, tmp_path):
     assert target.read_bytes().startswith(b"%PDF-")
 
 
+def test_renders_a_year_not_yet_created_in_the_portal(concept, tmp_path, capsys):
+    from pypdf import PdfReader
+
+    target = tmp_path / "2024.pdf"
+    call_command("render_report", concept=concept.slug, year=2024, output=str(target))
+    assert "Entwurf ohne Berichtstexte" in capsys.readouterr().out
+    text = "".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "Berichtsjahr 2024" in text and "S1" in text
+    assert not AnnualReport.objects.filter(year=2024).exists()  # nothing written
+
+
 @pytest.mark.parametrize(
     ("slug", "year", "output", "message"),
     [
         ("gibt-es-nicht", 2025, "x.pdf", "Kein Konzept"),
-        (None, 2019, "x.pdf", "Für 2019 gibt es keinen Bericht"),
+        (None, 1999, "x.pdf", "Ungültiges Berichtsjahr 1999"),
         (None, 2025, "fehlt/x.pdf", "kein beschreibbarer Dateipfad"),
         (None, 2025, ".", "kein beschreibbarer Dateipfad"),
     ],

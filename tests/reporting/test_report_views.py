@@ -173,6 +173,10 @@ def test_draft_to_final_and_frozen(client, member_of, concept, django_capture_on
     report.refresh_from_db()
     assert report.foreword == "Sehr geehrte Damen und Herren"
     assert hashlib.sha256(again).hexdigest() == report.pdf_sha256
+    # No preview from live data beside the frozen PDF.
+    response = client.post(url("preview", concept, pk=report.pk), follow=True)
+    assert "ist final" in response.content.decode()
+    assert not ReportRender.objects.filter(report=report, kind="preview").exists()
 
     # A correction is a new version; the old one stays downloadable.
     response = client.post(url("correct", concept, pk=report.pk), {"correction_note": "S1"})

@@ -34,12 +34,8 @@ class Command(BaseCommand):
         started = time.perf_counter()
         report = AnnualReport.objects.filter(concept=found, year=year).order_by("-version").first()
         if report is None:
-            years = sorted(set(found.reports.values_list("year", flat=True)))
-            known = ", ".join(str(y) for y in years) or "keine"
-            raise CommandError(
-                f"Für {year} gibt es keinen Bericht im Konzept „{concept}“ (vorhandene Jahre: "
-                f"{known}). Legen Sie ihn im Portal unter „Berichte“ an."
-            )
+            # Not yet created in the portal: a draft from the live data, without its texts.
+            report = AnnualReport(concept=found, year=year)
         data = bytes(report.pdf) if report.is_final else render_pdf(build_snapshot(report))
         try:
             target.write_bytes(data)
@@ -48,7 +44,10 @@ class Command(BaseCommand):
                 f"Ausgabepfad „{output}“ ist nicht beschreibbar: {error.strerror}."
             ) from None
         if verbosity:
-            state = f"Fassung {report.version}, " + ("final" if report.is_final else "Entwurf")
+            if report.pk is None:
+                state = "Entwurf ohne Berichtstexte, im Portal noch nicht angelegt"
+            else:
+                state = f"Fassung {report.version}, " + ("final" if report.is_final else "Entwurf")
             self.stdout.write(
                 f"Bericht {year} ({state}) nach {target} geschrieben: {len(data)} Bytes, "
                 f"{time.perf_counter() - started:.1f} s."
