@@ -39,6 +39,15 @@ BASE_URL = "https://bericht.invalid/"
 PDF_VARIANT = "pdf/a-3a"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
+PDFA_EXTENSION = "http://www.aiim.org/pdfa/ns/extension/"
+PDFA_SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
+PDFA_PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
+for _prefix, _uri in [
+    ("pdfaExtension", PDFA_EXTENSION),
+    ("pdfaSchema", PDFA_SCHEMA),
+    ("pdfaProperty", PDFA_PROPERTY),
+]:
+    ElementTree.register_namespace(_prefix, _uri)
 
 
 def _memoised_page_references(self):
@@ -162,9 +171,34 @@ def _declare_pdf_ua(metadata):
         rdf = ElementTree.fromstring(generate(variant, version, conformance))
         description = rdf.find(f"{{{RDF}}}Description")
         description.set(f"{{{PDFUAID}}}part", "1")
+        rdf.append(_pdfuaid_extension_schema())
         return ElementTree.tostring(rdf)
 
     metadata.generate_rdf_metadata = generate_with_ua
+
+
+def _pdfuaid_extension_schema():
+    """PDF/A admits only its predefined XMP schemas and those the file itself describes:
+    this describes pdfuaid (one integer property, "part")."""
+
+    def sub(parent, namespace, name, text=None, **attributes):
+        element = ElementTree.SubElement(parent, f"{{{namespace}}}{name}", attributes)
+        element.text = text
+        return element
+
+    resource = {f"{{{RDF}}}parseType": "Resource"}
+    description = ElementTree.Element(f"{{{RDF}}}Description", {f"{{{RDF}}}about": ""})
+    bag = sub(sub(description, PDFA_EXTENSION, "schemas"), RDF, "Bag")
+    schema = sub(bag, RDF, "li", **resource)
+    sub(schema, PDFA_SCHEMA, "schema", "PDF/UA Universal Accessibility Schema")
+    sub(schema, PDFA_SCHEMA, "namespaceURI", PDFUAID)
+    sub(schema, PDFA_SCHEMA, "prefix", "pdfuaid")
+    prop = sub(sub(sub(schema, PDFA_SCHEMA, "property"), RDF, "Seq"), RDF, "li", **resource)
+    sub(prop, PDFA_PROPERTY, "name", "part")
+    sub(prop, PDFA_PROPERTY, "valueType", "Integer")
+    sub(prop, PDFA_PROPERTY, "category", "internal")
+    sub(prop, PDFA_PROPERTY, "description", "Part of ISO 14289 the file conforms to")
+    return description
 
 
 def render_pdf(snapshot: dict, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:

@@ -91,8 +91,10 @@ def _indicator_row(indicator, year):
         attainment = max(Decimal(0), min(Decimal(100), share)).quantize(Decimal("1"))
     return {
         "name": indicator.name,
+        "description": indicator.description,
         "unit": indicator.unit,
         "direction": indicator.direction,
+        "direction_label": str(indicator.get_direction_display()),
         "source": (current.source if current and current.source else indicator.source),
         "baseline": _dec(base),
         "baseline_year": indicator.baseline_year,
@@ -268,9 +270,12 @@ def build_snapshot(report, *, now=None) -> dict:
     )
     assessments = {a.goal_id: a.text for a in report.assessments.all()} if report.pk else {}
 
+    sub_goal_labels = {s.pk: f"{g.number}.{s.number}" for g in goals for s in g.sub_goals.all()}
     by_sub_goal = {}
     for indicator in indicators:
-        by_sub_goal.setdefault(indicator.sub_goal_id, []).append(_indicator_row(indicator, year))
+        row = _indicator_row(indicator, year)
+        row["sub_goal"] = sub_goal_labels.get(indicator.sub_goal_id, "")
+        by_sub_goal.setdefault(indicator.sub_goal_id, []).append(row)
     measure_rows = [(m, _measure_data(m, year)) for m in measures]
     goal_rows = []
     for goal in goals:
@@ -312,6 +317,7 @@ def build_snapshot(report, *, now=None) -> dict:
             }
         )
     dates = [m.date for m in meetings]
+    monitoring = [_indicator_row(i, year) for i in context_indicators]
     return {
         "snapshot_version": SNAPSHOT_VERSION,
         "taken_at": now.isoformat(),
@@ -331,7 +337,8 @@ def build_snapshot(report, *, now=None) -> dict:
             **{name: getattr(report, name) for name in NARRATIVE_FIELDS},
         },
         "situation": situation,
-        "monitoring": [_indicator_row(i, year) for i in context_indicators],
+        "monitoring": monitoring,
+        "sources": _sources(situation, monitoring, by_sub_goal.values()),
         "tally": _tally(all_measures),
         "goals": goal_rows,
         "coordination": {"measures": coordination, "tally": _tally(coordination)},
@@ -364,7 +371,19 @@ def build_snapshot(report, *, now=None) -> dict:
             for m in meetings
         ],
         "first_meeting_date": _day(min(dates)) if dates else None,
+        "committees": [n.name for n in networks if n.kind == Network.Kind.COMMITTEE],
     }
+
+
+def _sources(situation, monitoring, sub_goal_rows):
+    """Each source of the figures with its latest Stichtag (the cover's Datenstand)."""
+    latest = {}
+    rows = [*situation, *monitoring, *(row for rows in sub_goal_rows for row in rows)]
+    for row in rows:
+        source, day = row["source"].strip(), row["reference_date"]
+        if source and day:
+            latest[source] = max(latest.get(source, day), day)
+    return [{"source": source, "reference_date": day} for source, day in sorted(latest.items())]
 
 
 # --- reading back --------------------------------------------------------------------------
@@ -452,4 +471,11 @@ def report_context(snapshot: dict) -> dict:
             "visible"
         ),
         "decision_count": sum(len(m["decisions"]) for m in data["meetings"]),
+        # Handlungsbedarf at a glance: red before yellow, in the concept's order.
+        "attention": [m for m in measures if m["light"] == "red"]
+        + [m for m in measures if m["light"] == "yellow"],
+        "profiles": [
+            *data["monitoring"],
+            *(i for g in data["goals"] for s in g["sub_goals"] for i in s["indicators"]),
+        ],
     }

@@ -76,6 +76,27 @@ def test_table_of_contents_page_numbers_are_right(vechta_pdf):
         assert int(match.group(1)) == pages[0], heading
 
 
+def test_annex_has_measures_indicator_profiles_sources_glossary_and_committees(vechta_pdf):
+    data, *_rest = vechta_pdf
+    _reader, texts = page_texts(data)
+    toc = texts[1]
+    for heading in ("11.1 Alle Maßnahmen", "11.2 Kennzahlenprofile", "11.3 Quellen"):
+        match = re.search(rf"^{re.escape(heading)}.*?(\d+)\s*$", toc, re.MULTILINE)
+        assert match, heading
+        page = texts[int(match.group(1)) - 1]
+        assert heading in page, heading
+    annex = "\n".join(texts[-4:])
+    # The situation figures of the fixture are profiled with their source.
+    assert "Kontextzahl der Ausgangslage" in annex
+    assert "Quelle: Integrationskonzept" in annex
+    assert "Glossar" in annex and "Federführung" in annex
+    assert "Beratungsfolge" in annex and "Steuerungsgruppe Integration" in annex
+    # Cover: the Stichtag per source.
+    assert "Stichtag 31.12.2019" in texts[0]
+    # No measure of the bare fixture has a red or yellow Ampel.
+    assert "keine Maßnahme auf Rot oder Gelb" in texts[3]
+
+
 def test_metadata_language_and_archival_variant(vechta_pdf):
     data, *_rest = vechta_pdf
     reader, _texts = page_texts(data)
@@ -87,6 +108,9 @@ def test_metadata_language_and_archival_variant(vechta_pdf):
     xmp = catalog["/Metadata"].get_object().get_data().decode()
     assert 'pdfaid:part="3"' in xmp or "<pdfaid:part>3" in xmp
     assert "pdfuaid:part" in xmp
+    # PDF/A admits pdfuaid only when the file describes that schema itself.
+    assert "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>" in xmp
+    assert "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/<" in xmp
     fonts = set()
     for page in reader.pages[:3]:
         for font in page["/Resources"]["/Font"].values():
