@@ -22,7 +22,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
-from import_export.results import RowResult
+from import_export.results import Result, RowResult
 
 from concept.fields import parse_german_number
 
@@ -492,6 +492,19 @@ def column_letter(index: int) -> str:
     return letters
 
 
+# django-simple-history's history_change_reason column.
+CHANGE_REASON_MAX_LENGTH = 100
+
+
+class ExcelNumberedResult(Result):
+    """Row errors numbered as Excel shows them (header = row 1), as the portal and the
+    command line report them, and not by the position in which the row was processed."""
+
+    def row_errors(self):
+        rows = [row for row in self.rows if row.errors]
+        return [(getattr(row, "line", None) or 0, row.errors) for row in rows]
+
+
 class ConceptResource(resources.ModelResource):
     """Rows of one concept. Subclasses define the columns and four steps for a row:
     load() the concept's rows once, find() the row's object, check() what may not change,
@@ -525,6 +538,19 @@ class ConceptResource(resources.ModelResource):
         self.columns = self.get_export_fields()
         self._by_attribute = {column.attribute: column for column in self.columns}
         self._import_columns = [c for c in self.columns if c.role != EXPORT]
+
+    def get_result_class(self):
+        return ExcelNumberedResult
+
+    @property
+    def change_reason(self) -> str:
+        """The history's Anlass of every change this import makes: Datenimport „datei.csv“."""
+        name = self.file_name or _("Datei")
+        reason = _("Datenimport „%(file)s“") % {"file": name}
+        overflow = len(reason) - CHANGE_REASON_MAX_LENGTH
+        if overflow > 0:  # shorten the name, keep its closing quote
+            reason = _("Datenimport „%(file)s“") % {"file": name[: -(overflow + 1)] + "…"}
+        return reason
 
     # --- columns ---
 
@@ -646,7 +672,7 @@ class ConceptResource(resources.ModelResource):
         kwargs.pop("rollback_on_validation_errors", None)
         self.file_name = kwargs.get("file_name") or ""
         self.prepare(dataset)
-        return super().import_data(
+        result = super().import_data(
             dataset,
             dry_run=dry_run,
             raise_errors=raise_errors,
@@ -654,6 +680,14 @@ class ConceptResource(resources.ModelResource):
             rollback_on_validation_errors=True,
             **kwargs,
         )
+        # django-import-export numbers rows by processing order from 1; the admin shows them
+        # as the portal does: the line in the file.
+        for row in (*result.invalid_rows, *result.error_rows):
+            row.number = self.line_of(row.number)
+        result.invalid_rows.sort(key=lambda row: row.number)
+        result.error_rows.sort(key=lambda row: row.number)
+        result.rows.sort(key=lambda row: getattr(row, "line", 0))
+        return result
 
     def before_import(self, dataset, **kwargs):
         if self.file_errors:
@@ -763,7 +797,7 @@ class ConceptResource(resources.ModelResource):
             self._import_row(row, result)
         except Exception as error:  # reported as an error row; the import is rolled back
             result.import_type = RowResult.IMPORT_TYPE_ERROR
-            result.errors.append(self.get_error_result_class()(error, row=row, number=number))
+            result.errors.append(self.get_error_result_class()(error, row=row, number=result.line))
         return result
 
     def _import_row(self, row, result):

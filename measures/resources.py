@@ -382,6 +382,7 @@ class MeasureResource(ConceptResource):
                     user=self.user,
                     expected_version=measure.version,
                     data=master,
+                    reason=self.change_reason,
                     **relations,
                 )
         except services.MeasureConflict as conflict:

@@ -152,8 +152,9 @@ def _save_measure(measure, user, fields, reason=""):
     # the database still enforces them, so don't pay a query per constraint on each save.
     measure.full_clean(validate_constraints=False)
     measure._history_user = user
-    if reason:
-        measure._change_reason = reason[:100]
+    # Set on every save: simple-history reads it from the instance, so an earlier reason
+    # would otherwise stick to later changes of the same object.
+    measure._change_reason = reason[:100] or None
     measure.save(update_fields=[*fields, "version", "updated_at"])
 
 
@@ -347,14 +348,16 @@ def measure_update(
     responsible_users=None,
     lead_organisations=None,
     partner_organisations=None,
+    reason: str = "",
 ) -> Measure:
-    """Edit a measure's master data and its assignments."""
+    """Edit a measure's master data and its assignments; reason (e.g. "Datenimport
+    „massnahmen.csv“") is kept as the history's Anlass."""
     for field in MASTER_FIELDS:
         if field in data:
             setattr(measure, field, data[field])
     measure.full_clean()
     _claim_version(measure, expected_version)
-    _save_measure(measure, user, [f for f in MASTER_FIELDS if f in data])
+    _save_measure(measure, user, [f for f in MASTER_FIELDS if f in data], reason)
     if sub_goals is not None:
         measure.sub_goals.set(sub_goals)
     if networks is not None:

@@ -1,15 +1,16 @@
 from django.contrib import admin
 from django.db import models
 from django.db.models import F
+from simple_history.admin import SimpleHistoryAdmin
 
 from networks.models import Meeting, Network, Organisation
 from networks.resources import NetworkResource, OrganisationResource
 from reporting.exchange import ConceptImportExportMixin
 
 
-class VersionedAdmin(admin.ModelAdmin):
+class VersionedAdmin(SimpleHistoryAdmin):
     """A change here moves the version on, so a portal form opened before is refused
-    instead of overwriting it."""
+    instead of overwriting it; "Verlauf" shows the history, as for measures."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 

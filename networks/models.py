@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from concept.models import Concept, Statement
 
@@ -41,6 +42,7 @@ class Organisation(models.Model):
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     objects = OrganisationManager()
+    history = HistoricalRecords(verbose_name=_("Akteur (Verlauf)"))
 
     class Meta:
         verbose_name = _("Akteur")
@@ -116,6 +118,10 @@ class Network(models.Model):
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     objects = NetworkManager()
+    # Members are part of the history, so a changed list shows up like any other field.
+    history = HistoricalRecords(
+        verbose_name=_("Netzwerk (Verlauf)"), excluded_fields=["position"], m2m_fields=[members]
+    )
 
     class Meta:
         verbose_name = _("Netzwerk")

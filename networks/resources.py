@@ -98,6 +98,8 @@ class OrganisationResource(NamedResource):
                 kind=values.get("kind", Organisation.Kind.OTHER),
                 website=values.get("website", ""),
                 is_public=values.get("is_public", True),
+                user=self.user,
+                reason=self.change_reason,
             )
             self.existing[lookup_key(organisation.name)] = organisation
             return organisation
@@ -110,6 +112,8 @@ class OrganisationResource(NamedResource):
                     attribute: self.current(organisation, values, attribute)
                     for attribute in ("short_name", "kind", "website", "is_public")
                 },
+                user=self.user,
+                reason=self.change_reason,
             )
         except services.EditConflict as conflict:
             raise ConflictError(conflict.current) from None
@@ -209,6 +213,8 @@ class NetworkResource(NamedResource):
                 meeting_cadence=values.get("meeting_cadence", ""),
                 platform_url=values.get("platform_url", ""),
                 is_public=values.get("is_public", False),
+                user=self.user,
+                reason=self.change_reason,
             )
             self.existing[lookup_key(network.name)] = network
             return network
@@ -230,6 +236,8 @@ class NetworkResource(NamedResource):
                         "is_public",
                     )
                 },
+                user=self.user,
+                reason=self.change_reason,
             )
         except services.EditConflict as conflict:
             raise ConflictError(conflict.current) from None

@@ -3,6 +3,8 @@ transaction.
 
 Networks and organisations carry a version: an update claims it first (compare-and-set), so
 of two people editing the same entry the second is refused instead of overwriting the first.
+Their history (django-simple-history) records who changed what and, if given, why
+("Datenimport „akteure.csv“").
 """
 
 import datetime as dt
@@ -18,6 +20,7 @@ from concept.models import Concept, Statement
 from networks.models import Meeting, Network, Organisation
 
 NAME_MAX_LENGTH = Network._meta.get_field("name").max_length
+CHANGE_REASON_MAX_LENGTH = Network.history.model._meta.get_field("history_change_reason").max_length
 
 
 class EditConflict(Exception):
@@ -35,15 +38,34 @@ class EditConflict(Exception):
         )
 
 
+def _ensure_history_baseline(obj) -> None:
+    """Entries loaded from fixtures or made before their history existed have none yet;
+    record their stored state before the first change, so it shows as "from … to …"."""
+    model = type(obj)
+    if not model.history.filter(id=obj.pk).exists():
+        stored = model.objects.get(pk=obj.pk)
+        stored._history_user = None  # nobody changed anything yet
+        stored.save()
+
+
 def _claim_version(obj, expected_version: int) -> None:
     """Atomically move obj from expected_version to the next one, or refuse."""
     model = type(obj)
+    _ensure_history_baseline(obj)
     claimed = model.objects.filter(pk=obj.pk, version=expected_version).update(
         version=expected_version + 1
     )
     if not claimed:
         raise EditConflict(model.objects.get(pk=obj.pk))
     obj.version = expected_version + 1
+
+
+def _for_history(obj, user, reason):
+    """Who made the change and why, for the history record the save writes. The reason is
+    set on every save, or an earlier one would stick to the object's later changes."""
+    if user is not None:
+        obj._history_user = user
+    obj._change_reason = reason[:CHANGE_REASON_MAX_LENGTH] or None
 
 
 def _check_same_concept(concept_id, organisations, field_name):
@@ -63,6 +85,8 @@ def organisation_create(
     kind: str = Organisation.Kind.OTHER,
     website: str = "",
     is_public: bool = True,
+    user=None,
+    reason: str = "",
 ) -> Organisation:
     organisation = Organisation(
         concept=concept,
@@ -73,6 +97,7 @@ def organisation_create(
         is_public=is_public,
     )
     organisation.full_clean()
+    _for_history(organisation, user, reason)
     organisation.save()
     return organisation
 
@@ -87,6 +112,8 @@ def organisation_update(
     kind: str,
     website: str,
     is_public: bool,
+    user=None,
+    reason: str = "",
 ) -> Organisation:
     organisation.name = name.strip()
     organisation.short_name = short_name.strip()
@@ -95,6 +122,7 @@ def organisation_update(
     organisation.is_public = is_public
     organisation.full_clean()
     _claim_version(organisation, expected_version)
+    _for_history(organisation, user, reason)
     organisation.save()
     return organisation
 
@@ -115,6 +143,8 @@ def network_create(
     platform_url: str = "",
     statement: Statement | None = None,
     is_public: bool = False,
+    user=None,
+    reason: str = "",
 ) -> Network:
     """A new network, placed after the concept's others."""
     last = Network.objects.filter(concept=concept).aggregate(last=Max("position"))["last"]
@@ -133,7 +163,9 @@ def network_create(
     network.full_clean()
     members = list(members)
     _check_same_concept(concept.pk, members, "members")
+    _for_history(network, user, reason)
     network.save()
+    # Members need the saved network: their list is a second history record ("Mitglieder").
     network.members.set(members)
     return network
 
@@ -152,6 +184,8 @@ def network_update(
     platform_url: str,
     statement: Statement | None,
     is_public: bool,
+    user=None,
+    reason: str = "",
 ) -> Network:
     network.name = name.strip()
     network.kind = kind
@@ -165,8 +199,15 @@ def network_update(
     members = list(members)
     _check_same_concept(network.concept_id, members, "members")
     _claim_version(network, expected_version)
+    _for_history(network, user, reason)
+    # Members first, without history records of their own: the save then records the whole
+    # change, members included, as one entry.
+    network.skip_history_when_saving = True
+    try:
+        network.members.set(members)
+    finally:
+        del network.skip_history_when_saving
     network.save()
-    network.members.set(members)
     return network
 
 

@@ -10,7 +10,7 @@ from goals.models import IndicatorValue
 from measures.models import Measure, ProgressEntry, TrafficLight
 from networks.models import Network, Organisation
 from reporting import exchange
-from tests.exchange.files import read_csv_bytes, write_csv_bytes
+from tests.exchange.files import read_csv_bytes, write_csv_bytes, xlsx_bytes
 
 # kind, key column, key value, column to edit, new value, check after the real import
 EDITS = [
@@ -174,7 +174,11 @@ def test_measure_state_change_leaves_a_sachstand_and_history(world):
     assert "„in Umsetzung“ auf „umgesetzt“" in entry.text
     assert "massnahmen.csv" in entry.text
     assert measure.history.count() > history
-    assert measure.history.order_by("-history_id").first().history_user == world.user
+    latest = measure.history.order_by("-history_id").first()
+    assert latest.history_user == world.user
+    # The master data change names the file, like the Sachstand of the state change.
+    assert latest.title == "Sprachstand aller Kinder feststellen"
+    assert latest.history_change_reason == "Datenimport „massnahmen.csv“"
 
 
 def test_new_rows_are_created_through_the_services(world):
@@ -233,6 +237,9 @@ def test_new_indicator_values_organisations_and_networks(world):
     assert report.written, report.error_messages
     vhs = Organisation.objects.get(concept=world.concept, name="Volkshochschule")
     assert (vhs.kind, vhs.is_public) == ("education", True)
+    record = vhs.history.get()
+    assert (record.history_type, record.history_user) == ("+", world.user)
+    assert record.history_change_reason == "Datenimport „akteure.csv“"
 
     networks = exchange.KINDS_BY_KEY["networks"]
     report = run(
@@ -250,3 +257,42 @@ def test_new_indicator_values_organisations_and_networks(world):
     assert report.written, report.error_messages
     table = Network.objects.get(concept=world.concept, name="Runder Tisch")
     assert sorted(o.name for o in table.members.all()) == ["Jobcenter", "Volkshochschule"]
+    assert {r.history_change_reason for r in table.history.all()} == {"Datenimport „netzwerke.csv“"}
+
+
+def test_imported_changes_of_akteure_and_netzwerke_are_in_their_history(world):
+    """Who changed what from which file: on the history the detail pages show."""
+    for key, name, content, latest in [
+        (
+            "organisations",
+            "akteure.xlsx",
+            xlsx_bytes([["Name", "Kurzname"], ["Jobcenter", "JC"]]),
+            world.jobcenter.history.latest,
+        ),
+        (
+            "networks",
+            "netzwerke.csv",
+            write_csv_bytes([["Name", "Mitglieder"], ["KMN-Treffen", "Jobcenter"]]),
+            world.network.history.latest,
+        ),
+    ]:
+        report = run(world, exchange.KINDS_BY_KEY[key], content, name, dry_run=False)
+        assert report.written, report.error_messages
+        record = latest()
+        assert record.history_user == world.user
+        assert record.history_change_reason == f"Datenimport „{name}“"
+    assert world.jobcenter.history.latest().short_name == "JC"
+    members = world.network.history.latest().members.model.objects.filter(
+        history=world.network.history.latest()
+    )
+    assert [row.organisation.name for row in members] == ["Jobcenter"]
+
+
+def test_long_file_names_are_shortened_in_the_history_reason(world):
+    name = "a" * 150 + ".csv"
+    rows = [["Name", "Kurzname"], ["Jobcenter", "JC"]]
+    kind = exchange.KINDS_BY_KEY["organisations"]
+    assert run(world, kind, write_csv_bytes(rows), name, dry_run=False).written
+    reason = world.jobcenter.history.latest().history_change_reason
+    assert len(reason) == 100
+    assert reason.startswith("Datenimport „aaa") and reason.endswith("…“")

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from measures.models import ProgressEntry, Status, TrafficLight
-from measures.services import progress_entry_create
+from measures.services import measure_update, progress_entry_create
 from tests.factories import MeasureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +61,20 @@ def test_dropping_a_measure_requires_a_reason():
     entry(measure, "2025-03-01", status=Status.DROPPED, progress=0, deviation="Träger fehlt")
     measure.refresh_from_db()
     assert measure.status == Status.DROPPED and measure.status_reason == "Träger fehlt"
+
+
+def test_measure_update_keeps_the_reason_in_the_history():
+    measure = MeasureFactory(title="Alt")
+    user = UserFactory()
+    measure_update(
+        measure=measure,
+        user=user,
+        expected_version=measure.version,
+        data={"title": "Neu"},
+        reason="Datenimport „massnahmen.csv“",
+    )
+    record = measure.history.latest()
+    assert (record.title, record.history_user) == ("Neu", user)
+    assert record.history_change_reason == "Datenimport „massnahmen.csv“"
+    measure_update(measure=measure, user=user, expected_version=measure.version, data={})
+    assert measure.history.latest().history_change_reason is None  # no reason, none recorded

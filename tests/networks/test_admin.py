@@ -25,3 +25,21 @@ def test_a_change_in_the_admin_moves_the_version_on(client, lk_vechta):
     assert response.status_code == 302
     network = Network.objects.get(pk=network.pk)
     assert (network.purpose, network.version) == ("Neu im Admin", 2)
+
+
+def test_admin_changes_are_in_the_history_shown_by_the_admin(client, lk_vechta):
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    organisation = lk_vechta.organisations.get(name="Jobcenter")
+    response = client.post(
+        reverse("admin:networks_organisation_change", args=[organisation.pk]),
+        {"concept": lk_vechta.pk, "name": "Jobcenter", "short_name": "JC", "kind": "employment"},
+    )
+    assert response.status_code == 302
+    record = organisation.history.latest()
+    assert (record.short_name, record.history_user) == ("JC", admin_user)
+    for name, pk in [
+        ("admin:networks_organisation_history", organisation.pk),
+        ("admin:networks_network_history", lk_vechta.networks.first().pk),
+    ]:
+        assert client.get(reverse(name, args=[pk])).status_code == 200

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from concept.models import Statement
 from networks import services
 from networks.models import Network, Organisation
-from tests.factories import ConceptFactory, OrganisationFactory
+from tests.factories import ConceptFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -273,3 +273,86 @@ def test_meeting_create_and_update():
     with pytest.raises(ValidationError) as caught:
         services.meeting_create(network=network, date=dt.date(2025, 1, 1), topic="")
     assert "topic" in caught.value.message_dict
+
+
+# --- History ------------------------------------------------------------------------------
+
+
+def _member_names(record):
+    members = record.members.model.objects.filter(history_id=record.history_id)
+    return sorted(row.organisation.name for row in members)
+
+
+def test_network_history_records_who_why_and_the_members_in_one_entry_per_change():
+    concept = ConceptFactory()
+    user = UserFactory()
+    jobcenter = OrganisationFactory(concept=concept, name="Jobcenter")
+    caritas = OrganisationFactory(concept=concept, name="Caritas")
+    network = services.network_create(
+        concept=concept, name="Runder Tisch", members=[jobcenter], user=user, reason="Neu"
+    )
+    services.network_update(
+        network=network,
+        expected_version=1,
+        name="Runder Tisch",
+        kind=Network.Kind.NETWORK,
+        purpose="Austausch",
+        coordinator=None,
+        members=[jobcenter, caritas],
+        meeting_cadence="",
+        platform_url="",
+        statement=None,
+        is_public=False,
+        user=user,
+        reason="Datenimport „netzwerke.csv“",
+    )
+    records = list(network.history.order_by("history_date", "history_id"))
+    # Created, its members added, then the update: one record, members included.
+    assert [r.history_type for r in records] == ["+", "~", "~"]
+    assert all(r.history_user == user for r in records)
+    latest = records[-1]
+    assert latest.purpose == "Austausch" and latest.version == 2
+    assert latest.history_change_reason == "Datenimport „netzwerke.csv“"
+    assert _member_names(latest) == ["Caritas", "Jobcenter"]
+    assert _member_names(records[-2]) == ["Jobcenter"]
+
+
+def test_organisation_history_records_user_and_reason():
+    concept = ConceptFactory()
+    user = UserFactory()
+    organisation = services.organisation_create(concept=concept, name="VHS", user=user)
+    services.organisation_update(
+        organisation=organisation,
+        expected_version=1,
+        name="VHS Vechta",
+        short_name="VHS",
+        kind=Organisation.Kind.EDUCATION,
+        website="",
+        is_public=True,
+        user=user,
+        reason="Datenimport „akteure.xlsx“",
+    )
+    created, changed = organisation.history.order_by("history_date", "history_id")
+    assert (created.history_type, created.name, created.history_change_reason) == ("+", "VHS", None)
+    assert (changed.name, changed.kind, changed.history_user) == ("VHS Vechta", "education", user)
+    assert changed.history_change_reason == "Datenimport „akteure.xlsx“"
+
+
+def test_first_change_of_an_entry_without_history_keeps_its_previous_state():
+    """Fixtures and rows from before the history have no record; the first change adds one
+    for the stored state first, so the change can be shown from … to …."""
+    concept = ConceptFactory()
+    organisation = Organisation.objects.create(concept=concept, name="Alt", short_name="A")
+    organisation.history.all().delete()
+    services.organisation_update(
+        organisation=organisation,
+        expected_version=1,
+        name="Alt",
+        short_name="B",
+        kind=Organisation.Kind.OTHER,
+        website="",
+        is_public=True,
+    )
+    baseline, changed = organisation.history.order_by("history_date", "history_id")
+    assert (baseline.short_name, baseline.history_user, baseline.version) == ("A", None, 1)
+    assert (changed.short_name, changed.version) == ("B", 2)

@@ -383,3 +383,53 @@ def test_queries_do_not_grow_with_data(client, db):
     for name in pages:
         assert counts[name, 1] == counts[name, 10], name
         assert counts[name, 10] <= 10, name
+
+
+def test_detail_pages_show_the_change_history_in_german(client, vechta, member_of):
+    user = member_of(client, vechta, role=roles.COORDINATION, first_name="Kim", last_name="K.")
+    network = vechta.networks.get(name="KMN-Treffen")
+    caritas = vechta.organisations.get(name="Caritas-Sozialwerk")
+    jobcenter = vechta.organisations.get(name="Jobcenter")
+    response = client.post(
+        url("network_edit", vechta, pk=network.pk),
+        {
+            "name": "KMN-Treffen",
+            "kind": Network.Kind.WORKING_GROUP,
+            "purpose": "Austausch der Migrationsberatungen",
+            "members": [jobcenter.pk, caritas.pk],
+            "meeting_cadence": "monatlich",
+            "statement": network.statement_id,
+            "is_public": "on" if network.is_public else "",
+            "version": network.version,
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(url("network_detail", vechta, pk=network.pk))
+    history = page.context["history"]
+    assert history[0]["kind"] == "changed" and history[0]["user"] == user
+    changes = {c.label: (c.old, c.new) for c in history[0]["changes"]}
+    assert changes == {
+        "Art": ("Netzwerk", "Arbeitskreis"),
+        "Mitglieder": ("Jobcenter", "Caritas-Sozialwerk, Jobcenter"),
+        "Sitzungsturnus": ("–", "monatlich"),
+    }
+    assert "Änderungsverlauf" in page.text
+    assert "Art: Netzwerk → Arbeitskreis" in page.text
+    assert "Kim K." in page.text
+
+    response = client.post(
+        url("organisation_edit", vechta, pk=caritas.pk),
+        {"name": "Caritas-Sozialwerk", "kind": caritas.kind, "is_public": "", "version": 1},
+    )
+    assert response.status_code == 302
+    page = client.get(url("organisation_detail", vechta, pk=caritas.pk))
+    assert [c.label for c in page.context["history"][0]["changes"]] == ["öffentlich"]
+    assert "öffentlich: ja → nein" in page.text
+
+
+def test_new_entries_show_who_created_them(client, vechta, member_of):
+    member_of(client, vechta, role=roles.COORDINATION, username="koordination")
+    client.post(url("organisation_create", vechta), {"name": "VHS", "kind": "education"})
+    organisation = vechta.organisations.get(name="VHS")
+    page = client.get(url("organisation_detail", vechta, pk=organisation.pk))
+    assert "koordination" in page.text and "Akteur angelegt" in page.text
