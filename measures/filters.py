@@ -9,6 +9,8 @@ from measures.models import Measure, Status, TrafficLight
 from networks.models import Network, Organisation
 
 COORDINATION = "k"
+# Ampel choice for "Handlungsbedarf" as on the dashboard: red or yellow, or Sachstand overdue.
+ATTENTION = "handlungsbedarf"
 
 LIGHT_SEVERITY = Case(
     When(traffic_light=TrafficLight.RED, then=Value(0)),
@@ -49,7 +51,12 @@ class MeasureFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Umsetzungsstand"))
     ampel = django_filters.ChoiceFilter(
-        field_name="traffic_light", choices=TrafficLight.choices, label=_("Ampel")
+        method="filter_light",
+        choices=[
+            *TrafficLight.choices,
+            (ATTENTION, _("Handlungsbedarf: rot, gelb oder Sachstand überfällig")),
+        ],
+        label=_("Ampel"),
     )
     akteur = django_filters.ModelChoiceFilter(
         field_name="organisations",
@@ -111,6 +118,14 @@ class MeasureFilter(django_filters.FilterSet):
         if value == COORDINATION:
             return queryset.filter(goal__isnull=True)
         return queryset.filter(goal__number=value)
+
+    def filter_light(self, queryset, name, value):
+        if value == ATTENTION:
+            attention = [TrafficLight.RED, TrafficLight.YELLOW]
+            return queryset.filter(
+                Q(traffic_light__in=attention) | Measure.objects.overdue_q(self.today)
+            )
+        return queryset.filter(traffic_light=value)
 
     def filter_overdue(self, queryset, name, value):
         if not value:

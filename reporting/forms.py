@@ -27,10 +27,15 @@ def date_field(label, *, required=True, help_text=DATE_HINT):
 class ChangesSinceForm(forms.Form):
     seit = date_field(_("Änderungen seit"), required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Links and bookmarks may carry ISO dates (2025-06-01).
+        self.fields["seit"].input_formats = [*GERMAN_DATE, "%Y-%m-%d"]
+
     def clean_seit(self):
         since = self.cleaned_data["seit"]
         if since and since > timezone.localdate():
-            raise forms.ValidationError(_("Das Datum liegt in der Zukunft."))
+            raise forms.ValidationError(_("Das Datum liegt in der Zukunft."), code="future")
         return since
 
 

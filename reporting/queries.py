@@ -7,11 +7,13 @@ can grow (lists of measures, Sachstände) are either aggregated in SQL or cut to
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -23,8 +25,9 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from concept.models import Concept
 from concept.queries import situation_figures
@@ -41,6 +44,16 @@ ATTENTION_LIMIT = 15
 INDICATOR_TILE_LIMIT = 6
 RECENT_ENTRIES = 6
 RECENT_DECISIONS = 5
+CHANGES_PAGE_SIZE = 50
+
+# Units written as such after a value; a count needs none ("121", not "121 Anzahl").
+PERCENT_UNITS = {"%", "prozent", "v. h.", "v.h."}
+COUNT_UNITS = {"anzahl", "anz.", "zahl", "stück", "stk."}
+
+
+def _round(value: Decimal) -> Decimal:
+    """Whole percent, half up as people round (82.5 → 83); quantize alone rounds half to even."""
+    return value.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
 
 
 # --- tallies per goal ---------------------------------------------------------------------
@@ -99,11 +112,7 @@ class Tally:
 
     @property
     def progress(self) -> ProgressAggregate:
-        average = (
-            (Decimal(self.progress_sum) / self.counted).quantize(Decimal("1"))
-            if self.counted
-            else None
-        )
+        average = _round(Decimal(self.progress_sum) / self.counted) if self.counted else None
         excluded = [
             (Status(s).label, self.status_counts[s])
             for s in EXCLUDED_FROM_PROGRESS
@@ -190,6 +199,28 @@ class IndicatorTile:
     values: list  # IndicatorValue totals (no breakdown), oldest first
 
     @property
+    def is_percent(self):
+        return self.indicator.unit.strip().lower() in PERCENT_UNITS
+
+    @property
+    def unit(self):
+        """The unit as written after a value: "%", "Personen"; nothing after a bare count
+        ("121", not "121 Anzahl")."""
+        unit = self.indicator.unit.strip()
+        if self.is_percent:
+            return "%"
+        return "" if unit.lower() in COUNT_UNITS else unit
+
+    @property
+    def change_unit(self):
+        """The unit of the change against the previous value: a share moves in
+        Prozentpunkte, not in per cent of itself."""
+        if not self.is_percent:
+            return self.unit
+        change = self.change
+        return ngettext("Prozentpunkt", "Prozentpunkte", 1 if abs(change or 0) == 1 else 2)
+
+    @property
     def latest(self):
         return self.values[-1] if self.values else None
 
@@ -232,7 +263,7 @@ class IndicatorTile:
         if not span:
             return None
         share = (self.latest.value - ind.baseline_value) / span * 100
-        return max(Decimal(0), min(Decimal(100), share)).quantize(Decimal("1"))
+        return _round(max(Decimal(0), min(Decimal(100), share)))
 
 
 def _indicator_values():
@@ -442,12 +473,30 @@ def goal_page(goal: StrategicGoal, today: dt.date | None = None) -> GoalPage:
 @dataclass
 class MindMap:
     concept: Concept
-    goals: list  # StrategicGoal with .sub_goal_list and .measure_list
+    goals: list  # StrategicGoal with .sub_goal_list, .measure_list and .tally
     coordination: list  # measures without goal
+    coordination_tally: Tally
 
 
-def mind_map(concept: Concept) -> MindMap:
-    measure_order = Measure.objects.order_by("position", "number")
+def _tally_of(measures, today):
+    """The Tally of measures annotated with last_entry_date, counted in Python."""
+    tally = Tally()
+    for measure in measures:
+        tally.add(
+            status=measure.status,
+            light=measure.traffic_light,
+            progress=measure.progress,
+            has_entry=measure.last_entry_date is not None,
+            overdue=int(measure.is_overdue(measure.last_entry_date, today)),
+        )
+    return tally
+
+
+def mind_map(concept: Concept, today: dt.date | None = None) -> MindMap:
+    """Goals with Teilziele and measures, each goal with the summary of its measures (Ampel,
+    status, overdue): counted from the measures already loaded, no query more."""
+    today = today or timezone.localdate()
+    measure_order = Measure.objects.with_last_entry().order_by("position", "number")
     goals = list(
         StrategicGoal.objects.filter(concept=concept)
         .order_by("number")
@@ -458,8 +507,10 @@ def mind_map(concept: Concept) -> MindMap:
             Prefetch("measures", queryset=measure_order, to_attr="measure_list"),
         )
     )
+    for goal in goals:
+        goal.tally = _tally_of(goal.measure_list, today)
     coordination = list(measure_order.filter(concept=concept, goal__isnull=True))
-    return MindMap(concept, goals, coordination)
+    return MindMap(concept, goals, coordination, _tally_of(coordination, today))
 
 
 # --- changes since a date -----------------------------------------------------------------
@@ -486,7 +537,8 @@ def default_since(concept: Concept, today: dt.date | None = None) -> dt.date:
 
 @dataclass
 class StatusChange:
-    date: dt.datetime
+    date: dt.date  # the business date: of the Sachstand that caused it, else the day recorded
+    recorded: dt.datetime  # when the change was saved
     measure_pk: int
     code: str
     number: str
@@ -496,6 +548,7 @@ class StatusChange:
     reason: str
     user: object
     created: bool = False
+    from_entry: bool = False  # dated by its Sachstand
 
     @property
     def label(self):
@@ -509,66 +562,135 @@ class StatusChange:
     def new_label(self):
         return Status(self.new_status).label
 
+    @property
+    def recorded_later(self):
+        """Recorded on another day than the date it carries (a Sachstand entered late)."""
+        return self.date != timezone.localdate(self.recorded)
+
 
 @dataclass
 class Changes:
     since: dt.date
-    status_changes: list
-    entries: list
-    decisions: list
+    status_changes: Page  # of StatusChange
+    entries: Page  # of ProgressEntry
+    decisions: Page  # of Decision
 
 
-def status_changes(concept: Concept, since: dt.date):
-    """Status transitions recorded in the measures' history since the date: one query, each
-    record compared with the one before it (the first record of a measure has none)."""
+# A status change made by a Sachstand is saved a moment after the Sachstand, in the same
+# transaction (measures.services.progress_entry_create), as a new measure's first history
+# record a moment after the measure; this bounds "a moment" generously.
+ENTRY_SAVED_WITHIN = dt.timedelta(minutes=1)
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def status_change_records(concept: Concept, since: dt.date):
+    """History records of the concept's measures that changed the status, dated since the day.
+
+    Each record is compared with the one before it (the first record of a measure has none).
+    A change caused by a Sachstand carries the Sachstand's date (`entry_date`), not the moment
+    it was typed in: Sachstände entered in bulk for past dates are dated as they happened.
+    Other changes (admin, fixtures) carry the day they were recorded. One query.
+    """
     History = Measure.history.model
     previous = History.objects.filter(
         id=OuterRef("id"), history_date__lt=OuterRef("history_date")
     ).order_by("-history_date", "-history_id")
-    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
-    records = (
-        History.objects.filter(concept_id=concept.pk, history_date__gte=start)
-        .annotate(old_status=Subquery(previous.values("status")[:1]))
-        .filter(Q(old_status__isnull=True) | ~Q(old_status=F("status")))
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")
-    )
-    return [
-        StatusChange(
-            date=r.history_date,
-            measure_pk=r.id,
-            code=r.code,
-            number=r.number,
-            title=r.title,
-            old_status=r.old_status,
-            new_status=r.status,
-            reason=r.history_change_reason or "",
-            user=r.history_user,
-            created=r.history_type == "+",
+    cause = ProgressEntry.objects.filter(
+        measure_id=OuterRef("id"),
+        status=OuterRef("status"),
+        created_at__lte=OuterRef("history_date"),
+        created_at__gte=OuterRef("history_date") - ENTRY_SAVED_WITHIN,
+    ).order_by("-created_at", "-pk")
+    return (
+        History.objects.filter(concept_id=concept.pk)
+        .annotate(
+            old_status=Subquery(previous.values("status")[:1]),
+            entry_date=Subquery(cause.values("date")[:1]),
         )
-        for r in records
-        # Without an earlier record (measures loaded from a fixture have no history) the
-        # old status is unknown: listed unless the measure still has the initial status.
-        if r.old_status or r.history_type == "+" or r.status != Status.NOT_STARTED
-    ]
+        .filter(Q(old_status__isnull=True) | ~Q(old_status=F("status")))
+        # Without an earlier record the old status is unknown: listed if the measure was
+        # created then, or no longer has the initial status. A first record long after the
+        # measure was created is a snapshot (measures loaded from a fixture or an import get
+        # one before their first change), not a new measure.
+        .filter(
+            Q(old_status__isnull=False)
+            | Q(history_type="+", history_date__lte=F("created_at") + ENTRY_SAVED_WITHIN)
+            | ~Q(status=Status.NOT_STARTED)
+        )
+        .filter(
+            Q(entry_date__gte=since)
+            | Q(entry_date__isnull=True, history_date__gte=_start_of(since))
+        )
+        .annotate(day=Coalesce("entry_date", TruncDate("history_date"), output_field=DateField()))
+        .select_related("history_user")
+        .order_by("-day", "-history_date", "-history_id")
+    )
 
 
-def changes_since(concept: Concept, since: dt.date) -> Changes:
-    """What changed since the date. A Sachstand is new if it is dated or was recorded since:
-    one entered late for an earlier date is still news to the committee."""
-    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
-    entries = list(
-        ProgressEntry.objects.filter(measure__concept=concept)
-        .filter(Q(date__gte=since) | Q(created_at__gte=start))
+def _status_change(record) -> StatusChange:
+    return StatusChange(
+        date=record.entry_date or timezone.localdate(record.history_date),
+        recorded=record.history_date,
+        measure_pk=record.id,
+        code=record.code,
+        number=record.number,
+        title=record.title,
+        old_status=record.old_status,
+        new_status=record.status,
+        reason=record.history_change_reason or "",
+        user=record.history_user,
+        created=record.history_type == "+"
+        and record.history_date - record.created_at <= ENTRY_SAVED_WITHIN,
+        from_entry=record.entry_date is not None,
+    )
+
+
+def status_changes(concept: Concept, since: dt.date) -> list:
+    """All status changes since the day, newest first (see status_change_records)."""
+    return [_status_change(r) for r in status_change_records(concept, since)]
+
+
+def entries_since(concept: Concept, since: dt.date):
+    """Sachstände dated since the day, by their date (when they were typed in doesn't matter)."""
+    return (
+        ProgressEntry.objects.filter(measure__concept=concept, date__gte=since)
         .select_related("measure", "author", "decision")
         .order_by("-date", "-created_at", "-pk")
     )
-    decisions = list(
-        _decisions_with_measures(
-            Decision.objects.filter(meeting__network__concept=concept, meeting__date__gte=since)
-        ).order_by("-meeting__date", "-pk")
+
+
+def decisions_since(concept: Concept, since: dt.date):
+    return _decisions_with_measures(
+        Decision.objects.filter(meeting__network__concept=concept, meeting__date__gte=since)
+    ).order_by("-meeting__date", "-pk")
+
+
+def changes_since(
+    concept: Concept,
+    since: dt.date,
+    *,
+    pages: dict | None = None,
+    per_page: int | None = None,
+) -> Changes:
+    """What changed since the day, each list one page (`pages`: {"status": n, "entries": n,
+    "decisions": n}, default the first): two queries per list, whatever the period."""
+    pages = pages or {}
+    per_page = per_page or CHANGES_PAGE_SIZE
+
+    def page(queryset, key):
+        return Paginator(queryset, per_page).get_page(pages.get(key))
+
+    status_page = page(status_change_records(concept, since), "status")
+    status_page.object_list = [_status_change(r) for r in status_page.object_list]
+    return Changes(
+        since,
+        status_page,
+        page(entries_since(concept, since), "entries"),
+        page(decisions_since(concept, since), "decisions"),
     )
-    return Changes(since, status_changes(concept, since), entries, decisions)
 
 
 # --- committees (evaluation cycle) --------------------------------------------------------

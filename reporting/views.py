@@ -1,6 +1,8 @@
 """Dashboards of a concept (overview, goal page, mind map, changes) and the evaluation cycle
 (committees, meetings, decisions)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from concept.access import get_concept_for_view
 from concept.fields import add_service_errors
 from goals.models import StrategicGoal
+from measures.filters import ATTENTION
 from measures.models import TrafficLight
 from reporting import charts, queries
 from reporting.access import (
@@ -45,6 +48,10 @@ def dashboard(request, slug):
             "status_by_goal": charts.status_by_goal(data.goals),
             "lights_by_goal": charts.lights_by_goal(data.goals),
             "can_record": can_record_decisions(request.user),
+            # The measure list filtered to exactly the measures of "Handlungsbedarf".
+            "attention_url": reverse("measures:list", kwargs={"slug": concept.slug})
+            + "?"
+            + urlencode({"ampel": ATTENTION, "sortierung": "ampel"}),
         },
     )
 
@@ -94,15 +101,28 @@ def mind_map(request, slug):
     )
 
 
+# The page parameter of each list on the changes page.
+CHANGES_PAGE_PARAMS = {
+    "status": "seite_statuswechsel",
+    "entries": "seite_sachstaende",
+    "decisions": "seite_beschluesse",
+}
+
+
 @require_safe
 @login_required
 def changes(request, slug):
     concept = get_concept_for_view(request.user, slug)
     default = queries.default_since(concept)
     form = ChangesSinceForm(request.GET or None, initial={"seit": default})
-    since = default
-    if form.is_bound and form.is_valid() and form.cleaned_data["seit"]:
-        since = form.cleaned_data["seit"]
+    since, since_error = default, None
+    if form.is_bound and form.is_valid():
+        since = form.cleaned_data["seit"] or default
+    elif form.is_bound:
+        codes = [error.code for error in form.errors.as_data().get("seit", [])]
+        since_error = "future" if "future" in codes else "invalid"
+    pages = {key: request.GET.get(param) for key, param in CHANGES_PAGE_PARAMS.items()}
+    data = queries.changes_since(concept, since, pages=pages)
     return render(
         request,
         "reporting/concept_changes.html",
@@ -110,9 +130,34 @@ def changes(request, slug):
             "concept": concept,
             "form": form,
             "default_since": default,
-            "changes": queries.changes_since(concept, since),
+            "since_error": since_error,
+            "changes": data,
+            "pagers": {
+                key: _pager(request, getattr(data, attr), CHANGES_PAGE_PARAMS[key], anchor)
+                for key, attr, anchor in [
+                    ("status", "status_changes", "statuswechsel"),
+                    ("entries", "entries", "sachstaende"),
+                    ("decisions", "decisions", "beschluesse"),
+                ]
+            },
         },
     )
+
+
+def _pager(request, page, param, anchor):
+    """Links to the newer and older page of one list, keeping the other parameters."""
+
+    def link(number):
+        query = request.GET.copy()
+        query[param] = number
+        return f"?{query.urlencode()}#{anchor}"
+
+    return {
+        "page": page,
+        "newer": link(page.previous_page_number()) if page.has_previous() else None,
+        "older": link(page.next_page_number()) if page.has_next() else None,
+        "older_count": page.paginator.count - page.end_index(),
+    }
 
 
 @require_safe

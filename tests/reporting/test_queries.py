@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from goals.models import Indicator, IndicatorValue
 from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight, UpdateCadence
+from measures.services import measure_update, progress_entry_create
 from networks.models import Meeting, Network
 from reporting import queries
 from reporting.models import AnnualReport
@@ -99,6 +100,18 @@ def test_progress_average_leaves_out_deferred_and_dropped_and_counts_missing_as_
     assert tallies[None].total == 1  # coordination measures without a goal
 
 
+def test_progress_average_rounds_half_up():
+    concept = ConceptFactory()
+    goal = GoalFactory(concept=concept)
+    for progress in (80, 85):  # 82.5: banker's rounding would give 82
+        measure = MeasureFactory(concept=concept, goal=goal, status=Status.IN_PROGRESS)
+        entry(measure, TODAY, progress=progress)
+        Measure.objects.filter(pk=measure.pk).update(progress=progress)
+    assert queries.goal_tallies(concept, TODAY)[goal.pk].progress.average == Decimal("83")
+    page = queries.goal_page(goal, today=TODAY)
+    assert page.tally.progress.average == Decimal("83")
+
+
 def test_dashboard_counts_and_attention_list():
     concept = ConceptFactory()
     goal = GoalFactory(concept=concept, number=1)
@@ -177,6 +190,47 @@ def test_indicator_tile_trend_judgement_and_distance_to_target():
     assert tile.target_share == Decimal("50")  # 14.5 → 12.25 of 14.5 → 10
 
 
+def test_target_share_rounds_half_up():
+    concept = ConceptFactory()
+    sub_goal = SubGoalFactory(goal=GoalFactory(concept=concept))
+    make_indicator(
+        concept,
+        sub_goal,
+        [(2025, "16.5")],
+        baseline_value=Decimal("0"),
+        target_value=Decimal("20"),
+    )
+    (tile,), _total = queries.indicator_tiles(concept)
+    assert tile.target_share == Decimal("83")  # 82.5 %
+
+
+@pytest.mark.parametrize(
+    ("unit", "shown", "change_unit"),
+    [
+        ("%", "%", "Prozentpunkte"),
+        ("Prozent", "%", "Prozentpunkte"),
+        ("Anzahl", "", ""),
+        ("Personen", "Personen", "Personen"),
+    ],
+)
+def test_indicator_tile_units(unit, shown, change_unit):
+    concept = ConceptFactory()
+    sub_goal = SubGoalFactory(goal=GoalFactory(concept=concept))
+    indicator = make_indicator(concept, sub_goal, [(2024, "18"), (2025, "19.1")])
+    Indicator.objects.filter(pk=indicator.pk).update(unit=unit)
+    (tile,), _total = queries.indicator_tiles(concept)
+    assert tile.unit == shown
+    assert tile.change_unit == change_unit
+
+
+def test_a_change_of_one_percentage_point_is_singular():
+    concept = ConceptFactory()
+    sub_goal = SubGoalFactory(goal=GoalFactory(concept=concept))
+    make_indicator(concept, sub_goal, [(2024, "18"), (2025, "17")])
+    (tile,), _total = queries.indicator_tiles(concept)
+    assert tile.change_unit == "Prozentpunkt"
+
+
 def test_default_since_is_the_last_final_report_or_a_year_back():
     concept = ConceptFactory()
     assert queries.default_since(concept, dt.date(2026, 3, 1)) == dt.date(2025, 3, 1)
@@ -217,7 +271,7 @@ def test_status_changes_come_from_the_measure_history():
     assert queries.status_changes(concept, timezone.localdate() + dt.timedelta(days=1)) == []
 
 
-def test_changes_since_lists_entries_and_decisions_of_the_period():
+def test_changes_since_lists_entries_by_their_date_and_decisions_of_the_period():
     concept = ConceptFactory()
     measure = MeasureFactory(concept=concept)
     entry(measure, dt.date(2026, 3, 1))
@@ -225,7 +279,7 @@ def test_changes_since_lists_entries_and_decisions_of_the_period():
     ProgressEntry.objects.filter(pk=old.pk).update(
         created_at=timezone.make_aware(dt.datetime(2024, 3, 2))
     )
-    late = entry(measure, dt.date(2024, 5, 1))  # dated early, recorded now: still news
+    entry(measure, dt.date(2024, 5, 1))  # dated early, recorded now: belongs to 2024
     committee = Network.objects.create(
         concept=concept, name="Steuerungsgruppe", kind=Network.Kind.COMMITTEE
     )
@@ -235,8 +289,71 @@ def test_changes_since_lists_entries_and_decisions_of_the_period():
     Decision.objects.create(meeting=earlier, text="Vorher")
 
     changes = queries.changes_since(concept, dt.date(2026, 1, 1))
-    assert {e.date for e in changes.entries} == {dt.date(2026, 3, 1), late.date}
+    assert [e.date for e in changes.entries] == [dt.date(2026, 3, 1)]
     assert [d.text for d in changes.decisions] == ["Neu"]
+    assert changes.entries.paginator.count == 1
+
+
+def test_status_changes_carry_the_date_of_the_sachstand_that_caused_them():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="S1")
+    # Entered today for past dates, as when a year's Sachstände are typed in at once.
+    for day, status in [
+        (dt.date(2024, 3, 15), Status.PREPARING),
+        (dt.date(2025, 2, 1), Status.IN_PROGRESS),
+        (dt.date(2025, 9, 1), Status.IN_PROGRESS),  # no change of status
+    ]:
+        progress_entry_create(
+            measure=measure,
+            author=None,
+            date=day,
+            status=status,
+            traffic_light=TrafficLight.GREEN,
+            progress=10,
+        )
+    changes = queries.status_changes(concept, dt.date(2024, 1, 1))
+    assert [(c.date, c.old_status, c.new_status, c.from_entry) for c in changes] == [
+        (timezone.localdate(), None, Status.NOT_STARTED, False),  # created today
+        (dt.date(2025, 2, 1), Status.PREPARING, Status.IN_PROGRESS, True),
+        (dt.date(2024, 3, 15), Status.NOT_STARTED, Status.PREPARING, True),
+    ]
+    assert changes[0].created and not changes[0].recorded_later
+    assert changes[1].recorded_later
+    # Dated by the Sachstand, not by the day it was typed in.
+    since_2025 = queries.status_changes(concept, dt.date(2025, 1, 1))
+    assert [c.date for c in since_2025] == [timezone.localdate(), dt.date(2025, 2, 1)]
+    assert [c.date for c in queries.status_changes(concept, dt.date(2025, 3, 1))] == [
+        timezone.localdate()
+    ]
+
+
+def test_a_history_snapshot_of_an_older_measure_is_not_a_new_measure():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="S1")
+    Measure.history.filter(id=measure.pk).delete()  # as loaded from a fixture
+    Measure.objects.filter(pk=measure.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    # The first change through the services records the state before it.
+    measure_update(
+        measure=Measure.objects.get(pk=measure.pk),
+        user=None,
+        expected_version=measure.version,
+        data={"title": "Neuer Titel"},
+    )
+    assert Measure.history.filter(id=measure.pk).count() == 2
+    assert queries.status_changes(concept, TODAY - dt.timedelta(days=365)) == []
+
+
+def test_changes_come_in_pages():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept)
+    for day in range(1, 6):
+        entry(measure, dt.date(2026, 3, day))
+    first = queries.changes_since(concept, dt.date(2026, 1, 1), per_page=2)
+    assert [e.date.day for e in first.entries] == [5, 4]
+    assert first.entries.paginator.count == 5
+    last = queries.changes_since(concept, dt.date(2026, 1, 1), pages={"entries": 3}, per_page=2)
+    assert [e.date.day for e in last.entries] == [1]
+    assert not last.entries.has_next()
 
 
 def test_open_follow_ups_earliest_first_without_done_ones():

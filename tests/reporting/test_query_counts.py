@@ -29,7 +29,7 @@ CEILINGS = {
     "dashboard": 16,
     "goal": 11,
     "mindmap": 8,
-    "changes": 10,
+    "changes": 13,  # three paged lists: a count and a page each
     "committees": 10,
     "decision_form": 8,
 }

@@ -1,12 +1,15 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from concept import roles
 from goals.models import Indicator, IndicatorValue
 from measures.models import Decision, ProgressEntry, Status, TrafficLight
 from networks.models import Meeting, Network
+from reporting import queries
 from tests.factories import ConceptFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +107,57 @@ def test_dashboard_shows_where_the_concept_stands(client, lk_vechta, member_of):
     assert 'href="/konzepte/lk-vechta/ziele/1/"' in html
 
 
+def test_dashboard_links_the_measure_list_filtered_to_handlungsbedarf(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    lk_vechta.measures.filter(code__in=["S1", "S2"]).update(traffic_light=TrafficLight.RED)
+    response = client.get(lk_vechta.get_absolute_url())
+    data = response.context["data"]
+    link = response.context["attention_url"]
+    assert link == "/konzepte/lk-vechta/massnahmen/?ampel=handlungsbedarf&sortierung=ampel"
+    assert f'href="{link.replace("&", "&amp;")}"' in response.text
+    assert f"Alle {data.attention_total} Maßnahmen mit Handlungsbedarf" in response.text
+    listed = client.get(link).context["page"].paginator.count
+    assert listed == data.attention_total  # exactly those: red, yellow or overdue
+
+
+def test_dashboard_counts_agree_with_their_nouns(client, lk_vechta, member_of, meeting):
+    member_of(client, lk_vechta)
+    Decision.objects.create(meeting=meeting, text="Prüfen", follow_up_date=dt.date(2099, 1, 1))
+    html = client.get(lk_vechta.get_absolute_url()).text
+    assert "offene Wiedervorlage</a>" in html
+    assert "offene Wiedervorlagen" not in html
+    assert "Sachstände überfällig" in html  # 37 measures without any Sachstand
+
+
+def test_indicator_tile_writes_units_as_germans_do(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    goal = lk_vechta.goals.get(number=1)
+    share = Indicator.objects.create(
+        concept=lk_vechta,
+        sub_goal=goal.sub_goals.get(number=1),
+        name="Quote",
+        unit="%",
+        baseline_value=18,
+        baseline_year=2021,
+        target_value=24,
+        target_year=2027,
+    )
+    count = Indicator.objects.create(
+        concept=lk_vechta, sub_goal=goal.sub_goals.get(number=2), name="Kurse", unit="Anzahl"
+    )
+    for indicator, values in [(share, ["18.0", "19.1"]), (count, ["110", "121"])]:
+        for year, value in zip([2024, 2025], values, strict=True):
+            IndicatorValue.objects.create(
+                indicator=indicator, reference_date=dt.date(year, 12, 31), value=value
+            )
+    html = client.get(lk_vechta.get_absolute_url()).text
+    assert "+1,1 Prozentpunkte zum Vorwert" in html
+    assert "<dd>18 % (2021)</dd>" in html and "<dd>24 % (2027)</dd>" in html
+    assert 'portal-tile__unit">Anzahl' not in html
+    assert '<p class="portal-tile__value">121</p>' in html
+    assert "+11 zum Vorwert" in html
+
+
 def test_dashboard_escapes_user_text(client, lk_vechta, member_of):
     member_of(client, lk_vechta)
     measure = lk_vechta.measures.get(code="S1")
@@ -156,6 +210,14 @@ def test_goal_page_shows_aim_subgoals_indicators_and_measures(client, lk_vechta,
     assert "Ziel 2: Bildung" in html  # link to the next goal
 
 
+def test_goal_page_export_links_name_the_goal_not_filters(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    html = client.get(reverse("reporting:goal", kwargs={"slug": "lk-vechta", "number": 1})).text
+    assert "/daten/massnahmen/csv/?ziel=1" in html or "massnahmen" in html
+    assert "– Maßnahmen dieses Ziels</span>" in html
+    assert "mit den gewählten Filtern" not in html
+
+
 def test_goal_page_of_unknown_goal_is_not_found(client, lk_vechta, member_of):
     member_of(client, lk_vechta)
     response = client.get(reverse("reporting:goal", kwargs={"slug": "lk-vechta", "number": 99}))
@@ -178,6 +240,13 @@ def test_mind_map_lists_every_goal_subgoal_and_measure_with_text_labels(
     # The colour word stands as text next to the dot.
     assert '<span class="portal-ampel__dot" aria-hidden="true"></span>rot</span>' in html
     assert html.count("nicht begonnen") >= 36
+    # Each goal sums up its measures: Ampel counts as text, done, overdue.
+    summaries = html.count('class="portal-mindmap__summary"')
+    assert summaries == 8
+    assert "1 rot</span>" in html
+    in_goal_1 = lk_vechta.measures.filter(goal__number=1).count()
+    assert f"0 von {in_goal_1} Maßnahmen umgesetzt oder verstetigt" in html
+    assert "Sachstände überfällig" in html
 
 
 def test_changes_default_and_chosen_date(client, lk_vechta, member_of):
@@ -206,18 +275,77 @@ def test_changes_default_and_chosen_date(client, lk_vechta, member_of):
     assert "Änderungen seit 01.01.2020" in response.text
 
 
-@pytest.mark.parametrize("value", ["32.13.2025", "2025-01-01", "gestern", "01.01.3000"])
-def test_changes_with_invalid_date_shows_german_error(client, lk_vechta, member_of, value):
+@pytest.mark.parametrize("value", ["32.13.2025", "gestern", "2025-13-01"])
+def test_changes_with_unreadable_date_says_so(client, lk_vechta, member_of, value):
     member_of(client, lk_vechta)
     response = client.get(
         reverse("reporting:changes", kwargs={"slug": "lk-vechta"}), {"seit": value}
     )
     assert response.status_code == 200
-    form = response.context["form"]
-    assert form.errors["seit"]
-    assert "TT.MM.JJJJ" in form.errors["seit"][0] or "Zukunft" in form.errors["seit"][0]
+    assert "TT.MM.JJJJ" in response.context["form"].errors["seit"][0]
     assert 'aria-invalid="true"' in response.text
+    assert "Das Datum konnte nicht gelesen werden" in response.text
+    assert "Zukunft" not in response.text
     assert response.context["changes"].since == response.context["default_since"]
+
+
+def test_changes_with_future_date_says_only_that(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    response = client.get(
+        reverse("reporting:changes", kwargs={"slug": "lk-vechta"}), {"seit": "01.01.2030"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["seit"] == ["Das Datum liegt in der Zukunft."]
+    assert "in der Zukunft" in response.text
+    assert "konnte nicht gelesen werden" not in response.text
+    assert response.context["changes"].since == response.context["default_since"]
+
+
+def test_changes_accept_iso_dates(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    response = client.get(
+        reverse("reporting:changes", kwargs={"slug": "lk-vechta"}), {"seit": "2025-06-01"}
+    )
+    assert not response.context["form"].errors
+    assert response.context["changes"].since == dt.date(2025, 6, 1)
+    assert "Änderungen seit 01.06.2025" in response.text
+
+
+def test_changes_page_states_its_dating_rule_and_counts_in_german(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    committee = Network.objects.create(
+        concept=lk_vechta, name="Steuerungsgruppe X", kind=Network.Kind.COMMITTEE
+    )
+    meeting = Meeting.objects.create(network=committee, date=timezone.localdate(), topic="T")
+    Decision.objects.create(meeting=meeting, text="Einziger Beschluss")
+    html = client.get(reverse("reporting:changes", kwargs={"slug": "lk-vechta"})).text
+    assert "trägt das Datum dieses Sachstands" in html
+    assert "Sachstände zählen nach ihrem Datum" in html
+    assert re.search(r">1</span>\s*<span class=\"portal-kpi__label\"><a [^>]*>Beschluss</a>", html)
+    assert "1 Beschlüsse" not in html
+
+
+def test_changes_are_paged_with_a_link_to_the_older_ones(client, lk_vechta, member_of, monkeypatch):
+    member_of(client, lk_vechta)
+    monkeypatch.setattr(queries, "CHANGES_PAGE_SIZE", 2)
+    measure = lk_vechta.measures.get(code="S2")
+    today = timezone.localdate()
+    for days in range(3):
+        ProgressEntry.objects.create(
+            measure=measure,
+            date=today - dt.timedelta(days=days),
+            status=Status.IN_PROGRESS,
+            traffic_light=TrafficLight.GREEN,
+            progress=10 + days,
+        )
+    url = reverse("reporting:changes", kwargs={"slug": "lk-vechta"})
+    response = client.get(url, {"seit": "2025-01-01"})
+    assert len(response.context["changes"].entries) == 2
+    assert "ältere anzeigen (noch 1)" in response.text
+    assert 'href="?seit=2025-01-01&amp;seite_sachstaende=2#sachstaende"' in response.text
+    older = client.get(url, {"seit": "2025-01-01", "seite_sachstaende": "2"})
+    assert [e.progress for e in older.context["changes"].entries] == [12]
+    assert "neuere anzeigen" in older.text
 
 
 # --- evaluation cycle ----------------------------------------------------------------------

@@ -1,0 +1,65 @@
+import datetime as dt
+
+import pytest
+
+from goals.models import StrategicGoal
+from measures.filters import ATTENTION, MeasureFilter
+from measures.models import Measure, ProgressEntry, Status, TrafficLight
+from measures.queries import measure_list_queryset
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 6, 30)
+
+
+def filtered(concept, **params):
+    filterset = MeasureFilter(
+        params,
+        queryset=measure_list_queryset(concept),
+        concept=concept,
+        goals=StrategicGoal.objects.filter(concept=concept),
+        today=TODAY,
+    )
+    assert filterset.is_valid(), filterset.errors
+    return set(filterset.qs.values_list("code", flat=True))
+
+
+def fresh_entry(measure):
+    ProgressEntry.objects.create(
+        measure=measure,
+        date=TODAY,
+        status=measure.status,
+        traffic_light=measure.traffic_light,
+        progress=10,
+    )
+
+
+def test_handlungsbedarf_is_red_or_yellow_or_overdue(lk_vechta):
+    measures = Measure.objects.filter(concept=lk_vechta)
+    # Every measure up to date, except the ones set up below.
+    for measure in measures:
+        fresh_entry(measure)
+    measures.filter(code="S1").update(traffic_light=TrafficLight.RED)
+    measures.filter(code="S2").update(traffic_light=TrafficLight.YELLOW)
+    ProgressEntry.objects.filter(measure__code="S3").update(date=TODAY - dt.timedelta(days=400))
+    measures.filter(code="S3").update(status=Status.IN_PROGRESS)
+    # Finished measures are never overdue.
+    ProgressEntry.objects.filter(measure__code="S4").update(date=TODAY - dt.timedelta(days=400))
+    measures.filter(code="S4").update(status=Status.IMPLEMENTED)
+
+    assert filtered(lk_vechta, ampel=ATTENTION) == {"S1", "S2", "S3"}
+    # The plain Ampel choices still filter by the colour alone.
+    assert filtered(lk_vechta, ampel=TrafficLight.RED) == {"S1"}
+    assert filtered(lk_vechta, ampel=ATTENTION, ziel="2") == set()
+
+
+def test_handlungsbedarf_is_offered_in_the_ampel_choices(lk_vechta):
+    filterset = MeasureFilter(
+        None,
+        queryset=measure_list_queryset(lk_vechta),
+        concept=lk_vechta,
+        goals=StrategicGoal.objects.filter(concept=lk_vechta),
+    )
+    choices = dict(filterset.form.fields["ampel"].choices)
+    assert choices[ATTENTION] == "Handlungsbedarf: rot, gelb oder Sachstand überfällig"
+    assert "red" in choices
