@@ -777,7 +777,10 @@ class AdminFormat(base_formats.Format):
 
     def create_dataset(self, in_stream, **kwargs):
         data = in_stream if isinstance(in_stream, bytes) else str(in_stream).encode("utf-8")
-        return read_table(f"upload.{self.extension}", data).dataset()
+        table = read_table(f"upload.{self.extension}", data)
+        if not table.rows:  # before django-import-export says so in its informal German
+            raise ExchangeFileError(_("Die Datei enthält nur Überschriften und keine Datenzeilen."))
+        return table.dataset()
 
 
 class GermanCSV(AdminFormat):
@@ -836,6 +839,7 @@ class ConceptImportExportMixin(ImportExportMixin):
 
     import_formats = [GermanCSV, SafeXLSX]
     export_formats = [GermanCSV, SafeXLSX]
+    import_template_name = "admin/exchange/import.html"  # formal German
     import_form_class = AdminImportForm
     confirm_form_class = AdminConfirmImportForm
     export_form_class = AdminExportForm
@@ -881,4 +885,12 @@ class ConceptImportExportMixin(ImportExportMixin):
             for message in e.messages:
                 form.add_error("import_file", message)
         else:
-            super().add_data_read_fail_error_to_form(form, e)
+            logger.info("Unreadable admin upload", exc_info=e)
+            form.add_error(
+                "import_file",
+                _(
+                    "Die Datei lässt sich nicht lesen (%(error)s). Bitte prüfen Sie, ob Sie "
+                    "das richtige Dateiformat gewählt haben."
+                )
+                % {"error": type(e).__name__},
+            )

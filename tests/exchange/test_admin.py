@@ -126,3 +126,77 @@ def test_admin_export_of_a_foreign_concept_is_refused(client, world):
         {"resource": "0", "format": "0", "concept": foreign.pk, "networkresource_name": "on"},
     )
     assert response.status_code == 403
+
+
+def admin_import(client, world, content, name="m.csv"):
+    return client.post(
+        reverse("admin:measures_measure_import"),
+        {
+            "resource": "0",
+            "format": "0",
+            "concept": world.concept.pk,
+            "import_file": SimpleUploadedFile(name, content),
+        },
+    )
+
+
+def test_admin_numbers_rows_like_excel_and_the_portal(client, world):
+    """Header = row 1; an empty row keeps its number (as in the portal's preview)."""
+    client.force_login(staff(world))
+    content = write_csv_bytes(
+        [["Kürzel", "Ampel"], ["S1", "rot"], ["", ""], ["S2", "lila"], ["N1", "blau"]]
+    )
+    response = admin_import(client, world, content)
+    result = response.context["result"]
+    assert [row.number for row in result.invalid_rows] == [4, 5]
+    page = response.content.decode()
+    assert "<td>4</td>" in page and "<td>5</td>" in page
+    # The same file in the portal names the same rows.
+    from reporting import exchange
+
+    report = exchange.run_import(
+        kind=exchange.KINDS_BY_KEY["measures"],
+        concept=world.concept,
+        user=world.user,
+        file_name="m.csv",
+        data=content,
+        dry_run=True,
+    )
+    assert [row.line for row in report.rows if row.status == "error"] == [4, 5]
+
+
+def test_admin_numbers_sachstaende_by_file_row_although_it_processes_newest_first(client, world):
+    client.force_login(staff(world))
+    content = write_csv_bytes(
+        [
+            ["Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt"],
+            ["S2", "01.01.2026", "in Umsetzung", "lila", "10"],
+            ["S2", "01.02.2026", "in Umsetzung", "grün", "20"],
+        ]
+    )
+    response = client.post(
+        reverse("admin:measures_progressentry_import"),
+        {
+            "resource": "0",
+            "format": "0",
+            "concept": world.concept.pk,
+            "import_file": SimpleUploadedFile("s.csv", content),
+        },
+    )
+    assert [row.number for row in response.context["result"].invalid_rows] == [2]
+
+
+def test_admin_import_speaks_formal_german(client, world):
+    client.force_login(staff(world))
+    page = admin_import(client, world, write_csv_bytes([["Kürzel", "Ampel"], ["S1", "lila"]]))
+    text = page.content.decode()
+    assert "Bitte korrigieren Sie diese Fehler in Ihrer Datei" in text
+    assert "korrigiere " not in text and " deiner " not in text
+
+    page = admin_import(client, world, write_csv_bytes([["Kürzel", "Ampel"], ["S1", "rot"]]))
+    text = page.content.decode()
+    assert "klicken Sie auf „Import bestätigen“" in text and "klicke " not in text
+
+    page = admin_import(client, world, write_csv_bytes([["Kürzel", "Ampel"]]))
+    assert "Die Datei enthält nur Überschriften und keine Datenzeilen." in page.content.decode()
+    assert " deine " not in page.content.decode()
