@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from concept.models import Concept, LegalPage
 from goals.models import StrategicGoal, SubGoal
 from measures.models import Measure, Status, TrafficLight
-from networks.models import Network
+from networks.models import Network, Organisation
 from reporting.models import AnnualReport
 
 PUBLIC_STATUSES = [Concept.Status.ADOPTED, Concept.Status.ARCHIVED]
@@ -104,6 +104,7 @@ class PublicMeasure:
 class PublicSubGoal:
     number: int
     text: str
+    label: str  # "2.1": Teilziel 1 of goal 2, numbered as everywhere else in the portal
 
 
 @dataclass(frozen=True)
@@ -144,9 +145,11 @@ def concept_page(slug) -> ConceptPage:
     for row in (
         SubGoal.objects.filter(goal__concept_id=concept_pk)
         .order_by("number")
-        .values("goal_id", "number", "text")
+        .values("goal_id", "goal__number", "number", "text")
     ):
-        sub_goals.setdefault(row["goal_id"], []).append(PublicSubGoal(row["number"], row["text"]))
+        sub_goals.setdefault(row["goal_id"], []).append(
+            PublicSubGoal(row["number"], row["text"], f"{row['goal__number']}.{row['number']}")
+        )
     # Labels resolved once, not per row.
     status_labels = {value: str(label) for value, label in Status.choices}
     light_labels = {value: str(label) for value, label in TrafficLight.choices}
@@ -214,9 +217,21 @@ class PublicNetwork:
 
 
 @dataclass(frozen=True)
+class PublicActor:
+    """An organisation flagged öffentlich, with the public networks it coordinates or joins."""
+
+    key: str
+    name: str
+    kind_label: str
+    website: str
+    networks: tuple  # (key, name) of public networks on the same page
+
+
+@dataclass(frozen=True)
 class NetworksPage:
     concept: PublicConcept
     networks: tuple
+    organisations: tuple = ()
 
     @property
     def etag(self):
@@ -224,8 +239,9 @@ class NetworksPage:
 
 
 def networks_page(slug) -> NetworksPage:
-    """Networks flagged öffentlich with their public organisations and public measures;
-    meetings, minutes and decisions stay internal. Four queries."""
+    """Networks flagged öffentlich with their public organisations and public measures, and
+    the organisations flagged öffentlich; meetings, minutes, decisions and who is responsible
+    stay internal. Five queries."""
     concept_pk, concept = public_concept(slug)
     rows = list(
         Network.objects.filter(concept_id=concept_pk, is_public=True)
@@ -237,6 +253,7 @@ def networks_page(slug) -> NetworksPage:
             "purpose",
             "meeting_cadence",
             "platform_url",
+            "coordinator_id",
             "coordinator__name",
             "coordinator__website",
             "coordinator__is_public",
@@ -244,15 +261,17 @@ def networks_page(slug) -> NetworksPage:
     )
     ids = [row["pk"] for row in rows]
     kind_labels = {value: str(label) for value, label in Network.Kind.choices}
-    members = {}
+    organisation_kinds = {value: str(label) for value, label in Organisation.Kind.choices}
+    members, taking_part = {}, {}
     for row in (
         Network.members.through.objects.filter(network_id__in=ids, organisation__is_public=True)
         .order_by("organisation__name")
-        .values("network_id", "organisation__name", "organisation__website")
+        .values("network_id", "organisation_id", "organisation__name", "organisation__website")
     ):
         members.setdefault(row["network_id"], []).append(
             PublicOrganisation(row["organisation__name"], row["organisation__website"])
         )
+        taking_part.setdefault(row["organisation_id"], []).append(row["network_id"])
     measures, goals = {}, {}
     for row in (
         Measure.networks.through.objects.filter(network_id__in=ids, measure__is_public=True)
@@ -293,7 +312,27 @@ def networks_page(slug) -> NetworksPage:
         )
         for row in rows
     )
-    return NetworksPage(concept, networks)
+    for row in rows:
+        if row["coordinator_id"]:
+            taking_part.setdefault(row["coordinator_id"], []).append(row["pk"])
+    names = {row["pk"]: row["name"] for row in rows}
+    order = {pk: i for i, pk in enumerate(ids)}
+    organisations = tuple(
+        PublicActor(
+            key=f"akteur-{row['pk']}",
+            name=row["name"],
+            kind_label=organisation_kinds.get(row["kind"], row["kind"]),
+            website=row["website"],
+            networks=tuple(
+                (f"netzwerk-{pk}", names[pk])
+                for pk in sorted(set(taking_part.get(row["pk"], ())), key=order.get)
+            ),
+        )
+        for row in Organisation.objects.filter(concept_id=concept_pk, is_public=True)
+        .order_by("name")
+        .values("pk", "name", "kind", "website")
+    )
+    return NetworksPage(concept, networks, organisations)
 
 
 # --- Final yearly reports -------------------------------------------------------------------
@@ -398,6 +437,15 @@ class LegalPageView:
     @property
     def has_contact(self):
         return bool(self.contact_email or self.contact_phone or self.contact_address.strip())
+
+    @property
+    def has_arbitration(self):
+        return bool(self.arbitration_text.strip() or self.arbitration_url)
+
+    @property
+    def is_empty(self):
+        """Nothing kept yet: the page shows one placeholder, not one per missing part."""
+        return not (self.has_content or self.has_contact or self.has_arbitration)
 
     @property
     def is_accessibility(self):
