@@ -2,8 +2,9 @@
 
 - Export: CSV as German Excel opens it (UTF-8 with BOM, ";", dd.mm.yyyy, decimal comma,
   CRLF) and XLSX (real numbers and dates). Text cells that a spreadsheet would run as a
-  formula (=, +, -, @, tab, CR at the start) get a leading apostrophe (OWASP "CSV
-  injection"); the import takes it off again, so files go back in unchanged.
+  formula (=, +, -, @, tab, CR at the start) are neutralised (OWASP "CSV injection"): in
+  CSV with a leading apostrophe, which the import takes off again; in XLSX as string cells
+  with Excel's quote prefix, so people see the text as it is. Files go back in unchanged.
 - Import: what German offices produce — ";" or "," (sniffed), UTF-8 with or without BOM or
   Windows-1252, XLSX (refusing .xls, zip bombs and XML with DTDs). Limits on size and rows.
   The rows then go through the app's resource (django-import-export): dry run first, then
@@ -79,12 +80,13 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(text: str) -> str:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    """A CSV cell a spreadsheet would run as a formula gets a leading apostrophe."""
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def unneutralise(text: str) -> str:
-    """Take the apostrophe of neutralise() off again when a file comes back."""
+    """Take the apostrophe of neutralise() off again when a file comes back (CSV, or XLSX
+    from before the quote prefix, whose cells carried the apostrophe in their text)."""
     if len(text) > 1 and text[0] == "'" and text[1] in "".join(FORMULA_TRIGGERS):
         return text[1:]
     return text
@@ -135,17 +137,32 @@ def write_xlsx(headers, rows, title="Daten") -> bytes:
             60, max(12, len(str(header)) + 4)
         )
     sheet.freeze_panes = "A2"
+
+    def text_cell(value):
+        """Text stays text: a string cell, never a formula. One that a spreadsheet would run
+        once someone edits it gets Excel's quote prefix (the apostrophe Excel itself adds
+        when you type '=…), which shows the text as it is and is not part of the value."""
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not text.startswith(FORMULA_TRIGGERS):
+            return text
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"  # openpyxl would take a leading "=" for a formula
+        cell.quotePrefix = True
+        return cell
+
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=neutralise(str(header)))
+        cell = text_cell(str(header))
+        if isinstance(cell, str):
+            cell = WriteOnlyCell(sheet, value=cell)
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
 
     def xlsx_cell(value):
         if isinstance(value, str):
-            return ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
+            return text_cell(value)
         if isinstance(value, dt.datetime):
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = "DD.MM.YYYY HH:MM"

@@ -78,15 +78,22 @@ def test_formula_injection_is_neutralised_in_csv(world):
 
 
 def test_formula_injection_is_neutralised_in_xlsx_but_numbers_stay_numbers(world):
+    """XLSX: the text as it is, in a string cell with Excel's quote prefix: staff see no
+    apostrophe, and Excel shows the text instead of evaluating it."""
     content = exchange.export_file(MEASURES, world.concept, "xlsx").content
     workbook = load_workbook(io.BytesIO(content))
     sheet = workbook.worksheets[0]
     assert sheet.freeze_panes == "A2"
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert not any(cell.data_type == "f" for cell in cells)  # no formula anywhere
-    titles = [row[2] for row in xlsx_rows(content)[1:]]
+    titles = {cell.value: cell for cell in sheet["C"][1:]}
     for title in MALICIOUS:
-        assert "'" + title in titles
+        assert titles[title].data_type == "s"
+        assert titles[title].quotePrefix
+    assert not titles["Sprachstand feststellen"].quotePrefix  # harmless text stays plain
+    assert not any(isinstance(c.value, str) and c.value.startswith("'") for c in cells)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert b'quotePrefix="1"' in archive.read("xl/styles.xml")
     values = xlsx_rows(
         exchange.export_file(
             exchange.KINDS_BY_KEY["indicator-values"], world.concept, "xlsx"
@@ -110,6 +117,22 @@ def test_neutralised_cells_come_back_as_they_were(world):
             dry_run=True,
         )
         assert report.counts["unchanged"] == 4, report.error_messages
+
+
+def test_xlsx_with_the_apostrophe_in_the_text_still_comes_back_unchanged(world):
+    """Files exported before the quote prefix carry the apostrophe in the cell text."""
+    rows = xlsx_rows(exchange.export_file(MEASURES, world.concept, "xlsx").content)
+    old_style = [[exchange.neutralise(v) if isinstance(v, str) else v for v in row] for row in rows]
+    assert "'" + MALICIOUS[0] in [row[2] for row in old_style]
+    report = exchange.run_import(
+        kind=MEASURES,
+        concept=world.concept,
+        user=world.user,
+        file_name="alt.xlsx",
+        data=xlsx_bytes(old_style),
+        dry_run=True,
+    )
+    assert report.counts["unchanged"] == 4, report.error_messages
 
 
 def test_negative_numbers_in_csv_are_numbers(world):
