@@ -25,6 +25,7 @@ from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
 
 from concept.fields import parse_german_number
+from concept.templatetags.portal import money
 
 
 class ImportAborted(Exception):
@@ -218,9 +219,17 @@ class IntegerCell(Cell):
 
 
 class DecimalCell(Cell):
-    def __init__(self, *, max_digits, decimal_places, minimum=None, required=False):
+    """A number; money=True for amounts in euros, shown as "1.250,50 €" (the portal's money
+    filter) and formatted so in XLSX, while the cell itself stays a plain number."""
+
+    #: Excel's format for euro amounts; Excel shows it with the reader's separators.
+    MONEY_FORMAT = '#,##0.00 "€"'
+
+    def __init__(self, *, max_digits, decimal_places, minimum=None, required=False, money=False):
         super().__init__(required=required)
         self.max_digits, self.decimal_places, self.minimum = max_digits, decimal_places, minimum
+        self.money = money
+        self.number_format = self.MONEY_FORMAT if money else None
 
     def parse(self, value):
         shown = as_text(value).strip()
@@ -254,10 +263,16 @@ class DecimalCell(Cell):
         return None if value is None else plain_decimal(value)
 
     def hint(self):
+        if self.money:
+            return _("Betrag in Euro, z. B. 1.250,50")
         return _("Zahl, z. B. 1.250,50")
 
     def display(self, value):
-        return "" if value is None else german_decimal(plain_decimal(value))
+        if value is None:
+            return ""
+        if self.money:
+            return money(value)
+        return german_decimal(plain_decimal(value))
 
 
 GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")

@@ -460,13 +460,13 @@ class ProgressEntryResource(ConceptResource):
     )
     cost = Column(
         gettext_lazy("Kosten"),
-        DecimalCell(max_digits=12, decimal_places=2, minimum=0),
+        DecimalCell(max_digits=12, decimal_places=2, minimum=0, money=True),
         attribute="cost",
         aliases=("Kosten (EUR)",),
     )
     funding = Column(
         gettext_lazy("Fördermittel"),
-        DecimalCell(max_digits=12, decimal_places=2, minimum=0),
+        DecimalCell(max_digits=12, decimal_places=2, minimum=0, money=True),
         attribute="funding",
         aliases=("Fördermittel (EUR)",),
     )

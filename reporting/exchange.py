@@ -123,7 +123,8 @@ def write_csv(headers, rows) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def write_xlsx(headers, rows, title="Daten") -> bytes:
+def write_xlsx(headers, rows, title="Daten", number_formats=None) -> bytes:
+    """number_formats: per column, Excel's format for its numbers (None: as they are)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -160,9 +161,13 @@ def write_xlsx(headers, rows, title="Daten") -> bytes:
         header_cells.append(cell)
     sheet.append(header_cells)
 
-    def xlsx_cell(value):
+    def xlsx_cell(value, number_format=None):
         if isinstance(value, str):
             return text_cell(value)
+        if number_format and isinstance(value, Decimal | float | int) and value is not True:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = number_format
+            return cell
         if isinstance(value, dt.datetime):
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = "DD.MM.YYYY HH:MM"
@@ -173,8 +178,10 @@ def write_xlsx(headers, rows, title="Daten") -> bytes:
             return cell
         return value
 
+    formats = list(number_formats or [])
+    formats += [None] * (len(headers) - len(formats))
     for row in rows:
-        sheet.append([xlsx_cell(value) for value in row])
+        sheet.append([xlsx_cell(value, fmt) for value, fmt in zip(row, formats, strict=False)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -501,7 +508,8 @@ def export_file(kind: Kind, concept: Concept, fmt: str, params=None, today=None)
     rows = [resource.cells(item, columns) for item in resource.export_queryset(params)]
     headers = [column.column_name for column in columns]
     if fmt == "xlsx":
-        content = write_xlsx(headers, rows, title=str(kind.label))
+        formats = [getattr(column.widget, "number_format", None) for column in columns]
+        content = write_xlsx(headers, rows, title=str(kind.label), number_formats=formats)
     elif fmt == "csv":
         content = write_csv(headers, rows)
     else:

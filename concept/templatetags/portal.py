@@ -22,6 +22,16 @@ def num(value, decimals=2):
 
 
 @register.filter
+def money(value):
+    """An amount in euros as Germans write it: 1.250,50 € – always two decimals and grouped
+    thousands (num drops trailing zeros, right for counts and rates, not for money)."""
+    if value in (None, ""):
+        return ""
+    amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return number_format(amount, 2, use_l10n=True, force_grouping=True) + "\u00a0€"
+
+
+@register.filter
 def is_checkbox_list(field):
     return isinstance(field.field.widget, CheckboxSelectMultiple)
 

@@ -324,6 +324,30 @@ def test_decimal_and_date_cells():
         dates.clean("Februar")
 
 
+def test_money_is_shown_with_two_decimals_and_grouped_thousands():
+    from concept.resources import DecimalCell
+    from concept.templatetags.portal import money
+
+    assert money(Decimal("1250.5")) == "1.250,50\xa0€"
+    assert money(Decimal("1234567.005")) == "1.234.567,01\xa0€"  # rounded half up
+    assert money(0) == "0,00\xa0€" and money(None) == ""
+    cell = DecimalCell(max_digits=12, decimal_places=2, money=True)
+    assert cell.display(Decimal("1250.50")) == "1.250,50\xa0€"
+    assert cell.clean("1.250,50 ") == Decimal("1250.5")
+    # Other numbers keep their short form.
+    assert DecimalCell(max_digits=7, decimal_places=2).display(Decimal("1.50")) == "1,5"
+
+
+def test_money_in_xlsx_is_a_number_shown_as_euros(world):
+    content = exchange.export_file(PROGRESS, world.concept, "xlsx").content
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    cost = sheet.cell(row=2, column=header.index("Kosten") + 1)
+    staff = sheet.cell(row=2, column=header.index("Personal") + 1)
+    assert (cost.value, cost.number_format) == (1250.5, '#,##0.00 "€"')
+    assert (staff.value, staff.number_format) == (1.5, "General")
+
+
 @pytest.mark.parametrize(
     ("text", "value"),
     [("ja", True), ("Nein", False), ("wahr", True), ("falsch", False), ("x", True),

@@ -212,6 +212,21 @@ def test_preview_lists_changed_fields(client, world, member_of):
     assert "<strong>Fortschritt:</strong> 40 → 45" in page
 
 
+def test_preview_shows_money_as_the_measure_page_does(client, world, member_of):
+    """Two decimals and grouped thousands: 1.250,50 €, not 1250,5."""
+    member_of(client, world.concept, roles.COORDINATION)
+    content = write_csv_bytes(
+        [
+            ["ID", "Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt", "Kosten"],
+            [world.entry.pk, "S1", "30.06.2025", "in Umsetzung", "grün", "40", "12.000"],
+        ]
+    )
+    response = client.post(import_url(world.concept), {"file": upload(content)})
+    assert "<strong>Kosten:</strong> 1.250,50\xa0€ → 12.000,00\xa0€" in response.content.decode()
+    page = client.get(import_url(world.concept)).content.decode()
+    assert "Betrag in Euro, z. B. 1.250,50" in page  # the upload page's column notes
+
+
 def test_file_without_changes_needs_no_confirmation(client, world, member_of):
     member_of(client, world.concept, roles.COORDINATION)
     content = client.get(export_url(world.concept)).content
