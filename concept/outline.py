@@ -119,6 +119,16 @@ MEASURE_LABEL = re.compile(
 )
 MEASURE_WORD = re.compile(r"^(?i:ma(?:ß|ss)nahme)\b")
 TARGET_GROUP = re.compile(r"(?:^|\s)Zielgruppe:\s*(?P<group>[^.:]+?)\s*\.?$")
+# Lines below a measure: "Zielgruppe: …" gives its target group; "Beschreibung: …" is a
+# description line that would otherwise read as a label (the export writes it so).
+TARGET_GROUP_WORD, DESCRIPTION_WORD = "Zielgruppe", "Beschreibung"
+TARGET_GROUP_LINE = re.compile(r"^(?i:zielgruppen?)\s*:\s*(?P<group>.*)$")
+DESCRIPTION_LINE = re.compile(r"^(?i:beschreibung)\s*:\s*(?P<text>.*)$")
+# "Maßnahmen S7: …" – the plural before a code is a typo for "Maßnahme S7: …".
+MEASURE_PLURAL_LABEL = re.compile(
+    r"^(?i:ma(?:ß|ss)nahmen)\b\s*(?P<code>[A-Za-zÄÖÜäöüß]{0,10}\s?\d{1,3}[a-z]?)"
+    r"\s*(?::|\s[–-]\s)"
+)
 
 GERMAN_INT = r"\d{1,3}(?:\.\d{3})+|\d+"
 
@@ -660,6 +670,16 @@ def _map_statement_section(node, section, parsed):
 def _map_statement(node, section, parsed):
     if _misplaced_label(node, parsed, section):
         return
+    if section == COORDINATION and MEASURE_PLURAL_LABEL.match(node.text):
+        parsed.add(
+            node.line,
+            _(
+                "„Maßnahmen %(code)s“ ist kein Maßnahmenkürzel (erwartet „Maßnahme %(code)s: "
+                "Titel“) – als Aussage übernommen, nicht als Maßnahme."
+            )
+            % {"code": MEASURE_PLURAL_LABEL.match(node.text).group("code")},
+            WARNING,
+        )
     if node.text and MEASURE_LABEL.match(node.text):
         if section == COORDINATION:
             parsed.measures.append(_measure(node, None, parsed, section))
@@ -688,6 +708,17 @@ def _measure(node, goal_number, parsed, section):
         code = (match.group("letters") or "") + (match.group("digits") or "")
         if not title:
             parsed.add(node.line, _("Die Maßnahme hat keinen Titel."))
+    elif MEASURE_PLURAL_LABEL.match(node.text):
+        parsed.add(
+            node.line,
+            _(
+                "„Maßnahmen %(code)s“ ist kein Maßnahmenkürzel (erwartet „Maßnahme "
+                "%(code)s: Titel“) – als Maßnahme ohne Kürzel mit dem ganzen Text als Titel "
+                "übernommen."
+            )
+            % {"code": MEASURE_PLURAL_LABEL.match(node.text).group("code")},
+            WARNING,
+        )
     elif MEASURE_WORD.match(node.text):
         parsed.add(
             node.line,
@@ -698,6 +729,8 @@ def _measure(node, goal_number, parsed, section):
             WARNING,
         )
     target = TARGET_GROUP.search(title)
+    target_group = target.group("group") if target else ""
+    group_line = None
     description = []
     for child in node.descendants():
         if _misplaced_label(child, parsed, section):
@@ -712,7 +745,13 @@ def _measure(node, goal_number, parsed, section):
                 % {"parent": node.dotted},
             )
             continue
-        description.append(child.text)
+        group = TARGET_GROUP_LINE.match(child.text)
+        if group and group_line is None and child in node.children:
+            # "Zielgruppe: …" directly below the measure wins over one in its title.
+            target_group, group_line = group.group("group").strip(), child.line
+            continue
+        escaped = DESCRIPTION_LINE.match(child.text)
+        description.append(escaped.group("text") if escaped else child.text)
     return OutlineMeasure(
         line=node.line,
         number=node.dotted,
@@ -720,7 +759,7 @@ def _measure(node, goal_number, parsed, section):
         title=title,
         goal_number=goal_number,
         description="\n".join(description),
-        target_group=target.group("group") if target else "",
+        target_group=target_group,
     )
 
 
@@ -879,6 +918,7 @@ TITLE_CONNECTORS = {"und", "oder", "der", "die", "das", "des", "am", "im", "für
 ABBREVIATIONS = {"bzw", "ggf", "ggfs", "ca", "inkl", "z", "b", "u", "a", "d", "h", "vgl",
                  "bspw", "usw", "etc", "nr", "st", "sog"}  # fmt: skip
 MAX_TITLE_WORDS = 12
+NO_AIM_MARK = re.compile(r"\s+[–—-]$")
 
 
 def _bare(token):
@@ -929,8 +969,15 @@ def split_goal_text(text: str) -> tuple[str, str, str | None]:
        and is not preceded by a connecting word ("und", "am", …).
     3. Otherwise the whole text is the title and the aim stays empty (how = None; the caller
        reports a warning).
+
+    A line ending in a lone dash ("Ausbildung Für alle –") has no aim: everything before the
+    dash is the title. The export writes that form for a goal without aim whose bare title
+    the heuristic would split.
     """
     text = text.strip()
+    no_aim = NO_AIM_MARK.search(text)
+    if no_aim and text[: no_aim.start()].strip():
+        return text[: no_aim.start()].strip(), "", "separator"
     for separator in (r"\s+[–—-]\s+", r":\s+", r"(?<=[^\W\d_]{3})\.\s+(?=[A-ZÄÖÜ])"):
         match = re.search(separator, text)
         if not match:
@@ -949,9 +996,12 @@ def split_goal_text(text: str) -> tuple[str, str, str | None]:
 def goal_line_text(title: str, aim: str) -> str:
     """Title and aim as one outline line that ``split_goal_text`` reads back the same way:
     joined by a space when the heuristic finds the split (as in the districts' exports),
-    otherwise with " – "."""
+    otherwise with " – "; a goal without aim is its bare title, or "<title> –" where the
+    bare title would be split."""
     if not aim:
-        return title
+        if split_goal_text(title)[:2] == (title, ""):
+            return title
+        return f"{title} –"
     for joiner in (" ", " – ", ": "):
         candidate = f"{title}{joiner}{aim}"
         if split_goal_text(candidate)[:2] == (title, aim):
@@ -993,22 +1043,33 @@ def _german_int(text):
 
 def _own_date(statement, parsed):
     """The reference date written in the line itself, if any ("Stand 31.12.2019",
-    "Stand 2019", "Im Jahr 2019" – a year alone means 31 December)."""
+    "Stand 2019", "Im Jahr 2019"), and whether the line gives the day (a year alone gives
+    31 December, which the caller reports as assumed)."""
     match = STAND_DATE.search(statement.text)
     if match:
         day, month, year = (int(part) for part in match.groups())
         try:
-            return dt.date(year, month, day)
+            return dt.date(year, month, day), True
         except ValueError:
             parsed.add(
                 statement.line,
                 _("Ungültiges Datum „%(date)s“.") % {"date": match.group(0)},
             )
-            return None
+            return None, False
     match = STAND_YEAR.search(statement.text) or IN_YEAR.search(statement.text)
     if match:
-        return dt.date(int(match.group(1)), 12, 31)
-    return None
+        return dt.date(int(match.group(1)), 12, 31), False
+    return None, False
+
+
+def _german_number(value):
+    return f"{value:,}".replace(",", ".")
+
+
+# Labels after a number that are units, not names ("Geflüchtete: 1.234 Personen"): the
+# figure is then named by the text before the colon.
+UNIT_LABELS = {"personen", "menschen", "einwohner*innen", "einwohner", "fälle", "haushalte"}
+NAME_BEFORE_COLON = re.compile(r"^(?P<name>[^:]+?)\s*:\s*[\d.]+\s")
 
 
 def _total_with_parts(text):
@@ -1032,6 +1093,22 @@ def _total_only(text):
     if match is None:
         return None
     return match.group("label").strip(), _german_int(match.group("total")), []
+
+
+def _figure_name(text, label):
+    """The name of a total: its label ("20.714 Ausländer*innen"), or, where the label is a
+    unit ("Geflüchtete: 1.234 Personen"), the name before the colon – unless that is only a
+    time or place ("Im Jahr 2020: …")."""
+    if label.casefold() not in UNIT_LABELS:
+        return label
+    match = NAME_BEFORE_COLON.match(text)
+    if match is None:
+        return label
+    name = IN_YEAR.sub("", STAND_SUFFIX.sub("", match.group("name"))).strip(" ,(")
+    first = name.split()[0] if name else ""
+    if not first or not first[0].isupper() or first.casefold() in SENTENCE_STARTERS:
+        return label
+    return name
 
 
 def _ranking(text):
@@ -1065,13 +1142,16 @@ def _read_figures(parsed):
     differ). A figure without any date is not taken over (warning).
     """
     situation = parsed.statements_of(SITUATION)
-    own_dates = {s.number: _own_date(s, parsed) for s in situation}
+    own_dates, exact = {}, {}
+    for statement in situation:
+        own_dates[statement.number], exact[statement.number] = _own_date(statement, parsed)
     stand_dates = []
     for statement in situation:
         match = STAND_DATE.search(statement.text) or STAND_YEAR.search(statement.text)
         if match and own_dates[statement.number]:
-            stand_dates.append(own_dates[statement.number])
-    fallback = stand_dates[0] if stand_dates else None
+            stand_dates.append((own_dates[statement.number], exact[statement.number]))
+    exact_dates = [date for date, is_exact in stand_dates if is_exact]
+    fallback = stand_dates[0] if stand_dates else (None, False)
 
     candidates = []
     for statement in situation:
@@ -1082,11 +1162,32 @@ def _read_figures(parsed):
         total = _total_with_parts(statement.text) or _total_only(statement.text)
         if total:
             candidates.append((statement, "total", total))
-    population = next((data[0] for _s, kind, data in candidates if kind == "total"), None)
+    population = next(
+        (_figure_name(s.text, data[0]) for s, kind, data in candidates if kind == "total"), None
+    )
 
     names = set()
     for statement, kind, data in candidates:
-        date = own_dates[statement.number] or fallback
+        if own_dates[statement.number]:
+            date, is_exact = own_dates[statement.number], exact[statement.number]
+        else:
+            date, is_exact = fallback
+        if date is not None and not is_exact:
+            # "Im Jahr 2019": the day of a "Stand" date of that year written elsewhere in the
+            # Ausgangslage, else 31 December – said so, as it is not in the text.
+            same_year = [d for d in exact_dates if d.year == date.year]
+            if same_year:
+                date = same_year[0]
+            else:
+                parsed.add(
+                    statement.line,
+                    _(
+                        "Als Stichtag ist nur das Jahr %(year)d angegeben; angenommen wurde der "
+                        "%(date)s. Bitte nach dem Import prüfen."
+                    )
+                    % {"year": date.year, "date": date.strftime("%d.%m.%Y")},
+                    WARNING,
+                )
         if date is None:
             parsed.add(
                 statement.line,
@@ -1097,7 +1198,7 @@ def _read_figures(parsed):
                 WARNING,
             )
             continue
-        if own_dates[statement.number] is None and len(set(stand_dates)) > 1:
+        if own_dates[statement.number] is None and len({d for d, _e in stand_dates}) > 1:
             parsed.add(
                 statement.line,
                 _(
@@ -1109,7 +1210,7 @@ def _read_figures(parsed):
             )
         if kind == "total":
             label, total, parts = data
-            name = label
+            name = _figure_name(statement.text, label)
             description = _("Aus der Ausgangslage %(number)s: gesamt") % {
                 "number": statement.number
             }
@@ -1121,11 +1222,20 @@ def _read_figures(parsed):
             description += "."
             values = [FigureValue("", total, 0)]
             values += [FigureValue(key, value, i) for i, (key, value) in enumerate(parts, 1)]
-            if parts and sum(value for _k, value in parts) > total:
+            parts_sum = sum(value for _k, value in parts)
+            if parts and parts_sum > total:
                 parsed.add(
                     statement.line,
-                    _("Die Teilwerte ergeben mehr als die Gesamtzahl %(total)s.")
-                    % {"total": statement.text.split("(")[0].strip()},
+                    _(
+                        "Die Teilwerte (%(keys)s) ergeben zusammen %(sum)s, mehr als die "
+                        "Gesamtzahl %(total)s %(label)s – bitte die Zahlen prüfen."
+                    )
+                    % {
+                        "keys": ", ".join(keys),
+                        "sum": _german_number(parts_sum),
+                        "total": _german_number(total),
+                        "label": label,
+                    },
                     WARNING,
                 )
         else:
@@ -1180,6 +1290,7 @@ LIST_HEADING = re.compile(
     re.IGNORECASE,
 )
 SENTENCE_BREAK = re.compile(r"[a-zäöüß]{3,}[.!?]\s+[A-ZÄÖÜ]")
+LIST_SEPARATOR = r"[,;•·|]|\s[–-]\s"
 
 
 def looks_like_collapsed_list(text: str) -> bool:
@@ -1191,13 +1302,17 @@ def looks_like_collapsed_list(text: str) -> bool:
     again and again: at least four times with capitalised words outnumbering the others two
     to one, or at least twice after a list heading ("Netzwerke", "Akteure", "(beispielhaft)" …).
     Ordinary sentences, with their verbs and articles in lower case, do not qualify.
+    A list that kept its separators is flagged too (see ``_separated_list``): it is still
+    one statement that a person should split into its items.
     """
     label, colon, rest = text.partition(":")
     if not colon or len(label.split()) > 8:
         return False
     rest = LIST_END.sub("", rest).strip()
-    if not rest or re.search(r"[,;•·|]|\s[–-]\s", rest) or SENTENCE_BREAK.search(rest):
+    if not rest or SENTENCE_BREAK.search(rest):
         return False
+    if re.search(LIST_SEPARATOR, rest):
+        return _separated_list(label, rest)
     tokens = re.sub(r"\([^()]*\)", " ) ", rest).split()
     words = [token for token in tokens if token != ")"]
     if len(words) < 4:
@@ -1215,6 +1330,20 @@ def looks_like_collapsed_list(text: str) -> bool:
     if LIST_HEADING.search(label):
         return boundaries >= 2
     return boundaries >= 4 and len(words) - lower >= 2 * lower
+
+
+def _separated_list(label, rest):
+    """A list that kept its separators but still stands in one line ("Vorhandene Netzwerke:
+    Runder Tisch Integration; Migrationsberatung der AWO; Sprachcafé"): after a list heading
+    at least two items, else at least four, each a short capitalised name."""
+    items = [
+        item.strip()
+        for item in re.split(LIST_SEPARATOR, re.sub(r"\([^()]*\)", "", rest))
+        if item.strip()
+    ]
+    if len(items) < (2 if LIST_HEADING.search(label) else 4):
+        return False
+    return all(len(item.split()) <= 8 and item[:1].isupper() for item in items)
 
 
 def _flag_collapsed_lists(parsed):
@@ -1776,8 +1905,26 @@ def _measure_text(measure):
     return f"Maßnahme {measure.code}: {title}" if measure.code else title
 
 
+def _reads_as_label(text):
+    """Would the import read this line below a measure as something else than description?"""
+    labels = (GOAL_LABEL, SUB_GOAL_LABEL, MEASURE_LABEL, TARGET_GROUP_LINE, DESCRIPTION_LINE)
+    return any(label.match(text) for label in labels)
+
+
 def _description_lines(measure):
-    return [_one_line(line) for line in measure.description.splitlines() if line.strip()]
+    """The lines below a measure: its target group where the title does not carry it, then
+    one line per paragraph of the description, those that would read as a label prefixed
+    with "Beschreibung: " (which the import removes again)."""
+    lines = []
+    group = _one_line(measure.target_group)
+    in_title = TARGET_GROUP.search(_one_line(measure.title))
+    if group != (in_title.group("group") if in_title else ""):
+        lines.append(f"{TARGET_GROUP_WORD}: {group}".rstrip())
+    for paragraph in measure.description.splitlines():
+        line = _one_line(paragraph)
+        if line:
+            lines.append(f"{DESCRIPTION_WORD}: {line}" if _reads_as_label(line) else line)
+    return lines
 
 
 def _numbered(prefix, items):
@@ -1815,13 +1962,20 @@ def outline_export(concept: Concept) -> str:
         entries = [(_number_key(s.number), s.position, "s", s) for s in statements]
         entries += [(_number_key(m.number), m.position, "m", m) for m in measures]
         items = []
+        # The lines below a measure are its description: nothing that follows it may be
+        # nested under it (its stored number may say so, e.g. one entered in the portal).
+        measure_depth, last_depth = None, 0
         for key, _position, kind, obj in sorted(entries, key=lambda e: (e[0], e[1], e[2])):
-            depth = len(key) - 1
+            depth = max(1, min(len(key) - 1, last_depth + 1))  # as _numbered will number it
+            if measure_depth is not None:
+                depth = min(depth, measure_depth)
             if kind == "s":
                 items.append((depth, _one_line(obj.text)))
+                measure_depth, last_depth = None, depth
             else:
                 items.append((depth, _measure_text(obj)))
                 items.extend((depth + 1, line) for line in _description_lines(obj))
+                measure_depth, last_depth = depth, depth
         return items
 
     section(1, SITUATION, statement_items(structure.statements[SITUATION]))

@@ -225,6 +225,9 @@ def test_seed_figures():
         ),
         # "z. B." is no sentence end.
         ("Bildung z. B. Kurse", "Bildung z. B. Kurse", "", None),
+        # A closing dash says: no aim (the export writes it where the heuristic would split).
+        ("Ausbildung Für alle –", "Ausbildung Für alle", "", "separator"),
+        ("Bildung: Schule -", "Bildung: Schule", "", "separator"),
     ],
 )
 def test_split_goal_text(text, title, aim, how):
@@ -254,6 +257,8 @@ def test_unsplittable_goal_is_a_warning_not_an_error():
         ("Gesundheit", "gute Versorgung für alle", "Gesundheit – gute Versorgung für alle"),
         ("Ankommen", "Neuzugewanderte nutzen Rat.", "Ankommen – Neuzugewanderte nutzen Rat."),
         ("Nur ein Titel", "", "Nur ein Titel"),
+        ("Ausbildung Für alle", "", "Ausbildung Für alle –"),
+        ("Bildung: Schule", "", "Bildung: Schule –"),
     ],
 )
 def test_goal_line_text_is_read_back_the_same(title, aim, line):
@@ -615,7 +620,12 @@ def test_ranking_longer_than_stated_gets_its_real_length():
     (figure,) = parsed.figures
     assert figure.name == "Ausländer*innen nach Staatsangehörigkeit (Top 2)"
     assert figure.reference_date == dt.date(2021, 12, 31)
-    assert len(messages(parsed, WARNING)) == 1
+    assert messages(parsed, WARNING) == [
+        "Zeile 5: Als Stichtag ist nur das Jahr 2021 angegeben; angenommen wurde der 31.12.2021. "
+        "Bitte nach dem Import prüfen.",
+        "Zeile 5: Laut Text „Top 3“, aufgeführt sind 2 Einträge – die Kennzahl heißt nach den "
+        "aufgeführten Einträgen „Top 2“.",
+    ]
 
 
 def _renumbered(lines, by=1):
@@ -641,6 +651,11 @@ def _renumbered(lines, by=1):
         "Migrationsdienst des Caritas-Sozialwerkes Koordination Kita-Einstieg u.v.m.",
         "Beteiligte: Jobcenter Beispielstadt Volkshochschule Caritasverband Diakonisches Werk",
         "Gremien: Steuerungsgruppe Integration HVB-Konferenz Kreistag",
+        # Lists that kept their separators still stand in one line: split them too.
+        "Vorhandene Netzwerke: Runder Tisch Integration; Migrationsberatung der AWO; Sprachcafé",
+        "Netzwerke: Koordinierungsstab, Bildungskoordination, Integrationslotsen",
+        "Angebote (Auswahl): Sprachcafé (Stadt, Kreis) • Lernpaten • Elterntreff",
+        "Akteure in den Gemeinden: Jobcenter, Volkshochschule, Caritas, Diakonie, Sportbund",
     ],
 )
 def test_collapsed_lists_are_recognised(text):
@@ -654,8 +669,10 @@ def test_collapsed_lists_are_recognised(text):
         "Hinweis: Die Zahlen stammen aus dem Ausländerzentralregister der Stadt.",
         "Die Fluchtgründe und Lebensbedingungen im Heimatland von Menschen mit Fluchterfahrung "
         "sind in der Gesellschaft bekannt und nachvollziehbar.",
-        "Netzwerke: Koordinierungsstab, Bildungskoordination, Integrationslotsen",
         "Ziel: Die Menschen finden Arbeit. Die Betriebe finden Fachkräfte.",
+        "Ziel: Sprache, Bildung und Arbeit fördern",
+        "Netzwerke: Viele arbeiten mit, aber die Abstimmung fehlt noch",
+        "Hinweis: Jobcenter, Volkshochschule und Caritas beraten gemeinsam",
         "Regelmäßige Vorstellung in der Steuerungsgruppe Integration",
     ],
 )
@@ -703,6 +720,8 @@ def test_title_without_district_warns():
         ("Maßnahme: Ohne Kürzel", "", "Ohne Kürzel", False),
         ("Maßnahmenpaket 1: Sprachcafés", "", "Maßnahmenpaket 1: Sprachcafés", False),
         ("Maßnahme S1 Feststellung", "", "Maßnahme S1 Feststellung", True),
+        ("Maßnahmen S7: Plural", "", "Maßnahmen S7: Plural", True),
+        ("Maßnahmen zur Sprachförderung", "", "Maßnahmen zur Sprachförderung", False),
     ],
 )
 def test_measure_labels(text, code, title, warned):
@@ -720,3 +739,116 @@ def test_measure_labels(text, code, title, warned):
     (measure,) = parsed.measures
     assert (measure.code, measure.title, measure.number) == (code, title, "2.1.1")
     assert bool(parsed.warnings) == warned
+
+
+def test_plural_measure_label_is_named_in_the_warning():
+    parsed = read_outline(
+        outline(
+            [
+                *MINIMAL,
+                "2. Koordination und Netzwerke",
+                "2.1. Maßnahmen K1: Runder Tisch",
+                "3. Maßnahmen zur Zielerreichung",
+                "3.1. Strategisches Ziel 1: Sprache",
+                "3.1.1. Maßnahmen S7: Plural",
+            ]
+        )
+    )
+    assert messages(parsed, WARNING) == [
+        "Zeile 11: „Maßnahmen K1“ ist kein Maßnahmenkürzel (erwartet „Maßnahme K1: Titel“) – "
+        "als Aussage übernommen, nicht als Maßnahme.",
+        "Zeile 17: „Maßnahmen S7“ ist kein Maßnahmenkürzel (erwartet „Maßnahme S7: Titel“) – "
+        "als Maßnahme ohne Kürzel mit dem ganzen Text als Titel übernommen.",
+    ]
+    assert [s.text for s in parsed.statements] == ["Maßnahmen K1: Runder Tisch"]
+
+
+def test_lines_below_a_measure_target_group_and_escaped_description():
+    parsed = read_outline(
+        outline(
+            [
+                *MINIMAL,
+                "2. Maßnahmen zur Zielerreichung",
+                "2.1. Strategisches Ziel 1: Sprache",
+                "2.1.1. Maßnahme S1: Kurse. Zielgruppe: alle",
+                "2.1.1.1. Zielgruppe: Frauen mit Kindern",
+                "2.1.1.2. Beschreibung: Teilziel 1: wird damit erreicht",
+                "2.1.1.3. Zweite Zeile",
+                "2.1.1.3.1. Zielgruppe: tiefer bleibt es Beschreibung",
+                "2.1.2. Maßnahme S2: Treffs",
+            ]
+        )
+    )
+    assert parsed.errors == [] and parsed.warnings == []
+    first, second = parsed.measures
+    assert first.target_group == "Frauen mit Kindern"
+    assert first.description == (
+        "Teilziel 1: wird damit erreicht\nZweite Zeile\nZielgruppe: tiefer bleibt es Beschreibung"
+    )
+    assert (second.target_group, second.description) == ("", "")
+
+
+def test_figure_named_before_the_colon_when_the_label_is_a_unit():
+    parsed = read_outline(
+        outline(
+            [
+                "1. Ausgangslage",
+                "1.1. Geflüchtete: 1.234 Personen (Stand 31.12.2020)",
+                "1.2. Im Jahr 2020: 5.000 Personen",
+                *_renumbered(MINIMAL),
+            ]
+        )
+    )
+    assert [(f.name, f.unit, f.values[0].value) for f in parsed.figures] == [
+        ("Geflüchtete", "Personen", 1234),
+        # A year is no name: the label stays.
+        ("Personen", "Personen", 5000),
+    ]
+
+
+def test_parts_exceeding_the_total_name_both_numbers():
+    parsed = read_outline(
+        outline(
+            [
+                "1. Ausgangslage",
+                "1.1. Im Landkreis leben 10.000 Ausländer*innen (männlich: 6.000 / weiblich: "
+                "4.500) (Stand 31.12.2022)",
+                *_renumbered(MINIMAL),
+            ]
+        )
+    )
+    assert messages(parsed, WARNING) == [
+        "Zeile 5: Die Teilwerte (männlich, weiblich) ergeben zusammen 10.500, mehr als die "
+        "Gesamtzahl 10.000 Ausländer*innen – bitte die Zahlen prüfen."
+    ]
+
+
+def test_a_year_alone_as_reference_date_is_reported():
+    parsed = read_outline(
+        outline(
+            [
+                "1. Ausgangslage",
+                "1.1. Im Jahr 2022 im Kreis: 5.000 Ausländer*innen",
+                *_renumbered(MINIMAL),
+            ]
+        )
+    )
+    (figure,) = parsed.figures
+    assert figure.reference_date == dt.date(2022, 12, 31)
+    assert messages(parsed, WARNING) == [
+        "Zeile 5: Als Stichtag ist nur das Jahr 2022 angegeben; angenommen wurde der 31.12.2022. "
+        "Bitte nach dem Import prüfen."
+    ]
+    # A full "Stand" date of that year elsewhere in the Ausgangslage gives the day (the seed).
+    parsed = read_outline(
+        outline(
+            [
+                "1. Ausgangslage",
+                "1.1. Im Jahr 2022 im Kreis: 5.000 Ausländer*innen",
+                "1.2. Quelle: Ausländerzentralregister, Stand 30.06.2022",
+                *_renumbered(MINIMAL, by=1),
+            ]
+        )
+    )
+    assert parsed.figures[0].reference_date == dt.date(2022, 6, 30)
+    assert messages(parsed, WARNING) == []

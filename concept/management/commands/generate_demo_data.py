@@ -118,7 +118,9 @@ def generate(*, scale: int, seed: int = 1) -> Concept:
         Measure(
             concept=concept,
             code=f"D{i + 1}",
-            number=f"4.{i % GOALS + 1}.{i // GOALS + 1}",
+            # Every eighth measure has no goal: it stands in section 3 (Koordination und
+            # Netzwerke, numbered after the coordination statements), like N1–N5.
+            number=f"4.{i % GOALS + 1}.{i // GOALS + 1}" if i % 8 else f"3.{i // 8 + 1}",
             title=f"Demo-Maßnahme {i + 1}",
             goal=goals[i % GOALS] if i % 8 else None,
             status=rng.choice(statuses[:5]),
