@@ -22,7 +22,10 @@ What becomes what:
 * Maßnahmen zur Zielerreichung: "Strategisches Ziel N: <short title>" gives the goal's short
   title (else the short title is the title); its children are measures: "Maßnahme CODE: …"
   (code normalised: "aG 1" → "aG1") or, unlabelled, a measure without code. Lines below a
-  measure become its description, one line per paragraph.
+  measure become its description, one line per paragraph; a line "Zielgruppe: …" directly
+  below it gives its target group (else "… Zielgruppe: …" at the end of the title does), and
+  "Beschreibung: " before a line is removed (the export writes it before description lines
+  that would otherwise read as a label, e.g. "Teilziel 1: …").
 * Koordination und Netzwerke: "Maßnahme CODE: …" → measure without goal; every other line is a
   Statement.
 * Ausgangslage and Fortschreibung / Evaluation: every line is a Statement (exact text, outline
