@@ -36,6 +36,27 @@ class ImportAborted(Exception):
         super().__init__("\n".join(self.messages))
 
 
+class ExportFilterError(Exception):
+    """A filter of an export (a URL parameter) names something that does not exist.
+    Exporting everything instead would hand out a list that looks filtered but is not."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+def filter_error(name, value, reason) -> str:
+    """ "Der Filter „ampel“ hat den ungültigen Wert „bogus“: …" """
+    value = as_text(value).strip()
+    if len(value) > 60:
+        value = value[:59] + "…"
+    return _("Der Filter „%(name)s“ hat den ungültigen Wert „%(value)s“: %(reason)s") % {
+        "name": name,
+        "value": value,
+        "reason": reason,
+    }
+
+
 @dataclass
 class Change:
     """One cell that an imported row changes: column, old and new value as users read them."""
@@ -585,7 +606,8 @@ class ConceptResource(resources.ModelResource):
     # --- export ---
 
     def export_queryset(self, params=None):
-        """The concept's rows for an export, with what the columns read prefetched."""
+        """The concept's rows for an export, with what the columns read prefetched; params
+        (the URL's filters) narrow them, and raise ExportFilterError if one is invalid."""
         raise NotImplementedError
 
     def cells(self, instance, columns=None):

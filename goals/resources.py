@@ -4,6 +4,7 @@ A value is identified by its Kennzahl, Stichtag and Aufschlüsselung (empty for 
 new and changed values go through goals.services, which keeps their history.
 """
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from concept.resources import (
@@ -12,12 +13,14 @@ from concept.resources import (
     ConceptResource,
     DateCell,
     DecimalCell,
+    ExportFilterError,
     RefCell,
     TextCell,
+    filter_error,
     lookup_key,
 )
 from goals import services
-from goals.models import Indicator, IndicatorValue
+from goals.models import Indicator, IndicatorValue, StrategicGoal
 
 VALUE_FIELDS = ("period", "value", "source", "note")
 
@@ -82,12 +85,29 @@ class IndicatorValueResource(ConceptResource):
         """All values of the concept; ?kennzahl=<id> or ?ziel=<number> narrows them."""
         queryset = self.queryset()
         if params:
+            errors = []
             indicator = params.get("kennzahl", "")
-            if indicator.isdigit():
-                queryset = queryset.filter(indicator_id=int(indicator))
+            if indicator:
+                found = indicator.isdigit() and (
+                    Indicator.objects.filter(concept=self.concept, pk=int(indicator)).exists()
+                )
+                if found:
+                    queryset = queryset.filter(indicator_id=int(indicator))
+                else:
+                    reason = _("Diese Kennzahl gibt es in diesem Konzept nicht.")
+                    errors.append(filter_error("kennzahl", indicator, reason))
             goal = params.get("ziel", "")
-            if goal.isdigit():
-                queryset = queryset.filter(indicator__sub_goal__goal__number=int(goal))
+            if goal:
+                found = goal.isdigit() and (
+                    StrategicGoal.objects.filter(concept=self.concept, number=int(goal)).exists()
+                )
+                if found:
+                    queryset = queryset.filter(indicator__sub_goal__goal__number=int(goal))
+                else:
+                    reason = _("Ein strategisches Ziel mit dieser Nummer gibt es nicht.")
+                    errors.append(filter_error("ziel", goal, reason))
+            if errors:
+                raise ExportFilterError(errors)
         return queryset
 
     def load(self):

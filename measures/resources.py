@@ -23,11 +23,13 @@ from concept.resources import (
     ConflictError,
     DateCell,
     DecimalCell,
+    ExportFilterError,
     IntegerCell,
     RefCell,
     RefListCell,
     TextCell,
     excel_date_variants,
+    filter_error,
     lookup_key,
     normalise_text,
 )
@@ -268,6 +270,11 @@ class MeasureResource(ConceptResource):
             filterset = MeasureFilter(
                 params, queryset=queryset.with_last_entry(), concept=self.concept, goals=goals
             )
+            if not filterset.is_valid():  # django-filter would just leave the filter out
+                raise ExportFilterError(
+                    filter_error(name, params.get(name, ""), " ".join(messages))
+                    for name, messages in filterset.errors.items()
+                )
             queryset = filterset.qs
         return queryset
 
@@ -523,9 +530,22 @@ class ProgressEntryResource(ConceptResource):
         if params:
             key = params.get("massnahme")
             if key:
-                queryset = queryset.filter(
-                    measure__in=Measure.objects.filter(measure_lookup(key), concept=self.concept)
+                measures = list(
+                    Measure.objects.filter(measure_lookup(key), concept=self.concept).values_list(
+                        "pk", flat=True
+                    )
                 )
+                if not measures:
+                    raise ExportFilterError(
+                        [
+                            filter_error(
+                                "massnahme",
+                                key,
+                                _("Diese Maßnahme gibt es in diesem Konzept nicht."),
+                            )
+                        ]
+                    )
+                queryset = queryset.filter(measure__in=measures)
             if any(name in params for name in MEASURE_FILTERS):
                 measures = MeasureResource(concept=self.concept).export_queryset(params)
                 queryset = queryset.filter(measure__in=list(measures.values_list("pk", flat=True)))

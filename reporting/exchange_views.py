@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from concept import roles
 from concept.access import get_concept_for_edit, get_concept_for_view
+from concept.resources import ExportFilterError
 from reporting import exchange
 
 
@@ -94,7 +95,22 @@ def data_overview(request, slug):
 @login_required
 def export_view(request, slug, kind, fmt):
     concept = get_concept_for_view(request.user, slug)
-    export = exchange.export_file(get_kind(kind), concept, fmt, params=request.GET)
+    kind = get_kind(kind)
+    try:
+        export = exchange.export_file(kind, concept, fmt, params=request.GET)
+    except ExportFilterError as error:
+        # Not the whole list instead: a file that looks filtered but is not misleads.
+        return render(
+            request,
+            "exchange/export_error.html",
+            {
+                "concept": concept,
+                "kind": kind,
+                "errors": error.messages,
+                "list_url": reverse(kind.list_url, kwargs={"slug": concept.slug}),
+            },
+            status=400,
+        )
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=export.filename

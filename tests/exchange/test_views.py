@@ -304,3 +304,44 @@ def test_exports_run_the_same_queries_at_scale_1_and_10(client, db):
         for query in ("", "?ziel=1&sortierung=ampel"):
             assert counts[(1, kind, query)] == counts[(10, kind, query)], (kind, query, counts)
             assert counts[(1, kind, query)] <= 12
+
+
+@pytest.mark.parametrize(
+    ("kind", "query", "message"),
+    [
+        ("massnahmen", "?ampel=bogus", "Der Filter „ampel“ hat den ungültigen Wert „bogus“"),
+        ("massnahmen", "?ziel=9", "Der Filter „ziel“ hat den ungültigen Wert „9“"),
+        ("sachstaende", "?status=fertig", "Der Filter „status“ hat den ungültigen Wert „fertig“"),
+        ("sachstaende", "?massnahme=X9", "Diese Maßnahme gibt es in diesem Konzept nicht."),
+        ("kennzahlwerte", "?kennzahl=abc", "Diese Kennzahl gibt es in diesem Konzept nicht."),
+        ("kennzahlwerte", "?ziel=7", "Ein strategisches Ziel mit dieser Nummer gibt es nicht."),
+    ],
+)
+def test_invalid_export_filters_are_refused_instead_of_exporting_everything(
+    client, world, member_of, kind, query, message
+):
+    member_of(client, world.concept, roles.STEERING_GROUP)
+    for fmt in ("csv", "xlsx"):
+        response = client.get(export_url(world.concept, kind, fmt) + query)
+        assert response.status_code == 400
+        assert response["Content-Type"].startswith("text/html")
+        assert "Content-Disposition" not in response
+        page = response.content.decode()
+        assert message in page
+        assert "es wurde keine Datei erstellt" in page
+
+
+def test_valid_and_unknown_parameters_still_export(client, world, member_of):
+    member_of(client, world.concept, roles.STEERING_GROUP)
+    for kind, query in [
+        ("massnahmen", "?ampel=&ziel=1&seite=2"),  # empty filters, the list's page number
+        ("sachstaende", "?massnahme=S1"),
+        ("kennzahlwerte", f"?kennzahl={world.indicator.pk}&ziel=1"),
+        ("akteure", "?ampel=bogus"),  # organisations have no filters
+    ]:
+        response = client.get(export_url(world.concept, kind) + query)
+        assert response.status_code == 200, (kind, query)
+        assert response["Content-Disposition"].startswith("attachment;")
+    response = client.get(export_url(world.concept, "sachstaende") + "?massnahme=S1")
+    rows = read_csv_bytes(response.content)
+    assert [row[0] for row in rows[1:]] == ["S1"]
