@@ -298,6 +298,14 @@ class ParsedOutline:
         return [s for s in self.statements if s.section == section]
 
     @property
+    def statement_sections(self):
+        """(section label, statements) for each statement section, in outline order."""
+        return [
+            (SECTION_HEADINGS[section], self.statements_of(section))
+            for section in (SITUATION, COORDINATION, EVALUATION)
+        ]
+
+    @property
     def statement_counts(self):
         """(section label, count) for each statement section, in outline order."""
         return [

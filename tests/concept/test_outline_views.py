@@ -114,6 +114,20 @@ def test_coordination_previews_then_confirms(client):
     assert client.session[PENDING_KEY] == {}
 
 
+def test_preview_lists_the_statements_with_their_numbers(client):
+    login(client)
+    html = preview(client).text
+    assert "Ausgangslage (5)" in html and "Fortschreibung / Evaluation (4)" in html
+    assert (
+        '<li><span class="portal-number">1.1.3</span> Über die Lebens- und Arbeitsbedingungen '
+        "der hier lebenden Arbeitsmigranten/-migrantinnen gibt es nur ausschnitthafte "
+        "Kenntnisse.</li>"
+    ) in html
+    assert '<span class="portal-number">3.1</span> Vorhandene Netzwerke (beispielhaft):' in html
+    assert "u.v.m. <em>(zum Trennen markiert)</em>" in html
+    assert '<li><span class="portal-number">5.4</span> Ggfs. Anpassung der Maßnahmen</li>' in html
+
+
 def test_a_preview_can_be_confirmed_only_once(client):
     login(client)
     token = preview(client).context["token"]
