@@ -8,6 +8,24 @@ from goals.resources import IndicatorValueResource
 from reporting.exchange import ConceptImportExportMixin
 
 
+class GoalListFilter(admin.RelatedFieldListFilter):
+    """Strategic goals named with their concept ("Strategisches Ziel 1: Sprache" exists once
+    per concept); once a concept is chosen, only its goals."""
+
+    concept_parameter = "concept__id__exact"
+
+    def field_choices(self, field, request, model_admin):
+        goals = StrategicGoal.objects.select_related("concept").order_by("concept__title", "number")
+        concept = request.GET.get(self.concept_parameter, "")
+        if concept.isdigit():
+            goals = goals.filter(concept_id=concept)
+        return [(goal.pk, f"{goal} ({goal.concept.title})") for goal in goals]
+
+
+class SubGoalGoalListFilter(GoalListFilter):
+    concept_parameter = "goal__concept__id__exact"
+
+
 class SubGoalInline(admin.TabularInline):
     model = SubGoal
     extra = 0
@@ -33,7 +51,7 @@ class StrategicGoalAdmin(admin.ModelAdmin):
 @admin.register(SubGoal)
 class SubGoalAdmin(admin.ModelAdmin):
     list_display = ["label", "text", "goal"]
-    list_filter = ["goal__concept", "goal"]
+    list_filter = ["goal__concept", ("goal", SubGoalGoalListFilter)]
     search_fields = ["text"]
     list_select_related = ["goal", "goal__concept"]
 

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from goals.admin import GoalListFilter
 from measures.models import Decision, Evidence, Measure, MeasureOrganisation, ProgressEntry
 from measures.resources import MeasureResource, ProgressEntryResource
 from reporting.exchange import ConceptImportExportMixin
@@ -34,12 +36,22 @@ class MeasureAdmin(ConceptImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [MeasureResource]
     list_display = ["label", "title", "goal", "status", "traffic_light", "progress", "concept"]
     list_display_links = ["label", "title"]
-    list_filter = ["concept", "goal", "status", "traffic_light", "is_public"]
+    list_filter = ["concept", ("goal", GoalListFilter), "status", "traffic_light", "is_public"]
     search_fields = ["code", "number", "title", "description", "target_group"]
     list_select_related = ["goal", "concept"]
     autocomplete_fields = ["goal", "sub_goals", "networks", "responsible_users"]
     inlines = [InvolvementInline, ProgressEntryInline]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    # Status, Ampel and Fortschritt change only with a Sachstand (measure_set_state and
+    # progress_entry_create in the portal), so that every change leaves an entry.
+    readonly_fields = [
+        "status",
+        "traffic_light",
+        "progress",
+        "state_in_portal",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["concept", ("code", "number"), "title", "description", "target_group"]}),
         (_("Zuordnung"), {"fields": ["goal", "sub_goals", "networks", "responsible_users"]}),
@@ -48,6 +60,7 @@ class MeasureAdmin(ConceptImportExportMixin, SimpleHistoryAdmin):
             {
                 "fields": [
                     ("status", "traffic_light", "progress"),
+                    "state_in_portal",
                     "status_reason",
                     "update_cadence",
                 ]
@@ -59,6 +72,21 @@ class MeasureAdmin(ConceptImportExportMixin, SimpleHistoryAdmin):
             {"fields": ["is_public", "position", "version", "created_at", "updated_at"]},
         ),
     ]
+
+    @admin.display(description=_("Stand ändern"))
+    def state_in_portal(self, obj):
+        message = _(
+            "Umsetzungsstand, Ampel und Fortschritt ändern sich nur mit einem Sachstand im "
+            "Portal, damit jede Änderung nachvollziehbar bleibt."
+        )
+        if obj is None or obj.pk is None:
+            return message
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            message,
+            obj.get_absolute_url(),
+            _("Maßnahme im Portal öffnen"),
+        )
 
 
 class EvidenceInline(admin.TabularInline):

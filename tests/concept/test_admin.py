@@ -70,3 +70,89 @@ def test_coordination_staff_cannot_manage_users(client, db):
     client.force_login(UserFactory(is_staff=True, role=roles.COORDINATION))
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
     assert client.get(reverse("admin:measures_measure_changelist")).status_code == 200
+
+
+def test_measure_state_is_not_editable_in_the_admin(client, lk_vechta):
+    """Status, Ampel and Fortschritt change only with a Sachstand (in the portal)."""
+    from measures.models import Measure, ProgressEntry
+
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    measure = Measure.objects.get(concept=lk_vechta, code="S1")
+    url = reverse("admin:measures_measure_change", args=[measure.pk])
+    html = client.get(url).text
+    for name in ("status", "traffic_light", "progress"):
+        assert f'name="{name}"' not in html
+    assert "ändern sich nur mit einem Sachstand im Portal" in html
+    assert f'href="{measure.get_absolute_url()}"' in html
+
+    # Saving the admin form with other values for them changes nothing and adds no entry.
+    data = change_form_data(client.get(url))
+    data.update(status="implemented", traffic_light="red", progress="100", title="Neuer Titel")
+    entries = ProgressEntry.objects.filter(measure=measure).count()
+    before = (measure.status, measure.traffic_light, measure.progress)
+    assert before != ("implemented", "red", 100)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    measure.refresh_from_db()
+    assert measure.title == "Neuer Titel"
+    assert (measure.status, measure.traffic_light, measure.progress) == before
+    assert ProgressEntry.objects.filter(measure=measure).count() == entries
+
+
+def change_form_data(response):
+    """The POST data of an admin change form as rendered (main form and inlines)."""
+    data = {}
+
+    def add(form):
+        for bound in form:
+            value = bound.value()
+            if value is None:
+                continue
+            if isinstance(value, (list, tuple)):
+                data[bound.html_name] = [str(v) for v in value]
+            elif value is True:
+                data[bound.html_name] = "on"
+            elif value is not False:
+                data[bound.html_name] = str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        add(formset.management_form)
+        for form in formset.forms:
+            add(form)
+    return data
+
+
+def test_goal_filters_name_the_concept_and_follow_the_chosen_concept(client, db):
+    from tests.factories import ConceptFactory, GoalFactory, MeasureFactory, SubGoalFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    first = ConceptFactory(title="Integrationskonzept Erstkreis")
+    second = ConceptFactory(title="Integrationskonzept Zweitkreis")
+    for concept in (first, second):
+        goal = GoalFactory(concept=concept, number=1, title="Sprache", short_title="Sprache")
+        MeasureFactory(concept=concept, goal=goal, code="S1", number="4.1.1")
+        SubGoalFactory(goal=goal, number=1)
+    SubGoalFactory(goal=GoalFactory(concept=first, number=2, short_title="Bildung"), number=1)
+
+    def goal_choices(url, **params):
+        response = client.get(reverse(url), params)
+        (spec,) = [s for s in response.context["cl"].filter_specs if s.field_path == "goal"]
+        return [label for _pk, label in spec.lookup_choices]
+
+    every = [
+        "Strategisches Ziel 1: Sprache (Integrationskonzept Erstkreis)",
+        "Strategisches Ziel 2: Bildung (Integrationskonzept Erstkreis)",
+        "Strategisches Ziel 1: Sprache (Integrationskonzept Zweitkreis)",
+    ]
+    assert goal_choices("admin:measures_measure_changelist") == every
+    assert goal_choices("admin:goals_subgoal_changelist") == every
+    assert goal_choices("admin:measures_measure_changelist", concept__id__exact=second.pk) == [
+        every[2]
+    ]
+    assert goal_choices("admin:goals_subgoal_changelist", goal__concept__id__exact=first.pk) == [
+        every[0],
+        every[1],
+    ]
