@@ -338,6 +338,28 @@ def test_network_coordinators_are_named_in_the_network(concept):
         assert mentions(network.name, network.coordinator.name), network.name
 
 
+def test_measures_linked_to_networks_are_those_the_text_links(concept):
+    # N2 continues the Koordinierungsstab, W3 is the Integrationslotsen programme; no other
+    # measure title names a network of 3.1 or a committee of section 5.
+    links = Measure.networks.through.objects.filter(measure__concept=concept)
+    assert sorted(links.values_list("measure__code", "network__name")) == [
+        ("N2", "Koordinierungsstab Flüchtlinge (mit dazugehörigen Arbeitskreisen)"),
+        ("W3", "Integrationslotsen/-lotsinnen"),
+    ]
+
+
+def test_networks_named_in_a_measure_title_are_linked(concept):
+    networks = list(Network.objects.filter(concept=concept))
+    missing = []
+    for measure in Measure.objects.filter(concept=concept).prefetch_related("networks"):
+        linked = set(measure.networks.all())
+        for network in networks:
+            stem = re.split(r"[\s/]", network.name)[0]
+            if stem.lower() in measure.title.lower() and network not in linked:
+                missing.append((measure.label, network.name))
+    assert missing == []
+
+
 def test_measure_networks_are_named_in_the_measure_title(concept):
     linked = Measure.objects.filter(concept=concept, networks__isnull=False).distinct()
     assert linked.exists()
@@ -377,6 +399,9 @@ def values_of(concept, statement_number):
 def test_only_the_two_situation_indicators_exist(concept):
     indicators = Indicator.objects.filter(concept=concept)
     assert sorted(indicators.values_list("statement__number", flat=True)) == ["1.1", "1.1.1.1"]
+    # The outline says nothing about them beyond their figures: no description that could
+    # pass for the customer's wording next to the source "Integrationskonzept, Ausgangslage".
+    assert list(indicators.values_list("description", flat=True)) == ["", ""]
     assert not indicators.filter(sub_goal__isnull=False).exists()
     assert IndicatorValue.objects.filter(indicator__concept=concept).count() == 3 + 10
 
