@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -15,9 +16,26 @@ class InvolvementInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
 
 
+# A Sachstand's date and state are what the measure's state was taken from: they are
+# recorded in the portal (progress_entry_create) and never changed afterwards; the admin
+# corrects texts and figures only (as progress_entry_correct does) and deletes nothing.
+ENTRY_FIXED_FIELDS = [
+    "measure",
+    "date",
+    "status",
+    "traffic_light",
+    "progress",
+    "decision",
+    "author",
+    "is_demo",
+]
+
+
 class ProgressEntryInline(admin.StackedInline):
     model = ProgressEntry
     extra = 0
+    can_delete = False
+    readonly_fields = [f for f in ENTRY_FIXED_FIELDS if f != "measure"]
     fields = [
         ("date", "period"),
         ("status", "traffic_light", "progress"),
@@ -27,8 +45,10 @@ class ProgressEntryInline(admin.StackedInline):
         "author",
         "is_demo",
     ]
-    autocomplete_fields = ["author"]
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Measure)
@@ -92,6 +112,7 @@ class MeasureAdmin(ConceptImportExportMixin, SimpleHistoryAdmin):
 class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(ProgressEntry)
@@ -102,8 +123,26 @@ class ProgressEntryAdmin(ConceptImportExportMixin, SimpleHistoryAdmin):
     search_fields = ["measure__code", "measure__title", "text", "next_steps"]
     date_hierarchy = "date"
     list_select_related = ["measure", "author"]
-    autocomplete_fields = ["measure", "author", "decision"]
+    readonly_fields = [*ENTRY_FIXED_FIELDS, "record_in_portal"]
     inlines = [EvidenceInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Sachstand erfassen"))
+    def record_in_portal(self, obj):
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            _(
+                "Neue Sachstände erfassen Sie im Portal; Datum und Stand eines Sachstands "
+                "bleiben, Texte und Zahlen lassen sich hier korrigieren."
+            ),
+            obj.measure.get_absolute_url(),
+            _("Maßnahme im Portal öffnen"),
+        )
 
 
 @admin.register(Decision)

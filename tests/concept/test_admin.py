@@ -43,7 +43,8 @@ def test_admin_pages_work_in_german_with_data(client, lk_vechta, model):
     assert 'lang="de"' in changelist.text
     assert str(model._meta.verbose_name_plural) in changelist.text
     add = client.get(reverse("admin:{}_{}_add".format(*info)))
-    assert add.status_code == 200
+    # Sachstände are recorded in the portal, where they set the measure's state.
+    assert add.status_code == (403 if model._meta.model_name == "progressentry" else 200)
     first = model.objects.first()
     if first is not None:
         change = client.get(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
@@ -156,3 +157,45 @@ def test_goal_filters_name_the_concept_and_follow_the_chosen_concept(client, db)
         every[0],
         every[1],
     ]
+
+
+def test_sachstand_state_and_date_are_fixed_in_the_admin(client, lk_vechta):
+    """Only texts and figures of a Sachstand are corrected in the admin; nothing is added or
+    deleted there, so the measure's state always matches its newest Sachstand."""
+    import datetime as dt
+
+    from measures.models import Measure, ProgressEntry
+    from measures.services import progress_entry_create
+
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    measure = Measure.objects.get(concept=lk_vechta, code="S2")
+    entry = progress_entry_create(
+        measure=measure,
+        author=user,
+        date=dt.date(2025, 3, 1),
+        status="in_progress",
+        traffic_light="green",
+        progress=40,
+        text="Tippfehlr",
+    )
+    url = reverse("admin:measures_progressentry_change", args=[entry.pk])
+    data = change_form_data(client.get(url))
+    data.update(status="dropped", progress="100", date="01.01.2020", text="Tippfehler")
+    assert client.post(url, data).status_code == 302
+    entry.refresh_from_db()
+    assert entry.text == "Tippfehler"
+    assert (entry.status, entry.progress, entry.date) == ("in_progress", 40, dt.date(2025, 3, 1))
+    assert (
+        client.post(
+            reverse("admin:measures_progressentry_delete", args=[entry.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert ProgressEntry.objects.filter(pk=entry.pk).exists()
+
+    # The measure's inline shows its Sachstände but adds none.
+    page = client.get(reverse("admin:measures_measure_change", args=[measure.pk])).text
+    assert "Tippfehler" in page
+    assert 'name="entries-TOTAL_FORMS"' in page
+    assert 'name="entries-0-status"' not in page
