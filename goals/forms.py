@@ -23,13 +23,17 @@ class IndicatorValueForm(forms.ModelForm):
     )
 
     value = GermanDecimalField(label=_("Wert"), max_digits=14, decimal_places=3)
+    # The newest history record the editor saw (0: none): a stale form is refused.
+    seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     class Meta:
         model = IndicatorValue
         fields = ["value", "breakdown", "period", "source", "note"]
 
-    def __init__(self, *args, indicator, **kwargs):
+    def __init__(self, *args, indicator, seen=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if seen is not None:
+            self.initial["seen"] = seen
         self.indicator = indicator
         self.fields["value"].label = _("Wert (%(unit)s)") % {"unit": indicator.unit}
         if self.instance.pk and not self.is_bound:
@@ -54,8 +58,11 @@ class IndicatorValueForm(forms.ModelForm):
                 _("%(unit)s werden als ganze, nicht negative Zahl erfasst.")
                 % {"unit": self.indicator.unit}
             )
-        if unit == "%" and value < 0:
-            raise forms.ValidationError(_("Ein Anteil in Prozent kann nicht negativ sein."))
+        if unit == "%" and not 0 <= value <= 100:
+            raise forms.ValidationError(
+                _("%(field)s: Ein Anteil in Prozent liegt zwischen 0 und 100.")
+                % {"field": self.fields["value"].label}
+            )
         return Decimal(value)
 
     def clean(self):

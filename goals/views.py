@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db import transaction
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from concept import roles
 from concept.access import get_concept_for_edit, get_concept_for_view
 from concept.fields import add_service_errors
+from concept.templatetags.portal import num as number_de
 from goals import services
 from goals.forms import IndicatorValueForm
 from goals.models import Indicator, IndicatorValue
@@ -35,10 +37,18 @@ def indicator_list(request, slug):
 
 
 def _indicator_context(request, concept, indicator, form):
+    # Each record with its predecessor's value and date, so a change reads "alt → neu".
+    previous = IndicatorValue.history.filter(
+        id=OuterRef("id"), history_date__lt=OuterRef("history_date")
+    ).order_by("-history_date", "-history_id")
     history = (
         IndicatorValue.history.filter(indicator_id=indicator.pk)
         .select_related("history_user")
-        .order_by("-history_date")[:HISTORY_LIMIT]
+        .annotate(
+            previous_value=Subquery(previous.values("value")[:1]),
+            previous_date=Subquery(previous.values("reference_date")[:1]),
+        )
+        .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
     )
     return {
         "concept": concept,
@@ -83,30 +93,78 @@ def indicator_detail(request, slug, pk):
     )
 
 
+def _newest_record_id(item):
+    return (
+        IndicatorValue.history.filter(id=item.pk)
+        .order_by("-history_date", "-history_id")
+        .values_list("history_id", flat=True)
+        .first()
+        or 0
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def indicator_value_edit(request, slug, pk, value_pk):
     concept = get_concept_for_edit(request.user, slug)
-    item = get_object_or_404(
-        IndicatorValue.objects.select_related("indicator"),
-        pk=value_pk,
-        indicator_id=pk,
-        indicator__concept=concept,
+    values = IndicatorValue.objects.select_related("indicator")
+    item = get_object_or_404(values, pk=value_pk, indicator_id=pk, indicator__concept=concept)
+    form = IndicatorValueForm(
+        request.POST or None, instance=item, indicator=item.indicator, seen=_newest_record_id(item)
     )
-    form = IndicatorValueForm(request.POST or None, instance=item, indicator=item.indicator)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.indicator_value_update(
-                item=item, user=request.user, **{f: data[f] for f in VALUE_FIELDS}
-            )
+            with transaction.atomic():
+                # Locked, so of two editors saving at once the second sees the first's record.
+                item = values.select_for_update(of=("self",)).get(pk=item.pk)
+                newest = _newest_record_id(item)
+                if data["seen"] is None or data["seen"] != newest:
+                    conflict = _value_conflict(item, data)
+                else:
+                    services.indicator_value_update(
+                        item=item, user=request.user, **{f: data[f] for f in VALUE_FIELDS}
+                    )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Wert geändert."))
-            return redirect("goals:indicator", slug=concept.slug, pk=pk)
+            if conflict is None:
+                messages.success(request, _("Wert geändert."))
+                return redirect("goals:indicator", slug=concept.slug, pk=pk)
+            # Shown with the current values; the refused input is named in the message.
+            form = IndicatorValueForm(instance=item, indicator=item.indicator, seen=newest)
     return render(
         request,
         "goals/indicator_value_form.html",
-        {"concept": concept, "indicator": item.indicator, "item": item, "form": form},
+        {
+            "concept": concept,
+            "indicator": item.indicator,
+            "item": item,
+            "form": form,
+            "conflict": conflict,
+        },
+        status=409 if conflict else 200,
     )
+
+
+def _value_conflict(item, data):
+    record = (
+        IndicatorValue.history.filter(id=item.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    who = _("jemand anderes")
+    if record is not None and record.history_user is not None:
+        who = record.history_user.get_full_name() or record.history_user.get_username()
+    return _(
+        "Der Wert wurde inzwischen von %(who)s geändert; er lautet jetzt %(value)s zum "
+        "%(date)s. Ihre Eingabe (%(yours)s) wurde nicht gespeichert; bitte prüfen und "
+        "erneut speichern."
+    ) % {
+        "who": who,
+        "value": number_de(item.value),
+        "date": item.reference_date.strftime("%d.%m.%Y"),
+        "yours": number_de(data["value"]),
+    }

@@ -1,0 +1,107 @@
+"""Indicator values: roles, lost-update protection, history and plausibility."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from concept import roles
+from goals.models import Indicator, IndicatorValue
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "lk-vechta"
+
+
+def session(concept, role, **fields):
+    user = UserFactory(role=role, **fields)
+    concept.members.add(user)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def edit_url(item):
+    return reverse(
+        "goals:value_edit", kwargs={"slug": SLUG, "pk": item.indicator_id, "value_pk": item.pk}
+    )
+
+
+def detail_url(indicator):
+    return reverse("goals:indicator", kwargs={"slug": SLUG, "pk": indicator.pk})
+
+
+@pytest.fixture
+def item(lk_vechta):
+    indicator = lk_vechta.indicators.get(name="Ausländer*innen")
+    return indicator.values.get(reference_date=dt.date(2019, 12, 31), breakdown="")
+
+
+def edit_data(client, item, **changes):
+    form = client.get(edit_url(item)).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    return {k: ("" if v is None else v) for k, v in data.items()} | changes
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (roles.ADMINISTRATION, True),
+        (roles.COORDINATION, True),
+        (roles.MEASURE_OWNERS, False),
+        (roles.STEERING_GROUP, False),
+    ],
+)
+def test_value_edit_per_role(lk_vechta, item, role, allowed):
+    client = session(lk_vechta, role)
+    editor = session(lk_vechta, roles.COORDINATION)
+    data = edit_data(editor, item, value="20.800")
+    response = client.post(edit_url(item), data)
+    item.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302 and item.value == 20800
+        assert (
+            client.post(detail_url(item.indicator), {"year": 2024, "value": "1"}).status_code == 302
+        )
+    else:
+        assert response.status_code == 403 and item.value != 20800
+        assert (
+            client.post(detail_url(item.indicator), {"year": 2024, "value": "1"}).status_code == 403
+        )
+
+
+def test_second_save_of_a_stale_value_is_refused(lk_vechta, item):
+    a = session(lk_vechta, roles.COORDINATION, first_name="Anna", last_name="A")
+    b = session(lk_vechta, roles.COORDINATION)
+    seen_by_a, seen_by_b = edit_data(a, item), edit_data(b, item)
+    assert a.post(edit_url(item), seen_by_a | {"value": "20.800"}).status_code == 302
+    refused = b.post(edit_url(item), seen_by_b | {"value": "20.900"})
+    assert refused.status_code == 409
+    assert "Anna A" in refused.text and "20.800" in refused.text and "20.900" in refused.text
+    item.refresh_from_db()
+    assert item.value == 20800
+    # The form now carries the current state: saving it again is allowed.
+    again = edit_data(b, item, value="20.900")
+    assert b.post(edit_url(item), again).status_code == 302
+
+
+def test_history_shows_old_and_new_value(lk_vechta, item):
+    client = session(lk_vechta, roles.COORDINATION)
+    old = item.value
+    client.post(edit_url(item), edit_data(client, item, value="42"))
+    client.post(edit_url(item), edit_data(client, item, value="43"))
+    html = client.get(detail_url(item.indicator)).text
+    assert "Wert geändert" in html and "31.12.2019: 42 → 43" in html
+    assert old != 42
+
+
+def test_percentages_outside_0_to_100_are_refused(lk_vechta):
+    client = session(lk_vechta, roles.COORDINATION)
+    indicator = Indicator.objects.create(concept=lk_vechta, name="Quote", unit="%")
+    for value in ("150", "-1"):
+        response = client.post(detail_url(indicator), {"year": 2024, "value": value})
+        assert "Wert (%): Ein Anteil in Prozent liegt zwischen 0 und 100." in response.text
+    assert client.post(detail_url(indicator), {"year": 2024, "value": "99,5"}).status_code == 302
+    assert IndicatorValue.objects.filter(indicator=indicator).count() == 1
