@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, CharField, Func, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +35,22 @@ SORTS = {
     "aktualisiert": (_("Letzter Sachstand (älteste zuerst)"), ["last_entry_date", "position"]),
     "-aktualisiert": (_("Letzter Sachstand (neueste zuerst)"), ["-last_entry_date", "position"]),
 }
+
+
+def sqlite_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+class Folded(Func):
+    """Lower case that knows umlauts ("Ü" → "ü") on both databases: PostgreSQL's LOWER()
+    does; SQLite's folds only ASCII, so there it calls sqlite_lower (registered on every
+    SQLite connection in MeasuresConfig.ready)."""
+
+    function = "LOWER"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="PORTAL_LOWER", **extra_context)
 
 
 class MeasureFilter(django_filters.FilterSet):
@@ -88,13 +104,25 @@ class MeasureFilter(django_filters.FilterSet):
         self.filters["ziel"].extra["choices"] = [
             (str(goal.number), f"{goal.number} – {goal.short_title}") for goal in goals
         ] + [(COORDINATION, _("Koordination und Netzwerke"))]
-        self.filters["teilziel"].queryset = SubGoal.objects.filter(
-            goal__concept=concept
-        ).select_related("goal")
+        # Only Teilziele that can match: those of the chosen goal (none for Koordination).
+        sub_goals = SubGoal.objects.filter(goal__concept=concept).select_related("goal")
+        goal = (data or {}).get("ziel", "")
+        if goal == COORDINATION:
+            sub_goals = sub_goals.none()
+        elif goal.isdigit():
+            sub_goals = sub_goals.filter(goal__number=int(goal))
+        self.filters["teilziel"].queryset = sub_goals
         self.filters["akteur"].queryset = Organisation.objects.filter(concept=concept)
         self.filters["netzwerk"].queryset = Network.objects.filter(concept=concept)
         for name in ("ziel", "teilziel", "status", "ampel", "akteur", "netzwerk"):
             self.filters[name].extra["empty_label"] = _("alle")
+
+    def labelled_errors(self):
+        """The ignored filters as users name them: (label, messages)."""
+        return [
+            (self.form.fields[name].label if name in self.form.fields else name, errors)
+            for name, errors in self.errors.items()
+        ]
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -104,13 +132,19 @@ class MeasureFilter(django_filters.FilterSet):
         return queryset.distinct()
 
     def filter_text(self, queryset, name, value):
+        queryset = queryset.alias(
+            title_folded=Folded("title"),
+            description_folded=Folded("description"),
+            target_group_folded=Folded("target_group"),
+        )
         for word in value.split():
+            folded = word.lower()
             queryset = queryset.filter(
                 Q(code__icontains=word)
                 | Q(number__startswith=word)
-                | Q(title__icontains=word)
-                | Q(description__icontains=word)
-                | Q(target_group__icontains=word)
+                | Q(title_folded__contains=folded)
+                | Q(description_folded__contains=folded)
+                | Q(target_group_folded__contains=folded)
             )
         return queryset
 
