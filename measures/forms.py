@@ -1,5 +1,9 @@
+import datetime as dt
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,18 +54,49 @@ class MeasureStateForm(VersionMixin, forms.ModelForm):
         pass
 
 
+# Evidence per Sachstand, beside the per-file limit settings.EVIDENCE_MAX_BYTES.
+MAX_FILES = 10
+MAX_TOTAL_BYTES = 25 * 1024 * 1024
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
 class MultipleFileField(forms.FileField):
+    """Several files at once, at most max_files of together at most max_total_bytes."""
+
     widget = MultipleFileInput
+
+    def __init__(self, *args, max_files=None, max_total_bytes=None, **kwargs):
+        self.max_files, self.max_total_bytes = max_files, max_total_bytes
+        super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
+            files = [single(item, initial) for item in data]
+        else:
+            files = [single(data, initial)] if data else []
+        if self.max_files is not None and len(files) > self.max_files:
+            raise forms.ValidationError(
+                _("%(label)s: höchstens %(max)s Dateien je Sachstand (ausgewählt: %(count)s).")
+                % {"label": self.label, "max": self.max_files, "count": len(files)}
+            )
+        total = sum(f.size for f in files)
+        if self.max_total_bytes is not None and total > self.max_total_bytes:
+            raise forms.ValidationError(
+                _(
+                    "%(label)s: zusammen höchstens %(max)s MB je Sachstand "
+                    "(ausgewählt: %(size)s MB)."
+                )
+                % {
+                    "label": self.label,
+                    "max": self.max_total_bytes // 1024 // 1024,
+                    "size": f"{total / 1024 / 1024:.1f}".replace(".", ","),
+                }
+            )
+        return files
 
 
 class ProgressEntryForm(VersionMixin, forms.ModelForm):
@@ -77,7 +112,10 @@ class ProgressEntryForm(VersionMixin, forms.ModelForm):
     files = MultipleFileField(
         label=_("Nachweise (Dateien)"),
         required=False,
-        help_text=_("PDF, Office-Dokumente, Bilder, Text oder CSV; je Datei höchstens 10 MB."),
+        help_text=_(
+            "PDF, Office-Dokumente, Bilder, Text oder CSV; je Datei höchstens 10 MB, "
+            "höchstens 10 Dateien mit zusammen höchstens 25 MB."
+        ),
     )
     links = forms.CharField(
         label=_("Nachweise (Links)"),
@@ -114,6 +152,11 @@ class ProgressEntryForm(VersionMixin, forms.ModelForm):
     def __init__(self, *args, measure, **kwargs):
         super().__init__(*args, **kwargs)
         self.measure = measure
+        # Settings may lower or raise the limits per installation.
+        self.fields["files"].max_files = getattr(settings, "EVIDENCE_MAX_FILES", MAX_FILES)
+        self.fields["files"].max_total_bytes = getattr(
+            settings, "EVIDENCE_MAX_TOTAL_BYTES", MAX_TOTAL_BYTES
+        )
         if not self.is_bound:
             self.initial.update(
                 date=timezone.localdate(),
@@ -174,6 +217,18 @@ class NoChangeForm(VersionMixin):
     pass
 
 
+# MeasureForm fields only Koordination and Administration may change.
+ASSIGNING_FIELDS = [
+    "goal",
+    "sub_goals",
+    "lead_organisations",
+    "partner_organisations",
+    "networks",
+    "responsible_users",
+    "is_public",
+]
+
+
 class MeasureForm(VersionMixin, forms.ModelForm):
     lead_organisations = forms.ModelMultipleChoiceField(
         label=_("Federführung"),
@@ -213,7 +268,7 @@ class MeasureForm(VersionMixin, forms.ModelForm):
             "responsible_users": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, may_assign_people=True, **kwargs):
+    def __init__(self, *args, may_assign=True, **kwargs):
         super().__init__(*args, **kwargs)
         concept = self.instance.concept
         self.fields["goal"].queryset = StrategicGoal.objects.filter(concept=concept)
@@ -232,8 +287,11 @@ class MeasureForm(VersionMixin, forms.ModelForm):
         self.fields["responsible_users"].label_from_instance = lambda u: (
             u.get_full_name() or u.get_username()
         )
-        if not may_assign_people:
-            del self.fields["responsible_users"]
+        if not may_assign:
+            # Maßnahmenverantwortliche keep their measure's texts and dates current; where it
+            # sits in the concept, who works on it and whether it is public is Koordination's.
+            for name in ASSIGNING_FIELDS:
+                del self.fields[name]
         if not self.is_bound:
             self.initial["version"] = self.instance.version
             roles = {}
@@ -253,7 +311,7 @@ class MeasureForm(VersionMixin, forms.ModelForm):
                 "partner_organisations",
                 _("Nicht zugleich Federführung und Partner: %(names)s") % {"names": names},
             )
-        goal = cleaned.get("goal")
+        goal = cleaned.get("goal", self.instance.goal)
         for sub_goal in cleaned.get("sub_goals") or []:
             if goal is not None and sub_goal.goal_id != goal.pk:
                 self.add_error(
@@ -266,3 +324,87 @@ class MeasureForm(VersionMixin, forms.ModelForm):
     def _post_clean(self):
         # Validate field values against the model without touching the stored instance.
         pass
+
+
+# --- after a refused save ---------------------------------------------------------------------
+
+ORGANISATION_ROLES = {"lead_organisations": "lead", "partner_organisations": "partner"}
+UNKNOWN = object()  # assignments of a history record that did not store them
+
+
+def _comparable(value):
+    """A form or history value in one shape: texts without Windows line ends and outer
+    blanks, objects as their keys, several objects as a set of keys."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, models.QuerySet | list | tuple | set | frozenset):
+        return frozenset(_comparable(item) for item in value)
+    return value
+
+
+def record_value(record, name):
+    """What a field of MeasureForm/ProgressEntryForm showed at a history record of the
+    measure; UNKNOWN for assignments the record did not store."""
+    if name in ORGANISATION_ROLES or name in ("sub_goals", "networks", "responsible_users"):
+        if record.assignments is None:
+            return UNKNOWN
+        if name in ORGANISATION_ROLES:
+            rows = record.assignments.get("organisations", [])
+            return frozenset(row[0] for row in rows if row[1] == ORGANISATION_ROLES[name])
+        return frozenset(row[0] for row in record.assignments.get(name, []))
+    return _comparable(getattr(record, Measure._meta.get_field(name).attname))
+
+
+def _as_data(value):
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "on"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def rebase_form(form, conflict, names):
+    """Show a refused form again so that saving it once more overwrites nothing silently:
+    every field among names the user left as it was takes the measure's current value, the
+    fields the user changed keep the user's value and are marked; the version becomes the
+    current one. Returns the labels of the user's changes. Without the history of what the
+    user saw, the version stays old, so the next save is refused again."""
+    seen, current = conflict.seen, conflict.current
+    if seen is None or current is None:
+        return []
+    data = form.data.copy()
+    mine = []
+    for name in names:
+        if name not in form.fields:
+            continue
+        before, now = record_value(seen, name), record_value(current, name)
+        yours = _comparable(form.cleaned_data.get(name))
+        if before is not UNKNOWN and yours == before:
+            if now is UNKNOWN:
+                continue
+            if isinstance(now, frozenset):
+                data.setlist(name, [str(pk) for pk in sorted(now)])
+            elif now is True or now is False:
+                data.pop(name, None)
+                if now:
+                    data[name] = "on"
+            else:
+                data[name] = _as_data(now)
+            continue
+        field = form.fields[name]
+        field.help_text = (
+            _(
+                "Ihre Änderung – noch nicht gespeichert. Inzwischen auch anders geändert: "
+                "bitte prüfen."
+            )
+            if before is UNKNOWN or now != before
+            else _("Ihre Änderung – noch nicht gespeichert.")
+        )
+        mine.append(str(field.label))
+    data["version"] = str(current.version)
+    form.data = data
+    return mine

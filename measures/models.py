@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -79,6 +80,63 @@ class MeasureManager(models.Manager.from_queryset(MeasureQuerySet)):
         return self.get(concept__slug=concept_slug, number=number)
 
 
+class MeasureHistoryBase(models.Model):
+    """Extra column of a measure's history records (simple-history `bases`)."""
+
+    # Teilziele, Akteure, Netzwerke and Verantwortliche as they stood after the change, with
+    # their names at that time, so the history can say what changed even after a rename or
+    # deletion. None where they were not recorded (bulk history of loaded data).
+    assignments = models.JSONField(_("Zuordnungen"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+def assignments_snapshot(measure):
+    """The measure's assignments as stored in its history: {kind: [[key, label], …]}.
+    Four small queries; read from the database, never from a possibly stale prefetch."""
+    users = get_user_model().objects.filter(responsible_measures=measure)
+    return {
+        "sub_goals": sorted(
+            [pk, f"{goal}.{number}"]
+            for pk, goal, number in SubGoal.objects.filter(measures=measure).values_list(
+                "pk", "goal__number", "number"
+            )
+        ),
+        "organisations": sorted(
+            (
+                [pk, role, name]
+                for pk, role, name in MeasureOrganisation.objects.filter(
+                    measure=measure
+                ).values_list("organisation_id", "role", "organisation__name")
+            ),
+            key=lambda row: (row[1], row[2]),
+        ),
+        "networks": sorted(
+            (
+                [pk, name]
+                for pk, name in Network.objects.filter(measures=measure).values_list("pk", "name")
+            ),
+            key=lambda row: row[1],
+        ),
+        "responsible_users": sorted(
+            (
+                [pk, f"{first} {last}".strip() or username]
+                for pk, first, last, username in users.values_list(
+                    "pk", "first_name", "last_name", "username"
+                )
+            ),
+            key=lambda row: row[1],
+        ),
+    }
+
+
+def record_assignments(sender, instance, history_instance, **kwargs):
+    """pre_create_historical_record receiver: every history record of a measure carries its
+    assignments (connected in MeasuresConfig.ready)."""
+    history_instance.assignments = assignments_snapshot(instance)
+
+
 class Measure(models.Model):
     concept = models.ForeignKey(
         Concept, verbose_name=_("Konzept"), on_delete=models.CASCADE, related_name="measures"
@@ -149,7 +207,11 @@ class Measure(models.Model):
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
-    history = HistoricalRecords(verbose_name=_("Maßnahme (Verlauf)"), excluded_fields=["position"])
+    history = HistoricalRecords(
+        verbose_name=_("Maßnahme (Verlauf)"),
+        excluded_fields=["position"],
+        bases=[MeasureHistoryBase],
+    )
 
     objects = MeasureManager()
 

@@ -65,19 +65,36 @@ def sub_goal_indicators(measure):
 
 
 def measure_history(measure):
-    """The measure's and its Sachstände's changes in German: who, when, what (newest first)."""
-    records = list(
-        measure.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : HISTORY_LIMIT + 1
-        ]
+    """The newest HISTORY_LIMIT events of measure_history_page()."""
+    return measure_history_page(measure)[0]
+
+
+def measure_history_page(measure, before=None, limit=HISTORY_LIMIT):
+    """The measure's and its Sachstände's changes in German, newest first: who, when, what
+    (fields and assignments). Returns up to limit events older than before (an aware
+    datetime; None = from now) and the cursor for the next older page (None at the end).
+    Four queries per page, whatever the length of the history."""
+    records = measure.history.select_related("history_user").order_by(
+        "-history_date", "-history_id"
     )
+    entry_records = (
+        ProgressEntry.history.filter(measure_id=measure.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    if before is not None:
+        records = records.filter(history_date__lt=before)
+        entry_records = entry_records.filter(history_date__lt=before)
+    # One record more than shown: the last one is only the "before" of its successor.
+    records = list(records[: limit + 2])
+    entry_records = list(entry_records[: limit + 1])
     goal_names = goal_names_of(measure.concept_id)
     events = []
-    for index, newer in enumerate(records[:HISTORY_LIMIT]):
+    for index, newer in enumerate(records[: limit + 1]):
         older = records[index + 1] if index + 1 < len(records) else None
         changes = field_changes(older, newer, goal_names) if older is not None else []
         if older is not None and not changes:
-            continue  # a version bump without visible change (e.g. an older Sachstand)
+            continue  # a version bump without visible change (e.g. a confirming Sachstand)
         events.append(
             {
                 "date": newer.history_date,
@@ -90,12 +107,7 @@ def measure_history(measure):
                 "reason": newer.history_change_reason or "",
             }
         )
-    entry_records = (
-        ProgressEntry.history.filter(measure_id=measure.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:HISTORY_LIMIT]
-    )
-    for record in entry_records:
+    for record in entry_records[:limit]:
         events.append(
             {
                 "date": record.history_date,
@@ -108,5 +120,18 @@ def measure_history(measure):
                 "reason": "",
             }
         )
+    # A source that filled its quota may hold more events older than its last one fetched:
+    # show only what is certain, the rest comes with the next page.
+    horizons = []
+    if len(records) == limit + 2:
+        horizons.append(records[limit].history_date)
+    if len(entry_records) > limit:
+        horizons.append(entry_records[limit - 1].history_date)
+    horizon = max(horizons, default=None)
+    if horizon is not None:
+        events = [e for e in events if e["date"] >= horizon]
     events.sort(key=lambda e: e["date"], reverse=True)
-    return events[:HISTORY_LIMIT]
+    more = horizon is not None or len(events) > limit
+    events = events[:limit]
+    older = events[-1]["date"] if more and events else (horizon if more else None)
+    return events, older

@@ -11,12 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from measures.models import Evidence, Measure, MeasureOrganisation, ProgressEntry, Status
+from concept import roles
+from measures.models import (
+    Evidence,
+    Measure,
+    MeasureOrganisation,
+    ProgressEntry,
+    Status,
+    assignments_snapshot,
+)
 
 # Fields whose changes the conflict message reports, in display order.
 TRACKED_FIELDS = [
@@ -33,6 +41,10 @@ TRACKED_FIELDS = [
     "update_cadence",
     "is_public",
 ]
+# What a Sachstand (or a change of state) writes on the measure.
+STATE_FIELDS = ["status", "traffic_light", "progress", "status_reason"]
+# Assignments, recorded with every history record (HistoricalMeasure.assignments).
+ASSIGNMENT_FIELDS = ["sub_goals", "organisations", "networks", "responsible_users"]
 
 
 @dataclass
@@ -46,11 +58,15 @@ class Change:
 class MeasureConflict(Exception):
     """The measure changed since the user loaded it."""
 
-    def __init__(self, measure, changes, changed_by, changed_at):
+    def __init__(self, measure, changes, changed_by, changed_at, *, seen=None, current=None):
         self.measure = measure
         self.changes = changes
         self.changed_by = changed_by
         self.changed_at = changed_at
+        # The history records of what the user saw and of now (None if unknown), so a form
+        # can be shown again with the current values (measures.forms.rebase_form).
+        self.seen = seen
+        self.current = current
         super().__init__(self.message)
 
     @property
@@ -90,8 +106,37 @@ def goal_names_of(concept_id):
     return {g.pk: str(g) for g in StrategicGoal.objects.filter(concept_id=concept_id)}
 
 
+def assignment_label(field, row):
+    """One recorded assignment as users read it: "1.3", "Jobcenter (Federführung)"."""
+    if field == "organisations":
+        _pk, role, name = row
+        return f"{name} ({MeasureOrganisation.Role(role).label})"
+    return row[1]
+
+
+def assignment_changes(older, newer):
+    """The assignments that differ between two history records; nothing where either record
+    did not store them (then they are unknown, not empty)."""
+    changes = []
+    if older.assignments is None or newer.assignments is None:
+        return changes
+    for field in ASSIGNMENT_FIELDS:
+        old = [assignment_label(field, row) for row in older.assignments.get(field, [])]
+        new = [assignment_label(field, row) for row in newer.assignments.get(field, [])]
+        if sorted(old) != sorted(new):
+            changes.append(
+                Change(
+                    field,
+                    str(Measure._meta.get_field(field).verbose_name),
+                    ", ".join(old) or "–",
+                    ", ".join(new) or "–",
+                )
+            )
+    return changes
+
+
 def field_changes(older, newer, goal_names):
-    """The tracked fields that differ between two history records of a measure."""
+    """The tracked fields and assignments that differ between two history records."""
     changes = []
     for field in TRACKED_FIELDS:
         model_field = Measure._meta.get_field(field)
@@ -105,13 +150,19 @@ def field_changes(older, newer, goal_names):
                     display_value(field, new, goal_names),
                 )
             )
-    return changes
+    return changes + assignment_changes(older, newer)
+
+
+def history_at(measure, version):
+    """The measure's history record as it stood at that version (None if not recorded)."""
+    return measure.history.filter(version=version).order_by("-history_date", "-history_id").first()
 
 
 def measure_changes_since(measure, version):
-    """What changed on the measure since the given version, from its history."""
+    """What changed on the measure since the given version, from its history: fields and
+    assignments (Teilziele, Akteure, Netzwerke, Verantwortliche)."""
     current = measure.history.order_by("-history_date", "-history_id").first()
-    seen = measure.history.filter(version=version).order_by("-history_date", "-history_id").first()
+    seen = history_at(measure, version)
     changes = []
     if current is not None and seen is not None:
         changes = field_changes(seen, current, goal_names_of(measure.concept_id))
@@ -123,11 +174,18 @@ def _ensure_history_baseline(measure: Measure) -> None:
     before the first change, so every later change can be shown as "from … to …"."""
     if not Measure.history.filter(id=measure.pk).exists():
         stored = Measure.objects.get(pk=measure.pk)
-        Measure.history.bulk_history_create([stored], default_date=stored.updated_at)
+        [record] = Measure.history.bulk_history_create([stored], default_date=stored.updated_at)
+        record.assignments = assignments_snapshot(stored)
+        record.save(update_fields=["assignments"])
 
 
-def _claim_version(measure: Measure, expected_version: int | None) -> None:
-    """Atomically move the measure from expected_version to the next one, or refuse."""
+def _claim_version(measure: Measure, expected_version: int | None, fields=None) -> None:
+    """Atomically move the measure from expected_version to the next one, or refuse.
+
+    fields: what this write changes (None: everything). If the measure moved on meanwhile
+    but none of these fields changed (say, a colleague added a Sachstand that kept the
+    state), nothing would be overwritten: the write goes ahead on the current version.
+    """
     _ensure_history_baseline(measure)
     if expected_version is None:
         expected_version = Measure.objects.values_list("version", flat=True).get(pk=measure.pk)
@@ -137,12 +195,30 @@ def _claim_version(measure: Measure, expected_version: int | None) -> None:
     if not claimed:
         fresh = Measure.objects.get(pk=measure.pk)
         changes, record = measure_changes_since(fresh, expected_version)
+        seen = history_at(fresh, expected_version)
+        overlapping = [c for c in changes if fields is None or c.field in fields]
+        if fields is not None and record is not None and seen is not None and not overlapping:
+            claimed = Measure.objects.filter(pk=measure.pk, version=fresh.version).update(
+                version=fresh.version + 1
+            )
+        if claimed:
+            # Take over what others changed, so the history record of this write keeps it.
+            for model_field in Measure._meta.concrete_fields:
+                if model_field.name not in fields:
+                    setattr(measure, model_field.attname, getattr(fresh, model_field.attname))
+            measure.version = fresh.version + 1
+            return
         changed_by = None
         if record is not None and record.history_user_id:
             user = record.history_user
             changed_by = user.get_full_name() or user.get_username()
         raise MeasureConflict(
-            fresh, changes, changed_by, record.history_date if record else fresh.updated_at
+            fresh,
+            changes,
+            changed_by,
+            record.history_date if record else fresh.updated_at,
+            seen=seen,
+            current=record,
         )
     measure.version = expected_version + 1
 
@@ -205,7 +281,7 @@ def progress_entry_create(
         entry.save()
         return entry
 
-    _claim_version(measure, expected_version)
+    _claim_version(measure, expected_version, STATE_FIELDS)
     entry._history_user = author
     entry.save()
     measure.status = status
@@ -311,19 +387,39 @@ def measure_set_state(
 def progress_entry_no_change(
     *, measure: Measure, user, expected_version: int, today: dt.date | None = None
 ) -> ProgressEntry:
-    """ "Keine Änderung seit dem letzten Sachstand": a dated entry confirming the state."""
-    return progress_entry_create(
-        measure=measure,
-        author=user,
-        date=today or timezone.localdate(),
-        status=measure.status,
-        traffic_light=measure.traffic_light,
-        progress=measure.progress,
-        text=_("Keine Änderung seit dem letzten Sachstand."),
-        expected_version=expected_version,
-    )
+    """ "Keine Änderung seit dem letzten Sachstand": a dated entry confirming the state;
+    refused if today's entry already says the same."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        # Two clicks at once wait for each other here (PostgreSQL), so only one is recorded.
+        Measure.objects.select_for_update().filter(pk=measure.pk).values_list("pk").get()
+        if measure.entries.filter(
+            date=today,
+            status=measure.status,
+            traffic_light=measure.traffic_light,
+            progress=measure.progress,
+        ).exists():
+            raise ValidationError(
+                _(
+                    "Für heute (%(date)s) ist dieser Stand schon festgehalten; "
+                    "es wurde kein weiterer Sachstand erfasst."
+                )
+                % {"date": today.strftime("%d.%m.%Y")}
+            )
+        return progress_entry_create(
+            measure=measure,
+            author=user,
+            date=today,
+            status=measure.status,
+            traffic_light=measure.traffic_light,
+            progress=measure.progress,
+            text=_("Keine Änderung seit dem letzten Sachstand."),
+            expected_version=expected_version,
+        )
 
 
+# The master data Maßnahmenverantwortliche may change on their measures.
+OWNER_FIELDS = ["title", "description", "target_group", "start_date", "end_date", "update_cadence"]
 MASTER_FIELDS = [
     "title",
     "description",
@@ -352,12 +448,36 @@ def measure_update(
 ) -> Measure:
     """Edit a measure's master data and its assignments; reason (e.g. "Datenimport
     „massnahmen.csv“") is kept as the history's Anlass."""
-    for field in MASTER_FIELDS:
-        if field in data:
-            setattr(measure, field, data[field])
+    assigned = {
+        "sub_goals": sub_goals,
+        "networks": networks,
+        "responsible_users": responsible_users,
+        "organisations": lead_organisations
+        if lead_organisations is not None
+        else partner_organisations,
+    }
+    written = [f for f in MASTER_FIELDS if f in data]
+    # Maßnahmenverantwortliche update texts and dates; where the measure sits in the
+    # concept, who works on it and whether it is public is Koordination's (DESIGN.md).
+    if user is not None and not roles.can_edit_concept(user):
+        refused = [f for f in written if f not in OWNER_FIELDS] + [
+            name for name, value in assigned.items() if value is not None
+        ]
+        if refused:
+            raise PermissionDenied(
+                _("Diese Angaben ändert nur die Koordination: %(fields)s.")
+                % {
+                    "fields": ", ".join(
+                        str(Measure._meta.get_field(f).verbose_name) for f in refused
+                    )
+                }
+            )
+    for field in written:
+        setattr(measure, field, data[field])
     measure.full_clean()
-    _claim_version(measure, expected_version)
-    _save_measure(measure, user, [f for f in MASTER_FIELDS if f in data], reason)
+    _claim_version(
+        measure, expected_version, written + [k for k, v in assigned.items() if v is not None]
+    )
     if sub_goals is not None:
         measure.sub_goals.set(sub_goals)
     if networks is not None:
@@ -378,6 +498,8 @@ def measure_update(
                 for o in organisations
             ]
         )
+    # Saved after the assignments, so its history record carries them (MeasureHistoryBase).
+    _save_measure(measure, user, written, reason)
     return measure
 
 

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -7,6 +6,7 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -17,13 +17,24 @@ from concept.access import get_concept_for_edit, get_concept_for_view
 from concept.fields import add_service_errors
 from goals.models import StrategicGoal
 from measures import services
-from measures.access import can_edit_measure, get_measure_for_edit, get_measure_for_view
+from measures.access import (
+    can_edit_measure,
+    get_measure_for_edit,
+    get_measure_for_view,
+    login_required,
+)
 from measures.filters import COORDINATION, MeasureFilter
-from measures.forms import MeasureForm, MeasureStateForm, NoChangeForm, ProgressEntryForm
+from measures.forms import (
+    MeasureForm,
+    MeasureStateForm,
+    NoChangeForm,
+    ProgressEntryForm,
+    rebase_form,
+)
 from measures.models import Evidence, Measure
 from measures.queries import (
     measure_detail_queryset,
-    measure_history,
+    measure_history_page,
     measure_list_queryset,
     sub_goal_indicators,
 )
@@ -52,7 +63,9 @@ def measure_list(request, slug):
     query = request.GET.copy()
     query.pop("seite", None)
     template = "measures/measure_list.html"
-    if request.htmx:
+    # Back/forward after an htmx filter change reloads the whole page (base.html's
+    # htmx-config), so the form shows the URL's filters again; never just the results.
+    if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
     return render(
         request,
@@ -98,12 +111,50 @@ def _detail_context(request, measure, **extra):
         "overdue": measure.is_overdue(last_entry_date, today),
         "next_due": measure.next_update_due(last_entry_date),
         "indicators": sub_goal_indicators(measure),
-        "history": measure_history(measure),
+        **_history_context(measure),
         "can_edit": can_edit_measure(request.user, measure),
         "state_form": extra.pop("state_form", None)
         or MeasureStateForm(instance=measure, initial={"version": measure.version}),
         **extra,
     }
+
+
+def _history_context(measure, before=None):
+    events, older = measure_history_page(measure, before)
+    return {"history": events, "history_older": older}
+
+
+@require_safe
+@login_required
+def measure_history(request, slug, key):
+    """The whole change history, page by page ("ältere Einträge"); with htmx only the
+    section, which the detail page reloads after every change (measureUpdated)."""
+    measure = get_measure_for_view(request.user, slug, key)
+    before = parse_datetime(request.GET.get("vor", ""))
+    if before is not None and timezone.is_naive(before):
+        before = timezone.make_aware(before)
+    template = "measures/measure_history.html"
+    if request.htmx:
+        template += "#history"
+    context = {"concept": measure.concept, "measure": measure, "before": before}
+    return render(request, template, context | _history_context(measure, before))
+
+
+@require_safe
+@login_required
+def measure_entries(request, slug, key):
+    """The Sachstände of a measure: the detail page's timeline, which it reloads after
+    every change (measureUpdated); without htmx the detail page at that section."""
+    if not request.htmx:
+        return redirect(detail_url(get_measure_for_view(request.user, slug, key)) + "#sachstaende")
+    measure = get_measure_for_view(request.user, slug, key, measure_detail_queryset())
+    context = {
+        "concept": measure.concept,
+        "measure": measure,
+        "entries": list(measure.entries.all()),
+        "can_edit": can_edit_measure(request.user, measure),
+    }
+    return render(request, "measures/measure_detail.html#entries", context)
 
 
 @require_safe
@@ -194,7 +245,7 @@ def measure_update_state(request, slug, key):
 def progress_entry_create(request, slug, key):
     measure = get_measure_for_edit(request.user, slug, key)
     form = ProgressEntryForm(request.POST or None, request.FILES or None, measure=measure)
-    conflict = None
+    conflict, mine = None, []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         file_errors = [e for f in data["files"] for e in services.evidence_file_errors(f)]
@@ -214,22 +265,41 @@ def progress_entry_create(request, slug, key):
                     for url in data["links"]:
                         services.evidence_add(entry=entry, url=url)
             except services.MeasureConflict as error:
+                # The state changed meanwhile: show the current one where the user kept it.
                 conflict = error
-                form.data = form.data.copy()
-                form.data["version"] = error.measure.version
+                mine = rebase_form(form, error, ["status", "traffic_light", "progress"])
+                measure = error.measure
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    _("Sachstand vom %(date)s gespeichert.")
-                    % {"date": entry.date.strftime("%d.%m.%Y")},
-                )
+                date = entry.date.strftime("%d.%m.%Y")
+                newer = measure.entries.filter(date__gt=entry.date).order_by("-date").first()
+                if newer is None:
+                    messages.success(
+                        request, _("Sachstand vom %(date)s gespeichert.") % {"date": date}
+                    )
+                else:
+                    messages.info(
+                        request,
+                        _(
+                            "Sachstand vom %(date)s gespeichert. Es gibt einen neueren Sachstand "
+                            "(vom %(newer)s); der aktuelle Stand der Maßnahme bleibt daher "
+                            "unverändert."
+                        )
+                        % {"date": date, "newer": newer.date.strftime("%d.%m.%Y")},
+                    )
                 return redirect(detail_url(measure))
     return render(
         request,
         "measures/progress_entry_form.html",
-        {"concept": measure.concept, "measure": measure, "form": form, "conflict": conflict},
+        {
+            "concept": measure.concept,
+            "measure": measure,
+            "form": form,
+            "conflict": conflict,
+            "mine": mine,
+            "files_dropped": bool(conflict and form.cleaned_data.get("files")),
+        },
         status=409 if conflict else 200,
     )
 
@@ -247,6 +317,8 @@ def progress_entry_no_change(request, slug, key):
         )
     except services.MeasureConflict as conflict:
         messages.error(request, conflict.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("„Keine Änderung“ mit heutigem Datum festgehalten."))
     return redirect(detail_url(measure))
@@ -256,27 +328,41 @@ def progress_entry_no_change(request, slug, key):
 @login_required
 def measure_edit(request, slug, key):
     measure = get_measure_for_edit(request.user, slug, key)
+    # Maßnahmenverantwortliche get only the texts and dates (MeasureForm drops the rest, so
+    # posted goal, Teilziele … are ignored; measure_update refuses them as well).
     may_assign = roles.can_edit_concept(request.user)
-    form = MeasureForm(request.POST or None, instance=measure, may_assign_people=may_assign)
-    conflict = None
+    form = MeasureForm(request.POST or None, instance=measure, may_assign=may_assign)
+    conflict, mine = None, []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        assignments = (
+            {
+                name: data[name]
+                for name in (
+                    "sub_goals",
+                    "networks",
+                    "responsible_users",
+                    "lead_organisations",
+                    "partner_organisations",
+                )
+            }
+            if may_assign
+            else {}
+        )
         try:
             services.measure_update(
                 measure=measure,
                 user=request.user,
                 expected_version=data["version"],
-                data={f: data[f] for f in services.MASTER_FIELDS},
-                sub_goals=data["sub_goals"],
-                networks=data["networks"],
-                responsible_users=data["responsible_users"] if may_assign else None,
-                lead_organisations=data["lead_organisations"],
-                partner_organisations=data["partner_organisations"],
+                data={f: data[f] for f in services.MASTER_FIELDS if f in data},
+                **assignments,
             )
         except services.MeasureConflict as error:
+            # Shown again with the current values wherever the user changed nothing, so a
+            # second save can't silently revert what the other person saved.
             conflict = error
-            form.data = form.data.copy()
-            form.data["version"] = error.measure.version
+            mine = rebase_form(form, error, [name for name in form.fields if name != "version"])
+            measure = error.measure
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -285,7 +371,13 @@ def measure_edit(request, slug, key):
     return render(
         request,
         "measures/measure_form.html",
-        {"concept": measure.concept, "measure": measure, "form": form, "conflict": conflict},
+        {
+            "concept": measure.concept,
+            "measure": measure,
+            "form": form,
+            "conflict": conflict,
+            "mine": mine,
+        },
         status=409 if conflict else 200,
     )
 

@@ -97,11 +97,14 @@ EXPECTED = {
 }
 
 
-def request(client, name, key, method, **kwargs):
+def request(client, name, key, method, htmx=False, **kwargs):
     target = reverse(
         f"measures:{name}", kwargs={"slug": SLUG, **kwargs, **({"key": key} if key else {})}
     )
-    return client.get(target) if method == "get" else client.post(target, {})
+    headers = {"hx-request": "true"} if htmx else {}
+    if method == "get":
+        return client.get(target, headers=headers)
+    return client.post(target, {}, headers=headers)
 
 
 @pytest.mark.parametrize(("name", "key"), READ_URLS)
@@ -110,11 +113,15 @@ def test_anonymous_is_sent_to_login(client, lk_vechta, name, key):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
+@pytest.mark.parametrize("htmx", [False, True])
 @pytest.mark.parametrize(("name", "key", "method"), EDIT_URLS + COORDINATION_ONLY)
-def test_anonymous_cannot_edit(client, lk_vechta, name, key, method):
+def test_anonymous_cannot_edit(client, lk_vechta, name, key, method, htmx):
     kwargs = {"group": "1"} if name == "grid" else {}
-    response = request(client, name, key, method, **kwargs)
-    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    response = request(client, name, key, method, htmx=htmx, **kwargs)
+    if htmx:  # told to load the login page, not given it as a fragment
+        assert response["HX-Redirect"].startswith(reverse("login"))
+    else:
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
     assert not ProgressEntry.objects.exists()
 
 
@@ -125,14 +132,15 @@ def test_every_role_reads(client, lk_vechta, owner, role, name, key):
     assert client.get(url(name, key)).status_code == 200
 
 
+@pytest.mark.parametrize("htmx", [False, True])
 @pytest.mark.parametrize("role", roles.ALL)
 @pytest.mark.parametrize(("name", "key", "method"), EDIT_URLS)
 @pytest.mark.parametrize("target", ["S4", "S1"])
-def test_edit_permissions_per_role(client, lk_vechta, owner, role, name, key, method, target):
+def test_edit_permissions_per_role(client, lk_vechta, owner, role, name, key, method, target, htmx):
     client.force_login(owner if role == roles.MEASURE_OWNERS else member(lk_vechta, role))
     own, other, _grid = EXPECTED[role]
     allowed = own if target == "S4" else other
-    response = request(client, name, target, method)
+    response = request(client, name, target, method, htmx=htmx)
     if allowed:
         assert response.status_code in (200, 302, 400)  # an empty POST is a form error
     else:

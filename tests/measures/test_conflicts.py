@@ -1,0 +1,200 @@
+"""Two editors on one measure: nothing either saved is ever reverted silently."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import reverse
+
+from concept import roles
+from measures import services
+from measures.models import ProgressEntry
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "lk-vechta"
+
+
+def url(name, key, **kwargs):
+    return reverse(f"measures:{name}", kwargs={"slug": SLUG, "key": key, **kwargs})
+
+
+def editor(concept, role=roles.COORDINATION, **fields):
+    """A logged-in browser session of its own."""
+    user = UserFactory(role=role, **fields)
+    concept.members.add(user)
+    client = Client()
+    client.force_login(user)
+    return client, user
+
+
+def form_data(form):
+    """What the browser would send for a rendered form: its data, lists kept."""
+    return {key: form.data.getlist(key) for key in form.data if key != "csrfmiddlewaretoken"}
+
+
+def master_data(client, key):
+    form = client.get(url("edit", key)).context["form"]
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, list):
+            data[name] = [str(v) for v in value]
+        elif value is True:
+            data[name] = "on"
+        elif value not in (None, False):
+            data[name] = str(value)
+    return data
+
+
+def test_second_master_data_save_keeps_the_first_editors_changes(lk_vechta):
+    a, _ = editor(lk_vechta, first_name="Anna", last_name="A")
+    b, _ = editor(lk_vechta, first_name="Bernd", last_name="B")
+    seen_by_a, seen_by_b = master_data(a, "S7"), master_data(b, "S7")
+    response = a.post(
+        url("edit", "S7"), seen_by_a | {"title": "Titel von A", "target_group": "Gruppe von A"}
+    )
+    assert response.status_code == 302
+    refused = b.post(url("edit", "S7"), seen_by_b | {"description": "Beschreibung von B"})
+    assert refused.status_code == 409
+    html = refused.text
+    assert "Titel: " in html and "Titel von A" in html and "Anna A" in html
+    form = refused.context["form"]
+    # Fields B left alone now show A's values; B's own change is kept and marked.
+    assert form["title"].value() == "Titel von A"
+    assert form["target_group"].value() == "Gruppe von A"
+    assert form["description"].value() == "Beschreibung von B"
+    assert "Ihre Änderung – noch nicht gespeichert." in str(form.fields["description"].help_text)
+    assert refused.context["mine"] == ["Beschreibung"]
+    # B saves once more, as the browser would send the re-rendered form.
+    assert b.post(url("edit", "S7"), form_data(form)).status_code == 302
+    measure = lk_vechta.measures.get(code="S7")
+    assert (measure.title, measure.target_group, measure.description) == (
+        "Titel von A",
+        "Gruppe von A",
+        "Beschreibung von B",
+    )
+
+
+def test_assignments_changed_meanwhile_are_kept_and_named(lk_vechta):
+    a, _ = editor(lk_vechta)
+    b, _ = editor(lk_vechta)
+    sub_goal = lk_vechta.goals.get(number=1).sub_goals.get(number=4)
+    seen_by_a, seen_by_b = master_data(a, "S7"), master_data(b, "S7")
+    a.post(url("edit", "S7"), seen_by_a | {"sub_goals": [str(sub_goal.pk)]})
+    refused = b.post(url("edit", "S7"), seen_by_b | {"title": "Neu von B"})
+    assert refused.status_code == 409
+    assert "Teilziele: – → <strong>1.4</strong>" in refused.text
+    b.post(url("edit", "S7"), form_data(refused.context["form"]))
+    measure = lk_vechta.measures.get(code="S7")
+    assert measure.title == "Neu von B" and list(measure.sub_goals.all()) == [sub_goal]
+
+
+def test_both_changed_the_same_field_is_marked_for_checking(lk_vechta):
+    a, _ = editor(lk_vechta)
+    b, _ = editor(lk_vechta)
+    seen_by_a, seen_by_b = master_data(a, "S7"), master_data(b, "S7")
+    a.post(url("edit", "S7"), seen_by_a | {"title": "Von A"})
+    refused = b.post(url("edit", "S7"), seen_by_b | {"title": "Von B"})
+    form = refused.context["form"]
+    assert form["title"].value() == "Von B"
+    assert "bitte prüfen" in str(form.fields["title"].help_text)
+
+
+def entry_data(measure, **changes):
+    return {
+        "version": measure.version,
+        "date": dt.date.today().isoformat(),
+        "status": measure.status,
+        "traffic_light": measure.traffic_light,
+        "progress": measure.progress,
+        "text": "Sachstand von B.",
+    } | changes
+
+
+def test_two_sachstaende_do_not_conflict(lk_vechta):
+    a, _ = editor(lk_vechta)
+    b, _ = editor(lk_vechta)
+    measure = lk_vechta.measures.get(code="S5")
+    stale = entry_data(measure, text="Kurs läuft.")
+    a.post(url("entry_create", "S5"), entry_data(measure, text="Sachstand von A."))
+    response = b.post(url("entry_create", "S5"), stale)
+    assert response.status_code == 302
+    assert measure.entries.count() == 2
+
+
+def test_sachstand_after_a_state_change_keeps_that_state(lk_vechta):
+    a, _ = editor(lk_vechta)
+    b, _ = editor(lk_vechta)
+    measure = lk_vechta.measures.get(code="S5")
+    stale = entry_data(measure, text="Kurs läuft.", participants="12")
+    a.post(
+        url("update_state", "S5"),
+        {
+            "version": measure.version,
+            "status": "in_progress",
+            "traffic_light": "yellow",
+            "progress": 40,
+        },
+    )
+    refused = b.post(url("entry_create", "S5"), stale)
+    assert refused.status_code == 409
+    assert "Fortschritt (%): 0 → <strong>40</strong>" in refused.text
+    form = refused.context["form"]
+    assert (form["status"].value(), form["progress"].value()) == ("in_progress", "40")
+    assert form["text"].value() == "Kurs läuft."
+    assert b.post(url("entry_create", "S5"), form_data(form)).status_code == 302
+    measure.refresh_from_db()
+    assert (measure.status, measure.traffic_light, measure.progress) == (
+        "in_progress",
+        "yellow",
+        40,
+    )
+    assert measure.entries.order_by("created_at").last().participants == 12
+
+
+def test_master_data_change_does_not_block_a_state_change(lk_vechta):
+    coordinator = UserFactory(role=roles.COORDINATION)
+    measure = lk_vechta.measures.get(code="S5")
+    stale_version = measure.version
+    services.measure_update(
+        measure=lk_vechta.measures.get(code="S5"),
+        user=coordinator,
+        expected_version=stale_version,
+        data={"title": "Neuer Titel"},
+    )
+    services.measure_set_state(
+        measure=measure,
+        user=coordinator,
+        expected_version=stale_version,
+        status="preparing",
+        traffic_light="green",
+        progress=5,
+    )
+    measure.refresh_from_db()
+    assert (measure.title, measure.status) == ("Neuer Titel", "preparing")
+    # The history record of the state change did not put the old title back.
+    assert measure.history.first().title == "Neuer Titel"
+
+
+def test_owner_may_not_move_or_publish_through_the_service(lk_vechta):
+    owner = UserFactory(role=roles.MEASURE_OWNERS)
+    measure = lk_vechta.measures.get(code="S4")
+    measure.responsible_users.add(owner)
+    for kwargs in (
+        {"data": {"is_public": False}},
+        {"data": {"goal": None}},
+        {"data": {}, "networks": []},
+    ):
+        with pytest.raises(PermissionDenied):
+            services.measure_update(
+                measure=measure, user=owner, expected_version=measure.version, **kwargs
+            )
+    measure.refresh_from_db()
+    assert measure.is_public and measure.goal is not None
+    services.measure_update(
+        measure=measure, user=owner, expected_version=measure.version, data={"title": "Neu"}
+    )
+    assert ProgressEntry.objects.count() == 0 and measure.title == "Neu"

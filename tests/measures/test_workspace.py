@@ -1,0 +1,277 @@
+"""The coordination workspace around the editing: history, refreshing sections, filters,
+limits and messages."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from concept import roles
+from measures import services
+from measures.models import Measure, ProgressEntry
+from measures.queries import measure_history_page
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "lk-vechta"
+
+
+def url(name, key=None, **kwargs):
+    if key is not None:
+        kwargs["key"] = key
+    return reverse(f"measures:{name}", kwargs={"slug": SLUG, **kwargs})
+
+
+@pytest.fixture
+def coordinator(client, lk_vechta):
+    user = UserFactory(role=roles.COORDINATION, first_name="Kim", last_name="Koordination")
+    lk_vechta.members.add(user)
+    client.force_login(user)
+    return user
+
+
+HTMX = {"hx-request": "true"}
+
+
+# --- history of assignments -----------------------------------------------------------------
+
+
+def test_history_names_changed_assignments_in_german(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S8")
+    sub_goal = lk_vechta.goals.get(number=1).sub_goals.get(number=4)
+    university = lk_vechta.organisations.get(name="Universität Vechta")
+    network = lk_vechta.networks.first()
+    services.measure_update(
+        measure=measure,
+        user=coordinator,
+        expected_version=measure.version,
+        data={},
+        sub_goals=[sub_goal],
+        networks=[network],
+        responsible_users=[coordinator],
+        lead_organisations=[university],
+        partner_organisations=[],
+    )
+    html = client.get(url("detail", "S8")).text
+    assert "Teilziele: – → 1.4" in html
+    assert "Akteure: Universität Vechta (Partner) → Universität Vechta (Federführung)" in html
+    assert f"Netzwerke: – → {network.name}" in html
+    assert "Verantwortliche: – → Kim Koordination" in html
+
+
+def test_history_pages_offer_older_entries(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S2")
+    for day in range(1, 56):
+        services.progress_entry_create(
+            measure=measure,
+            author=coordinator,
+            date=dt.date(2025, 1, 1) + dt.timedelta(days=day),
+            status="in_progress",
+            traffic_light="green",
+            progress=day,
+            text=f"Tag {day}",
+        )
+    events, older = measure_history_page(measure)
+    assert len(events) == 50 and older is not None
+    html = client.get(url("detail", "S2")).text
+    assert "ältere Einträge" in html and "?vor=" in html
+    everything, before = list(events), older
+    while before is not None:
+        page, before = measure_history_page(measure, before=before)
+        assert page
+        everything += page
+    # Page by page: every Sachstand once and every progress change once, newest first.
+    assert sum(e["kind"] == "entry_created" for e in everything) == 55
+    assert sum(e["kind"] == "changed" for e in everything) == 55
+    dates = [e["date"] for e in everything]
+    assert dates == sorted(dates, reverse=True)
+    page = client.get(url("history", "S2"), {"vor": older.isoformat()})
+    assert page.status_code == 200 and "neueste Einträge" in page.text
+    assert page.context["history"] == measure_history_page(measure, before=older)[0]
+
+
+# --- the detail page refreshes itself -----------------------------------------------------------
+
+
+def test_timeline_and_history_reload_after_a_change(client, lk_vechta, coordinator):
+    html = client.get(url("detail", "S1")).text
+    entries, history = url("entries", "S1"), url("history", "S1")
+    assert f'hx-get="{entries}" hx-trigger="measureUpdated from:body"' in html
+    assert f'hx-get="{history}" hx-trigger="measureUpdated from:body"' in html
+    assert 'id="stand-speichern"' in html and 'id="keine-aenderung"' in html
+    measure = lk_vechta.measures.get(code="S1")
+    client.post(
+        url("update_state", "S1"),
+        {"version": measure.version, "status": "preparing", "traffic_light": "grey", "progress": 5},
+        headers=HTMX,
+    )
+    fragment = client.get(entries, headers=HTMX).text
+    assert fragment.lstrip().startswith('<section id="sachstaende"')
+    assert "Umsetzungsstand von „nicht begonnen“ auf „in Vorbereitung“ geändert." in fragment
+    history_fragment = client.get(history, headers=HTMX).text
+    assert history_fragment.lstrip().startswith('<section id="verlauf"')
+    assert "Umsetzungsstand: nicht begonnen → in Vorbereitung" in history_fragment
+    # Without htmx both are ordinary pages.
+    assert client.get(entries).url == url("detail", "S1") + "#sachstaende"
+    assert "<html" in client.get(history).text
+
+
+def test_anonymous_htmx_request_is_sent_to_the_login_page(client, lk_vechta):
+    response = client.get(
+        url("list"), headers=HTMX | {"hx-current-url": "http://testserver" + url("detail", "S1")}
+    )
+    assert response["HX-Redirect"] == reverse("login") + "?next=" + url("detail", "S1")
+    assert "<form" not in response.text
+    assert client.get(url("list")).status_code == 302  # without htmx as before
+
+
+# --- list ----------------------------------------------------------------------------------------
+
+
+def codes(response):
+    return [m.label for m in response.context["page"]]
+
+
+@pytest.mark.parametrize("query", ["überprüfung", "Überprüfung", "ÜBERPRÜFUNG", "prüfung"])
+def test_free_text_ignores_case_of_umlauts(client, lk_vechta, coordinator, query):
+    assert "N3" in codes(client.get(url("list"), {"q": query}))
+
+
+def test_sub_goal_options_follow_the_goal(client, lk_vechta, coordinator):
+    response = client.get(url("list"), {"ziel": "2"})
+    options = response.context["filter"].form.fields["teilziel"].queryset
+    assert {s.goal.number for s in options} == {2}
+    assert not response.context["filter"].form.fields["teilziel"].queryset.filter(goal__number=1)
+    other = lk_vechta.goals.get(number=1).sub_goals.first()
+    refused = client.get(url("list"), {"ziel": "2", "teilziel": other.pk})
+    assert "Filter ignoriert „Teilziel“" in refused.text
+    # With htmx the Teilziel field comes along out of band.
+    fragment = client.get(url("list"), {"ziel": "2"}, headers=HTMX).text
+    assert '<div id="feld-teilziel" hx-swap-oob="true">' in fragment
+
+
+def test_filter_warning_names_the_label(client, lk_vechta, coordinator):
+    html = client.get(url("list"), {"status": "erfunden"}).text
+    assert "Filter ignoriert „Umsetzungsstand“" in html and "„status“" not in html
+
+
+def test_back_button_reloads_the_whole_list(client, lk_vechta, coordinator):
+    html = client.get(url("list")).text
+    assert '"historyCacheSize": 0, "refreshOnHistoryMiss": true' in html
+    restored = client.get(
+        url("list"), {"ziel": "3"}, headers=HTMX | {"hx-history-restore-request": "true"}
+    )
+    assert 'id="filter"' in restored.text and 'value="3" selected' in restored.text
+
+
+# --- Sachstände --------------------------------------------------------------------------------
+
+
+def entry_data(measure, **changes):
+    return {
+        "version": measure.version,
+        "date": dt.date.today().isoformat(),
+        "status": measure.status,
+        "traffic_light": measure.traffic_light,
+        "progress": measure.progress,
+        "text": "Text.",
+    } | changes
+
+
+def test_no_change_twice_a_day_is_refused(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S2")
+    client.post(url("no_change", "S2"), {"version": measure.version})
+    response = client.post(url("no_change", "S2"), {"version": measure.version}, follow=True)
+    assert "ist dieser Stand schon festgehalten" in response.text
+    assert measure.entries.count() == 1
+
+
+def test_back_dated_sachstand_says_it_leaves_the_state(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S2")
+    client.post(url("entry_create", "S2"), entry_data(measure, progress=30))
+    measure.refresh_from_db()
+    response = client.post(
+        url("entry_create", "S2"),
+        entry_data(measure, date="2024-06-30", progress=10),
+        follow=True,
+    )
+    assert "der aktuelle Stand der Maßnahme bleibt daher unverändert" in response.text
+    measure.refresh_from_db()
+    assert measure.progress == 30 and measure.entries.count() == 2
+
+
+def pdf(name, size=10):
+    return SimpleUploadedFile(name, b"%PDF-" + b"x" * size, content_type="application/pdf")
+
+
+def test_evidence_is_limited_in_number_and_total_size(
+    client, lk_vechta, coordinator, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    measure = lk_vechta.measures.get(code="S6")
+    files = [pdf(f"n{i}.pdf") for i in range(11)]
+    response = client.post(url("entry_create", "S6"), entry_data(measure, files=files))
+    assert "höchstens 10 Dateien je Sachstand (ausgewählt: 11)" in response.text
+    settings.EVIDENCE_MAX_TOTAL_BYTES = 3000
+    files = [pdf("a.pdf", 2000), pdf("b.pdf", 2000)]
+    response = client.post(url("entry_create", "S6"), entry_data(measure, files=files))
+    assert "Nachweise (Dateien): zusammen höchstens" in response.text
+    assert not ProgressEntry.objects.exists()
+
+
+# --- grid --------------------------------------------------------------------------------------
+
+
+def test_grid_row_can_drop_a_measure_with_a_reason(client, lk_vechta, coordinator):
+    html = client.get(url("grid", group="2")).text
+    assert 'id="raster-B3-reason"' in html and 'id="speichern-B3"' in html
+    measure = lk_vechta.measures.get(code="B3")
+    row = {
+        "version": measure.version,
+        "status": "dropped",
+        "traffic_light": "grey",
+        "progress": 0,
+        "ansicht": "raster",
+    }
+    refused = client.post(url("update_state", "B3"), row, headers=HTMX)
+    assert "Bitte begründen" in refused.text
+    saved = client.post(url("update_state", "B3"), row | {"reason": "Kein Träger"}, headers=HTMX)
+    assert "Gespeichert" in saved.text
+    measure = Measure.objects.get(pk=measure.pk)
+    assert (measure.status, measure.status_reason) == ("dropped", "Kein Träger")
+
+
+# --- Maßnahmenverantwortliche -------------------------------------------------------------------
+
+
+def test_owner_form_offers_and_saves_only_texts_and_dates(client, lk_vechta):
+    owner = UserFactory(role=roles.MEASURE_OWNERS)
+    lk_vechta.members.add(owner)
+    measure = lk_vechta.measures.get(code="S4")
+    measure.responsible_users.add(owner)
+    client.force_login(owner)
+    form = client.get(url("edit", "S4")).context["form"]
+    for name in ("goal", "sub_goals", "networks", "lead_organisations", "is_public"):
+        assert name not in form.fields
+    other_goal = lk_vechta.goals.get(number=2)
+    response = client.post(
+        url("edit", "S4"),
+        {
+            "version": measure.version,
+            "title": "Eigener Titel",
+            "update_cadence": 183,
+            "goal": other_goal.pk,
+            "sub_goals": [other_goal.sub_goals.first().pk],
+            "networks": [lk_vechta.networks.first().pk],
+            "lead_organisations": [lk_vechta.organisations.first().pk],
+            # is_public missing = unticked: must not unpublish
+        },
+    )
+    assert response.status_code == 302
+    measure.refresh_from_db()
+    assert measure.title == "Eigener Titel"
+    assert measure.goal.number == 1 and measure.is_public
+    assert not measure.sub_goals.exists() and not measure.networks.exists()
+    assert not measure.involvements.filter(organisation=lk_vechta.organisations.first()).exists()
