@@ -1,13 +1,10 @@
-import datetime as dt
-
 import pytest
 from django.core.management import call_command
 
 from concept import roles
 from concept.models import Concept
 from measures.models import Measure
-from measures.services import progress_entry_create
-from tests.browser.conftest import assert_accessible, assert_no_console_errors
+from tests.browser.conftest import PASSWORD, assert_accessible, assert_no_console_errors
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,9 +34,15 @@ def test_filter_list_with_htmx_keeps_state_in_url(page, login, vechta):
     page.wait_for_url("**q=Ausbildungspaten**")
     page.wait_for_function("document.querySelectorAll('#results tbody th').length === 1")
     assert result_codes(page) == ["AuB2"]
-    # The back button restores the previous filter state.
+    # The back button restores the previous filter state, in the results and in the form.
     page.go_back()
     page.wait_for_function("document.querySelectorAll('#results tbody th').length === 4")
+    assert page.get_by_label("Suche").input_value() == ""
+    assert page.get_by_label("Strategisches Ziel").input_value() == "3"
+    # The next change keeps the restored filters.
+    page.get_by_label("Ampel").select_option("grey")
+    page.wait_for_url("**ampel=grey**")
+    assert "ziel=3" in page.url
     assert_accessible(page)
     assert_no_console_errors(page)
 
@@ -59,6 +62,14 @@ def test_change_status_in_place(page, login, vechta):
     assert (measure.status, measure.progress) == ("in_progress", 30)
     # The page was not reloaded: the fragment was swapped and the new state is shown.
     assert "30 %" in page.locator("#stand").inner_text()
+    # The timeline and the history reload themselves; focus stays on the button.
+    timeline = page.locator("#sachstaende .portal-timeline")
+    timeline.wait_for()
+    assert "auf „in Umsetzung“ geändert" in timeline.inner_text()
+    page.wait_for_function(
+        "document.querySelector('#verlauf').innerText.includes('nicht begonnen → in Umsetzung')"
+    )
+    assert page.evaluate("document.activeElement.id") == "stand-speichern"
     assert_accessible(page)
     assert_no_console_errors(page)
 
@@ -79,20 +90,34 @@ def test_add_sachstand(page, login, vechta):
     assert_no_console_errors(page)
 
 
-def test_conflict_message_when_someone_else_saved_first(page, login, vechta):
+def second_session(browser, live_server, concept, role=roles.COORDINATION, **user_fields):
+    """Another person in a browser of their own, logged in through the form."""
+    context = browser.new_context(locale="de-DE", base_url=live_server.url)
+    other = context.new_page()
+    other.set_default_timeout(10_000)
+    user = UserFactory(role=role, password=PASSWORD, **user_fields)
+    concept.members.add(user)
+    other.goto("/anmelden/")
+    other.get_by_label("Benutzername").fill(user.username)
+    other.get_by_label("Passwort").fill(PASSWORD)
+    other.get_by_role("button", name="Anmelden").click()
+    other.wait_for_url(f"**{concept.get_absolute_url()}")
+    return context, other
+
+
+def test_conflict_message_when_someone_else_saved_first(page, login, vechta, browser, live_server):
     login(vechta)
-    page.goto(f"{LIST}S2/")
-    colleague = UserFactory(role=roles.COORDINATION, first_name="Kim", last_name="Kollegin")
-    measure = Measure.objects.get(concept=vechta, code="S2")
-    progress_entry_create(
-        measure=measure,
-        author=colleague,
-        date=dt.date.today(),
-        status="preparing",
-        traffic_light="yellow",
-        progress=5,
-        expected_version=measure.version,
+    context, colleague = second_session(
+        browser, live_server, vechta, first_name="Kim", last_name="Kollegin"
     )
+    page.goto(f"{LIST}S2/")
+    colleague.goto(f"{LIST}S2/")
+    colleague.get_by_label("Umsetzungsstand", exact=True).select_option("preparing")
+    colleague.get_by_label("Ampel", exact=True).select_option("yellow")
+    colleague.get_by_label("Fortschritt (%)").fill("5")
+    colleague.get_by_role("button", name="Stand speichern").click()
+    colleague.locator("#stand [role=status]").wait_for()
+    context.close()
     page.get_by_label("Fortschritt (%)").fill("50")
     page.get_by_role("button", name="Stand speichern").click()
     alert = page.locator(".portal-conflict")
@@ -100,9 +125,30 @@ def test_conflict_message_when_someone_else_saved_first(page, login, vechta):
     text = alert.inner_text()
     assert "Kim Kollegin" in text and "nicht gespeichert" in text
     assert "Ampel: grau – noch nicht begonnen / nicht bewertbar → gelb – Verzögerung/Risiko" in text
-    measure.refresh_from_db()
+    measure = Measure.objects.get(concept=vechta, code="S2")
     assert measure.progress == 5
     assert_no_console_errors(page)
+
+
+def test_master_data_conflict_keeps_both_changes(page, login, vechta, browser, live_server):
+    login(vechta)
+    context, colleague = second_session(browser, live_server, vechta)
+    page.goto(f"{LIST}S7/bearbeiten/")
+    colleague.goto(f"{LIST}S7/bearbeiten/")
+    colleague.get_by_label("Titel").fill("Titel der Kollegin")
+    colleague.get_by_role("button", name="Speichern").click()
+    colleague.wait_for_url(f"**{LIST}S7/")
+    context.close()
+    page.get_by_label("Beschreibung").fill("Meine Beschreibung")
+    page.get_by_role("button", name="Speichern").click()
+    page.locator(".portal-conflict").wait_for()
+    assert page.get_by_label("Titel").input_value() == "Titel der Kollegin"
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_url(f"**{LIST}S7/")
+    measure = Measure.objects.get(concept=vechta, code="S7")
+    assert (measure.title, measure.description) == ("Titel der Kollegin", "Meine Beschreibung")
+    # The refused save answers 409 Conflict, which the browser logs; nothing else.
+    assert [e for e in page.console_errors if "409" not in e] == []
 
 
 def test_forbidden_edit_for_steering_group(page, login, vechta):
@@ -112,6 +158,22 @@ def test_forbidden_edit_for_steering_group(page, login, vechta):
     assert page.get_by_role("link", name="Sachstand erfassen").count() == 0
     response = page.goto(f"{LIST}S1/sachstand/")
     assert response.status == 403
+    # A real POST with the session's CSRF token is refused on the server too.
+    page.goto(f"{LIST}S1/")
+    status = page.evaluate(
+        """async (url) => {
+            const token = JSON.parse(document.body.getAttribute("hx-headers"))["x-csrftoken"];
+            const body = new URLSearchParams({version: "1", status: "in_progress",
+                traffic_light: "green", progress: "90"});
+            const response = await fetch(url, {method: "POST", body,
+                headers: {"X-CSRFToken": token}});
+            return response.status;
+        }""",
+        f"{LIST}S1/stand/",
+    )
+    assert status == 403
+    measure = Measure.objects.get(concept=vechta, code="S1")
+    assert measure.progress == 0 and not measure.entries.exists()
 
 
 def test_my_measures_and_grid_are_accessible(page, login, vechta):
@@ -127,4 +189,6 @@ def test_my_measures_and_grid_are_accessible(page, login, vechta):
     page.get_by_label("Fortschritt in Prozent S3").press("Enter")
     page.locator("#zeile-S3 .portal-saved").wait_for()
     assert Measure.objects.get(concept=vechta, code="S3").progress == 15
+    # Focus stays in the row (its elements keep their ids), not back on <body>.
+    assert page.evaluate("document.activeElement.id") == "raster-S3-progress"
     assert_no_console_errors(page)
