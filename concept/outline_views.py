@@ -52,7 +52,7 @@ def _discard(request, token):
         request.session[PENDING_KEY] = pending
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def outline_import_view(request):
     require_importer(request.user)

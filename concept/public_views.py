@@ -166,7 +166,7 @@ def _page_url(kind):
     return _edit_url(kind).removesuffix("bearbeiten/")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def legal_page_edit(request, kind):
     check_legal_page_editor(request.user)

@@ -60,7 +60,7 @@ def _indicator_context(request, concept, indicator, form):
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def indicator_detail(request, slug, pk):
     if request.method == "POST":
@@ -103,7 +103,7 @@ def _newest_record_id(item):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def indicator_value_edit(request, slug, pk, value_pk):
     concept = get_concept_for_edit(request.user, slug)

@@ -240,7 +240,7 @@ def measure_update_state(request, slug, key):
     return _state_response(request, measure, fresh_form, saved=text)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def progress_entry_create(request, slug, key):
     measure = get_measure_for_edit(request.user, slug, key)
@@ -324,7 +324,7 @@ def progress_entry_no_change(request, slug, key):
     return redirect(detail_url(measure))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def measure_edit(request, slug, key):
     measure = get_measure_for_edit(request.user, slug, key)

@@ -225,7 +225,7 @@ def network_detail(request, slug, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def network_create(request, slug):
     concept = get_concept_for_network_edit(request.user, slug)
@@ -245,7 +245,7 @@ def network_create(request, slug):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def network_edit(request, slug, pk):
     network = get_network_for_edit(request.user, slug, pk)
@@ -283,7 +283,7 @@ def network_edit(request, slug, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def meeting_create(request, slug, pk):
     network = get_network_for_edit(request.user, slug, pk)
@@ -303,7 +303,7 @@ def meeting_create(request, slug, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def meeting_edit(request, slug, pk, meeting_pk):
     meeting = get_meeting_for_edit(request.user, slug, pk, meeting_pk)
@@ -324,7 +324,7 @@ def meeting_edit(request, slug, pk, meeting_pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def statement_split(request, slug, pk):
     statement = get_statement_for_split(request.user, slug, pk)
@@ -402,7 +402,7 @@ def organisation_detail(request, slug, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def organisation_create(request, slug):
     concept = get_concept_for_network_edit(request.user, slug)
@@ -424,7 +424,7 @@ def organisation_create(request, slug):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def organisation_edit(request, slug, pk):
     organisation = get_organisation_for_edit(request.user, slug, pk)

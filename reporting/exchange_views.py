@@ -133,7 +133,7 @@ def _upload_page(request, concept, kind, form):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def import_view(request, slug, kind):
     concept = get_concept_for_edit(request.user, slug)

@@ -76,7 +76,7 @@ def _pdf_response(data, filename):
 # --- pages ---------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def report_list(request, slug):
     concept = get_concept_for_view(request.user, slug)
@@ -131,7 +131,7 @@ def report_detail(request, slug, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def report_edit(request, slug, pk):
     concept, report = get_report_for_edit(request.user, slug, pk)

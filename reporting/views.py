@@ -182,7 +182,7 @@ def _committees_url(concept, anchor=""):
     return f"{url}#{anchor}" if anchor else url
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def meeting_create_view(request, slug):
     concept = get_concept_for_committee_edit(request.user, slug)
@@ -203,7 +203,7 @@ def meeting_create_view(request, slug):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def meeting_update_view(request, slug, pk):
     concept, meeting = get_meeting_for_edit(request.user, slug, pk)
@@ -230,7 +230,7 @@ def meeting_update_view(request, slug, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def decision_create_view(request, slug, meeting):
     concept, meeting = get_meeting_for_edit(request.user, slug, meeting)
@@ -250,7 +250,7 @@ def decision_create_view(request, slug, meeting):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def decision_update_view(request, slug, pk):
     concept, decision = get_decision_for_edit(request.user, slug, pk)

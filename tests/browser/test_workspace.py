@@ -86,7 +86,7 @@ def test_add_sachstand(page, login, vechta):
     assert (
         "Erster Alphabetisierungskurs gestartet." in page.locator(".portal-timeline").inner_text()
     )
-    assert "Kosten: 1.250,5 €" in page.locator(".portal-timeline").inner_text()
+    assert "Kosten: 1.250,50\u00a0€" in page.locator(".portal-timeline").inner_text()
     assert_no_console_errors(page)
 
 

@@ -167,3 +167,15 @@ def test_read_only_pages_answer_head_requests(client, lk_vechta, member_of):
         response = client.head(url)
         assert response.status_code in (200, 302), url
         assert response.content == b""
+
+
+def test_form_pages_answer_head_requests(client, lk_vechta, member_of):
+    member_of(client, lk_vechta, role=roles.COORDINATION)
+    for url in [
+        reverse("concept:outline_import"),
+        reverse("reports:list", kwargs={"slug": lk_vechta.slug}),
+    ]:
+        assert client.get(url).status_code == 200, url
+        response = client.head(url)
+        assert response.status_code == 200, url
+        assert response.content == b""
