@@ -275,6 +275,9 @@ def progress_entry_create(
         is_demo=is_demo,
     )
     entry.full_clean(validate_constraints=False)  # see _save_measure
+    if date > timezone.localdate():
+        # A Sachstand from the future would stay the newest and freeze the measure's state.
+        raise ValidationError({"date": _("Das Datum liegt in der Zukunft.")})
     # Only the newest Sachstand sets the measure's state; an older one is history only.
     if measure.entries.filter(date__gt=date).exists():
         entry._history_user = author

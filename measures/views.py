@@ -130,7 +130,10 @@ def measure_history(request, slug, key):
     """The whole change history, page by page ("ältere Einträge"); with htmx only the
     section, which the detail page reloads after every change (measureUpdated)."""
     measure = get_measure_for_view(request.user, slug, key)
-    before = parse_datetime(request.GET.get("vor", ""))
+    try:
+        before = parse_datetime(request.GET.get("vor", ""))
+    except ValueError:  # well-formed but impossible, e.g. 30 February
+        return HttpResponseBadRequest(_("Ungültiger Zeitpunkt im Parameter „vor“."))
     if before is not None and timezone.is_naive(before):
         before = timezone.make_aware(before)
     template = "measures/measure_history.html"

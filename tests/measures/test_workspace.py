@@ -95,6 +95,30 @@ def test_history_pages_offer_older_entries(client, lk_vechta, coordinator):
 # --- the detail page refreshes itself -----------------------------------------------------------
 
 
+def test_history_page_refuses_an_impossible_point_in_time(client, lk_vechta, coordinator):
+    response = client.get(url("history", "S2") + "?vor=2025-02-30T10:00:00")
+    assert response.status_code == 400
+    assert "Ungültiger Zeitpunkt" in response.text
+    assert client.get(url("history", "S2") + "?vor=2025-02-28T10:00:00").status_code == 200
+
+
+def test_a_sachstand_from_the_future_is_refused_by_the_service(lk_vechta, coordinator):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    measure = lk_vechta.measures.get(code="S2")
+    with pytest.raises(ValidationError, match="in der Zukunft"):
+        services.progress_entry_create(
+            measure=measure,
+            author=coordinator,
+            date=timezone.localdate() + dt.timedelta(days=1),
+            status="in_progress",
+            traffic_light="green",
+            progress=10,
+        )
+    assert not measure.entries.exists()
+
+
 def test_timeline_and_history_reload_after_a_change(client, lk_vechta, coordinator):
     html = client.get(url("detail", "S1")).text
     entries, history = url("entries", "S1"), url("history", "S1")
