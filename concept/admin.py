@@ -6,6 +6,25 @@ from concept import roles
 from concept.models import Concept, LegalPage, Statement
 
 
+class VersionedAdminMixin:
+    """For models with optimistic locking (a `version` the portal's services claim): a
+    change here moves the version on, so a portal form opened before is refused instead of
+    overwriting it. Taken under a row lock and set before saving, so the history record of
+    the change carries the new version as those of the portal do."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # The admin's change view runs in a transaction, so the lock holds until commit.
+            current = (
+                type(obj)
+                .objects.select_for_update()
+                .values_list("version", flat=True)
+                .get(pk=obj.pk)
+            )
+            obj.version = current + 1
+        super().save_model(request, obj, form, change)
+
+
 class StatementInline(admin.TabularInline):
     model = Statement
     extra = 0

@@ -4,9 +4,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from concept.admin import VersionedAdminMixin
 from goals.admin import GoalListFilter
-from measures.models import Decision, Evidence, Measure, MeasureOrganisation, ProgressEntry
+from measures.models import (
+    Decision,
+    Evidence,
+    Measure,
+    MeasureOrganisation,
+    ProgressEntry,
+    assignments_snapshot,
+)
 from measures.resources import MeasureResource, ProgressEntryResource
+from measures.services import ensure_history_baseline
 from reporting.exchange import ConceptImportExportMixin
 
 
@@ -52,7 +61,7 @@ class ProgressEntryInline(admin.StackedInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ConceptImportExportMixin, SimpleHistoryAdmin):
+class MeasureAdmin(ConceptImportExportMixin, VersionedAdminMixin, SimpleHistoryAdmin):
     resource_classes = [MeasureResource]
     list_display = ["label", "title", "goal", "status", "traffic_light", "progress", "concept"]
     list_display_links = ["label", "title"]
@@ -92,6 +101,22 @@ class MeasureAdmin(ConceptImportExportMixin, SimpleHistoryAdmin):
             {"fields": ["is_public", "position", "version", "created_at", "updated_at"]},
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Measures loaded from the outline have no history yet: record their state
+            # before the first change, so it shows (and conflicts) as "from … to …".
+            ensure_history_baseline(obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The measure was saved (and its history recorded) before its Teilziele, Akteure …
+        # were: record them as they are now, so the change shows up as the admin's.
+        record = form.instance.history.order_by("-history_date", "-history_id").first()
+        if record is not None:
+            record.assignments = assignments_snapshot(form.instance)
+            record.save(update_fields=["assignments"])
 
     @admin.display(description=_("Stand ändern"))
     def state_in_portal(self, obj):

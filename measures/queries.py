@@ -2,9 +2,10 @@
 
 from django.db.models import Prefetch
 
+from concept.history import HistoryReader, history_events
 from goals.models import Indicator, IndicatorValue
 from measures.models import Decision, Measure, MeasureOrganisation, ProgressEntry
-from measures.services import field_changes, goal_names_of
+from measures.services import TRACKED_FIELDS, field_changes
 
 HISTORY_LIMIT = 50
 
@@ -73,7 +74,7 @@ def measure_history_page(measure, before=None, limit=HISTORY_LIMIT):
     """The measure's and its Sachstände's changes in German, newest first: who, when, what
     (fields and assignments). Returns up to limit events older than before (an aware
     datetime; None = from now) and the cursor for the next older page (None at the end).
-    Four queries per page, whatever the length of the history."""
+    At most three queries per page, whatever the length of the history."""
     records = measure.history.select_related("history_user").order_by(
         "-history_date", "-history_id"
     )
@@ -88,25 +89,10 @@ def measure_history_page(measure, before=None, limit=HISTORY_LIMIT):
     # One record more than shown: the last one is only the "before" of its successor.
     records = list(records[: limit + 2])
     entry_records = list(entry_records[: limit + 1])
-    goal_names = goal_names_of(measure.concept_id)
-    events = []
-    for index, newer in enumerate(records[: limit + 1]):
-        older = records[index + 1] if index + 1 < len(records) else None
-        changes = field_changes(older, newer, goal_names) if older is not None else []
-        if older is not None and not changes:
-            continue  # a version bump without visible change (e.g. a confirming Sachstand)
-        events.append(
-            {
-                "date": newer.history_date,
-                "user": newer.history_user,
-                # The oldest known record may be a change whose predecessor was never recorded.
-                "kind": "first"
-                if older is None and newer.history_type == "~"
-                else {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
-                "changes": changes,
-                "reason": newer.history_change_reason or "",
-            }
-        )
+    reader = HistoryReader(Measure, records, TRACKED_FIELDS)
+    events = history_events(
+        records, lambda older, newer: field_changes(older, newer, reader), shown=limit + 1
+    )
     for record in entry_records[:limit]:
         events.append(
             {

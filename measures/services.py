@@ -7,7 +7,6 @@ nothing is ever overwritten silently.
 
 import datetime as dt
 import mimetypes
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concept import roles
+from concept.history import Change, HistoryReader
 from measures.models import (
     Evidence,
     Measure,
@@ -45,14 +45,6 @@ TRACKED_FIELDS = [
 STATE_FIELDS = ["status", "traffic_light", "progress", "status_reason"]
 # Assignments, recorded with every history record (HistoricalMeasure.assignments).
 ASSIGNMENT_FIELDS = ["sub_goals", "organisations", "networks", "responsible_users"]
-
-
-@dataclass
-class Change:
-    field: str
-    label: str
-    old: str
-    new: str
 
 
 class MeasureConflict(Exception):
@@ -84,28 +76,6 @@ class MeasureConflict(Exception):
         ) % {"label": self.measure.label, "who": who, "when": when}
 
 
-def display_value(field, value, goal_names=None):
-    """A measure field's value as users read it ("in Umsetzung", "31.12.2025", "ja")."""
-    model_field = Measure._meta.get_field(field)
-    if value in (None, ""):
-        return "–"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("ja") if value else _("nein")
-    if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
-    if field == "goal":
-        return (goal_names or {}).get(value, "–")
-    return str(value)
-
-
-def goal_names_of(concept_id):
-    from goals.models import StrategicGoal
-
-    return {g.pk: str(g) for g in StrategicGoal.objects.filter(concept_id=concept_id)}
-
-
 def assignment_label(field, row):
     """One recorded assignment as users read it: "1.3", "Jobcenter (Federführung)"."""
     if field == "organisations":
@@ -135,22 +105,12 @@ def assignment_changes(older, newer):
     return changes
 
 
-def field_changes(older, newer, goal_names):
-    """The tracked fields and assignments that differ between two history records."""
-    changes = []
-    for field in TRACKED_FIELDS:
-        model_field = Measure._meta.get_field(field)
-        old, new = getattr(older, model_field.attname), getattr(newer, model_field.attname)
-        if old != new:
-            changes.append(
-                Change(
-                    field,
-                    str(model_field.verbose_name),
-                    display_value(field, old, goal_names),
-                    display_value(field, new, goal_names),
-                )
-            )
-    return changes + assignment_changes(older, newer)
+def field_changes(older, newer, reader=None):
+    """The tracked fields and assignments that differ between two history records.
+    reader: a HistoryReader of TRACKED_FIELDS over records that include both (by default
+    one over just these two)."""
+    reader = reader or HistoryReader(Measure, [older, newer], TRACKED_FIELDS)
+    return reader.changes(older, newer) + assignment_changes(older, newer)
 
 
 def history_at(measure, version):
@@ -165,11 +125,11 @@ def measure_changes_since(measure, version):
     seen = history_at(measure, version)
     changes = []
     if current is not None and seen is not None:
-        changes = field_changes(seen, current, goal_names_of(measure.concept_id))
+        changes = field_changes(seen, current)
     return changes, current
 
 
-def _ensure_history_baseline(measure: Measure) -> None:
+def ensure_history_baseline(measure: Measure) -> None:
     """Measures loaded from fixtures or imports have no history yet; record their state
     before the first change, so every later change can be shown as "from … to …"."""
     if not Measure.history.filter(id=measure.pk).exists():
@@ -186,7 +146,7 @@ def _claim_version(measure: Measure, expected_version: int | None, fields=None) 
     but none of these fields changed (say, a colleague added a Sachstand that kept the
     state), nothing would be overwritten: the write goes ahead on the current version.
     """
-    _ensure_history_baseline(measure)
+    ensure_history_baseline(measure)
     if expected_version is None:
         expected_version = Measure.objects.values_list("version", flat=True).get(pk=measure.pk)
     claimed = Measure.objects.filter(pk=measure.pk, version=expected_version).update(

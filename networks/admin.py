@@ -1,23 +1,18 @@
 from django.contrib import admin
 from django.db import models
-from django.db.models import F
 from simple_history.admin import SimpleHistoryAdmin
 
+from concept.admin import VersionedAdminMixin
 from networks.models import Meeting, Network, Organisation
 from networks.resources import NetworkResource, OrganisationResource
 from reporting.exchange import ConceptImportExportMixin
 
 
-class VersionedAdmin(SimpleHistoryAdmin):
-    """A change here moves the version on, so a portal form opened before is refused
-    instead of overwriting it; "Verlauf" shows the history, as for measures."""
+class VersionedAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    """A change here moves the version on (VersionedAdminMixin); "Verlauf" shows the
+    history, as for measures."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change:
-            type(obj).objects.filter(pk=obj.pk).update(version=F("version") + 1)
 
 
 @admin.register(Organisation)

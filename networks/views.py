@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from concept.access import get_concept_for_view
 from concept.fields import add_service_errors
-from measures.services import Change
+from concept.history import display_value, object_history
 from networks import services
 from networks.access import (
     can_edit_networks,
@@ -66,97 +66,9 @@ def _organisation_url(organisation):
 
 
 def _display(value):
-    if value in (None, ""):
-        return "–"
-    if isinstance(value, bool):
-        return _("ja") if value else _("nein")
     if hasattr(value, "all"):
-        return ", ".join(str(v) for v in value.all()) or "–"
-    return str(value)
-
-
-HISTORY_LIMIT = 50
-
-
-def _history(obj, field_names):
-    """obj's changes in German, newest first: who, when, which field from what to what and
-    why – the events the measure page shows (measures.queries.measure_history), for an
-    Akteur or Netzwerk. A fixed number of queries: the records, their member lists and the
-    names of what they refer to (one per referenced model)."""
-    meta = type(obj)._meta
-    records = list(
-        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : HISTORY_LIMIT + 1
-        ]
-    )
-    fields = [meta.get_field(name) for name in field_names]
-    lists = {}  # (history_id, field name) → pks of a many-to-many field at that time
-    for field in fields:
-        if field.many_to_many and records:
-            snapshots = getattr(obj.history.model, field.name).model.objects.filter(
-                history_id__in=[record.history_id for record in records]
-            )
-            target = field.m2m_reverse_field_name()
-            for history_id, pk in snapshots.values_list("history_id", f"{target}_id"):
-                lists.setdefault((history_id, field.name), set()).add(pk)
-    wanted = {}  # referenced model → pks, to read their current names once per model
-    for field in fields:
-        if field.many_to_many:
-            pks = {pk for (_id, name), found in lists.items() if name == field.name for pk in found}
-        elif field.is_relation:
-            pks = {getattr(record, field.attname) for record in records} - {None}
-        else:
-            continue
-        wanted.setdefault(field.related_model, set()).update(pks)
-    names = {  # (model, pk) → how the referenced row is called now
-        (model, item.pk): str(item)
-        for model, pks in wanted.items()
-        if pks
-        for item in model.objects.filter(pk__in=pks)
-    }
-
-    def shown(record, field):
-        if field.many_to_many:
-            pks = lists.get((record.history_id, field.name), set())
-            return sorted(names.get((field.related_model, pk), _("(gelöscht)")) for pk in pks)
-        value = getattr(record, field.attname)
-        if field.is_relation and value is not None:
-            return names.get((field.related_model, value), _("(gelöscht)"))
-        if field.choices:
-            return dict(field.flatchoices).get(value, value)
-        return value
-
-    def text(value):
-        if isinstance(value, list):
-            return ", ".join(value) or "–"
-        return _display(value)
-
-    events = []
-    for index, newer in enumerate(records[:HISTORY_LIMIT]):
-        older = records[index + 1] if index + 1 < len(records) else None
-        changes = []
-        if older is not None and newer.history_type == "~":
-            for field in fields:
-                old, new = shown(older, field), shown(newer, field)
-                if old != new:
-                    changes.append(
-                        Change(field.name, str(field.verbose_name), text(old), text(new))
-                    )
-            if not changes:
-                continue  # saved without a visible change
-        events.append(
-            {
-                "date": newer.history_date,
-                "user": newer.history_user,
-                # The oldest known record may be a change whose predecessor was never recorded.
-                "kind": "first"
-                if older is None and newer.history_type == "~"
-                else {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
-                "changes": changes,
-                "reason": newer.history_change_reason or "",
-            }
-        )
-    return events
+        value = [str(v) for v in value.all()]
+    return display_value(value)
 
 
 def _after_conflict(form_class, request, conflict, field_names, **form_kwargs):
@@ -220,7 +132,7 @@ def network_detail(request, slug, pk):
             "concept": network.concept,
             "network": network,
             "can_edit": can_edit_networks(request.user),
-            "history": _history(network, NETWORK_FIELDS),
+            "history": object_history(network, NETWORK_FIELDS),
         },
     )
 
@@ -397,7 +309,7 @@ def organisation_detail(request, slug, pk):
             "concept": organisation.concept,
             "organisation": with_roles(organisation),
             "can_edit": can_edit_networks(request.user),
-            "history": _history(organisation, ORGANISATION_FIELDS),
+            "history": object_history(organisation, ORGANISATION_FIELDS),
         },
     )
 

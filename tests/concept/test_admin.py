@@ -199,3 +199,68 @@ def test_sachstand_state_and_date_are_fixed_in_the_admin(client, lk_vechta):
     assert "Tippfehler" in page
     assert 'name="entries-TOTAL_FORMS"' in page
     assert 'name="entries-0-status"' not in page
+
+
+def test_an_admin_change_of_a_measure_refuses_a_portal_form_opened_before(client, lk_vechta):
+    from measures import services
+    from measures.models import Measure
+
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    measure = Measure.objects.get(concept=lk_vechta, code="S1")
+    seen = measure.version
+    url = reverse("admin:measures_measure_change", args=[measure.pk])
+    data = change_form_data(client.get(url))
+    data["title"] = "Im Admin geändert"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    measure.refresh_from_db()
+    assert measure.version == seen + 1
+    record = measure.history.order_by("-history_date", "-history_id").first()
+    assert (record.version, record.title, record.history_user) == (
+        seen + 1,
+        "Im Admin geändert",
+        user,
+    )
+
+    with pytest.raises(services.MeasureConflict) as refused:
+        services.measure_update(
+            measure=Measure.objects.get(pk=measure.pk),
+            user=user,
+            expected_version=seen,
+            data={"title": "Im Portal geändert"},
+        )
+    assert [c.label for c in refused.value.changes] == ["Titel"]
+    measure.refresh_from_db()
+    assert measure.title == "Im Admin geändert"
+
+
+def test_an_admin_change_of_teilziele_is_in_the_admins_history_record(client, lk_vechta):
+    from measures import services
+    from measures.models import Measure
+
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    measure = Measure.objects.get(concept=lk_vechta, code="S1")
+    sub_goal = lk_vechta.goals.get(number=1).sub_goals.exclude(measures=measure).first()
+    jobcenter = lk_vechta.organisations.get(name="Jobcenter")
+    url = reverse("admin:measures_measure_change", args=[measure.pk])
+    data = change_form_data(client.get(url))
+    data["sub_goals"] = [*data.get("sub_goals", []), str(sub_goal.pk)]
+    total = int(data["involvements-TOTAL_FORMS"])
+    data.update(
+        {
+            "involvements-TOTAL_FORMS": str(total + 1),
+            f"involvements-{total}-organisation": str(jobcenter.pk),
+            f"involvements-{total}-role": "lead",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    newest, older = measure.history.order_by("-history_date", "-history_id")[:2]
+    assert newest.history_user == user
+    assert [sub_goal.pk, sub_goal.label] in newest.assignments["sub_goals"]
+    assert [jobcenter.pk, "lead", "Jobcenter"] in newest.assignments["organisations"]
+    changes = services.assignment_changes(older, newest)
+    assert {c.field for c in changes} == {"sub_goals", "organisations"}
