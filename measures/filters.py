@@ -155,10 +155,7 @@ class MeasureFilter(django_filters.FilterSet):
 
     def filter_light(self, queryset, name, value):
         if value == ATTENTION:
-            attention = [TrafficLight.RED, TrafficLight.YELLOW]
-            return queryset.filter(
-                Q(traffic_light__in=attention) | Measure.objects.overdue_q(self.today)
-            )
+            return queryset.needs_attention(self.today)
         return queryset.filter(traffic_light=value)
 
     def filter_overdue(self, queryset, name, value):

@@ -47,6 +47,8 @@ class UpdateCadence(models.IntegerChoices):
 
 # Finished measures need no further Sachstand, so they are never overdue.
 FINISHED = (Status.IMPLEMENTED, Status.DROPPED)
+# Ampel colours that call for attention (Handlungsbedarf), beside an overdue Sachstand.
+ATTENTION_LIGHTS = (TrafficLight.RED, TrafficLight.YELLOW)
 
 
 class MeasureQuerySet(models.QuerySet):
@@ -70,6 +72,13 @@ class MeasureQuerySet(models.QuerySet):
     def overdue(self, today):
         """Measures whose Sachstand is overdue; umgesetzt/entfallen never are."""
         return self.with_last_entry().filter(self.overdue_q(today))
+
+    def needs_attention(self, today):
+        """Handlungsbedarf, as on the dashboard: red or yellow Ampel, or an overdue Sachstand.
+        Keeps a last_entry_date the queryset already has (the measure list's)."""
+        annotated = "last_entry_date" in self.query.annotations
+        queryset = self if annotated else self.with_last_entry()
+        return queryset.filter(Q(traffic_light__in=ATTENTION_LIGHTS) | self.overdue_q(today))
 
     def responsible(self, user):
         return self.filter(responsible_users=user)

@@ -32,13 +32,19 @@ from django.utils.translation import gettext, ngettext
 from concept.models import Concept
 from concept.queries import situation_figures
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
-from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight
+from measures.models import (
+    ATTENTION_LIGHTS,
+    Decision,
+    Measure,
+    ProgressEntry,
+    Status,
+    TrafficLight,
+)
 from networks.models import Meeting, Network
 from reporting.models import AnnualReport
 
 # Left out of the average progress: their percentage says nothing about implementation.
 EXCLUDED_FROM_PROGRESS = (Status.DEFERRED, Status.DROPPED)
-ATTENTION_LIGHTS = (TrafficLight.RED, TrafficLight.YELLOW)
 
 ATTENTION_LIMIT = 15
 INDICATOR_TILE_LIMIT = 6
@@ -304,11 +310,7 @@ def attention_measures(concept: Concept, today: dt.date, limit: int = ATTENTION_
     """The first `limit` measures that need attention: red or yellow Ampel, or an overdue
     Sachstand; red first, then yellow, then the longest overdue. (Their number is
     Tally.attention.)"""
-    queryset = (
-        Measure.objects.filter(concept=concept)
-        .with_last_entry()
-        .filter(Q(traffic_light__in=ATTENTION_LIGHTS) | Measure.objects.overdue_q(today))
-    )
+    queryset = Measure.objects.filter(concept=concept).needs_attention(today)
     rank = Case(
         When(traffic_light=TrafficLight.RED, then=Value(0)),
         When(traffic_light=TrafficLight.YELLOW, then=Value(1)),

@@ -68,3 +68,32 @@ def test_end_before_start_is_refused():
 def test_measure_label_falls_back_to_outline_number():
     assert MeasureFactory.build(code="", number="4.1.9").label == "4.1.9"
     assert MeasureFactory.build(code="aG1", number="4.7.1").label == "aG1"
+
+
+def test_needs_attention_is_red_or_yellow_or_an_overdue_sachstand():
+    import datetime as dt
+
+    today = dt.date(2026, 6, 30)
+    concept = ConceptFactory()
+
+    def measure(code, light, status=Status.IN_PROGRESS, last_entry=today):
+        made = MeasureFactory(concept=concept, code=code, traffic_light=light, status=status)
+        if last_entry is not None:
+            ProgressEntry.objects.create(
+                measure=made, date=last_entry, status=status, traffic_light=light, progress=10
+            )
+        return made
+
+    long_ago = today - dt.timedelta(days=400)
+    measure("ROT", "red")
+    measure("GELB", "yellow")
+    measure("GRUEN", "green")
+    measure("SPAET", "green", last_entry=long_ago)
+    measure("NIE", "grey", last_entry=None)
+    measure("FERTIG", "green", status=Status.IMPLEMENTED, last_entry=long_ago)
+    measures = Measure.objects.filter(concept=concept)
+    expected = {"ROT", "GELB", "SPAET", "NIE"}
+    assert set(measures.needs_attention(today).values_list("code", flat=True)) == expected
+    # The same on a queryset that already carries the date of the last Sachstand.
+    annotated = measures.with_last_entry().needs_attention(today)
+    assert set(annotated.values_list("code", flat=True)) == expected
