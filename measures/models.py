@@ -96,6 +96,14 @@ class MeasureHistoryBase(models.Model):
     # their names at that time, so the history can say what changed even after a rename or
     # deletion. None where they were not recorded (bulk history of loaded data).
     assignments = models.JSONField(_("Zuordnungen"), null=True, blank=True, editable=False)
+    # The Sachstand whose saving made this change (progress_entry_create), so the change
+    # carries its date. Plain values, no foreign key: the date stays if it is deleted.
+    entry_date = models.DateField(
+        _("Datum des Sachstands"), null=True, blank=True, editable=False, db_index=True
+    )
+    entry_id = models.PositiveBigIntegerField(
+        _("Sachstand (ID)"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         abstract = True
@@ -142,8 +150,14 @@ def assignments_snapshot(measure):
 
 def record_assignments(sender, instance, history_instance, **kwargs):
     """pre_create_historical_record receiver: every history record of a measure carries its
-    assignments (connected in MeasuresConfig.ready)."""
+    assignments (connected in MeasuresConfig.ready), and the Sachstand that caused it, if
+    the service set one as `_history_entry`. Taken off the instance, so a later save of the
+    same object doesn't claim it too."""
     history_instance.assignments = assignments_snapshot(instance)
+    entry = instance.__dict__.pop("_history_entry", None)
+    if entry is not None:
+        history_instance.entry_date = entry.date
+        history_instance.entry_id = entry.pk
 
 
 class Measure(models.Model):

@@ -255,6 +255,8 @@ def progress_entry_create(
     if status == Status.DROPPED and not measure.status_reason.strip():
         raise ValidationError({"deviation": _("Bitte begründen, warum die Maßnahme entfällt.")})
     reason = _("Beschluss: %(text)s") % {"text": decision.text} if decision else ""
+    # The history record of this change carries the Sachstand and its date (MeasureHistoryBase).
+    measure._history_entry = entry
     _save_measure(measure, author, ["status", "traffic_light", "progress", "status_reason"], reason)
     return entry
 

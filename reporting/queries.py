@@ -11,10 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -578,10 +580,9 @@ class Changes:
     decisions: Page  # of Decision
 
 
-# A status change made by a Sachstand is saved a moment after the Sachstand, in the same
-# transaction (measures.services.progress_entry_create), as a new measure's first history
-# record a moment after the measure; this bounds "a moment" generously.
-ENTRY_SAVED_WITHIN = dt.timedelta(minutes=1)
+# A new measure's first history record is saved a moment after the measure; a first record
+# long after it is a snapshot of a measure loaded from a fixture or an import.
+CREATED_WITHIN = dt.timedelta(minutes=1)
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -591,27 +592,24 @@ def _start_of(day: dt.date) -> dt.datetime:
 def status_change_records(concept: Concept, since: dt.date):
     """History records of the concept's measures that changed the status, dated since the day.
 
-    Each record is compared with the one before it (the first record of a measure has none).
-    A change caused by a Sachstand carries the Sachstand's date (`entry_date`), not the moment
-    it was typed in: Sachstände entered in bulk for past dates are dated as they happened.
-    Other changes (admin, fixtures) carry the day they were recorded. One query.
+    A change made with a Sachstand carries the Sachstand's date, recorded on the history
+    record (`entry_date`, set by measures.services.progress_entry_create), not the moment it
+    was typed in: Sachstände entered in bulk for past dates are dated as they happened.
+    Other changes (admin, fixtures) carry the day they were recorded. The period is chosen on
+    these plain columns first, so only its records are compared with the one before them
+    (the first record of a measure has none). One query.
     """
     History = Measure.history.model
     previous = History.objects.filter(
         id=OuterRef("id"), history_date__lt=OuterRef("history_date")
     ).order_by("-history_date", "-history_id")
-    cause = ProgressEntry.objects.filter(
-        measure_id=OuterRef("id"),
-        status=OuterRef("status"),
-        created_at__lte=OuterRef("history_date"),
-        created_at__gte=OuterRef("history_date") - ENTRY_SAVED_WITHIN,
-    ).order_by("-created_at", "-pk")
     return (
         History.objects.filter(concept_id=concept.pk)
-        .annotate(
-            old_status=Subquery(previous.values("status")[:1]),
-            entry_date=Subquery(cause.values("date")[:1]),
+        .filter(
+            Q(entry_date__gte=since)
+            | Q(entry_date__isnull=True, history_date__gte=_start_of(since))
         )
+        .annotate(old_status=Subquery(previous.values("status")[:1]))
         .filter(Q(old_status__isnull=True) | ~Q(old_status=F("status")))
         # Without an earlier record the old status is unknown: listed if the measure was
         # created then, or no longer has the initial status. A first record long after the
@@ -619,12 +617,8 @@ def status_change_records(concept: Concept, since: dt.date):
         # one before their first change), not a new measure.
         .filter(
             Q(old_status__isnull=False)
-            | Q(history_type="+", history_date__lte=F("created_at") + ENTRY_SAVED_WITHIN)
+            | Q(history_type="+", history_date__lte=F("created_at") + CREATED_WITHIN)
             | ~Q(status=Status.NOT_STARTED)
-        )
-        .filter(
-            Q(entry_date__gte=since)
-            | Q(entry_date__isnull=True, history_date__gte=_start_of(since))
         )
         .annotate(day=Coalesce("entry_date", TruncDate("history_date"), output_field=DateField()))
         .select_related("history_user")
@@ -645,7 +639,7 @@ def _status_change(record) -> StatusChange:
         reason=record.history_change_reason or "",
         user=record.history_user,
         created=record.history_type == "+"
-        and record.history_date - record.created_at <= ENTRY_SAVED_WITHIN,
+        and record.history_date - record.created_at <= CREATED_WITHIN,
         from_entry=record.entry_date is not None,
     )
 
@@ -656,9 +650,12 @@ def status_changes(concept: Concept, since: dt.date) -> list:
 
 
 def entries_since(concept: Concept, since: dt.date):
-    """Sachstände dated since the day, by their date (when they were typed in doesn't matter)."""
+    """Sachstände dated since the day, and older ones entered since (`entered_late`): a
+    December Sachstand typed in after the report went final is news too. By their date."""
     return (
-        ProgressEntry.objects.filter(measure__concept=concept, date__gte=since)
+        ProgressEntry.objects.filter(measure__concept=concept)
+        .filter(Q(date__gte=since) | Q(created_at__gte=_start_of(since)))
+        .annotate(entered_late=ExpressionWrapper(Q(date__lt=since), output_field=BooleanField()))
         .select_related("measure", "author", "decision")
         .order_by("-date", "-created_at", "-pk")
     )

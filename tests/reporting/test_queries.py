@@ -1,12 +1,16 @@
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from goals.models import Indicator, IndicatorValue
 from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight, UpdateCadence
-from measures.services import measure_update, progress_entry_create
+from measures.services import measure_set_state, measure_update, progress_entry_create
 from networks.models import Meeting, Network
 from reporting import queries
 from reporting.models import AnnualReport
@@ -279,7 +283,10 @@ def test_changes_since_lists_entries_by_their_date_and_decisions_of_the_period()
     ProgressEntry.objects.filter(pk=old.pk).update(
         created_at=timezone.make_aware(dt.datetime(2024, 3, 2))
     )
-    entry(measure, dt.date(2024, 5, 1))  # dated early, recorded now: belongs to 2024
+    late = entry(measure, dt.date(2024, 5, 1))
+    ProgressEntry.objects.filter(pk=late.pk).update(
+        created_at=timezone.make_aware(dt.datetime(2024, 5, 2))
+    )
     committee = Network.objects.create(
         concept=concept, name="Steuerungsgruppe", kind=Network.Kind.COMMITTEE
     )
@@ -292,6 +299,23 @@ def test_changes_since_lists_entries_by_their_date_and_decisions_of_the_period()
     assert [e.date for e in changes.entries] == [dt.date(2026, 3, 1)]
     assert [d.text for d in changes.decisions] == ["Neu"]
     assert changes.entries.paginator.count == 1
+
+
+def test_sachstaende_entered_late_are_listed_as_such():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept)
+    report_final = dt.date(2026, 2, 14)
+    before = entry(measure, dt.date(2025, 11, 1))
+    late = entry(measure, dt.date(2025, 12, 15))  # typed in after the report went final
+    current = entry(measure, dt.date(2026, 3, 1))
+    for item, created in [(before, dt.datetime(2025, 11, 2)), (late, dt.datetime(2026, 2, 20))]:
+        ProgressEntry.objects.filter(pk=item.pk).update(created_at=timezone.make_aware(created))
+    ProgressEntry.objects.filter(pk=current.pk).update(
+        created_at=timezone.make_aware(dt.datetime(2026, 3, 2))
+    )
+
+    entries = queries.changes_since(concept, report_final).entries
+    assert [(e.pk, e.entered_late) for e in entries] == [(current.pk, False), (late.pk, True)]
 
 
 def test_status_changes_carry_the_date_of_the_sachstand_that_caused_them():
@@ -324,6 +348,144 @@ def test_status_changes_carry_the_date_of_the_sachstand_that_caused_them():
     assert [c.date for c in since_2025] == [timezone.localdate(), dt.date(2025, 2, 1)]
     assert [c.date for c in queries.status_changes(concept, dt.date(2025, 3, 1))] == [
         timezone.localdate()
+    ]
+
+
+def latest_record(measure):
+    return Measure.history.filter(id=measure.pk).order_by("-history_date", "-history_id").first()
+
+
+def test_a_status_change_records_the_sachstand_that_made_it():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="S1")
+    made = progress_entry_create(
+        measure=measure,
+        author=None,
+        date=dt.date(2025, 2, 1),
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.GREEN,
+        progress=10,
+    )
+    record = latest_record(measure)
+    assert (record.entry_id, record.entry_date) == (made.pk, dt.date(2025, 2, 1))
+    # The next save of the same object, without a Sachstand, doesn't claim it as well.
+    measure.status = Status.DEFERRED
+    measure.save()
+    record = latest_record(measure)
+    assert (record.entry_id, record.entry_date) == (None, None)
+    # So does a change of state on the measure page (measure_set_state).
+    measure_set_state(
+        measure=Measure.objects.get(pk=measure.pk),
+        user=None,
+        expected_version=Measure.objects.get(pk=measure.pk).version,
+        status=Status.IMPLEMENTED,
+        traffic_light=TrafficLight.GREEN,
+        progress=100,
+        today=dt.date(2025, 5, 5),
+    )
+    record = latest_record(measure)
+    assert record.entry_date == dt.date(2025, 5, 5)
+    assert record.entry_id == ProgressEntry.objects.get(measure=measure, progress=100).pk
+
+
+def test_a_change_is_dated_by_its_recorded_sachstand_not_by_a_time_window():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="S1")
+    newest = progress_entry_create(
+        measure=measure,
+        author=None,
+        date=dt.date(2025, 6, 1),
+        status=Status.PREPARING,
+        traffic_light=TrafficLight.GREEN,
+        progress=10,
+    )
+    # Saved more than a minute before its history record (a slow transaction): still its own.
+    ProgressEntry.objects.filter(pk=newest.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    # An older Sachstand is history only; the same minute somebody sets its status in the
+    # admin. That change is not the Sachstand's, though both say "in Umsetzung".
+    progress_entry_create(
+        measure=measure,
+        author=None,
+        date=dt.date(2024, 3, 1),
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.GREEN,
+        progress=20,
+    )
+    measure = Measure.objects.get(pk=measure.pk)
+    measure.status = Status.IN_PROGRESS
+    measure.save()
+    newest.delete()  # the change keeps the date of the Sachstand that made it
+
+    changes = queries.status_changes(concept, dt.date(2024, 1, 1))
+    assert [(c.date, c.old_status, c.new_status, c.from_entry) for c in changes] == [
+        (timezone.localdate(), Status.PREPARING, Status.IN_PROGRESS, False),
+        (timezone.localdate(), None, Status.NOT_STARTED, False),  # created today
+        (dt.date(2025, 6, 1), Status.NOT_STARTED, Status.PREPARING, True),
+    ]
+
+
+def test_status_changes_choose_the_period_on_plain_columns(django_assert_num_queries):
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="S1")
+    long_ago = timezone.make_aware(dt.datetime(2020, 1, 1))
+    Measure.history.filter(id=measure.pk).update(history_date=long_ago)
+    # Years of history before the period: none of it is compared with its predecessor.
+    for day in range(1, 121):
+        measure.status = Status.IN_PROGRESS if day % 2 else Status.PREPARING
+        measure._history_date = long_ago + dt.timedelta(days=day)
+        measure.save()
+    del measure._history_date
+    progress_entry_create(
+        measure=measure,
+        author=None,
+        date=timezone.localdate(),
+        status=Status.IMPLEMENTED,
+        traffic_light=TrafficLight.GREEN,
+        progress=100,
+    )
+    since = timezone.localdate() - dt.timedelta(days=30)
+
+    sql = str(queries.status_change_records(concept, since).query)
+    table = '"measures_historicalmeasure"'
+    assert f'{table}."entry_date" >=' in sql and f'{table}."history_date" >=' in sql
+    assert "progressentry" not in sql  # no subquery matching Sachstände
+    with django_assert_num_queries(1):
+        changes = queries.status_changes(concept, since)
+    assert [(c.old_status, c.new_status, c.from_entry) for c in changes] == [
+        (Status.PREPARING, Status.IMPLEMENTED, True)
+    ]
+    assert len(queries.status_changes(concept, dt.date(2019, 1, 1))) == 1 + 120 + 1
+
+
+def test_the_migration_gives_recorded_changes_their_sachstand_once():
+    backfill = importlib.import_module("measures.migrations.0004_measure_history_entry")
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="S1")
+    made = progress_entry_create(
+        measure=measure,
+        author=None,
+        date=dt.date(2025, 2, 1),
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.GREEN,
+        progress=10,
+    )
+    measure.status = Status.DEFERRED  # in the admin: no Sachstand
+    measure.save()
+    Measure.history.update(entry_date=None, entry_id=None)  # as recorded before
+
+    with CaptureQueriesContext(connection) as captured:
+        backfill.backfill_entries(django_apps, None)
+    assert len(captured) == 1
+    assert list(
+        Measure.history.filter(id=measure.pk)
+        .order_by("history_date", "history_id")
+        .values_list("history_type", "status", "entry_id", "entry_date")
+    ) == [
+        ("+", Status.NOT_STARTED, None, None),
+        ("~", Status.IN_PROGRESS, made.pk, dt.date(2025, 2, 1)),
+        ("~", Status.DEFERRED, None, None),
     ]
 
 

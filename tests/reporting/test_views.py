@@ -10,7 +10,7 @@ from goals.models import Indicator, IndicatorValue
 from measures.models import Decision, ProgressEntry, Status, TrafficLight
 from networks.models import Meeting, Network
 from reporting import queries
-from tests.factories import ConceptFactory, UserFactory
+from tests.factories import ConceptFactory, MeasureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -323,6 +323,30 @@ def test_changes_page_states_its_dating_rule_and_counts_in_german(client, lk_vec
     assert "Sachstände zählen nach ihrem Datum" in html
     assert re.search(r">1</span>\s*<span class=\"portal-kpi__label\"><a [^>]*>Beschluss</a>", html)
     assert "1 Beschlüsse" not in html
+
+
+def test_changes_mark_sachstaende_entered_late(client, member_of):
+    concept = ConceptFactory()
+    member_of(client, concept)
+    measure = MeasureFactory(concept=concept, code="S1")
+    late = ProgressEntry.objects.create(
+        measure=measure,
+        date=dt.date(2025, 12, 15),
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.GREEN,
+        progress=40,
+        text="Dezember-Sachstand",
+    )
+    ProgressEntry.objects.filter(pk=late.pk).update(
+        created_at=timezone.make_aware(dt.datetime(2026, 2, 20, 10))
+    )
+    response = client.get(
+        reverse("reporting:changes", kwargs={"slug": concept.slug}), {"seit": "14.02.2026"}
+    )
+    assert [e.pk for e in response.context["changes"].entries] == [late.pk]
+    html = response.text
+    assert "15.12.2025" in html and "nachgetragen am 20.02.2026" in html
+    assert "seitdem nachgetragen wurden" in html  # the rule, stated on the page
 
 
 def test_changes_are_paged_with_a_link_to_the_older_ones(client, lk_vechta, member_of, monkeypatch):
