@@ -41,16 +41,27 @@ def sqlite_lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
+# Folded explicitly on PostgreSQL, whose LOWER() folds only ASCII under LC_CTYPE "C".
+FOLD_UPPER = "ÄÖÜẞÀÁÂÃÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕØŒÙÚÛÝ"
+FOLD_LOWER = FOLD_UPPER.lower()
+
+
 class Folded(Func):
-    """Lower case that knows umlauts ("Ü" → "ü") on both databases: PostgreSQL's LOWER()
-    does; SQLite's folds only ASCII, so there it calls sqlite_lower (registered on every
-    SQLite connection in MeasuresConfig.ready)."""
+    """Lower case that knows umlauts ("Ü" → "ü") on any database and locale. Search words
+    go through it too (Folded(Value(word))), so both sides are folded alike. SQLite's
+    LOWER() folds only ASCII, so there it calls sqlite_lower (registered on every SQLite
+    connection in MeasuresConfig.ready); PostgreSQL's follows the database's LC_CTYPE, so
+    the letters of FOLD_UPPER are folded explicitly as well."""
 
     function = "LOWER"
     output_field = CharField()
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, function="PORTAL_LOWER", **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = f"TRANSLATE(LOWER(%(expressions)s), '{FOLD_UPPER}', '{FOLD_LOWER}')"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
 class MeasureFilter(django_filters.FilterSet):
@@ -138,7 +149,7 @@ class MeasureFilter(django_filters.FilterSet):
             target_group_folded=Folded("target_group"),
         )
         for word in value.split():
-            folded = word.lower()
+            folded = Folded(Value(word))
             queryset = queryset.filter(
                 Q(code__icontains=word)
                 | Q(number__startswith=word)

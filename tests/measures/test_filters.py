@@ -1,9 +1,12 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.db.models import Value
+from django.db.models.functions import Collate, Lower
 
 from goals.models import StrategicGoal
-from measures.filters import ATTENTION, MeasureFilter
+from measures.filters import ATTENTION, Folded, MeasureFilter
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
 from measures.queries import measure_list_queryset
 
@@ -63,3 +66,33 @@ def test_handlungsbedarf_is_offered_in_the_ampel_choices(lk_vechta):
     choices = dict(filterset.form.fields["ampel"].choices)
     assert choices[ATTENTION] == "Handlungsbedarf: rot, gelb oder Sachstand überfällig"
     assert "red" in choices
+
+
+# A collation whose LOWER() folds only ASCII, as PostgreSQL's under LC_CTYPE "C".
+ASCII_ONLY = {"postgresql": "C", "sqlite": "BINARY"}
+
+
+def test_folding_knows_umlauts_where_the_database_folds_only_ascii(lk_vechta):
+    collation = ASCII_ONLY[connection.vendor]
+    row = (
+        Measure.objects.filter(concept=lk_vechta, code="N3")
+        .annotate(
+            title_c=Collate("title", collation),
+            word_c=Collate(Value("ÜBERPRÜFUNG"), collation),
+        )
+        .values(lower=Lower("word_c"), column=Folded("title_c"), word=Folded("word_c"))
+        .get()
+    )
+    assert row["lower"] == "ÜberprÜfung"  # what plain LOWER() makes of it there
+    assert row["word"] == "überprüfung"
+    assert "überprüfung" in row["column"]
+
+
+@pytest.mark.parametrize("query", ["überprüfung", "ÜBERPRÜFUNG", "regelmäßige ÜBERprüfung"])
+def test_search_words_are_folded_like_the_columns(lk_vechta, query):
+    assert filtered(lk_vechta, q=query) == {"N3"}
+
+
+def test_search_words_are_no_patterns(lk_vechta):
+    assert filtered(lk_vechta, q="%") == set()
+    assert filtered(lk_vechta, q="_berpr_fung") == set()
