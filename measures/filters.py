@@ -123,6 +123,13 @@ class MeasureFilter(django_filters.FilterSet):
         elif goal.isdigit():
             sub_goals = sub_goals.filter(goal__number=int(goal))
         self.filters["teilziel"].queryset = sub_goals
+        # After the goal changed, the form still sends the Teilziel of the goal before: it
+        # is dropped, not reported, as the select offers only the new goal's Teilziele.
+        sub_goal = (data or {}).get("teilziel", "")
+        chosen = goal == COORDINATION or goal.isdigit()
+        if chosen and sub_goal.isdigit() and not sub_goals.filter(pk=sub_goal).exists():
+            self.data = data.copy()
+            self.data.pop("teilziel")
         self.filters["akteur"].queryset = Organisation.objects.filter(concept=concept)
         self.filters["netzwerk"].queryset = Network.objects.filter(concept=concept)
         for name in ("ziel", "teilziel", "status", "ampel", "akteur", "netzwerk"):

@@ -1,3 +1,5 @@
+from urllib.parse import parse_qs, urlsplit
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -77,8 +79,19 @@ def measure_list(request, slug):
             "query": query.urlencode(),
             "today": timezone.localdate(),
             "can_use_grid": roles.can_edit_concept(request.user),
+            "goal_changed": _goal_changed(request),
         },
     )
+
+
+def _goal_changed(request):
+    """Whether an htmx filter request chose another goal than the page shows. The whole
+    form triggers the request (HX-Trigger-Name is the form's, not the select's), so the
+    goal is compared with the one in the page's URL, which every filter change pushes."""
+    if not request.htmx or not request.htmx.current_url:
+        return False
+    shown = parse_qs(urlsplit(request.htmx.current_url).query).get("ziel", [""])[0]
+    return shown != request.GET.get("ziel", "")
 
 
 @require_safe

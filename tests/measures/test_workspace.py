@@ -169,11 +169,29 @@ def test_sub_goal_options_follow_the_goal(client, lk_vechta, coordinator):
     assert {s.goal.number for s in options} == {2}
     assert not response.context["filter"].form.fields["teilziel"].queryset.filter(goal__number=1)
     other = lk_vechta.goals.get(number=1).sub_goals.first()
-    refused = client.get(url("list"), {"ziel": "2", "teilziel": other.pk})
+    # Still sent after the goal changed: dropped without a warning.
+    switched = client.get(url("list"), {"ziel": "2", "teilziel": other.pk})
+    assert "Filter ignoriert" not in switched.text
+    assert switched.context["filter"].form["teilziel"].value() is None
+    assert codes(switched) == codes(client.get(url("list"), {"ziel": "2"}))
+    assert codes(switched) and not set(codes(switched)) & set(
+        codes(client.get(url("list"), {"teilziel": other.pk}))
+    )
+    refused = client.get(url("list"), {"ziel": "2", "teilziel": "erfunden"})
     assert "Filter ignoriert „Teilziel“" in refused.text
-    # With htmx the Teilziel field comes along out of band.
-    fragment = client.get(url("list"), {"ziel": "2"}, headers=HTMX).text
-    assert '<div id="feld-teilziel" hx-swap-oob="true">' in fragment
+    # With htmx the Teilziel field comes along out of band when the goal changed, and only
+    # then: a keyboard user going through the Teilziel select keeps the focus there.
+    page = "http://testserver" + url("list")
+    fragment = client.get(url("list"), {"ziel": "2"}, headers=HTMX | {"hx-current-url": page})
+    assert '<div id="feld-teilziel" hx-swap-oob="true">' in fragment.text
+    own = lk_vechta.goals.get(number=2).sub_goals.first()
+    same_goal = client.get(
+        url("list"),
+        {"ziel": "2", "teilziel": own.pk},
+        headers=HTMX | {"hx-current-url": page + "?ziel=2"},
+    )
+    assert same_goal.context["filter"].form["teilziel"].value() == str(own.pk)
+    assert 'id="feld-teilziel"' not in same_goal.text
 
 
 def test_filter_warning_names_the_label(client, lk_vechta, coordinator):
