@@ -521,18 +521,17 @@ def mind_map(concept: Concept, today: dt.date | None = None) -> MindMap:
 
 
 def default_since(concept: Concept, today: dt.date | None = None) -> dt.date:
-    """Since the last final report, else one year back."""
+    """The day after the data cut-off (31.12.) of the newest final report, else one year
+    back: what the steering group has not seen in a report yet."""
     today = today or timezone.localdate()
-    finalised = (
-        AnnualReport.objects.filter(
-            concept=concept, status=AnnualReport.Status.FINAL, finalised_at__isnull=False
-        )
-        .order_by("-finalised_at")
-        .values_list("finalised_at", flat=True)
+    year = (
+        AnnualReport.objects.filter(concept=concept, status=AnnualReport.Status.FINAL)
+        .order_by("-year")
+        .values_list("year", flat=True)
         .first()
     )
-    if finalised is not None:
-        return timezone.localdate(finalised)
+    if year is not None:
+        return dt.date(year + 1, 1, 1)
     try:
         return today.replace(year=today.year - 1)
     except ValueError:  # 29 February
@@ -595,7 +594,8 @@ def status_change_records(concept: Concept, since: dt.date):
     A change made with a Sachstand carries the Sachstand's date, recorded on the history
     record (`entry_date`, set by measures.services.progress_entry_create), not the moment it
     was typed in: Sachstände entered in bulk for past dates are dated as they happened.
-    Other changes (admin, fixtures) carry the day they were recorded. The period is chosen on
+    Other changes (admin, fixtures) carry the day they were recorded. A change recorded in the
+    period for an earlier day is listed as well, with its own date. The period is chosen on
     these plain columns first, so only its records are compared with the one before them
     (the first record of a measure has none). One query.
     """
@@ -606,8 +606,9 @@ def status_change_records(concept: Concept, since: dt.date):
     return (
         History.objects.filter(concept_id=concept.pk)
         .filter(
-            Q(entry_date__gte=since)
-            | Q(entry_date__isnull=True, history_date__gte=_start_of(since))
+            # Dated in the period, or recorded in it: a Sachstand entered late for an earlier
+            # day is news since the date too (shown with "erfasst am").
+            Q(entry_date__gte=since) | Q(history_date__gte=_start_of(since))
         )
         .annotate(old_status=Subquery(previous.values("status")[:1]))
         .filter(Q(old_status__isnull=True) | ~Q(old_status=F("status")))

@@ -235,7 +235,7 @@ def test_a_change_of_one_percentage_point_is_singular():
     assert tile.change_unit == "Prozentpunkt"
 
 
-def test_default_since_is_the_last_final_report_or_a_year_back():
+def test_default_since_is_the_last_final_reports_cut_off_or_a_year_back():
     concept = ConceptFactory()
     assert queries.default_since(concept, dt.date(2026, 3, 1)) == dt.date(2025, 3, 1)
     assert queries.default_since(concept, dt.date(2028, 2, 29)) == dt.date(2027, 2, 28)
@@ -250,7 +250,8 @@ def test_default_since_is_the_last_final_report_or_a_year_back():
         finalised_at=finalised,
     )
     AnnualReport.objects.create(concept=concept, year=2026)  # a draft does not count
-    assert queries.default_since(concept, dt.date(2026, 6, 1)) == dt.date(2026, 2, 14)
+    # The day after the report's data cut-off (31.12.2025), not the day it went final.
+    assert queries.default_since(concept, dt.date(2026, 6, 1)) == dt.date(2026, 1, 1)
 
 
 def test_status_changes_come_from_the_measure_history():
@@ -343,11 +344,23 @@ def test_status_changes_carry_the_date_of_the_sachstand_that_caused_them():
     ]
     assert changes[0].created and not changes[0].recorded_later
     assert changes[1].recorded_later
-    # Dated by the Sachstand, not by the day it was typed in.
+    # Dated by the Sachstand, not by the day it was typed in; typed in since the date, each is
+    # news all the same (and marked as recorded later).
     since_2025 = queries.status_changes(concept, dt.date(2025, 1, 1))
-    assert [c.date for c in since_2025] == [timezone.localdate(), dt.date(2025, 2, 1)]
-    assert [c.date for c in queries.status_changes(concept, dt.date(2025, 3, 1))] == [
-        timezone.localdate()
+    assert [c.date for c in since_2025] == [
+        timezone.localdate(),
+        dt.date(2025, 2, 1),
+        dt.date(2024, 3, 15),
+    ]
+    assert [c.recorded_later for c in since_2025] == [False, True, True]
+    # Recorded before the date and dated before it: not listed.
+    History = Measure.history.model
+    History.objects.filter(id=measure.pk, entry_date__lt=dt.date(2025, 1, 1)).update(
+        history_date=timezone.make_aware(dt.datetime(2024, 3, 16, 9, 0))
+    )
+    assert [c.date for c in queries.status_changes(concept, dt.date(2025, 1, 1))] == [
+        timezone.localdate(),
+        dt.date(2025, 2, 1),
     ]
 
 
