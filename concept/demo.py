@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from concept import roles
 from concept.models import Concept
@@ -35,6 +36,8 @@ OWNER_MEASURES = ["S4", "S6", "B5"]
 
 G, Y, R, GR = TrafficLight.GREEN, TrafficLight.YELLOW, TrafficLight.RED, TrafficLight.GREY
 # A measure's path through 2024 and 2025: (date, status, traffic light, progress).
+# The demo's history starts a little before its first Sachstand (PROFILES).
+DEMO_START = dt.date(2024, 1, 15)
 PROFILES = {
     "ongoing": [
         ("2024-03-15", Status.PREPARING, G, 10),
@@ -157,8 +160,11 @@ def _ensure_concept(stdout):
     if concept is None:
         call_command("loaddata", str(FIXTURE), verbosity=0)
         concept = Concept.objects.get(slug="lk-vechta")
-        # loaddata writes no history; record the loaded state as each measure's first version.
-        Measure.history.bulk_history_create(list(Measure.objects.filter(concept=concept)))
+        # loaddata writes no history; record the loaded state as each measure's first version,
+        # before the demo Sachstände (which are dated as if typed in on their day).
+        Measure.history.bulk_history_create(
+            list(Measure.objects.filter(concept=concept)), default_date=_at_ten(DEMO_START)
+        )
         stdout.write("Integrationskonzept LK Vechta geladen.")
     return concept
 
@@ -182,6 +188,19 @@ def _ensure_users(concept):
     return users
 
 
+def _at_ten(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+
+
+def _as_recorded_on_its_day(entry):
+    """A demo Sachstand as if typed in on its day (with the state change it made), so that
+    "Änderungen seit" and the histories read like two years of use, not one afternoon."""
+    moment = _at_ten(entry.date)
+    ProgressEntry.objects.filter(pk=entry.pk).update(created_at=moment)
+    ProgressEntry.history.filter(id=entry.pk).update(history_date=moment)
+    Measure.history.filter(entry_id=entry.pk).update(history_date=moment)
+
+
 def _demo_progress(concept, author):
     if ProgressEntry.objects.filter(measure__concept=concept, is_demo=True).exists():
         return 0
@@ -192,7 +211,7 @@ def _demo_progress(concept, author):
         profile = PROFILES[rng.choices(names, weights)[0]]
         for day, status, light, progress in profile:
             participants = rng.randint(8, 60) if status == Status.IN_PROGRESS else None
-            progress_entry_create(
+            entry = progress_entry_create(
                 measure=measure,
                 author=author,
                 date=dt.date.fromisoformat(day),
@@ -207,6 +226,7 @@ def _demo_progress(concept, author):
                 cost=Decimal(rng.randrange(500, 25000, 250)) if participants else None,
                 is_demo=True,
             )
+            _as_recorded_on_its_day(entry)
             created += 1
     return created
 

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from concept import roles
 from concept.demo import DEMO_PASSWORD
@@ -50,6 +51,26 @@ def test_seed_demo_creates_concept_users_and_demo_progress(settings, capsys):
             newest.progress,
         )
     assert Indicator.objects.filter(concept=concept, is_demo=True, sub_goal__isnull=False).exists()
+
+
+def test_seed_demo_history_reads_like_two_years_of_use(settings):
+    """Demo Sachstände are recorded on their own day, so "Änderungen seit" does not list the
+    whole demo as typed in today, and each measure's newest history record is its state."""
+    import datetime as dt
+
+    from reporting import queries
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    concept = Concept.objects.get(slug="lk-vechta")
+    for entry in ProgressEntry.objects.filter(measure__concept=concept):
+        assert timezone.localdate(entry.created_at) == entry.date
+    changes = queries.status_changes(concept, dt.date(2025, 1, 1))
+    assert changes
+    assert all(c.date.year == 2025 and not c.recorded_later for c in changes)
+    for measure in Measure.objects.filter(concept=concept):
+        newest = measure.history.order_by("-history_date", "-history_id").first()
+        assert (newest.status, newest.progress) == (measure.status, measure.progress)
 
 
 def test_seed_demo_is_idempotent(settings):
