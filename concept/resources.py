@@ -528,10 +528,6 @@ def column_letter(index: int) -> str:
     return letters
 
 
-# django-simple-history's history_change_reason column.
-CHANGE_REASON_MAX_LENGTH = 100
-
-
 class ExcelNumberedResult(Result):
     """Row errors numbered as Excel shows them (header = row 1), as the portal and the
     command line report them, and not by the position in which the row was processed."""
@@ -583,7 +579,9 @@ class ConceptResource(resources.ModelResource):
         """The history's Anlass of every change this import makes: Datenimport „datei.csv“."""
         name = self.file_name or _("Datei")
         reason = _("Datenimport „%(file)s“") % {"file": name}
-        overflow = len(reason) - CHANGE_REASON_MAX_LENGTH
+        # As long as the history's column takes (django-simple-history's setting).
+        history = self._meta.model.history.model
+        overflow = len(reason) - history._meta.get_field("history_change_reason").max_length
         if overflow > 0:  # shorten the name, keep its closing quote
             reason = _("Datenimport „%(file)s“") % {"file": name[: -(overflow + 1)] + "…"}
         return reason

@@ -382,8 +382,12 @@ def rebase_form(form, conflict, names):
         if name not in form.fields:
             continue
         before, now = record_value(seen, name), record_value(current, name)
+        if before is UNKNOWN:
+            # Not recorded then (history from before migration 0003): the user changed it
+            # only if the value sent differs from the current one.
+            before = now
         yours = _comparable(form.cleaned_data.get(name))
-        if before is not UNKNOWN and yours == before:
+        if before is UNKNOWN or yours == before:
             if now is UNKNOWN:
                 continue
             if isinstance(now, frozenset):
@@ -398,11 +402,11 @@ def rebase_form(form, conflict, names):
         field = form.fields[name]
         field.help_text = (
             _(
-                "Ihre Änderung – noch nicht gespeichert. Inzwischen auch anders geändert: "
-                "bitte prüfen."
+                "Ihre Eingabe (noch nicht gespeichert) – jemand anderes hat dieses Feld "
+                "inzwischen geändert; bitte prüfen."
             )
-            if before is UNKNOWN or now != before
-            else _("Ihre Änderung – noch nicht gespeichert.")
+            if now != before
+            else _("Ihre Eingabe (noch nicht gespeichert).")
         )
         mine.append(str(field.label))
     data["version"] = str(current.version)

@@ -45,6 +45,9 @@ TRACKED_FIELDS = [
 STATE_FIELDS = ["status", "traffic_light", "progress", "status_reason"]
 # Assignments, recorded with every history record (HistoricalMeasure.assignments).
 ASSIGNMENT_FIELDS = ["sub_goals", "organisations", "networks", "responsible_users"]
+CHANGE_REASON_MAX_LENGTH = Measure.history.model._meta.get_field(
+    "history_change_reason"
+).max_length
 
 
 class MeasureConflict(Exception):
@@ -190,7 +193,7 @@ def _save_measure(measure, user, fields, reason=""):
     measure._history_user = user
     # Set on every save: simple-history reads it from the instance, so an earlier reason
     # would otherwise stick to later changes of the same object.
-    measure._change_reason = reason[:100] or None
+    measure._change_reason = reason[:CHANGE_REASON_MAX_LENGTH] or None
     measure.save(update_fields=[*fields, "version", "updated_at"])
 
 

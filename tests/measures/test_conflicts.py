@@ -66,7 +66,7 @@ def test_second_master_data_save_keeps_the_first_editors_changes(lk_vechta):
     assert form["title"].value() == "Titel von A"
     assert form["target_group"].value() == "Gruppe von A"
     assert form["description"].value() == "Beschreibung von B"
-    assert "Ihre Änderung – noch nicht gespeichert." in str(form.fields["description"].help_text)
+    assert str(form.fields["description"].help_text) == "Ihre Eingabe (noch nicht gespeichert)."
     assert refused.context["mine"] == ["Beschreibung"]
     # B saves once more, as the browser would send the re-rendered form.
     assert b.post(url("edit", "S7"), form_data(form)).status_code == 302
@@ -100,7 +100,35 @@ def test_both_changed_the_same_field_is_marked_for_checking(lk_vechta):
     refused = b.post(url("edit", "S7"), seen_by_b | {"title": "Von B"})
     form = refused.context["form"]
     assert form["title"].value() == "Von B"
-    assert "bitte prüfen" in str(form.fields["title"].help_text)
+    assert str(form.fields["title"].help_text) == (
+        "Ihre Eingabe (noch nicht gespeichert) – jemand anderes hat dieses Feld inzwischen "
+        "geändert; bitte prüfen."
+    )
+
+
+def test_assignments_not_in_the_seen_record_count_as_unchanged(lk_vechta):
+    """History from before migration 0003 has no assignments: only what differs from the
+    current ones is the user's change."""
+    a, _ = editor(lk_vechta)
+    b, _ = editor(lk_vechta)
+    measure = lk_vechta.measures.get(code="S7")
+    seen_by_a, seen_by_b = master_data(a, "S7"), master_data(b, "S7")
+    a.post(url("edit", "S7"), seen_by_a | {"target_group": "Gruppe von A"})
+    measure.history.filter(version=int(seen_by_b["version"])).update(assignments=None)
+    network = lk_vechta.networks.first()
+    refused = b.post(
+        url("edit", "S7"), seen_by_b | {"title": "Von B", "networks": [str(network.pk)]}
+    )
+    assert refused.status_code == 409
+    form = refused.context["form"]
+    assert refused.context["mine"] == ["Titel", "Netzwerke"]
+    assert form.fields["sub_goals"].help_text == ""
+    assert form.fields["lead_organisations"].help_text == ""
+    assert form["target_group"].value() == "Gruppe von A"
+    assert b.post(url("edit", "S7"), form_data(form)).status_code == 302
+    measure.refresh_from_db()
+    assert (measure.title, measure.target_group) == ("Von B", "Gruppe von A")
+    assert list(measure.networks.all()) == [network]
 
 
 def entry_data(measure, **changes):
@@ -198,3 +226,17 @@ def test_owner_may_not_move_or_publish_through_the_service(lk_vechta):
         measure=measure, user=owner, expected_version=measure.version, data={"title": "Neu"}
     )
     assert ProgressEntry.objects.count() == 0 and measure.title == "Neu"
+
+
+def test_a_conflict_without_changes_to_the_fields_shown_says_so():
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    conflict = SimpleNamespace(message="Die Maßnahme S1 wurde inzwischen geändert.", changes=[])
+    html = render_to_string("components/_conflict.html", {"conflict": conflict})
+    assert (
+        "An den hier gezeigten Angaben hat sich nichts geändert – inzwischen wurde etwa ein "
+        "Sachstand ohne Änderung erfasst. Bitte erneut speichern."
+    ) in html
+    assert "nur die Version" not in html

@@ -78,3 +78,19 @@ def test_measure_update_keeps_the_reason_in_the_history():
     assert record.history_change_reason == "Datenimport „massnahmen.csv“"
     measure_update(measure=measure, user=user, expected_version=measure.version, data={})
     assert measure.history.latest().history_change_reason is None  # no reason, none recorded
+
+
+def test_a_long_reason_is_cut_to_what_the_history_column_takes():
+    from measures.models import Measure
+
+    limit = Measure.history.model._meta.get_field("history_change_reason").max_length
+    measure = MeasureFactory()
+    measure_update(
+        measure=measure,
+        user=None,
+        expected_version=measure.version,
+        data={"title": "Neu"},
+        reason="Beschluss " + "x" * (2 * limit),
+    )
+    reason = measure.history.order_by("-history_date", "-history_id").first().history_change_reason
+    assert len(reason) == limit and reason.startswith("Beschluss xxx")
