@@ -45,9 +45,7 @@ TRACKED_FIELDS = [
 STATE_FIELDS = ["status", "traffic_light", "progress", "status_reason"]
 # Assignments, recorded with every history record (HistoricalMeasure.assignments).
 ASSIGNMENT_FIELDS = ["sub_goals", "organisations", "networks", "responsible_users"]
-CHANGE_REASON_MAX_LENGTH = Measure.history.model._meta.get_field(
-    "history_change_reason"
-).max_length
+CHANGE_REASON_MAX_LENGTH = Measure.history.model._meta.get_field("history_change_reason").max_length
 
 
 class MeasureConflict(Exception):
