@@ -180,7 +180,7 @@ def measure_detail(request, slug, key):
     return render(request, "measures/measure_detail.html", _detail_context(request, measure))
 
 
-def _state_response(request, measure, form, *, conflict=None, saved=False, status=200):
+def _state_response(request, measure, form, *, conflict=None, mine=(), saved=False, status=200):
     """After a state change: the grid row, the detail panel, or (without htmx) a redirect."""
     in_grid = request.POST.get("ansicht") == "raster"
     if request.htmx:
@@ -191,6 +191,7 @@ def _state_response(request, measure, form, *, conflict=None, saved=False, statu
                 "measure": measure,
                 "form": form,
                 "conflict": conflict,
+                "mine": mine,
                 "saved": saved,
             }
             response = render(request, "measures/measure_grid.html#row", context)
@@ -199,7 +200,7 @@ def _state_response(request, measure, form, *, conflict=None, saved=False, statu
                 request.user, measure.concept.slug, measure.url_key, measure_detail_queryset()
             )
             context = _detail_context(
-                request, measure, state_form=form, conflict=conflict, saved=saved
+                request, measure, state_form=form, conflict=conflict, mine=mine, saved=saved
             )
             response = render(request, "measures/measure_detail.html#state", context)
         if saved:
@@ -213,7 +214,7 @@ def _state_response(request, measure, form, *, conflict=None, saved=False, statu
     measure = get_measure_for_view(
         request.user, measure.concept.slug, measure.url_key, measure_detail_queryset()
     )
-    context = _detail_context(request, measure, state_form=form, conflict=conflict)
+    context = _detail_context(request, measure, state_form=form, conflict=conflict, mine=mine)
     return render(request, "measures/measure_detail.html", context, status=status)
 
 
@@ -237,11 +238,14 @@ def measure_update_state(request, slug, key):
             reason=data["reason"],
         )
     except services.MeasureConflict as conflict:
-        fresh = conflict.measure
-        form = MeasureStateForm(instance=fresh, initial={"version": fresh.version})
+        # The user's input stays (note and reason too); where they kept the state, the
+        # current one is shown, and their own changes are marked.
+        mine = rebase_form(form, conflict, ["status", "traffic_light", "progress"])
         if not request.htmx:
             messages.error(request, conflict.message)
-        return _state_response(request, fresh, form, conflict=conflict, status=409)
+        return _state_response(
+            request, conflict.measure, form, conflict=conflict, mine=mine, status=409
+        )
     except ValidationError as error:
         add_service_errors(form, error)
         return _state_response(request, measure, form, status=400)

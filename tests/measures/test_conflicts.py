@@ -240,3 +240,41 @@ def test_a_conflict_without_changes_to_the_fields_shown_says_so():
         "Sachstand ohne Änderung erfasst. Bitte erneut speichern."
     ) in html
     assert "nur die Version" not in html
+
+
+# With htmx the panel comes back with 200, as htmx swaps no error responses.
+@pytest.mark.parametrize(("headers", "status"), [({}, 409), ({"hx-request": "true"}, 200)])
+def test_a_refused_state_change_keeps_the_users_input(lk_vechta, headers, status):
+    a, _ = editor(lk_vechta, first_name="Anna", last_name="A")
+    b, _ = editor(lk_vechta)
+    measure = lk_vechta.measures.get(code="S5")
+    seen = {"version": measure.version, "status": measure.status, "progress": measure.progress}
+    a.post(url("update_state", "S5"), seen | {"traffic_light": "yellow", "progress": 40})
+    refused = b.post(
+        url("update_state", "S5"),
+        seen
+        | {
+            "status": "preparing",
+            "traffic_light": "red",
+            "note": "Notiz von B",
+            "reason": "Grund von B",
+        },
+        headers=headers,
+    )
+    assert refused.status_code == status
+    assert "Zwischenzeitlich geändert" in refused.text
+    form = refused.context["state_form"]
+    measure.refresh_from_db()
+    # B's own input stays, marked; what B left as it was shows A's value.
+    assert form["version"].value() == str(measure.version)
+    assert (form["status"].value(), form["traffic_light"].value()) == ("preparing", "red")
+    assert form["progress"].value() == "40"
+    assert (form["note"].value(), form["reason"].value()) == ("Notiz von B", "Grund von B")
+    assert refused.context["mine"] == ["Umsetzungsstand", "Ampel"]
+    assert "jemand anderes hat dieses Feld" in str(form.fields["traffic_light"].help_text)
+    assert "Notiz von B" in refused.text
+    # Saving once more stores B's input and keeps A's progress.
+    assert b.post(url("update_state", "S5"), form_data(form)).status_code == 302
+    measure.refresh_from_db()
+    assert (measure.status, measure.traffic_light, measure.progress) == ("preparing", "red", 40)
+    assert "Notiz von B" in measure.entries.order_by("created_at").last().text
