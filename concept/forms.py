@@ -1,9 +1,15 @@
+import re
+
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from concept.outline import MAX_UPLOAD_BYTES, OutlineInvalid, decode_outline, outline_check
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 class OutlineImportForm(forms.Form):
@@ -22,19 +28,15 @@ class OutlineImportForm(forms.Form):
         },
         widget=forms.FileInput(attrs={"accept": ".txt,text/plain"}),
     )
-    slug = forms.SlugField(
+    slug = forms.CharField(
         label=_("Kurzname (URL)"),
         max_length=80,
         help_text=_(
-            "Erscheint in der Adresse des Konzepts: Kleinbuchstaben, Ziffern und Bindestriche, "
-            "z. B. lk-vechta-2025."
+            "Erscheint in der Adresse des Konzepts: Kleinbuchstaben ohne Umlaute, Ziffern und "
+            "Bindestriche, keine Leerzeichen, z. B. lk-vechta-2025."
         ),
         error_messages={
             "required": _("Bitte einen Kurznamen angeben, z. B. lk-vechta-2025."),
-            "invalid": _(
-                "Nur Buchstaben ohne Umlaute, Ziffern, Bindestriche und Unterstriche, z. B. "
-                "lk-vechta-2025."
-            ),
         },
     )
     replace = forms.BooleanField(
@@ -55,6 +57,18 @@ class OutlineImportForm(forms.Form):
         self.notes = []
         self.outline_issues = []
         self.result = None
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if not SLUG.fullmatch(slug):
+            suggestion = slugify(slug)
+            message = _(
+                "Nur Kleinbuchstaben ohne Umlaute, Ziffern und Bindestriche, keine Leerzeichen."
+            )
+            if suggestion and suggestion != slug:
+                message += " " + _("Vorschlag: %(suggestion)s") % {"suggestion": suggestion}
+            raise ValidationError(message, code="invalid")
+        return slug
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -103,3 +117,13 @@ class OutlineImportForm(forms.Form):
                     % {"count": count},
                 )
         return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Benutzername oder Passwort stimmt nicht. Bitte prüfen Sie beides – Groß- und "
+            "Kleinschreibung zählen."
+        ),
+    }

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from concept import views
+from concept.forms import LoginForm
 
 admin.site.site_header = _("Integrationsportal – Verwaltung")
 admin.site.site_title = _("Integrationsportal")
@@ -11,7 +12,13 @@ admin.site.index_title = _("Daten und Benutzer")
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("anmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "anmelden/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("konzepte/", include("concept.concept_urls")),
     path("konzepte/<slug:slug>/", include("reporting.urls")),

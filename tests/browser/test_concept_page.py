@@ -35,5 +35,6 @@ def test_login_page_is_accessible_and_rejects_wrong_password(page, live_server, 
     page.get_by_label("Benutzername").fill("niemand")
     page.get_by_label("Passwort").fill("falsch")
     page.get_by_role("button", name="Anmelden").click()
-    assert page.get_by_role("alert").inner_text().startswith("Bitte Benutzername und Passwort")
+    alert = page.get_by_role("alert").inner_text()
+    assert alert.startswith("Benutzername oder Passwort stimmt nicht")
     assert_no_console_errors(page)

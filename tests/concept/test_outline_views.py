@@ -202,7 +202,22 @@ def test_missing_file_and_invalid_slug(client):
     response = client.post(IMPORT_URL, {"slug": "Kein Slug!"})
     html = response.text
     assert "Bitte eine Datei mit der Gliederung auswählen." in html
-    assert "Nur Buchstaben ohne Umlaute, Ziffern, Bindestriche und Unterstriche" in html
+    assert "Nur Kleinbuchstaben ohne Umlaute, Ziffern und Bindestriche" in html
+    assert "Vorschlag: kein-slug" in html
+
+
+@pytest.mark.parametrize("slug", ["LK-Vechta", "lk_vechta", "lk--vechta", "-lk"])
+def test_slug_is_what_the_help_text_promises(client, slug):
+    login(client)
+    html = client.post(IMPORT_URL, {"slug": slug}).text
+    assert "Nur Kleinbuchstaben ohne Umlaute" in html
+
+
+def test_after_a_slug_error_the_user_is_told_to_choose_the_file_again(client):
+    login(client)
+    response = preview(client, slug="LK Vechta")
+    assert "Wählen Sie die Datei bitte erneut aus" in response.text
+    assert Concept.objects.count() == 0
 
 
 # --- replacing -----------------------------------------------------------------------------------

@@ -41,6 +41,9 @@ def test_home_lists_concepts_when_user_has_several(client, lk_vechta, member_of)
     response = client.get(reverse("home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("concept:list")
     assert other.title in response.text and lk_vechta.title in response.text
+    # Two concepts of one district can share a title: the list tells them apart.
+    assert f"<code>{other.slug}</code>" in response.text
+    assert f"<code>{lk_vechta.slug}</code>" in response.text
 
 
 def test_home_without_concept_explains(client, db):
@@ -145,8 +148,13 @@ def test_wrong_password_gives_german_error(client, db):
     UserFactory(username="kim")
     response = client.post(reverse("login"), {"username": "kim", "password": "falsch"})
     assert response.status_code == 200
-    assert "Bitte Benutzername und Passwort eingeben" in response.text
-    assert "Groß-/Kleinschreibung" in response.text
+    assert "Benutzername oder Passwort stimmt nicht" in response.text
+    assert "Groß- und Kleinschreibung" in response.text
+
+
+def test_login_page_leads_the_public_to_the_public_pages(client, db):
+    html = client.get(reverse("login")).text
+    assert f'href="{reverse("public:index")}"' in html
 
 
 def test_login_is_locked_after_repeated_failures(client, db, settings):
