@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +18,7 @@ from goals.forms import IndicatorValueForm
 from goals.models import Indicator, IndicatorValue
 
 VALUE_FIELDS = ["reference_date", "value", "breakdown", "period", "source", "note"]
+TEXT_FIELDS = ["breakdown", "period", "source", "note"]
 HISTORY_LIMIT = 50
 
 
@@ -112,7 +115,7 @@ def indicator_value_edit(request, slug, pk, value_pk):
     form = IndicatorValueForm(
         request.POST or None, instance=item, indicator=item.indicator, seen=_newest_record_id(item)
     )
-    conflict = None
+    conflict, mine = None, []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -132,8 +135,7 @@ def indicator_value_edit(request, slug, pk, value_pk):
             if conflict is None:
                 messages.success(request, _("Wert geändert."))
                 return redirect("goals:indicator", slug=concept.slug, pk=pk)
-            # Shown with the current values; the refused input is named in the message.
-            form = IndicatorValueForm(instance=item, indicator=item.indicator, seen=newest)
+            mine = _rebase_value_form(form, item, data["seen"], newest)
     return render(
         request,
         "goals/indicator_value_form.html",
@@ -143,9 +145,61 @@ def indicator_value_edit(request, slug, pk, value_pk):
             "item": item,
             "form": form,
             "conflict": conflict,
+            "mine": mine,
         },
         status=409 if conflict else 200,
     )
+
+
+def _shown_values(record):
+    """What IndicatorValueForm shows of a Kennzahlwert (or of one of its history records),
+    as cleaned: the Stichtag in full (the form fills in the 31.12. of the year)."""
+    values = {name: getattr(record, name) for name in ("value", *TEXT_FIELDS)}
+    values |= {"year": record.reference_date.year, "reference_date": record.reference_date}
+    for name in TEXT_FIELDS:
+        values[name] = (values[name] or "").replace("\r\n", "\n").strip()
+    return values
+
+
+def _as_data(name, value):
+    if name == "reference_date":  # the 31.12. of the year is what an empty field means
+        return "" if (value.month, value.day) == (12, 31) else value.isoformat()
+    if name == "value":
+        return str(value).replace(".", ",")
+    return str(value)
+
+
+def _rebase_value_form(form, item, seen, newest):
+    """Show a refused edit again so that saving it once more overwrites nothing silently
+    (as measures.forms.rebase_form does for measures): what the user left as it was takes
+    the current value, the user's changes stay and are marked; the form moves on to the
+    newest history record. Without the record the user saw, all input stays, and every
+    field where it differs from the current value is marked. Returns the labels marked."""
+    record = IndicatorValue.history.filter(id=item.pk, history_id=seen).first() if seen else None
+    before = _shown_values(record) if record is not None else None
+    now = _shown_values(item)
+    yours = _shown_values(SimpleNamespace(**form.cleaned_data))
+    data = form.data.copy()
+    mine = []
+    for name in ("year", "value", "breakdown", "reference_date", "period", "source", "note"):
+        if before is not None and yours[name] == before[name]:
+            data[name] = _as_data(name, now[name])
+            continue
+        if yours[name] == now[name]:
+            continue
+        field = form.fields[name]
+        field.help_text = (
+            _(
+                "Ihre Eingabe (noch nicht gespeichert) – jemand anderes hat dieses Feld "
+                "inzwischen geändert; bitte prüfen."
+            )
+            if before is None or now[name] != before[name]
+            else _("Ihre Eingabe (noch nicht gespeichert).")
+        )
+        mine.append(str(field.label))
+    data["seen"] = str(newest)
+    form.data = data
+    return mine
 
 
 def _value_conflict(item, data):

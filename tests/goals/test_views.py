@@ -82,9 +82,39 @@ def test_second_save_of_a_stale_value_is_refused(lk_vechta, item):
     assert "Anna A" in refused.text and "20.800" in refused.text and "20.900" in refused.text
     item.refresh_from_db()
     assert item.value == 20800
+    # B's input stays, marked (what B saw was not recorded, so every difference is).
+    form = refused.context["form"]
+    assert form["value"].value() == "20.900"
+    assert "jemand anderes hat dieses Feld" in str(form.fields["value"].help_text)
+    assert refused.context["mine"] == [str(form.fields["value"].label)]
     # The form now carries the current state: saving it again is allowed.
     again = edit_data(b, item, value="20.900")
     assert b.post(edit_url(item), again).status_code == 302
+
+
+def test_a_refused_edit_keeps_the_users_input_and_takes_the_other_changes(lk_vechta, item):
+    a = session(lk_vechta, roles.COORDINATION)
+    b = session(lk_vechta, roles.COORDINATION)
+    a.post(edit_url(item), edit_data(a, item, source="Zensus"))  # the history begins
+    seen_by_a, seen_by_b = edit_data(a, item), edit_data(b, item)
+    a.post(edit_url(item), seen_by_a | {"value": "20.800", "source": "Quelle von A"})
+    refused = b.post(
+        edit_url(item),
+        seen_by_b | {"breakdown": "Neuzugezogene", "period": "2019/20", "note": "Notiz von B"},
+    )
+    assert refused.status_code == 409
+    form = refused.context["form"]
+    labels = [str(form.fields[name].label) for name in ("breakdown", "period", "note")]
+    assert refused.context["mine"] == labels
+    assert form["breakdown"].value() == "Neuzugezogene" and form["note"].value() == "Notiz von B"
+    assert str(form.fields["note"].help_text) == "Ihre Eingabe (noch nicht gespeichert)."
+    assert form["source"].value() == "Quelle von A"
+    # Saving once more keeps A's value and source.
+    data = {name: form[name].value() or "" for name in form.fields}
+    assert b.post(edit_url(item), data).status_code == 302
+    item.refresh_from_db()
+    assert (item.value, item.source) == (20800, "Quelle von A")
+    assert (item.breakdown, item.period, item.note) == ("Neuzugezogene", "2019/20", "Notiz von B")
 
 
 def test_history_shows_old_and_new_value(lk_vechta, item):
