@@ -49,7 +49,7 @@ class MeetingForm(forms.Form):
     date = date_field(_("Datum der Sitzung"))
     topic = forms.CharField(label=_("Thema"), max_length=300)
     presented = forms.CharField(
-        label=_("vorgestellt"),
+        label=_("Vorgestellt"),
         max_length=300,
         required=False,
         help_text=_("Was vorgestellt wurde, z. B. Dashboard, Jahresbericht 2025."),

@@ -333,7 +333,7 @@ def attention_measures(concept: Concept, today: dt.date, limit: int = ATTENTION_
 def recent_entries(concept: Concept, limit: int = RECENT_ENTRIES):
     return list(
         ProgressEntry.objects.filter(measure__concept=concept)
-        .select_related("measure", "author", "decision")
+        .select_related("measure", "author", "decision__meeting__network")
         .order_by("-date", "-created_at", "-pk")[:limit]
     )
 
@@ -657,7 +657,7 @@ def entries_since(concept: Concept, since: dt.date):
         ProgressEntry.objects.filter(measure__concept=concept)
         .filter(Q(date__gte=since) | Q(created_at__gte=_start_of(since)))
         .annotate(entered_late=ExpressionWrapper(Q(date__lt=since), output_field=BooleanField()))
-        .select_related("measure", "author", "decision")
+        .select_related("measure", "author", "decision__meeting__network")
         .order_by("-date", "-created_at", "-pk")
     )
 

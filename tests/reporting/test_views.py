@@ -388,6 +388,25 @@ def decision(meeting):
     return Decision.objects.create(meeting=meeting, text="Zeitplan anpassen")
 
 
+def test_changes_name_the_committee_and_date_of_a_decision_behind_a_sachstand(
+    client, lk_vechta, member_of, decision
+):
+    member_of(client, lk_vechta)
+    ProgressEntry.objects.create(
+        measure=lk_vechta.measures.get(code="S2"),
+        date=timezone.localdate(),
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.GREEN,
+        progress=10,
+        text="Umgesetzt wie beschlossen",
+        decision=decision,
+    )
+    html = client.get(reverse("reporting:changes", kwargs={"slug": "lk-vechta"})).text
+    meeting = decision.meeting
+    assert f"Anlass: Beschluss ({meeting.network.name}, {meeting.date:%d.%m.%Y})" in html
+    assert "Zeitplan anpassen" in html
+
+
 @pytest.mark.parametrize(("name", "kwargs"), EDIT_PAGES)
 def test_edit_pages_are_for_coordination_only(
     client, lk_vechta, member_of, meeting, decision, name, kwargs
