@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -85,3 +87,22 @@ class LegalPageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self._is_administration(request)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    """Django's user admin, with each person's role (group) in the list."""
+
+    list_display = ["username", "first_name", "last_name", "email", "role_names", "is_active"]
+    list_filter = ["groups", "is_active", "is_staff", "is_superuser"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("Rolle"))
+    def role_names(self, obj):
+        return ", ".join(sorted(group.name for group in obj.groups.all())) or "–"

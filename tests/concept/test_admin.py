@@ -264,3 +264,10 @@ def test_an_admin_change_of_teilziele_is_in_the_admins_history_record(client, lk
     assert [jobcenter.pk, "lead", "Jobcenter"] in newest.assignments["organisations"]
     changes = services.assignment_changes(older, newest)
     assert {c.field for c in changes} == {"sub_goals", "organisations"}
+
+
+def test_user_list_shows_each_persons_role(client, db):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    UserFactory(username="kim", role=roles.COORDINATION)
+    html = client.get(reverse("admin:auth_user_changelist")).text
+    assert f'<td class="field-role_names">{roles.COORDINATION}</td>' in html
