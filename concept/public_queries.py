@@ -335,17 +335,25 @@ def networks_page(slug) -> NetworksPage:
     return NetworksPage(concept, networks, organisations)
 
 
-# --- Final yearly reports -------------------------------------------------------------------
+# --- Published yearly reports ---------------------------------------------------------------
+# Final is not public: a report appears here only once it is published (published_at set),
+# and disappears again when the publication is withdrawn.
+
+
+def _published_reports(**filters):
+    return AnnualReport.objects.filter(
+        status=AnnualReport.Status.FINAL, published_at__isnull=False, **filters
+    )
 
 
 @dataclass(frozen=True)
 class PublicReport:
     year: int
     version: int
-    finalised_at: dt.datetime | None
+    published_at: dt.datetime
     sha256: str
     size: int
-    replaced_by: int | None = None  # version of the final correction that replaces it
+    replaced_by: int | None = None  # version of the published correction that replaces it
 
 
 @dataclass(frozen=True)
@@ -359,20 +367,21 @@ class ReportsPage:
 
 
 def reports_page(slug) -> ReportsPage:
-    """The final reports (never drafts), newest first; the PDF bytes are not loaded."""
+    """The published reports (never drafts or unpublished final ones), newest first; the
+    PDF bytes are not loaded."""
     concept_pk, concept = public_concept(slug)
     rows = list(
-        AnnualReport.objects.filter(concept_id=concept_pk, status=AnnualReport.Status.FINAL)
+        _published_reports(concept_id=concept_pk)
         .annotate(size=Length("pdf"))
         .order_by("-year", "-version")
-        .values("pk", "year", "version", "finalised_at", "pdf_sha256", "size", "supersedes_id")
+        .values("pk", "year", "version", "published_at", "pdf_sha256", "size", "supersedes_id")
     )
     replaced_by = {row["supersedes_id"]: row["version"] for row in rows if row["supersedes_id"]}
     reports = tuple(
         PublicReport(
             year=row["year"],
             version=row["version"],
-            finalised_at=row["finalised_at"],
+            published_at=row["published_at"],
             sha256=row["pdf_sha256"],
             size=row["size"] or 0,
             replaced_by=replaced_by.get(row["pk"]),
@@ -382,37 +391,28 @@ def reports_page(slug) -> ReportsPage:
     return ReportsPage(concept, reports)
 
 
-def report_pdf(slug, year, version):
-    """(bytes, sha256) of a final report of a public concept; 404 otherwise."""
-    row = (
-        AnnualReport.objects.filter(
-            concept__slug=slug,
-            concept__status__in=PUBLIC_STATUSES,
-            status=AnnualReport.Status.FINAL,
-            year=year,
-            version=version,
-        )
-        .values_list("pdf", "pdf_sha256")
-        .first()
+def _published_report(slug, year, version):
+    return _published_reports(
+        concept__slug=slug, concept__status__in=PUBLIC_STATUSES, year=year, version=version
     )
+
+
+def report_pdf(slug, year, version):
+    """(bytes, sha256) of a published report of a public concept; 404 otherwise."""
+    row = _published_report(slug, year, version).values_list("pdf", "pdf_sha256").first()
     if row is None or row[0] is None:
-        raise Http404(_("Diesen Bericht gibt es nicht oder er ist noch nicht final."))
+        raise Http404(_("Diesen Bericht gibt es nicht oder er ist nicht veröffentlicht."))
     return bytes(row[0]), row[1]
 
 
 def report_etag(slug, year, version):
-    """The stored SHA-256 of a final report: a frozen report's bytes never change."""
-    return (
-        AnnualReport.objects.filter(
-            concept__slug=slug,
-            concept__status__in=PUBLIC_STATUSES,
-            status=AnnualReport.Status.FINAL,
-            year=year,
-            version=version,
-        )
-        .values_list("pdf_sha256", flat=True)
-        .first()
-    )
+    """The stored SHA-256 of a published report (a frozen report's bytes never change) and
+    when it was published: withdrawn and published again, it gets a new ETag."""
+    row = _published_report(slug, year, version).values_list("pdf_sha256", "published_at").first()
+    if row is None:
+        return None
+    sha256, published_at = row
+    return f"{sha256}-{round(published_at.timestamp() * 1_000_000)}"
 
 
 # --- Legal pages ----------------------------------------------------------------------------

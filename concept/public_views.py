@@ -40,8 +40,9 @@ logger = logging.getLogger(__name__)
 
 # Shared caches and browsers may reuse a page this long before asking again (with its ETag).
 PUBLIC_MAX_AGE = 300
-# A final report never changes; its URL names year and version.
-REPORT_MAX_AGE = 60 * 60 * 24
+# A published report's bytes never change, but its publication can be withdrawn: caches ask
+# again (cheaply, with the ETag) as often as for the pages that list it.
+REPORT_MAX_AGE = PUBLIC_MAX_AGE
 
 
 @functools.cache
@@ -124,8 +125,15 @@ def reports_page(request, page):
 
 
 @require_safe
-@condition(etag_func=lambda request, **kwargs: _quoted(queries.report_etag(**kwargs)))
 def report_download(request, slug, year, version):
+    response = _report_download(request, slug=slug, year=year, version=version)
+    if response.status_code in (200, 304):
+        patch_cache_control(response, public=True, max_age=REPORT_MAX_AGE)
+    return response
+
+
+@condition(etag_func=lambda request, **kwargs: _quoted(queries.report_etag(**kwargs)))
+def _report_download(request, slug, year, version):
     pdf, sha256 = queries.report_pdf(slug, year, version)
     if hashlib.sha256(pdf).hexdigest() != sha256:
         # A final report is frozen; different bytes mean damage or tampering. Serve nothing.
@@ -137,7 +145,6 @@ def report_download(request, slug, year, version):
         )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="bericht-{slug}-{year}-{version}.pdf"'
-    patch_cache_control(response, public=True, max_age=REPORT_MAX_AGE)
     return response
 
 

@@ -10,7 +10,10 @@ from goals.models import StrategicGoal
 
 class AnnualReport(models.Model):
     """The yearly Controlling-/Evaluationsbericht. A final report is frozen: its snapshot
-    and PDF bytes never change; a correction is a new version of the same year."""
+    and PDF bytes never change; a correction is a new version of the same year.
+
+    Final is not public: the district takes the report through its committees first and
+    publishes it as a separate step (published_at), which can be withdrawn again."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Entwurf")
@@ -54,6 +57,18 @@ class AnnualReport(models.Model):
         related_name="+",
         editable=False,
     )
+    published_at = models.DateTimeField(
+        _("veröffentlicht am"), null=True, blank=True, editable=False
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("veröffentlicht von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
 
@@ -70,6 +85,10 @@ class AnnualReport(models.Model):
                 | (Q(pdf__isnull=False) & ~Q(pdf_sha256="") & Q(snapshot__isnull=False)),
                 name="report_final_is_frozen",
             ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(status="final"),
+                name="report_published_is_final",
+            ),
         ]
 
     def __str__(self):
@@ -79,6 +98,10 @@ class AnnualReport(models.Model):
     @property
     def is_final(self):
         return self.status == self.Status.FINAL
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
 
 
 class GoalAssessment(models.Model):

@@ -65,10 +65,24 @@ class ReportForm(forms.ModelForm):
 class FinaliseForm(forms.Form):
     confirm = forms.BooleanField(
         label=_(
-            "Ich habe die Vorschau geprüft. Der Bericht wird final und danach nicht mehr geändert."
+            "Ich habe die Vorschau geprüft. Der Bericht wird final und danach nicht mehr "
+            "geändert; veröffentlicht wird er damit noch nicht."
         ),
         required=True,
         error_messages={"required": _("Bitte bestätigen Sie, dass der Bericht final werden soll.")},
+    )
+
+
+class PublishForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "Ich bestätige, dass der Bericht veröffentlicht werden darf (z. B. nach dem "
+            "Beschluss des Kreistags)."
+        ),
+        required=True,
+        error_messages={
+            "required": _("Bitte bestätigen Sie, dass der Bericht veröffentlicht werden soll.")
+        },
     )
 
 

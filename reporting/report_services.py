@@ -1,7 +1,9 @@
-"""Writes of the yearly report: the draft narrative, finalising (freezing), corrections and
-PDF renderings. A final report never changes: every write here refuses it."""
+"""Writes of the yearly report: the draft narrative, finalising (freezing), publishing,
+corrections and PDF renderings. A final report's content never changes: every write of it
+here refuses it; only its publication (on the public pages or not) may change."""
 
 import hashlib
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from reporting.models import AnnualReport, GoalAssessment, ReportRender
 from reporting.report import NARRATIVE_FIELDS, build_snapshot
+
+logger = logging.getLogger(__name__)
 
 
 def _refuse_final(report):
@@ -117,6 +121,40 @@ def annual_report_correct(*, report: AnnualReport, correction_note: str) -> Annu
             for a in report.assessments.all()
         )
     return correction
+
+
+def annual_report_publish(*, report: AnnualReport, user) -> AnnualReport:
+    """Put a final report on the public pages. Finalising does not: the district takes the
+    report through its committees first and publishes it when they have seen it."""
+    with transaction.atomic():
+        locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        if not locked.is_final:
+            raise ValidationError(_("Nur ein finaler Bericht kann veröffentlicht werden."))
+        if locked.is_published:
+            raise ValidationError(_("Der Bericht ist schon veröffentlicht."))
+        locked.published_at = timezone.now()
+        locked.published_by = user
+        locked.full_clean()
+        locked.save(update_fields=["published_at", "published_by", "updated_at"])
+    return locked
+
+
+def annual_report_withdraw(*, report: AnnualReport, user) -> AnnualReport:
+    """Take a published report off the public pages again (e.g. published by mistake). The
+    report stays final and its PDF frozen; members still download it, and it can be
+    published again."""
+    with transaction.atomic():
+        locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        if not locked.is_published:
+            raise ValidationError(_("Der Bericht ist nicht veröffentlicht."))
+        locked.published_at = None
+        locked.published_by = None
+        locked.full_clean()
+        locked.save(update_fields=["published_at", "published_by", "updated_at"])
+    logger.info(
+        "Report %s withdrawn from the public pages by user %s", locked.pk, getattr(user, "pk", None)
+    )
+    return locked
 
 
 def report_render_request(*, report: AnnualReport, user, kind: str) -> ReportRender:

@@ -1,6 +1,6 @@
-"""The yearly report in the portal: list, narrative editing, preview, finalising, corrections,
-downloads. Every member reads and downloads final reports; the Koordination (and
-Administration, superusers) writes, previews, finalises and corrects."""
+"""The yearly report in the portal: list, narrative editing, preview, finalising, publishing,
+corrections, downloads. Every member reads and downloads final reports; the Koordination (and
+Administration, superusers) writes, previews, finalises, publishes and corrects."""
 
 import hashlib
 import logging
@@ -18,11 +18,19 @@ from concept.access import get_concept_for_view
 from concept.fields import add_service_errors
 from goals.models import StrategicGoal
 from reporting.models import AnnualReport, ReportRender
-from reporting.report_forms import CorrectionForm, FinaliseForm, ReportCreateForm, ReportForm
+from reporting.report_forms import (
+    CorrectionForm,
+    FinaliseForm,
+    PublishForm,
+    ReportCreateForm,
+    ReportForm,
+)
 from reporting.report_services import (
     annual_report_correct,
     annual_report_create,
+    annual_report_publish,
     annual_report_update,
+    annual_report_withdraw,
     report_render_request,
 )
 
@@ -35,7 +43,7 @@ logger = logging.getLogger(__name__)
 def get_report_for_view(user, slug, pk):
     concept = get_concept_for_view(user, slug)
     report = get_object_or_404(
-        AnnualReport.objects.select_related("supersedes", "finalised_by").defer(
+        AnnualReport.objects.select_related("supersedes", "finalised_by", "published_by").defer(
             "pdf", "snapshot", "supersedes__pdf", "supersedes__snapshot"
         ),
         pk=pk,
@@ -126,6 +134,7 @@ def report_detail(request, slug, pk):
             "renders": renders,
             "correction": correction,
             "finalise_form": FinaliseForm(),
+            "publish_form": PublishForm(),
             "correction_form": CorrectionForm(),
         },
     )
@@ -187,6 +196,45 @@ def report_finalise(request, slug, pk):
         messages.error(request, " ".join(error.messages))
         return redirect("reports:detail", slug=concept.slug, pk=report.pk)
     return redirect("reports:render_status", slug=concept.slug, job=job.pk)
+
+
+@require_POST
+@login_required
+def report_publish(request, slug, pk):
+    concept, report = get_report_for_edit(request.user, slug, pk)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("confirm", []):
+            messages.error(request, error)
+        return redirect("reports:detail", slug=concept.slug, pk=report.pk)
+    try:
+        annual_report_publish(report=report, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Der Bericht ist veröffentlicht und steht auf den öffentlichen Seiten.")
+        )
+    return redirect("reports:detail", slug=concept.slug, pk=report.pk)
+
+
+@require_POST
+@login_required
+def report_withdraw(request, slug, pk):
+    concept, report = get_report_for_edit(request.user, slug, pk)
+    try:
+        annual_report_withdraw(report=report, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Die Veröffentlichung ist zurückgenommen: Der Bericht steht nicht mehr auf den "
+                "öffentlichen Seiten. Er bleibt final und für Mitglieder abrufbar."
+            ),
+        )
+    return redirect("reports:detail", slug=concept.slug, pk=report.pk)
 
 
 @require_POST

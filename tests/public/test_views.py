@@ -14,6 +14,7 @@ from goals.models import Indicator
 from measures.models import Decision, Evidence, Measure, MeasureOrganisation, ProgressEntry
 from networks.models import Meeting, Network, Organisation
 from reporting.models import AnnualReport
+from reporting.report_services import annual_report_publish, annual_report_withdraw
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,12 @@ def public_url(name, concept=None, **kwargs):
     return reverse(f"public:{name}", kwargs=kwargs)
 
 
-def final_report(concept, year=2024, version=1, pdf=PDF, **fields):
+FINALISED = timezone.make_aware(dt.datetime(2025, 3, 14, 10, 0))
+PUBLISHED = timezone.make_aware(dt.datetime(2025, 6, 20, 9, 30))
+
+
+def final_report(concept, year=2024, version=1, pdf=PDF, published=True, **fields):
+    """A final report, published after the Kreistag saw it unless published=False."""
     return AnnualReport.objects.create(
         concept=concept,
         year=year,
@@ -37,7 +43,8 @@ def final_report(concept, year=2024, version=1, pdf=PDF, **fields):
         snapshot={},
         pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-        finalised_at=timezone.make_aware(dt.datetime(2025, 3, 14, 10, 0)),
+        finalised_at=FINALISED,
+        published_at=PUBLISHED if published else None,
         **fields,
     )
 
@@ -234,7 +241,7 @@ def test_reports_list_only_final_reports_and_serve_the_stored_pdf(client, lk_vec
     assert hashlib.sha256(PDF).hexdigest() in html
     assert public_url("report_pdf", lk_vechta, year=2024, version=2) in html
     assert "ersetzt durch Fassung 2" in html
-    assert "14.03.2025" in html
+    assert "20.06.2025" in html  # published, not finalised (14.03.)
     assert "Bericht 2024 (PDF, 41\xa0Bytes)" in html
     assert public_url("report_pdf", lk_vechta, year=2025, version=1) not in html
 
@@ -243,14 +250,81 @@ def test_reports_list_only_final_reports_and_serve_the_stored_pdf(client, lk_vec
     assert response["Content-Type"] == "application/pdf"
     assert response.content == PDF
     assert response["Content-Disposition"] == 'attachment; filename="bericht-lk-vechta-2024-1.pdf"'
-    assert response["ETag"] == f'"{hashlib.sha256(PDF).hexdigest()}"'
+    assert response["ETag"].startswith(f'"{hashlib.sha256(PDF).hexdigest()}-')
+    assert "public" in response["Cache-Control"]
     again = client.get(
         public_url("report_pdf", lk_vechta, year=2024, version=1),
         headers={"if-none-match": response["ETag"]},
     )
     assert again.status_code == 304
+    assert "public" in again["Cache-Control"]
     # A draft is never served.
     assert client.get(public_url("report_pdf", lk_vechta, year=2025, version=1)).status_code == 404
+
+
+def test_an_unpublished_final_report_is_not_public_but_members_download_it(
+    client, lk_vechta, member_of
+):
+    final_report(lk_vechta, year=2023)
+    unpublished = final_report(
+        lk_vechta, year=2024, pdf=PDF + b"Kreistag", published=False, foreword=MARKER
+    )
+    html = client.get(public_url("reports", lk_vechta)).text
+    assert public_url("report_pdf", lk_vechta, year=2023, version=1) in html
+    assert public_url("report_pdf", lk_vechta, year=2024, version=1) not in html
+    assert unpublished.pdf_sha256 not in html
+    assert '<th scope="row" class="kern-table__cell">2024</th>' not in html
+    assert '<th scope="row" class="kern-table__cell">2023</th>' in html
+    pdf_url = public_url("report_pdf", lk_vechta, year=2024, version=1)
+    response = client.get(pdf_url)
+    assert response.status_code == 404
+    assert "ETag" not in response and "public" not in response.get("Cache-Control", "")
+    assert client.get(public_url("report_pdf", lk_vechta, year=2023, version=1)).status_code == 200
+
+    # Members of the concept still download it in the portal.
+    member_of(client, lk_vechta, role=roles.STEERING_GROUP)
+    members_url = reverse("reports:download", kwargs={"slug": lk_vechta.slug, "pk": unpublished.pk})
+    assert client.get(members_url).content == PDF + b"Kreistag"
+    # … but logged in, the public URL still says 404: public pages ignore the visitor.
+    assert client.get(pdf_url).status_code == 404
+
+
+def test_an_unpublished_correction_does_not_replace_the_published_version(client, lk_vechta):
+    first = final_report(lk_vechta, year=2024)
+    final_report(
+        lk_vechta, year=2024, version=2, pdf=PDF + b"v2", supersedes=first, published=False
+    )
+    html = client.get(public_url("reports", lk_vechta)).text
+    assert public_url("report_pdf", lk_vechta, year=2024, version=1) in html
+    assert public_url("report_pdf", lk_vechta, year=2024, version=2) not in html
+    assert "ersetzt durch" not in html
+
+
+def test_publishing_and_withdrawing_change_the_etags(client, lk_vechta):
+    user = UserFactory()
+    report = final_report(lk_vechta, published=False)
+    list_url = public_url("reports", lk_vechta)
+    pdf_url = public_url("report_pdf", lk_vechta, year=2024, version=1)
+    empty = client.get(list_url)["ETag"]
+    assert client.get(pdf_url).status_code == 404
+
+    annual_report_publish(report=report, user=user)
+    listed = client.get(list_url, headers={"if-none-match": empty})
+    assert listed.status_code == 200 and pdf_url in listed.text
+    first = client.get(pdf_url)
+    assert first.status_code == 200
+    assert client.get(pdf_url, headers={"if-none-match": first["ETag"]}).status_code == 304
+
+    annual_report_withdraw(report=report, user=user)
+    withdrawn = client.get(list_url, headers={"if-none-match": listed["ETag"]})
+    assert withdrawn.status_code == 200 and pdf_url not in withdrawn.text
+    assert client.get(pdf_url, headers={"if-none-match": first["ETag"]}).status_code == 404
+
+    # Published again: same bytes, but a cache must not take the old publication for it.
+    annual_report_publish(report=report, user=user)
+    again = client.get(pdf_url, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200 and again["ETag"] != first["ETag"]
+    assert again.content == PDF
 
 
 def test_damaged_report_is_not_served(client, lk_vechta):

@@ -1,4 +1,4 @@
-"""The report's snapshot and the services that write, finalise and correct reports."""
+"""The report's snapshot and the services that write, finalise, publish and correct reports."""
 
 import datetime as dt
 import hashlib
@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from concept.models import Concept
 from goals.models import Indicator, IndicatorValue
@@ -21,7 +22,9 @@ from reporting.report_services import (
     annual_report_correct,
     annual_report_create,
     annual_report_finalise,
+    annual_report_publish,
     annual_report_update,
+    annual_report_withdraw,
 )
 from tests.factories import GoalFactory, MeasureFactory, SubGoalFactory, UserFactory
 
@@ -194,6 +197,8 @@ def test_finalise_freezes_snapshot_pdf_and_checksum(small):
     final = annual_report_finalise(report=report, user=user, render=fake_render)
     final.refresh_from_db()
     assert final.is_final and final.finalised_by == user
+    # Final is not public: publishing is a step of its own.
+    assert not final.is_published and final.published_by is None
     assert final.pdf_sha256 == hashlib.sha256(bytes(final.pdf)).hexdigest()
     assert final.snapshot["goals"][0]["measures"][0]["code"] == "S1"
 
@@ -240,3 +245,53 @@ def test_correction_is_a_new_version_and_keeps_the_old(small):
     assert final2.snapshot["report"]["supersedes_version"] == 1
     report.refresh_from_db()
     assert bytes(report.pdf) == old_bytes
+
+
+def test_publish_only_final_reports_and_only_once(small):
+    user = UserFactory()
+    report = annual_report_create(concept=small, year=2025)
+    with pytest.raises(ValidationError, match="Nur ein finaler Bericht"):
+        annual_report_publish(report=report, user=user)
+    report.refresh_from_db()
+    assert report.published_at is None
+
+    final = annual_report_finalise(report=report, user=None, render=fake_render)
+    published = annual_report_publish(report=final, user=user)
+    published.refresh_from_db()
+    assert published.is_published and published.published_by == user
+    first_published_at = published.published_at
+    # A stale instance (loaded before the publication) cannot publish it twice.
+    with pytest.raises(ValidationError, match="schon veröffentlicht"):
+        annual_report_publish(report=final, user=UserFactory())
+    published.refresh_from_db()
+    assert (published.published_at, published.published_by) == (first_published_at, user)
+
+
+def test_withdraw_takes_it_off_the_public_pages_and_keeps_the_pdf(small):
+    user = UserFactory()
+    report = annual_report_create(concept=small, year=2025)
+    final = annual_report_finalise(report=report, user=None, render=fake_render)
+    frozen = (bytes(final.pdf), final.pdf_sha256, final.snapshot, final.finalised_at)
+    with pytest.raises(ValidationError, match="nicht veröffentlicht"):
+        annual_report_withdraw(report=final, user=user)
+
+    annual_report_publish(report=final, user=user)
+    withdrawn = annual_report_withdraw(report=final, user=user)
+    withdrawn.refresh_from_db()
+    assert withdrawn.is_final and not withdrawn.is_published
+    assert withdrawn.published_by is None
+    assert (
+        bytes(withdrawn.pdf),
+        withdrawn.pdf_sha256,
+        withdrawn.snapshot,
+        withdrawn.finalised_at,
+    ) == frozen
+    # Published again after the mistake is fixed.
+    assert annual_report_publish(report=withdrawn, user=user).is_published
+
+
+def test_a_draft_cannot_be_marked_published(small):
+    report = annual_report_create(concept=small, year=2025)
+    report.published_at = timezone.now()
+    with pytest.raises(ValidationError):
+        report.full_clean()

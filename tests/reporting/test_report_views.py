@@ -1,9 +1,11 @@
-"""The report pages: permissions per role on every URL, and the whole draft → final flow."""
+"""The report pages: permissions per role on every URL, and the whole draft → final →
+published flow."""
 
 import hashlib
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from concept import roles
 from measures.models import Measure
@@ -64,6 +66,8 @@ def urls(concept, draft, final, job):
         ("post", url("list", concept), 403, 302),
         ("post", url("preview", concept, pk=draft.pk), 403, 302),
         ("post", url("finalise", concept, pk=draft.pk), 403, 302),
+        ("post", url("publish", concept, pk=final.pk), 403, 302),
+        ("post", url("withdraw", concept, pk=final.pk), 403, 302),
         ("post", url("correct", concept, pk=final.pk), 403, 302),
     ]
 
@@ -89,6 +93,8 @@ def test_steering_group_reads_and_downloads_but_does_not_edit(
         assert getattr(client, method)(target).status_code == expected, target
     draft.refresh_from_db()
     assert not draft.is_final
+    final.refresh_from_db()
+    assert not final.is_published
 
 
 def test_measure_owner_downloads_final_reports(client, member_of, concept, final):
@@ -100,9 +106,89 @@ def test_measure_owner_downloads_final_reports(client, member_of, concept, final
 def test_coordination_reaches_every_url(client, member_of, concept, draft, final, job):
     member_of(client, concept, role=roles.COORDINATION)
     for method, target, _steering, expected in urls(concept, draft, final, job):
-        data = {"year": 2026, "correction_note": "Tippfehler"} if method == "post" else None
+        data = {"year": 2026, "correction_note": "Tippfehler", "confirm": "on"}
+        data = data if method == "post" else None
         response = getattr(client, method)(target, data)
         assert response.status_code == expected, target
+
+
+PUBLICATION_URLS = ["publish", "withdraw"]
+
+
+@pytest.mark.parametrize("name", PUBLICATION_URLS)
+def test_publication_needs_a_login(client, concept, final, name):
+    response = client.post(url(name, concept, pk=final.pk), {"confirm": "on"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", [roles.STEERING_GROUP, roles.MEASURE_OWNERS])
+@pytest.mark.parametrize("name", PUBLICATION_URLS)
+def test_only_the_coordination_publishes_and_withdraws(
+    client, member_of, concept, final, role, name
+):
+    if name == "withdraw":
+        AnnualReport.objects.filter(pk=final.pk).update(published_at=timezone.now())
+    before = AnnualReport.objects.values_list("published_at", flat=True).get(pk=final.pk)
+    member_of(client, concept, role=role)
+    response = client.post(url(name, concept, pk=final.pk), {"confirm": "on"})
+    assert response.status_code == 403
+    assert AnnualReport.objects.values_list("published_at", flat=True).get(pk=final.pk) == before
+
+
+@pytest.mark.parametrize("role", [roles.COORDINATION, roles.ADMINISTRATION])
+def test_coordination_publishes_and_withdraws(client, member_of, concept, final, role):
+    user = member_of(client, concept, role=role, first_name="Kim", last_name="Kuhn")
+    detail = url("detail", concept, pk=final.pk)
+    page = client.get(detail).content.decode()
+    assert 'id="report-publish"' in page and 'id="report-withdraw"' not in page
+    assert "Jede und jeder kann es ohne Anmeldung herunterladen" in page
+    assert "nicht veröffentlicht" in page
+
+    # Without the confirmation nothing is published.
+    response = client.post(url("publish", concept, pk=final.pk), {}, follow=True)
+    assert "Bitte bestätigen Sie" in response.content.decode()
+    final.refresh_from_db()
+    assert not final.is_published
+
+    response = client.post(url("publish", concept, pk=final.pk), {"confirm": "on"})
+    assert response["Location"] == detail
+    final.refresh_from_db()
+    assert final.is_published and final.published_by == user
+    page = client.get(detail).content.decode()
+    assert "Veröffentlicht am" in page and "von Kim Kuhn" in page
+    assert 'id="report-withdraw"' in page and 'id="report-publish"' not in page
+    listing = client.get(url("list", concept)).content.decode()
+    assert f"veröffentlicht am {final.published_at:%d.%m.%Y}" in listing
+
+    # Twice is refused with a German message.
+    response = client.post(url("publish", concept, pk=final.pk), {"confirm": "on"}, follow=True)
+    assert "schon veröffentlicht" in response.content.decode()
+
+    response = client.post(url("withdraw", concept, pk=final.pk))
+    assert response["Location"] == detail
+    final.refresh_from_db()
+    assert final.is_final and not final.is_published
+    assert client.get(url("download", concept, pk=final.pk)).content == b"%PDF-1.7 test"
+    assert "nicht veröffentlicht" in client.get(url("list", concept)).content.decode()
+
+
+def test_a_draft_cannot_be_published(client, member_of, concept, draft):
+    member_of(client, concept, role=roles.COORDINATION)
+    response = client.post(url("publish", concept, pk=draft.pk), {"confirm": "on"}, follow=True)
+    assert "Nur ein finaler Bericht" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.published_at is None
+
+
+def test_the_saved_message_is_shown_once(client, member_of, concept, draft):
+    member_of(client, concept, role=roles.COORDINATION)
+    response = client.post(
+        url("edit", concept, pk=draft.pk), {"foreword": "Neu", "resolution_proposal": ""}
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert page.count("Der Bericht ist gespeichert.") == 1
 
 
 def test_download_is_only_for_final_reports(client, member_of, concept, draft):
@@ -147,6 +233,10 @@ def test_draft_to_final_and_frozen(client, member_of, concept, django_capture_on
     assert ReportRender.objects.filter(report=report, kind="preview").count() == 1
     assert not ReportRender.objects.filter(pk=preview.pk).exists()  # old PDF not kept
 
+    # The confirmation says that finalising does not publish.
+    detail = client.get(url("detail", concept, pk=report.pk)).content.decode()
+    assert "Final setzen veröffentlicht den Bericht nicht" in detail
+
     # Without confirmation nothing happens.
     client.post(url("finalise", concept, pk=report.pk), {})
     report.refresh_from_db()
@@ -158,6 +248,9 @@ def test_draft_to_final_and_frozen(client, member_of, concept, django_capture_on
     assert report.is_final
     detail = client.get(url("detail", concept, pk=report.pk)).content.decode()
     assert report.pdf_sha256 in detail
+    # Finalising did not publish; the page says how to.
+    assert not report.is_published
+    assert 'id="report-publish"' in detail
 
     first = client.get(url("download", concept, pk=report.pk))
     assert first["Content-Type"] == "application/pdf"
@@ -197,6 +290,9 @@ def test_render_status_polls_while_pending_and_serves_the_fragment(
     page = client.get(target).content.decode()
     assert 'hx-trigger="every 2s"' in page
     assert f'href="{target}"' in page  # plain refresh without JavaScript
+    # Nothing claims the page refreshes itself when it does so only with JavaScript.
+    assert "Diese Seite aktualisiert sich selbst" not in page
+    assert "Mit JavaScript aktualisiert sich diese Seite selbst" in page
     fragment = client.get(target, headers={"HX-Request": "true"}).content.decode()
     assert fragment.lstrip().startswith('<div id="render-status"')
     assert "<html" not in fragment
