@@ -10,7 +10,15 @@ class GoalAssessmentInline(admin.StackedInline):
 
 @admin.register(AnnualReport)
 class AnnualReportAdmin(admin.ModelAdmin):
-    list_display = ["concept", "year", "version", "status", "finalised_at", "pdf_sha256"]
+    list_display = [
+        "concept",
+        "year",
+        "version",
+        "status",
+        "finalised_at",
+        "published_at",
+        "pdf_sha256",
+    ]
     list_filter = ["status", "concept", "year"]
     search_fields = ["concept__title", "summary"]
     readonly_fields = ["pdf_sha256", "finalised_at", "finalised_by"]
