@@ -5,7 +5,6 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from concept import roles
 from concept.models import LegalPage
@@ -49,17 +48,17 @@ class LegalPageForm(forms.ModelForm):
             "contact_address": forms.Textarea(attrs={"rows": 3}),
             "arbitration_text": forms.Textarea(attrs={"rows": 5}),
         }
-        help_texts = {
-            "contact_email": gettext_lazy(
-                "Für die Erklärung zur Barrierefreiheit: Kontakt für Rückmeldungen zu Barrieren."
-            ),
-        }
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
         for name in set(EDITABLE_FIELDS) - set(FIELDS_BY_KIND[kind]):
             del self.fields[name]
         self.fields["seen"].initial = stamp(self.instance)
+        if kind == LegalPage.Kind.ACCESSIBILITY:
+            # The statement must name where people report barriers (BITV 2.0 § 7).
+            self.fields["contact_email"].help_text = _(
+                "Kontakt für Rückmeldungen zu Barrieren (Feedback-Mechanismus)."
+            )
 
     def _post_clean(self):
         # The instance is changed only by the service.

@@ -522,6 +522,21 @@ def test_only_administration_edits_legal_pages(client, db):
     assert client.get(reverse("admin:concept_legalpage_changelist")).status_code == 200
 
 
+def test_administration_finds_the_legal_page_editors_in_the_portal(client, lk_vechta):
+    edit = public_url("accessibility_edit")
+    coordination = UserFactory(role=roles.COORDINATION)
+    lk_vechta.members.add(coordination)
+    client.force_login(coordination)
+    assert edit not in client.get(lk_vechta.get_absolute_url()).text
+    admin = UserFactory(role=roles.ADMINISTRATION)
+    lk_vechta.members.add(admin)
+    client.force_login(admin)
+    assert f'href="{edit}"' in client.get(lk_vechta.get_absolute_url()).text
+    # Only the accessibility statement asks for the feedback contact.
+    assert "Rückmeldungen zu Barrieren" in client.get(edit).text
+    assert "Rückmeldungen zu Barrieren" not in client.get(public_url("imprint_edit")).text
+
+
 def test_legal_page_edit_refuses_a_stale_form(client, db):
     client.force_login(UserFactory(is_superuser=True))
     edit = public_url("privacy_edit")
