@@ -114,6 +114,11 @@ def excel_date_variants(value) -> list[str]:
     return [f"{day}.{month}.{year % 100}", f"{day}.{month}"]
 
 
+def quoted_columns(columns) -> str:
+    """„Ampel“, „Fortschritt“"""
+    return ", ".join(f"„{column}“" for column in columns)
+
+
 def german_decimal(value: Decimal) -> str:
     return format(value, "f").replace(".", ",")
 
@@ -777,26 +782,77 @@ class ConceptResource(resources.ModelResource):
                 )
         return changes
 
-    def check_version(self, instance, values, changes, errors):
-        """A row of an older export must not undo what others changed since (lost update)."""
+    def values_at(self, instance, version):
+        """The row's columns as the object stood at that version, from its history:
+        {attribute: value as column.value() gives it}; None if that version is not recorded.
+        A column missing from the dict was not recorded then."""
+        return None
+
+    def reconcile(self, instance, values, changes, errors):
+        """A row of an older export (its Version is behind the object's) is compared cell by
+        cell with the object as it was exported (three-way, as measures.forms.rebase_form
+        does for forms): cells the user left as exported keep what others changed since;
+        the user's own changes go ahead where nobody else changed the cell; a cell both
+        changed differently is a conflict. Returns the changes that remain, and notices."""
         header = self.header_of("version")
         expected = values.get("version")
         if not changes or header not in self.present or expected is None:
-            return
-        if expected != instance.version:
+            return changes, []
+        current = self.column("version").value(instance)
+        if expected == current:
+            return changes, []
+        names = {"noun": self.row_noun, "label": self.label(instance, values)}
+        names |= {"old": expected, "new": current}
+        exported = self.values_at(instance, expected) if expected < current else None
+        if exported is None:
             errors.setdefault(header, []).append(
                 _(
                     "%(noun)s „%(label)s“ wurde seit dem Export geändert (Version %(old)d in "
-                    "der Datei, jetzt %(new)d). Bitte neu exportieren und die Änderung dort "
+                    "der Datei, jetzt %(new)d), und der Stand von Version %(old)d ist nicht "
+                    "bekannt. Ihre Datei weicht ab bei %(columns)s. Bitte neu exportieren und "
+                    "die Änderung dort eintragen."
+                )
+                % (names | {"columns": quoted_columns(c.column for c in changes)})
+            )
+            return changes, []
+        conflicts, theirs = [], []
+        for change in changes:
+            column = self.column(change.attribute)
+            same = column.widget.same
+            new, now = values[change.attribute], column.value(instance)
+            # Not recorded then: the user changed it only if it differs from now.
+            before = exported.get(change.attribute, now)
+            if same(before, new):  # left as exported: the other person's value stays
+                values[change.attribute] = now
+                theirs.append(change)
+            elif not same(before, now):  # changed in the file and meanwhile, differently
+                conflicts.append(change)
+        if conflicts:
+            errors.setdefault(header, []).append(
+                _(
+                    "%(noun)s „%(label)s“ wurde seit dem Export geändert (Version %(old)d in "
+                    "der Datei, jetzt %(new)d): %(columns)s haben Sie und inzwischen auch "
+                    "jemand anderes geändert. Bitte neu exportieren und die Änderung dort "
                     "eintragen."
                 )
-                % {
-                    "noun": self.row_noun,
-                    "label": self.label(instance, values),
-                    "old": expected,
-                    "new": instance.version,
-                }
+                % (names | {"columns": quoted_columns(c.column for c in conflicts)})
             )
+            return changes, []
+        remaining = [change for change in changes if change not in theirs]
+        if not theirs:
+            return remaining, []
+        names["columns"] = quoted_columns(c.column for c in theirs)
+        if remaining:
+            notice = _(
+                "%(noun)s „%(label)s“ wurde seit dem Export von anderen geändert (%(columns)s); "
+                "diese bleiben erhalten, übernommen werden nur Ihre Änderungen."
+            )
+        else:
+            notice = _(
+                "%(noun)s „%(label)s“ wurde seit dem Export von anderen geändert (%(columns)s); "
+                "Ihre Datei ändert hier nichts."
+            )
+        return remaining, [notice % names]
 
     def conflict_error(self, instance, values, errors):
         header = self.header_of("version") if "version" in self.present else None
@@ -825,6 +881,7 @@ class ConceptResource(resources.ModelResource):
         result.label = ""
         result.changes = []
         result.errors_by_column = {}
+        result.notices = []
         if self.file_errors:
             result.import_type = RowResult.IMPORT_TYPE_SKIP
             return result
@@ -858,8 +915,10 @@ class ConceptResource(resources.ModelResource):
                 self._seen[key] = result.line
         if not errors:
             changes = self.changes(instance, values)
+            if instance is not None:
+                changes, result.notices = self.reconcile(instance, values, changes, errors)
             result.changes = changes
-            if instance is not None and not changes:
+            if instance is not None and not changes and not errors:
                 result.import_type = RowResult.IMPORT_TYPE_SKIP
                 result.add_instance_info(instance)
                 result.instance = instance

@@ -41,9 +41,12 @@ class IndicatorValueForm(forms.ModelForm):
             if self.instance.reference_date != dt.date(self.instance.reference_date.year, 12, 31):
                 self.initial["reference_date"] = self.instance.reference_date
 
+    #: the field the Stichtag was taken from: the typed date, or the year's 31.12.
+    date_field = "year"
+
     def clean_year(self):
         year = self.cleaned_data["year"]
-        latest = timezone.localdate().year + 1
+        latest = timezone.localdate().year  # a later year has no Stichtag up to today
         if not 1990 <= year <= latest:
             raise forms.ValidationError(
                 _("Bitte ein Jahr zwischen 1990 und %(latest)s angeben.") % {"latest": latest}
@@ -73,8 +76,34 @@ class IndicatorValueForm(forms.ModelForm):
                 "reference_date",
                 _("Der Stichtag liegt nicht im angegebenen Jahr %(year)s.") % {"year": year},
             )
+        self.date_field = "reference_date" if date else "year"
         if year and not date:
             cleaned["reference_date"] = dt.date(year, 12, 31)
+        today = timezone.localdate()
+        stichtag = cleaned.get("reference_date")
+        if year and stichtag and stichtag > today and self.date_field not in self.errors:
+            # A value is counted at its Stichtag; one in the future has not been counted yet.
+            if date:
+                message = _(
+                    "%(field)s: Der %(date)s liegt in der Zukunft; erfasst werden Werte bis "
+                    "heute (%(today)s)."
+                )
+            else:
+                message = _(
+                    "%(field)s: Der Stichtag wäre der %(date)s und liegt in der Zukunft. Für "
+                    "das laufende Jahr bitte unter „%(other)s“ ein Datum bis heute "
+                    "(%(today)s) angeben."
+                )
+            self.add_error(
+                self.date_field,
+                message
+                % {
+                    "field": self.fields[self.date_field].label,
+                    "other": self.fields["reference_date"].label,
+                    "date": stichtag.strftime("%d.%m.%Y"),
+                    "today": today.strftime("%d.%m.%Y"),
+                },
+            )
         if year and not cleaned.get("period"):
             cleaned["period"] = str(year)
         return cleaned

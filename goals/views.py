@@ -39,6 +39,17 @@ def indicator_list(request, slug):
     )
 
 
+def _add_value_errors(form, error):
+    """A service's errors at the form's fields; one about the Stichtag (a value for that
+    date exists already) goes to the field the user gave it with – the year, unless a
+    different Stichtag was typed."""
+    if hasattr(error, "error_dict") and "reference_date" in error.error_dict:
+        errors = dict(error.error_dict)
+        errors[form.date_field] = errors.pop("reference_date") + errors.get(form.date_field, [])
+        error = ValidationError(errors)
+    add_service_errors(form, error)
+
+
 def _indicator_context(request, concept, indicator, form):
     # Each record with its predecessor's value and date, so a change reads "alt → neu".
     previous = IndicatorValue.history.filter(
@@ -81,7 +92,7 @@ def indicator_detail(request, slug, pk):
                 indicator=indicator, user=request.user, **{f: data[f] for f in VALUE_FIELDS}
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            _add_value_errors(form, error)
         else:
             messages.success(
                 request,
@@ -130,7 +141,7 @@ def indicator_value_edit(request, slug, pk, value_pk):
                         item=item, user=request.user, **{f: data[f] for f in VALUE_FIELDS}
                     )
         except ValidationError as error:
-            add_service_errors(form, error)
+            _add_value_errors(form, error)
         else:
             if conflict is None:
                 messages.success(request, _("Wert geändert."))

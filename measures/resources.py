@@ -1,13 +1,16 @@
 """Data exchange of measures and Sachstände (see concept/resources.py for the machinery).
 
 Every imported change goes through measures.services: a changed Umsetzungsstand, Ampel or
-Fortschritt leaves a Sachstand and bumps the measure's version; a row from an older export
-that would undo someone else's change is refused ("wurde seit dem Export geändert").
+Fortschritt leaves a Sachstand and bumps the measure's version. A row from an older export
+is compared with the measure as it was exported (its history): what others changed since
+stays, and only a cell both changed is refused ("wurde seit dem Export geändert").
 """
 
 import re
+from types import SimpleNamespace
 
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,6 +57,17 @@ CADENCE_MESSAGE = gettext_lazy(
     "„%(value)s“ ist kein gültiger Aktualisierungsturnus (erlaubt: %(allowed)s)."
 )
 STATE_FIELDS = ("status", "traffic_light", "progress")
+# Columns read from a measure's history record as they are (values_at).
+RECORDED_FIELDS = (
+    "title",
+    "status",
+    "traffic_light",
+    "progress",
+    "start_date",
+    "end_date",
+    "update_cadence",
+    "is_public",
+)
 
 
 def _by_name(items):
@@ -348,8 +362,32 @@ class MeasureResource(ConceptResource):
             return None, None, code or number or ""
         return measure, ("measure", measure.pk), measure.label
 
+    def values_at(self, measure, version):
+        record = services.history_at(measure, version)
+        if record is None:
+            return None
+        values = {name: getattr(record, name) for name in RECORDED_FIELDS}
+        values["goal"] = SimpleNamespace(pk=record.goal_id) if record.goal_id else None
+        if record.assignments is not None:  # None: not recorded then (loaded data)
+            assigned = record.assignments
+            values["sub_goals"] = [
+                SimpleNamespace(pk=pk, label=label) for pk, label in assigned.get("sub_goals", [])
+            ]
+            for attribute, role in (
+                ("lead", MeasureOrganisation.Role.LEAD),
+                ("partners", MeasureOrganisation.Role.PARTNER),
+            ):
+                values[attribute] = [
+                    SimpleNamespace(pk=pk, name=name)
+                    for pk, kind, name in assigned.get("organisations", [])
+                    if kind == role
+                ]
+            values["networks"] = [
+                SimpleNamespace(pk=pk, name=name) for pk, name in assigned.get("networks", [])
+            ]
+        return values
+
     def check(self, instance, values, changes, errors):
-        self.check_version(instance, values, changes, errors)
         leads = {o.pk: o for o in values.get("lead") or ()}
         both = [o.name for o in values.get("partners") or () if o.pk in leads]
         if both:
@@ -406,6 +444,31 @@ def _author_name(entry):
 # What a Sachstand records about the measure at its date; a later correction may not
 # rewrite it (a new state is a new Sachstand).
 ENTRY_STATE_FIELDS = ("measure", "date", "status", "traffic_light", "progress")
+ENTRY_RECORDED_FIELDS = ("date", "status", "traffic_light", "progress", *services.ENTRY_TEXT_FIELDS)
+
+
+def with_versions(entries):
+    """Sachstände with what their Version is made of: a Sachstand has no version field, each
+    correction leaves a history record, so its version is the number of its records (plus
+    one for the state before its history began, if it has no creation record)."""
+    history = ProgressEntry.history.model
+    count = (
+        history.objects.filter(id=OuterRef("pk"))
+        .order_by()
+        .values("id")
+        .annotate(count=Count("history_id"))
+        .values("count")
+    )
+    return entries.annotate(
+        recorded=Coalesce(Subquery(count), Value(0)),
+        created_recorded=Exists(history.objects.filter(id=OuterRef("pk"), history_type="+")),
+    )
+
+
+def entry_version(entry):
+    if not hasattr(entry, "recorded"):  # not read through with_versions()
+        entry = with_versions(ProgressEntry.objects.filter(pk=entry.pk)).get()
+    return max(1, entry.recorded + (0 if entry.created_recorded else 1))
 
 
 class ProgressEntryResource(ConceptResource):
@@ -485,6 +548,13 @@ class ProgressEntryResource(ConceptResource):
         role=EXPORT,
     )
     id = Column(gettext_lazy("ID"), IntegerCell(minimum=1), attribute="id", role=KEY)
+    version = Column(
+        gettext_lazy("Version"),
+        IntegerCell(minimum=1),
+        attribute="version",
+        getter=entry_version,
+        role=CHECK,
+    )
 
     required_columns = (
         gettext_lazy("Maßnahme"),
@@ -514,13 +584,14 @@ class ProgressEntryResource(ConceptResource):
             "funding",
             "author",
             "id",
+            "version",
         )
         export_order = fields
         import_order = fields
 
     def queryset(self):
         return (
-            ProgressEntry.objects.filter(measure__concept=self.concept)
+            with_versions(ProgressEntry.objects.filter(measure__concept=self.concept))
             .select_related("measure", "author")
             .order_by("measure__position", "measure__number", "date", "created_at", "pk")
         )
@@ -581,7 +652,8 @@ class ProgressEntryResource(ConceptResource):
         by_pk = {m.pk: m for m in measures}
         self.entries = {}
         self.signatures = {}
-        for entry in ProgressEntry.objects.filter(measure__concept=self.concept).order_by("pk"):
+        entries = with_versions(ProgressEntry.objects.filter(measure__concept=self.concept))
+        for entry in entries.order_by("pk"):
             entry.measure = by_pk[entry.measure_id]
             self.entries[entry.pk] = entry
             self.signatures.setdefault(self.signature(entry.measure, entry.__dict__), entry)
@@ -632,6 +704,17 @@ class ProgressEntryResource(ConceptResource):
         if entry is not None:
             return entry, ("id", entry.pk), self.label(entry, values)
         return None, ("new", key), self.label(None, values)
+
+    def values_at(self, entry, version):
+        """Version n of a Sachstand is its n-th history record; version 1 of one recorded
+        before its history began (no creation record) is not known."""
+        records = list(entry.history.order_by("history_id"))
+        if not records or records[0].history_type != "+":
+            version -= 1
+        if not 1 <= version <= len(records):
+            return None
+        record = records[version - 1]
+        return {name: getattr(record, name) for name in ENTRY_RECORDED_FIELDS}
 
     def check(self, entry, values, changes, errors):
         if entry is None:

@@ -1,9 +1,12 @@
 """Data exchange of Akteure and Netzwerke (see concept/resources.py for the machinery).
 
 Both are identified by their name (case does not matter, as in the models); new and changed
-rows go through networks.services, whose versions refuse a row from an older export that
-would undo someone else's change.
+rows go through networks.services. A row from an older export is compared with the entry
+as it was exported (its history): what others changed since stays, and only a cell both
+changed is refused.
 """
+
+from types import SimpleNamespace
 
 from django.utils.translation import gettext_lazy
 
@@ -46,9 +49,23 @@ class NamedResource(ConceptResource):
         key = lookup_key(name)
         return self.existing.get(key), key, name
 
-    def check(self, instance, values, changes, errors):
-        if instance is not None:
-            self.check_version(instance, values, changes, errors)
+    #: columns read from a history record as they are (values_at)
+    recorded_fields = ()
+
+    def record_at(self, instance, version):
+        """The newest history record of that version (None if not recorded)."""
+        return (
+            instance.history.filter(version=version)
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
+
+    def values_at(self, instance, version):
+        record = self.record_at(instance, version)
+        return None if record is None else self.recorded_values(record)
+
+    def recorded_values(self, record):
+        return {name: getattr(record, name) for name in self.recorded_fields}
 
     def current(self, instance, values, attribute):
         """The file's value, or the stored one for columns the file leaves out."""
@@ -76,6 +93,7 @@ class OrganisationResource(NamedResource):
 
     required_columns = (gettext_lazy("Name"),)
     row_noun = gettext_lazy("Akteur")
+    recorded_fields = ("short_name", "kind", "website", "is_public")
 
     class Meta:
         model = Organisation
@@ -165,6 +183,7 @@ class NetworkResource(NamedResource):
 
     required_columns = (gettext_lazy("Name"),)
     row_noun = gettext_lazy("Netzwerk")
+    recorded_fields = ("kind", "purpose", "meeting_cadence", "platform_url", "is_public")
 
     class Meta:
         model = Network
@@ -200,6 +219,17 @@ class NetworkResource(NamedResource):
         }
         self.fields["coordinator"].widget.lookup = organisations
         self.fields["members"].widget.lookup = organisations
+
+    def recorded_values(self, record):
+        values = super().recorded_values(record)
+        coordinator = record.coordinator_id
+        values["coordinator"] = SimpleNamespace(pk=coordinator) if coordinator else None
+        # The members as recorded with that record (simple-history's m2m_fields).
+        recorded = Network.history.model.members.model.objects.filter(history=record)
+        values["members"] = [
+            SimpleNamespace(pk=pk) for pk in recorded.values_list("organisation_id", flat=True)
+        ]
+        return values
 
     def apply(self, network, values, changes):
         if network is None:

@@ -552,6 +552,8 @@ class RowReport:
     label: str
     changes: list = field(default_factory=list)
     errors: list = field(default_factory=list)  # (column or None, message)
+    # What the row does not do and why (a row of an older export keeps others' changes).
+    notices: list = field(default_factory=list)
 
     @property
     def status_label(self):
@@ -565,6 +567,10 @@ class RowReport:
     @property
     def messages(self):
         return [row_message(self.line, column, message) for column, message in self.errors]
+
+    @property
+    def notice_messages(self):
+        return [row_message(self.line, None, notice) for notice in self.notices]
 
 
 @dataclass
@@ -619,7 +625,7 @@ class ImportReport:
     def preview_rows(self):
         rows = self.rows
         if len(rows) > self.PREVIEW_ALL:
-            rows = [row for row in rows if row.status != UNCHANGED]
+            rows = [row for row in rows if row.status != UNCHANGED or row.notices]
         return rows[: self.PREVIEW_MAX]
 
     @property
@@ -664,9 +670,18 @@ def report_from_result(report, resource, result):
                 for error in row.errors
             ]
         report.rows.append(
-            RowReport(line, status, getattr(row, "label", ""), getattr(row, "changes", []), errors)
+            RowReport(
+                line,
+                status,
+                getattr(row, "label", ""),
+                getattr(row, "changes", []),
+                errors,
+                getattr(row, "notices", []) if status != ERROR else [],
+            )
         )
     report.rows.sort(key=lambda row: row.line)  # a resource may process them in another order
+    # Rows that keep others' changes are listed above the rows too (and by import_data).
+    report.warnings += [m for row in report.rows for m in row.notice_messages]
     return report
 
 

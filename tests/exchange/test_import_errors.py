@@ -1,5 +1,7 @@
 """Bad rows get a German message naming row and column, and nothing is written."""
 
+import datetime as dt
+
 import pytest
 
 from goals.models import IndicatorValue
@@ -222,8 +224,10 @@ def test_unknown_names_in_lists(world):
     ]
 
 
-def test_row_from_an_older_export_is_refused(world):
-    """No lost updates: the file's Version says which state the row was edited from."""
+def test_row_from_an_older_export_is_refused_where_both_changed_a_cell(world):
+    """No lost updates: the file's Version says which state the row was edited from; a cell
+    changed in the file and, differently, by someone else since is refused (the Titel alone
+    would go ahead: tests/exchange/test_stale_rows.py)."""
     export = exchange.export_file(MEASURES, world.concept, "csv")
     services.measure_set_state(
         measure=world.s1,
@@ -237,14 +241,17 @@ def test_row_from_an_older_export_is_refused(world):
     header = rows[0]
     s1 = next(r for r in rows if r[0] == "S1")
     s1[header.index("Titel")] = "Neuer Titel"
+    s1[header.index("Ampel")] = "gelb"
+    s1[header.index("Fortschritt")] = "50"
     before = snapshot()
     report = run(world, MEASURES, rows)
     assert not report.ok
     version = world.s1.version
     assert report.error_messages == [
         f"Zeile {rows.index(s1) + 1}, Spalte „Version“: Maßnahme „S1“ wurde seit dem Export "
-        f"geändert (Version {version - 1} in der Datei, jetzt {version}). Bitte neu exportieren "
-        "und die Änderung dort eintragen."
+        f"geändert (Version {version - 1} in der Datei, jetzt {version}): „Ampel“, "
+        "„Fortschritt“ haben Sie und inzwischen auch jemand anderes geändert. Bitte neu "
+        "exportieren und die Änderung dort eintragen."
     ]
     assert snapshot() == before
     assert Measure.objects.get(pk=world.s1.pk).traffic_light == "red"
@@ -339,3 +346,29 @@ def test_organisation_validation_from_the_model(world):
     assert len(report.error_messages) == 1
     assert report.error_messages[0].startswith("Zeile 2, Spalte „Website“: ")
     assert not Organisation.objects.filter(name="VHS").exists()
+
+
+def test_indicator_value_dated_in_the_future_is_refused(world, monkeypatch):
+    from django.utils import timezone
+
+    real = timezone.localdate
+    monkeypatch.setattr(
+        timezone,
+        "localdate",
+        lambda value=None, tz=None: dt.date(2026, 11, 27) if value is None else real(value, tz),
+    )
+    before = IndicatorValue.objects.count()
+    report = run(
+        world,
+        exchange.KINDS_BY_KEY["indicator-values"],
+        [
+            ["Kennzahl", "Stichtag", "Wert"],
+            ["Kursteilnehmende", "27.11.2026", "12"],
+            ["Kursteilnehmende", "31.12.2026", "14"],
+        ],
+    )
+    assert report.error_messages == [
+        "Zeile 3, Spalte „Stichtag“: Der Stichtag 31.12.2026 liegt in der Zukunft; erfasst "
+        "werden Werte bis heute (27.11.2026)."
+    ]
+    assert IndicatorValue.objects.count() == before

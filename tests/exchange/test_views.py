@@ -237,6 +237,34 @@ def test_file_without_changes_needs_no_confirmation(client, world, member_of):
     assert response.context["token"] is None
 
 
+def test_preview_says_which_rows_keep_what_others_changed_since_the_export(
+    client, world, member_of
+):
+    member_of(client, world.concept, roles.COORDINATION)
+    rows = read_csv_bytes(client.get(export_url(world.concept)).content)
+    services.measure_set_state(
+        measure=world.s1,
+        user=world.user,
+        expected_version=world.s1.version,
+        status="in_progress",
+        traffic_light="red",
+        progress=45,
+    )
+    rows[[r[0] for r in rows].index("S2")][rows[0].index("Ampel")] = "rot"
+    response = client.post(
+        import_url(world.concept, "massnahmen"), {"file": upload(write_csv_bytes(rows), "m.csv")}
+    )
+    page = response.content.decode()
+    assert "1 geändert" in page and "Import speichern" in page
+    line = [r[0] for r in rows].index("S1") + 1
+    notice = (
+        "Maßnahme „S1“ wurde seit dem Export von anderen geändert („Ampel“, „Fortschritt“); "
+        "Ihre Datei ändert hier nichts."
+    )
+    assert f"<li>Zeile {line}: {notice}</li>" in page  # above the rows
+    assert f"<strong>Hinweis:</strong> {notice}</li>" in page  # in the row
+
+
 def test_confirm_refuses_what_changed_since_the_preview(client, world, member_of):
     member_of(client, world.concept, roles.COORDINATION)
     content = client.get(export_url(world.concept)).content

@@ -135,3 +135,81 @@ def test_percentages_outside_0_to_100_are_refused(lk_vechta):
         assert "Wert (%): Ein Anteil in Prozent liegt zwischen 0 und 100." in response.text
     assert client.post(detail_url(indicator), {"year": 2024, "value": "99,5"}).status_code == 302
     assert IndicatorValue.objects.filter(indicator=indicator).count() == 1
+
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """27.11.2026: the current year's 31.12. is still to come."""
+    from django.utils import timezone
+
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return TODAY if value is None else real(value, timezone)
+
+    monkeypatch.setattr(timezone, "localdate", localdate)
+    return TODAY
+
+
+def test_existing_value_is_named_at_the_field_the_user_filled(lk_vechta, item):
+    client = session(lk_vechta, roles.COORDINATION)
+    before = IndicatorValue.objects.count()
+    response = client.post(detail_url(item.indicator), {"year": 2019, "value": "1"})
+    form = response.context["form"]
+    message = (
+        "Für Ausländer*innen gibt es zum 31.12.2019 schon einen Wert. Bitte den vorhandenen "
+        "Wert bearbeiten."
+    )
+    assert form.errors == {"year": [message]}  # not under "Abweichender Stichtag"
+    # A typed Stichtag is where the date came from: the message stays there.
+    IndicatorValue.objects.create(
+        indicator=item.indicator, reference_date=dt.date(2020, 6, 30), value=5
+    )
+    response = client.post(
+        detail_url(item.indicator), {"year": 2020, "value": "1", "reference_date": "2020-06-30"}
+    )
+    assert list(response.context["form"].errors) == ["reference_date"]
+    assert IndicatorValue.objects.count() == before + 1
+    # Moving a value onto the year of another one: the same.
+    IndicatorValue.objects.filter(indicator=item.indicator, reference_date__year=2021).delete()
+    IndicatorValue.objects.create(
+        indicator=item.indicator, reference_date=dt.date(2021, 12, 31), value=7
+    )
+    response = client.post(edit_url(item), edit_data(client, item, year="2021"))
+    assert response.context["form"].errors == {"year": [message.replace("2019", "2021")]}
+
+
+def test_stichtag_in_the_future_is_refused(lk_vechta, item, today):
+    client = session(lk_vechta, roles.COORDINATION)
+    before = IndicatorValue.objects.count()
+    response = client.post(detail_url(item.indicator), {"year": 2026, "value": "1"})
+    assert response.context["form"].errors == {
+        "year": [
+            "Jahr: Der Stichtag wäre der 31.12.2026 und liegt in der Zukunft. Für das laufende "
+            "Jahr bitte unter „Abweichender Stichtag“ ein Datum bis heute (27.11.2026) angeben."
+        ]
+    }
+    assert "Jahr: Der Stichtag wäre der 31.12.2026" in response.text
+    response = client.post(
+        detail_url(item.indicator), {"year": 2026, "value": "1", "reference_date": "2026-11-28"}
+    )
+    assert response.context["form"].errors == {
+        "reference_date": [
+            "Abweichender Stichtag: Der 28.11.2026 liegt in der Zukunft; erfasst werden Werte "
+            "bis heute (27.11.2026)."
+        ]
+    }
+    response = client.post(detail_url(item.indicator), {"year": 2027, "value": "1"})
+    assert response.context["form"].errors == {
+        "year": ["Bitte ein Jahr zwischen 1990 und 2026 angeben."]
+    }
+    assert IndicatorValue.objects.count() == before
+    # Up to today is fine.
+    response = client.post(
+        detail_url(item.indicator), {"year": 2026, "value": "1", "reference_date": "2026-11-27"}
+    )
+    assert response.status_code == 302
+    assert item.indicator.values.filter(reference_date=TODAY).exists()
