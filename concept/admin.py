@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from concept import roles
 from concept.models import Concept, LegalPage, Statement
@@ -25,6 +27,17 @@ class VersionedAdminMixin:
             )
             obj.version = current + 1
         super().save_model(request, obj, form, change)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin, for reading the history. Its "revert to this version" would
+    write an old state past the services (a status without Sachstand, an old version number):
+    SIMPLE_HISTORY_REVERT_DISABLED hides the button, and this refuses the POST itself."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class StatementInline(admin.TabularInline):

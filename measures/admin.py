@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from concept.admin import VersionedAdminMixin
+from concept.admin import HistoryAdmin, VersionedAdminMixin
 from goals.admin import GoalListFilter
 from measures.models import (
     Decision,
@@ -61,7 +60,7 @@ class ProgressEntryInline(admin.StackedInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ConceptImportExportMixin, VersionedAdminMixin, SimpleHistoryAdmin):
+class MeasureAdmin(ConceptImportExportMixin, VersionedAdminMixin, HistoryAdmin):
     resource_classes = [MeasureResource]
     list_display = ["label", "title", "goal", "status", "traffic_light", "progress", "concept"]
     list_display_links = ["label", "title"]
@@ -141,7 +140,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(ConceptImportExportMixin, SimpleHistoryAdmin):
+class ProgressEntryAdmin(ConceptImportExportMixin, HistoryAdmin):
     resource_classes = [ProgressEntryResource]
     list_display = ["measure", "date", "status", "traffic_light", "progress", "author", "is_demo"]
     list_filter = ["measure__concept", "status", "traffic_light", "is_demo"]
@@ -171,7 +170,7 @@ class ProgressEntryAdmin(ConceptImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
+class DecisionAdmin(HistoryAdmin):
     list_display = ["short_text", "kind", "meeting", "follow_up_date", "follow_up_done"]
     list_filter = ["kind", "follow_up_done", "meeting__network"]
     search_fields = ["text"]

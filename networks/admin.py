@@ -1,14 +1,13 @@
 from django.contrib import admin
 from django.db import models
-from simple_history.admin import SimpleHistoryAdmin
 
-from concept.admin import VersionedAdminMixin
+from concept.admin import HistoryAdmin, VersionedAdminMixin
 from networks.models import Meeting, Network, Organisation
 from networks.resources import NetworkResource, OrganisationResource
 from reporting.exchange import ConceptImportExportMixin
 
 
-class VersionedAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class VersionedAdmin(VersionedAdminMixin, HistoryAdmin):
     """A change here moves the version on (VersionedAdminMixin); "Verlauf" shows the
     history, as for measures."""
 

@@ -271,3 +271,35 @@ def test_user_list_shows_each_persons_role(client, db):
     UserFactory(username="kim", role=roles.COORDINATION)
     html = client.get(reverse("admin:auth_user_changelist")).text
     assert f'<td class="field-role_names">{roles.COORDINATION}</td>' in html
+
+
+def test_admin_history_cannot_revert(client, lk_vechta):
+    """Reverting would write an old state without a Sachstand and wind the version back."""
+    import datetime as dt
+
+    from measures.models import Measure
+    from measures.services import progress_entry_create
+
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    measure = Measure.objects.get(concept=lk_vechta, code="S7")
+    for day, status, progress in [(1, "preparing", 10), (2, "in_progress", 40)]:
+        progress_entry_create(
+            measure=measure,
+            author=user,
+            date=dt.date(2025, day, 1),
+            status=status,
+            traffic_light="red",
+            progress=progress,
+        )
+    first = measure.history.earliest("history_date")
+    measure.refresh_from_db()
+    url = reverse("admin:measures_measure_simple_history", args=[measure.pk, first.history_id])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Wiederherstellen" not in page.text and "Revert" not in page.text
+    data = {"title": "Zurückgesetzt", "status": "not_started", "progress": "0"}
+    assert client.post(url, data).status_code == 403
+    after = Measure.objects.get(pk=measure.pk)
+    assert (after.status, after.progress, after.version) == ("in_progress", 40, measure.version)
+    assert after.title != "Zurückgesetzt"
