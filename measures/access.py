@@ -1,14 +1,9 @@
 """Fetch-and-authorise helpers for measures: no view can forget the check."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required as django_login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django_htmx.http import HttpResponseClientRedirect
 
 from concept import roles
 from concept.access import get_concept_for_view
@@ -42,18 +37,3 @@ def get_measure_for_edit(user, slug, key, queryset=None):
     if not can_edit_measure(user, measure):
         raise PermissionDenied(_("Sie dürfen diese Maßnahme nicht bearbeiten."))
     return measure
-
-
-def login_required(view):
-    """Django's login_required; an anonymous htmx request (an expired session) is sent to
-    the login page with HX-Redirect instead of getting it swapped into a fragment."""
-    protected = django_login_required(view)
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.htmx and not request.user.is_authenticated:
-            back = request.htmx.current_url_abs_path or request.get_full_path()
-            return HttpResponseClientRedirect(redirect_to_login(back).url)
-        return protected(request, *args, **kwargs)
-
-    return wrapper

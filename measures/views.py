@@ -1,6 +1,7 @@
 from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -19,12 +20,7 @@ from concept.access import get_concept_for_edit, get_concept_for_view
 from concept.fields import add_service_errors
 from goals.models import StrategicGoal
 from measures import services
-from measures.access import (
-    can_edit_measure,
-    get_measure_for_edit,
-    get_measure_for_view,
-    login_required,
-)
+from measures.access import can_edit_measure, get_measure_for_edit, get_measure_for_view
 from measures.filters import COORDINATION, MeasureFilter
 from measures.forms import (
     MeasureForm,
