@@ -217,8 +217,11 @@ class NoChangeForm(VersionMixin):
     pass
 
 
-# MeasureForm fields only Koordination and Administration may change.
+# MeasureForm fields only Koordination and Administration may change (services.OWNER_FIELDS
+# are the others).
 ASSIGNING_FIELDS = [
+    "title",
+    "update_cadence",
     "goal",
     "sub_goals",
     "lead_organisations",
@@ -273,9 +276,7 @@ class MeasureForm(VersionMixin, forms.ModelForm):
         concept = self.instance.concept
         self.fields["goal"].queryset = StrategicGoal.objects.filter(concept=concept)
         self.fields["goal"].empty_label = _("– keins (Koordination und Netzwerke) –")
-        self.fields["sub_goals"].queryset = SubGoal.objects.filter(
-            goal__concept=concept
-        ).select_related("goal")
+        self.fields["sub_goals"].queryset = self._sub_goal_choices(concept)
         self.fields["sub_goals"].label_from_instance = lambda s: f"{s.label} {s.text}"
         self.fields["networks"].queryset = Network.objects.filter(concept=concept)
         organisations = Organisation.objects.filter(concept=concept)
@@ -288,8 +289,9 @@ class MeasureForm(VersionMixin, forms.ModelForm):
             u.get_full_name() or u.get_username()
         )
         if not may_assign:
-            # Maßnahmenverantwortliche keep their measure's texts and dates current; where it
-            # sits in the concept, who works on it and whether it is public is Koordination's.
+            # Maßnahmenverantwortliche keep description, target group and dates current; the
+            # adopted title, the cadence, where the measure sits in the concept, who works on
+            # it and whether it is public are Koordination's.
             for name in ASSIGNING_FIELDS:
                 del self.fields[name]
         if not self.is_bound:
@@ -299,6 +301,20 @@ class MeasureForm(VersionMixin, forms.ModelForm):
                 roles.setdefault(involvement.role, []).append(involvement.organisation_id)
             self.initial["lead_organisations"] = roles.get("lead", [])
             self.initial["partner_organisations"] = roles.get("partner", [])
+
+    def _sub_goal_choices(self, concept):
+        """The Teilziele of the measure's goal (and of the goal just chosen, when the form
+        comes back with an error), plus those already assigned, so none is dropped unseen.
+        A measure without a goal may serve any."""
+        sub_goals = SubGoal.objects.filter(goal__concept=concept).select_related("goal")
+        goals = {self.instance.goal_id}
+        if self.is_bound:
+            chosen = self.data.get(self.add_prefix("goal"), "")
+            goals.add(int(chosen) if chosen.isdigit() else None)
+        if None in goals:
+            return sub_goals
+        assigned = self.instance.sub_goals.values("pk") if self.instance.pk else []
+        return sub_goals.filter(models.Q(goal__in=goals) | models.Q(pk__in=assigned))
 
     def clean(self):
         cleaned = super().clean()

@@ -1,4 +1,5 @@
 import datetime as dt
+import posixpath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -7,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -49,6 +51,35 @@ class UpdateCadence(models.IntegerChoices):
 FINISHED = (Status.IMPLEMENTED, Status.DROPPED)
 # Ampel colours that call for attention (Handlungsbedarf), beside an overdue Sachstand.
 ATTENTION_LIGHTS = (TrafficLight.RED, TrafficLight.YELLOW)
+# The progress an Umsetzungsstand implies; any other value contradicts it.
+COMPLETE = (Status.IMPLEMENTED, Status.ESTABLISHED)
+
+
+def state_errors(status, progress):
+    """{"progress": message} when Umsetzungsstand and Fortschritt contradict each other:
+    "umgesetzt"/"verstetigt" need 100 %, "nicht begonnen" needs 0 %."""
+    if progress is None or status not in (*COMPLETE, Status.NOT_STARTED):
+        return {}
+    needed = 0 if status == Status.NOT_STARTED else 100
+    if progress == needed:
+        return {}
+    return {
+        "progress": _(
+            "Umsetzungsstand „%(status)s“ und Fortschritt %(progress)s %% widersprechen sich: "
+            "„%(status)s“ setzt einen Fortschritt von %(needed)s %% voraus."
+        )
+        % {"status": Status(status).label, "progress": progress, "needed": needed}
+    }
+
+
+def update_due(last_entry_date, start_date, created_at, cadence):
+    """When the next Sachstand is due: a cadence after the last one, or, before the first,
+    after the measure was taken up (its start, else its creation)."""
+    if last_entry_date is None:
+        last_entry_date = start_date or (created_at and timezone.localdate(created_at))
+    if last_entry_date is None:
+        return None
+    return last_entry_date + dt.timedelta(days=cadence)
 
 
 class MeasureQuerySet(models.QuerySet):
@@ -61,12 +92,19 @@ class MeasureQuerySet(models.QuerySet):
     @staticmethod
     def overdue_q(today):
         """Condition on a queryset annotated by with_last_entry(): no Sachstand within the
-        measure's update cadence. The cadence is one of few fixed values, so the date
-        arithmetic stays portable (no per-row intervals in SQL)."""
-        stale = Q(last_entry_date__isnull=True)
+        measure's update cadence, counted from the last Sachstand, else from the start,
+        else from the day the measure was created (Measure.next_update_due). The cadence is
+        one of few fixed values, so the date arithmetic stays portable (no per-row
+        intervals in SQL)."""
+        stale = Q()
         for cadence in UpdateCadence:
-            due = today - dt.timedelta(days=cadence.value)
-            stale |= Q(update_cadence=cadence.value, last_entry_date__lt=due)
+            since = today - dt.timedelta(days=cadence.value)
+            taken_up = Q(start_date__lt=since) | Q(
+                start_date__isnull=True, created_at__date__lt=since
+            )
+            stale |= Q(update_cadence=cadence.value) & (
+                Q(last_entry_date__lt=since) | (Q(last_entry_date__isnull=True) & taken_up)
+            )
         return stale & ~Q(status__in=FINISHED)
 
     def overdue(self, today):
@@ -296,18 +334,14 @@ class Measure(models.Model):
         return self.code or self.number
 
     def next_update_due(self, last_entry_date):
+        """The date by which the next Sachstand is due (None for finished measures)."""
         if self.status in FINISHED:
             return None
-        if last_entry_date is None:
-            return None
-        return last_entry_date + dt.timedelta(days=self.update_cadence)
+        return update_due(last_entry_date, self.start_date, self.created_at, self.update_cadence)
 
     def is_overdue(self, last_entry_date, today):
-        if self.status in FINISHED:
-            return False
-        return last_entry_date is None or last_entry_date < today - dt.timedelta(
-            days=self.update_cadence
-        )
+        due = self.next_update_due(last_entry_date)
+        return due is not None and due < today
 
     def clean(self):
         errors = {}
@@ -317,6 +351,7 @@ class Measure(models.Model):
             errors["status_reason"] = _("Bitte begründen, warum die Maßnahme entfällt.")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("Das Ende liegt vor dem Beginn.")
+        errors.update(state_errors(self.status, self.progress))
         if errors:
             raise ValidationError(errors)
 
@@ -501,6 +536,11 @@ class ProgressEntry(models.Model):
     def __str__(self):
         return f"{self.measure.label} – {self.date:%d.%m.%Y}"
 
+    def clean(self):
+        errors = state_errors(self.status, self.progress)
+        if errors:
+            raise ValidationError(errors)
+
 
 def evidence_upload_to(instance, filename):
     return f"nachweise/{instance.entry.measure.concept.slug}/{filename}"
@@ -531,3 +571,8 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.label or self.url or self.file.name
+
+    @property
+    def filename(self):
+        """The uploaded file's name without its storage folders ("nachweis.pdf")."""
+        return posixpath.basename(self.file.name) if self.file else ""

@@ -384,8 +384,10 @@ def progress_entry_no_change(
         )
 
 
-# The master data Maßnahmenverantwortliche may change on their measures.
-OWNER_FIELDS = ["title", "description", "target_group", "start_date", "end_date", "update_cadence"]
+# The master data Maßnahmenverantwortliche may change on their measures. Not the title (it
+# is the one the Kreistag adopted) nor the cadence (changing it would hide an overdue
+# Sachstand).
+OWNER_FIELDS = ["description", "target_group", "start_date", "end_date"]
 MASTER_FIELDS = [
     "title",
     "description",
@@ -423,8 +425,9 @@ def measure_update(
         else partner_organisations,
     }
     written = [f for f in MASTER_FIELDS if f in data]
-    # Maßnahmenverantwortliche update texts and dates; where the measure sits in the
-    # concept, who works on it and whether it is public is Koordination's (DESIGN.md).
+    # Maßnahmenverantwortliche update description, target group and dates; the title, the
+    # cadence, where the measure sits in the concept, who works on it and whether it is
+    # public are Koordination's (DESIGN.md).
     if user is not None and not roles.can_edit_concept(user):
         refused = [f for f in written if f not in OWNER_FIELDS] + [
             name for name, value in assigned.items() if value is not None

@@ -215,6 +215,9 @@ def test_owner_may_not_move_or_publish_through_the_service(lk_vechta):
         {"data": {"is_public": False}},
         {"data": {"goal": None}},
         {"data": {}, "networks": []},
+        # The adopted title and the cadence (which decides when a Sachstand is overdue).
+        {"data": {"title": "Neu"}},
+        {"data": {"update_cadence": 366}},
     ):
         with pytest.raises(PermissionDenied):
             services.measure_update(
@@ -222,10 +225,14 @@ def test_owner_may_not_move_or_publish_through_the_service(lk_vechta):
             )
     measure.refresh_from_db()
     assert measure.is_public and measure.goal is not None
+    assert measure.title != "Neu" and measure.update_cadence != 366
     services.measure_update(
-        measure=measure, user=owner, expected_version=measure.version, data={"title": "Neu"}
+        measure=measure,
+        user=owner,
+        expected_version=measure.version,
+        data={"description": "Neu", "target_group": "Erwachsene"},
     )
-    assert ProgressEntry.objects.count() == 0 and measure.title == "Neu"
+    assert ProgressEntry.objects.count() == 0 and measure.description == "Neu"
 
 
 def test_a_conflict_without_changes_to_the_fields_shown_says_so():
@@ -249,7 +256,10 @@ def test_a_refused_state_change_keeps_the_users_input(lk_vechta, headers, status
     b, _ = editor(lk_vechta)
     measure = lk_vechta.measures.get(code="S5")
     seen = {"version": measure.version, "status": measure.status, "progress": measure.progress}
-    a.post(url("update_state", "S5"), seen | {"traffic_light": "yellow", "progress": 40})
+    a.post(
+        url("update_state", "S5"),
+        seen | {"status": "in_progress", "traffic_light": "yellow", "progress": 40},
+    )
     refused = b.post(
         url("update_state", "S5"),
         seen

@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from measures.models import Measure, ProgressEntry, Status
@@ -91,9 +94,114 @@ def test_needs_attention_is_red_or_yellow_or_an_overdue_sachstand():
     measure("SPAET", "green", last_entry=long_ago)
     measure("NIE", "grey", last_entry=None)
     measure("FERTIG", "green", status=Status.IMPLEMENTED, last_entry=long_ago)
+    # Without any Sachstand the cadence counts from when the measure was created.
+    Measure.objects.filter(code="NIE").update(created_at=dt.datetime(2025, 1, 2, tzinfo=dt.UTC))
+    measure("NEU", "grey", last_entry=None)
+    Measure.objects.filter(code="NEU").update(created_at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
     measures = Measure.objects.filter(concept=concept)
     expected = {"ROT", "GELB", "SPAET", "NIE"}
     assert set(measures.needs_attention(today).values_list("code", flat=True)) == expected
     # The same on a queryset that already carries the date of the last Sachstand.
     annotated = measures.with_last_entry().needs_attention(today)
     assert set(annotated.values_list("code", flat=True)) == expected
+
+
+# --- when a Sachstand is due -------------------------------------------------------------
+
+TODAY = dt.date(2026, 6, 30)
+LONG_AGO = dt.datetime(2025, 1, 2, 9, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("last_entry", "start", "created", "due"),
+    [
+        # A freshly imported concept: nothing is due on day one.
+        (None, None, dt.datetime(2026, 6, 29, 9, tzinfo=dt.UTC), dt.date(2026, 12, 29)),
+        (None, None, LONG_AGO, dt.date(2025, 7, 4)),
+        # The start counts before the creation, in either direction.
+        (None, dt.date(2026, 3, 1), LONG_AGO, dt.date(2026, 8, 31)),
+        (
+            None,
+            dt.date(2025, 6, 1),
+            dt.datetime(2026, 6, 29, 9, tzinfo=dt.UTC),
+            dt.date(2025, 12, 1),
+        ),
+        # After the first Sachstand only the last one counts.
+        (dt.date(2026, 1, 15), dt.date(2024, 1, 1), LONG_AGO, dt.date(2026, 7, 17)),
+        (dt.date(2025, 12, 1), None, LONG_AGO, dt.date(2026, 6, 2)),
+    ],
+)
+def test_a_sachstand_is_due_a_cadence_after_the_last_one_else_after_the_start_or_creation(
+    last_entry, start, created, due
+):
+    measure = MeasureFactory(start_date=start, status=Status.IN_PROGRESS, progress=10)
+    Measure.objects.filter(pk=measure.pk).update(created_at=created)
+    if last_entry is not None:
+        ProgressEntry.objects.create(
+            measure=measure,
+            date=last_entry,
+            status="in_progress",
+            traffic_light="green",
+            progress=10,
+        )
+    measure = Measure.objects.with_last_entry().get(pk=measure.pk)
+    assert measure.next_update_due(measure.last_entry_date) == due
+    overdue = measure.is_overdue(measure.last_entry_date, TODAY)
+    assert overdue == (due < TODAY)
+    # The queryset (dashboard, filters) says the same as the measure.
+    assert Measure.objects.overdue(TODAY).filter(pk=measure.pk).exists() == overdue
+
+
+def test_finished_measures_are_never_due():
+    measure = MeasureFactory(status=Status.IMPLEMENTED, progress=100)
+    Measure.objects.filter(pk=measure.pk).update(created_at=LONG_AGO)
+    measure.refresh_from_db()
+    assert measure.next_update_due(None) is None and not measure.is_overdue(None, TODAY)
+    assert not Measure.objects.overdue(TODAY).exists()
+
+
+# --- Umsetzungsstand and Fortschritt agree ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "progress", "needed"),
+    [
+        (Status.IMPLEMENTED, 65, 100),
+        (Status.ESTABLISHED, 90, 100),
+        (Status.NOT_STARTED, 10, 0),
+    ],
+)
+def test_contradictory_state_is_refused_naming_both_fields(status, progress, needed):
+    measure = MeasureFactory(status=status, progress=progress)
+    entry = ProgressEntry(
+        measure=measure, date=TODAY, status=status, traffic_light="green", progress=progress
+    )
+    label = Status(status).label
+    for instance in (measure, entry):
+        with pytest.raises(ValidationError) as error:
+            instance.full_clean()
+        assert error.value.message_dict["progress"] == [
+            f"Umsetzungsstand „{label}“ und Fortschritt {progress} % widersprechen sich: "
+            f"„{label}“ setzt einen Fortschritt von {needed} % voraus."
+        ]
+
+
+@pytest.mark.parametrize(
+    ("status", "progress"),
+    [
+        (Status.IMPLEMENTED, 100),
+        (Status.ESTABLISHED, 100),
+        (Status.NOT_STARTED, 0),
+        (Status.IN_PROGRESS, 0),
+        (Status.DEFERRED, 40),
+    ],
+)
+def test_consistent_states_are_fine(status, progress):
+    MeasureFactory(status=status, progress=progress).full_clean()
+
+
+def test_evidence_shows_its_file_name_without_folders():
+    from measures.models import Evidence
+
+    assert Evidence(file="nachweise/lk-vechta/nachweis.pdf").filename == "nachweis.pdf"
+    assert Evidence(url="https://example.org/a.pdf").filename == ""

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from concept import roles
 from measures.models import ProgressEntry, Status, TrafficLight
 from measures.services import measure_update, progress_entry_create
 from tests.factories import MeasureFactory, UserFactory
@@ -65,7 +66,7 @@ def test_dropping_a_measure_requires_a_reason():
 
 def test_measure_update_keeps_the_reason_in_the_history():
     measure = MeasureFactory(title="Alt")
-    user = UserFactory()
+    user = UserFactory(role=roles.COORDINATION)
     measure_update(
         measure=measure,
         user=user,
@@ -94,3 +95,20 @@ def test_a_long_reason_is_cut_to_what_the_history_column_takes():
     )
     reason = measure.history.order_by("-history_date", "-history_id").first().history_change_reason
     assert len(reason) == limit and reason.startswith("Beschluss xxx")
+
+
+def test_a_contradictory_sachstand_is_refused_and_nothing_written():
+    measure = MeasureFactory(status=Status.IN_PROGRESS, progress=50)
+    with pytest.raises(ValidationError) as error:
+        progress_entry_create(
+            measure=measure,
+            author=None,
+            date=dt.date(2025, 1, 1),
+            status=Status.IMPLEMENTED,
+            traffic_light=TrafficLight.GREEN,
+            progress=65,
+        )
+    assert "Fortschritt 65 %" in error.value.message_dict["progress"][0]
+    measure.refresh_from_db()
+    assert (measure.status, measure.progress) == (Status.IN_PROGRESS, 50)
+    assert not ProgressEntry.objects.exists()

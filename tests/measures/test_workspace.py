@@ -232,11 +232,11 @@ def test_no_change_twice_a_day_is_refused(client, lk_vechta, coordinator):
 
 def test_back_dated_sachstand_says_it_leaves_the_state(client, lk_vechta, coordinator):
     measure = lk_vechta.measures.get(code="S2")
-    client.post(url("entry_create", "S2"), entry_data(measure, progress=30))
+    client.post(url("entry_create", "S2"), entry_data(measure, status="in_progress", progress=30))
     measure.refresh_from_db()
     response = client.post(
         url("entry_create", "S2"),
-        entry_data(measure, date="2024-06-30", progress=10),
+        entry_data(measure, date="2024-06-30", status="preparing", progress=10),
         follow=True,
     )
     assert "der aktuelle Stand der Maßnahme bleibt daher unverändert" in response.text
@@ -295,7 +295,15 @@ def test_owner_form_offers_and_saves_only_texts_and_dates(client, lk_vechta):
     measure.responsible_users.add(owner)
     client.force_login(owner)
     form = client.get(url("edit", "S4")).context["form"]
-    for name in ("goal", "sub_goals", "networks", "lead_organisations", "is_public"):
+    for name in (
+        "title",
+        "update_cadence",
+        "goal",
+        "sub_goals",
+        "networks",
+        "lead_organisations",
+        "is_public",
+    ):
         assert name not in form.fields
     other_goal = lk_vechta.goals.get(number=2)
     response = client.post(
@@ -303,7 +311,8 @@ def test_owner_form_offers_and_saves_only_texts_and_dates(client, lk_vechta):
         {
             "version": measure.version,
             "title": "Eigener Titel",
-            "update_cadence": 183,
+            "description": "Eigene Beschreibung",
+            "update_cadence": 31,
             "goal": other_goal.pk,
             "sub_goals": [other_goal.sub_goals.first().pk],
             "networks": [lk_vechta.networks.first().pk],
@@ -313,7 +322,9 @@ def test_owner_form_offers_and_saves_only_texts_and_dates(client, lk_vechta):
     )
     assert response.status_code == 302
     measure.refresh_from_db()
-    assert measure.title == "Eigener Titel"
+    # Behaviour changed: the adopted title and the cadence are Koordination's now.
+    assert measure.title != "Eigener Titel" and measure.update_cadence == 183
+    assert measure.description == "Eigene Beschreibung"
     assert measure.goal.number == 1 and measure.is_public
     assert not measure.sub_goals.exists() and not measure.networks.exists()
     assert not measure.involvements.filter(organisation=lk_vechta.organisations.first()).exists()

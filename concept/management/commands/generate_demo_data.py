@@ -114,6 +114,11 @@ def generate(*, scale: int, seed: int = 1) -> Concept:
         for i in range(NETWORKS * scale)
     )
     statuses, lights = Status.values, TrafficLight.values
+    implied_progress = {Status.NOT_STARTED: 0, Status.IMPLEMENTED: 100, Status.ESTABLISHED: 100}
+    states = [
+        (rng.choice(statuses[:5]), rng.choice(lights), rng.randint(0, 100))
+        for _ in range(MEASURES * scale)
+    ]
     measures = Measure.objects.bulk_create(
         Measure(
             concept=concept,
@@ -123,12 +128,13 @@ def generate(*, scale: int, seed: int = 1) -> Concept:
             number=f"4.{i % GOALS + 1}.{i // GOALS + 1}" if i % 8 else f"3.{i // 8 + 1}",
             title=f"Demo-Maßnahme {i + 1}",
             goal=goals[i % GOALS] if i % 8 else None,
-            status=rng.choice(statuses[:5]),
-            traffic_light=rng.choice(lights),
-            progress=rng.randint(0, 100),
+            status=status,
+            traffic_light=light,
+            # Umsetzungsstand and Fortschritt agree (measures.models.state_errors).
+            progress=implied_progress.get(status, progress),
             position=i,
         )
-        for i in range(MEASURES * scale)
+        for i, (status, light, progress) in enumerate(states)
     )
     ProgressEntry.objects.bulk_create(
         ProgressEntry(
