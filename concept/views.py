@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from concept import roles
 from concept.access import get_concept_for_view
 from concept.models import Concept
 from concept.queries import concept_structure
@@ -12,6 +13,9 @@ from concept.queries import concept_structure
 def home(request):
     concepts = list(Concept.objects.for_user(request.user)[:2])
     if len(concepts) == 1:
+        if roles.role_names(request.user) == {roles.MEASURE_OWNERS}:
+            # They come to update their measures; everything else they only read.
+            return redirect("measures:mine", slug=concepts[0].slug)
         return redirect(concepts[0])
     return redirect("concept:list")
 

@@ -176,6 +176,15 @@ def measure_detail(request, slug, key):
     return render(request, "measures/measure_detail.html", _detail_context(request, measure))
 
 
+def _name_measure_in_message(request, measure, text):
+    """On the grid, "Gespeichert: …" stands above many rows: say which measure it was."""
+    storage = messages.get_messages(request)
+    for message in storage:
+        if message.message == text:
+            message.message = _("%(label)s: %(text)s") % {"label": measure.label, "text": text}
+    storage.used = False  # only read here; shown on the next page as usual
+
+
 def _state_response(request, measure, form, *, conflict=None, mine=(), saved=False, status=200):
     """After a state change: the grid row, the detail panel, or (without htmx) a redirect."""
     in_grid = request.POST.get("ansicht") == "raster"
@@ -205,7 +214,10 @@ def _state_response(request, measure, form, *, conflict=None, mine=(), saved=Fal
     if saved or (conflict is None and not form.errors):
         back = request.POST.get("zurueck", "")
         if in_grid and url_has_allowed_host_and_scheme(back, {request.get_host()}):
-            return redirect(back)
+            if saved:
+                _name_measure_in_message(request, measure, saved)
+            # Back at the row just saved, not at the top of a long grid.
+            return redirect(f"{back.partition('#')[0]}#zeile-{measure.url_key}")
         return redirect(detail_url(measure))
     measure = get_measure_for_view(
         request.user, measure.concept.slug, measure.url_key, measure_detail_queryset()
@@ -408,7 +420,7 @@ def evidence_download(request, slug, key, pk):
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
-        filename=evidence.file.name.rsplit("/", 1)[-1],
+        filename=evidence.filename,
         content_type=services.evidence_content_type(evidence),
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -187,3 +188,15 @@ def test_form_pages_answer_head_requests(client, lk_vechta, member_of):
         response = client.head(url)
         assert response.status_code == 200, url
         assert response.content == b""
+
+
+def test_home_sends_a_measure_owner_to_their_measures(client, lk_vechta, member_of):
+    member_of(client, lk_vechta, role=roles.MEASURE_OWNERS)
+    response = client.get(reverse("home"))
+    assert response.url == reverse("measures:mine", kwargs={"slug": "lk-vechta"})
+
+
+def test_home_sends_an_owner_who_also_coordinates_to_the_concept(client, lk_vechta, member_of):
+    user = member_of(client, lk_vechta, role=roles.MEASURE_OWNERS)
+    user.groups.add(Group.objects.get(name=roles.COORDINATION))
+    assert client.get(reverse("home")).url == "/konzepte/lk-vechta/"

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -219,9 +220,15 @@ def test_overdue_filter_uses_each_measures_cadence(client, lk_vechta, coordinato
             traffic_light="green",
             progress=10,
         )
+    # S3 never had one and was taken up long ago; S4 neither, but it starts only now.
+    Measure.objects.filter(code="S3", concept=lk_vechta).update(
+        start_date=today - dt.timedelta(days=400)
+    )
+    Measure.objects.filter(code="S4", concept=lk_vechta).update(start_date=today)
     overdue = codes(client.get(url("list"), {"ueberfaellig": "on", "ziel": "1"}))
-    # S1 (monthly) is overdue after 60 days, S2 (half-yearly) is not; S3… never had one.
+    # S1 (monthly) is overdue after 60 days, S2 (half-yearly) is not.
     assert "S1" in overdue and "S2" not in overdue and "S3" in overdue
+    assert "S4" not in overdue
     Measure.objects.filter(code="S3", concept=lk_vechta).update(status=Status.IMPLEMENTED)
     assert "S3" not in codes(client.get(url("list"), {"ueberfaellig": "on", "ziel": "1"}))
 
@@ -317,7 +324,9 @@ def test_state_change_leaves_a_sachstand(client, lk_vechta, coordinator):
 
 def test_state_change_without_javascript_redirects(client, lk_vechta, coordinator):
     measure = lk_vechta.measures.get(code="S1")
-    response = client.post(url("update_state", "S1"), state_data(measure, progress=10))
+    response = client.post(
+        url("update_state", "S1"), state_data(measure, status="preparing", progress=10)
+    )
     assert response.status_code == 302 and response.url == url("detail", "S1")
 
 
@@ -342,7 +351,7 @@ def test_dropping_needs_a_reason(client, lk_vechta, coordinator):
 
 def test_second_editor_is_refused_and_told_what_changed(client, lk_vechta, coordinator):
     measure = lk_vechta.measures.get(code="S1")
-    stale = state_data(measure, progress=40)
+    stale = state_data(measure, status="in_progress", progress=40)
     other = UserFactory(role=roles.COORDINATION, first_name="Kim", last_name="Kollegin")
     progress_entry_create(
         measure=measure,
@@ -506,19 +515,54 @@ def test_owner_cannot_reassign_responsibility(client, lk_vechta, owner):
     measure = lk_vechta.measures.get(code="S4")
     assert "responsible_users" not in client.get(url("edit", "S4")).context["form"].fields
     intruder = UserFactory()
-    client.post(
+    response = client.post(
+        url("edit", "S4"),
+        {
+            "version": measure.version,
+            "description": "Neue Beschreibung",
+            "goal": measure.goal_id,
+            "responsible_users": [intruder.pk],
+        },
+    )
+    assert response.status_code == 302
+    measure.refresh_from_db()
+    assert measure.description == "Neue Beschreibung"
+    assert list(measure.responsible_users.all()) == [owner]
+
+
+def test_owner_edits_description_target_group_and_dates_only(client, lk_vechta, owner):
+    # Behaviour changed: owners used to edit title and cadence too. The title is the one
+    # the Kreistag adopted; a longer cadence would hide an overdue Sachstand.
+    client.force_login(owner)
+    measure = lk_vechta.measures.get(code="S4")
+    title, cadence = measure.title, measure.update_cadence
+    response = client.get(url("edit", "S4"))
+    assert set(response.context["form"].fields) == {
+        "version",
+        "description",
+        "target_group",
+        "start_date",
+        "end_date",
+    }
+    assert title in response.text  # shown, not editable
+    response = client.post(
         url("edit", "S4"),
         {
             "version": measure.version,
             "title": "Neuer Titel",
-            "goal": measure.goal_id,
-            "update_cadence": 183,
-            "responsible_users": [intruder.pk],
+            "update_cadence": 366,
+            "description": "Kurse in Lohne und Vechta.",
+            "target_group": "Erwachsene",
+            "start_date": "2025-02-01",
+            "end_date": "",
         },
     )
+    assert response.status_code == 302
     measure.refresh_from_db()
-    assert measure.title == "Neuer Titel"
-    assert list(measure.responsible_users.all()) == [owner]
+    assert (measure.title, measure.update_cadence) == (title, cadence)
+    assert measure.description == "Kurse in Lohne und Vechta."
+    assert measure.target_group == "Erwachsene"
+    assert measure.start_date == dt.date(2025, 2, 1)
 
 
 def test_master_data_conflict_keeps_both_changes_apart(client, lk_vechta, coordinator):
@@ -584,9 +628,17 @@ def test_grid_without_javascript_returns_to_the_grid(client, lk_vechta, coordina
     back = url("grid", group="2")
     response = client.post(
         url("update_state", "B3"),
-        state_data(measure, progress=5) | {"ansicht": "raster", "zurueck": back},
+        state_data(measure, status="preparing", progress=5)
+        | {"ansicht": "raster", "zurueck": back},
+        follow=True,
     )
-    assert response.url == back
+    # Back at the row, and the message names the measure (behaviour changed: it used to
+    # return to the top of the grid with "Gespeichert: …" alone).
+    assert response.redirect_chain == [(back + "#zeile-B3", 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "B3: Gespeichert: Umsetzungsstand von „nicht begonnen“ auf „in Vorbereitung“ geändert. "
+        "Fortschritt von 0 % auf 5 % geändert."
+    ]
     response = client.post(
         url("update_state", "B3"),
         state_data(Measure.objects.get(pk=measure.pk), progress=6)
@@ -704,3 +756,111 @@ def test_sachstand_can_name_the_decision_that_caused_it(client, lk_vechta, coord
     client.post(url("entry_create", "S6"), entry_data(measure, decision=decision.pk, progress=40))
     assert measure.entries.get().decision == decision
     assert "Anlass: Beschluss: Kurse ausweiten" in client.get(url("detail", "S6")).text
+
+
+# --- user test of the workspace ----------------------------------------------------------------
+
+
+def test_my_measures_shows_when_the_next_sachstand_is_due(client, lk_vechta, owner):
+    client.force_login(owner)
+    s4 = lk_vechta.measures.get(code="S4")
+    b5 = lk_vechta.measures.get(code="B5")
+    b5.responsible_users.add(owner)
+    Measure.objects.filter(pk=b5.pk).update(start_date=dt.date.today() - dt.timedelta(days=400))
+    progress_entry_create(
+        measure=s4,
+        author=owner,
+        date=dt.date.today(),
+        status="in_progress",
+        traffic_light="green",
+        progress=10,
+    )
+    response = client.get(url("mine"))
+    html = response.text
+    assert "Nächster Sachstand fällig am" in html and "Nächster fällig<" not in html
+    overdue_since = dt.date.today() - dt.timedelta(days=400 - 183)
+    s4_due = dt.date.today() + dt.timedelta(days=183)
+    # Overdue: its date and the badge; the other one: its date.
+    assert f'{overdue_since:%d.%m.%Y} <span class="kern-badge kern-badge--warning">' in html
+    assert f"{s4_due:%d.%m.%Y}</td>" in html
+    assert [m.label for m in response.context["measures"]] == ["B5", "S4"]
+
+
+def test_main_navigation_leads_owners_to_their_measures(client, lk_vechta, owner):
+    mine = f'href="{url("mine")}"'
+    client.force_login(owner)
+    html = client.get(lk_vechta.get_absolute_url()).text
+    nav = html.split('aria-label="Hauptnavigation"')[1].split("</nav>")[0]
+    assert mine in nav and "Meine Maßnahmen" in nav
+    nav = client.get(url("mine")).text.split('aria-label="Hauptnavigation"')[1]
+    assert f'{mine} aria-current="page"' in nav.split("</nav>")[0]
+    # An owner without a measure in this concept, and the steering group: no such entry.
+    for role in (roles.MEASURE_OWNERS, roles.STEERING_GROUP):
+        client.force_login(member(lk_vechta, role))
+        html = client.get(lk_vechta.get_absolute_url()).text
+        assert mine not in html.split('aria-label="Hauptnavigation"')[1].split("</nav>")[0]
+
+
+def test_master_data_offers_the_teilziele_of_the_measures_goal(client, lk_vechta, coordinator):
+    s4 = lk_vechta.measures.get(code="S4")
+    elsewhere = lk_vechta.goals.get(number=3).sub_goals.first()
+    s4.sub_goals.add(elsewhere)
+    choices = client.get(url("edit", "S4")).context["form"].fields["sub_goals"].queryset
+    own = set(s4.goal.sub_goals.all())
+    # Its own goal's, and the one of another goal already assigned, so none is lost unseen.
+    assert set(choices) == own | {elsewhere}
+    # After choosing another goal the form comes back with that goal's Teilziele too.
+    other = lk_vechta.goals.get(number=2)
+    response = client.post(
+        url("edit", "S4"),
+        {
+            "version": s4.version,
+            "title": s4.title,
+            "goal": other.pk,
+            "sub_goals": [elsewhere.pk],
+            "update_cadence": 183,
+        },
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].fields["sub_goals"].queryset) == (
+        own | {elsewhere} | set(other.sub_goals.all())
+    )
+
+
+def test_contradictory_state_is_refused_in_the_grid(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="B3")
+    response = client.post(
+        url("update_state", "B3"),
+        state_data(measure, status="implemented", progress=65) | {"ansicht": "raster"},
+        headers={"hx-request": "true"},
+    )
+    assert 'class="kern-error"' in response.text  # in the row (htmx swaps only a 200)
+    assert (
+        "Umsetzungsstand „umgesetzt“ und Fortschritt 65 % widersprechen sich: „umgesetzt“ "
+        "setzt einen Fortschritt von 100 % voraus." in response.text
+    )
+    assert not ProgressEntry.objects.exists()
+
+
+def test_sachstand_form_sets_its_sections_above_their_fields(client, lk_vechta, coordinator):
+    html = client.get(url("entry_create", "S4")).text
+    for legend in ("Stand", "Kennzahlen der Maßnahme (Output)", "Nachweise"):
+        # KERN floats a legend; only its fieldset body clears it.
+        legend = re.escape(f'<legend class="kern-title">{legend}</legend>')
+        assert re.search(legend + r'\s*<div class="kern-fieldset__body">', html), legend
+
+
+def test_evidence_is_listed_by_its_file_name(client, lk_vechta, coordinator, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    measure = lk_vechta.measures.get(code="S6")
+    entry = progress_entry_create(
+        measure=measure,
+        author=None,
+        date=dt.date(2025, 1, 1),
+        status="in_progress",
+        traffic_light="green",
+        progress=10,
+    )
+    Evidence.objects.create(entry=entry, file=SimpleUploadedFile("nachweis.pdf", b"%PDF-1"))
+    html = client.get(url("detail", "S6")).text
+    assert ">nachweis.pdf</a>" in html and "lk-vechta/nachweis.pdf" not in html
