@@ -118,6 +118,7 @@ def test_conflict_message_when_someone_else_saved_first(page, login, vechta, bro
     colleague.get_by_role("button", name="Stand speichern").click()
     colleague.locator("#stand [role=status]").wait_for()
     context.close()
+    page.get_by_label("Umsetzungsstand", exact=True).select_option("in_progress")
     page.get_by_label("Fortschritt (%)").fill("50")
     page.get_by_role("button", name="Stand speichern").click()
     alert = page.locator(".portal-conflict")
@@ -185,6 +186,7 @@ def test_my_measures_and_grid_are_accessible(page, login, vechta):
     page.goto(f"{LIST}raster/1/")
     assert_accessible(page)
     # Keyboard: change a row and press Enter in its progress field.
+    page.get_by_label("Umsetzungsstand S3").select_option("preparing")
     page.get_by_label("Fortschritt in Prozent S3").fill("15")
     page.get_by_label("Fortschritt in Prozent S3").press("Enter")
     page.locator("#zeile-S3 .portal-saved").wait_for()
@@ -192,3 +194,51 @@ def test_my_measures_and_grid_are_accessible(page, login, vechta):
     # Focus stays in the row (its elements keep their ids), not back on <body>.
     assert page.evaluate("document.activeElement.id") == "raster-S3-progress"
     assert_no_console_errors(page)
+
+
+def test_grid_row_forgets_its_old_message_once_edited(page, login, vechta):
+    login(vechta)
+    page.goto(f"{LIST}raster/1/")
+    page.get_by_label("Umsetzungsstand S3").select_option("dropped")
+    page.get_by_role("button", name="Speichern S3").click()
+    status = page.locator("#fehler-S3")
+    status.get_by_text("Bitte begründen").wait_for()
+    # Fixing the row while the browser's own 0–100 check blocks sending: the old server
+    # message must not stay as if it were the answer.
+    page.get_by_label("Umsetzungsstand S3").select_option("preparing")
+    page.get_by_label("Fortschritt in Prozent S3").fill("120")
+    page.get_by_label("Fortschritt in Prozent S3").press("Enter")
+    assert status.inner_text().strip() == ""
+    assert page.get_by_label("Fortschritt in Prozent S3").get_attribute("aria-invalid") is None
+    assert_no_console_errors(page)
+
+
+def test_workspace_forms_lay_out_their_fields(page, login, vechta):
+    login(vechta)
+    page.goto(f"{LIST}S4/sachstand/")
+    for legend, first_field in (
+        ("Stand", "#id_date"),
+        ("Kennzahlen der Maßnahme (Output)", "#id_participants"),
+        ("Nachweise", "#id_files"),
+    ):
+        box = page.locator("legend", has_text=legend).bounding_box()
+        field = page.locator(first_field).bounding_box()
+        assert box["y"] + box["height"] <= field["y"], legend  # above, not beside
+    # The four output figures share one row.
+    tops = {
+        page.locator(f"#id_{name}").bounding_box()["y"]
+        for name in ("participants", "staff", "cost", "funding")
+    }
+    assert len(tops) == 1
+    page.goto(f"{LIST}S4/bearbeiten/")
+    # Every choice is in view: no clipped scroll box for the organisations.
+    clipped = page.evaluate(
+        "[...document.querySelectorAll('.portal-checkbox-columns .portal-checkboxes')]"
+        ".filter(list => list.scrollHeight > list.clientHeight + 1).length"
+    )
+    assert clipped == 0
+    # Teilziele of goal 1 only.
+    texts = page.locator("fieldset:has(legend:text('Teilziele')) .kern-form-check label")
+    texts = texts.all_inner_texts()
+    assert len(texts) == 5 and all(text.startswith("1.") for text in texts)
+    assert_accessible(page)
