@@ -48,7 +48,9 @@ def test_overdue_follows_each_measures_update_cadence():
         update_cadence=UpdateCadence.MONTHLY,
     )
     entry(monthly, TODAY - dt.timedelta(days=40))
-    MeasureFactory(concept=concept, goal=goal, code="NIE")
+    # Never a Sachstand since it started 300 days ago: overdue. Started last month: not yet.
+    MeasureFactory(concept=concept, goal=goal, code="NIE", start_date=TODAY - dt.timedelta(300))
+    MeasureFactory(concept=concept, goal=goal, code="NEU", start_date=TODAY - dt.timedelta(30))
     done = MeasureFactory(concept=concept, goal=goal, code="FERTIG", status=Status.IMPLEMENTED)
     entry(done, TODAY - dt.timedelta(days=900), status=Status.IMPLEMENTED, progress=100)
     dropped = MeasureFactory(
@@ -64,7 +66,9 @@ def test_overdue_follows_each_measures_update_cadence():
     assert annotated["FRISCH"].next_update_due(
         annotated["FRISCH"].last_entry_date
     ) == TODAY - dt.timedelta(days=100 - 183)
-    assert annotated["NIE"].next_update_due(annotated["NIE"].last_entry_date) is None
+    # Without a Sachstand the cadence counts from the start.
+    assert annotated["NIE"].next_update_due(None) == TODAY - dt.timedelta(days=300 - 183)
+    assert not annotated["NEU"].is_overdue(None, TODAY)
     assert dropped.code not in overdue_codes(concept)
     # Exactly on the due day it is not yet overdue.
     assert "FRISCH" not in overdue_codes(concept, TODAY + dt.timedelta(days=83))
@@ -145,7 +149,10 @@ def test_attention_list_is_cut_but_counts_all():
     goal = GoalFactory(concept=concept)
     for i in range(queries.ATTENTION_LIMIT + 3):
         MeasureFactory(concept=concept, goal=goal, traffic_light=TrafficLight.RED, code=f"R{i}")
-    late = MeasureFactory(concept=concept, goal=goal, code="SPAET")  # no Sachstand: overdue
+    # No Sachstand since it started a year ago: overdue.
+    late = MeasureFactory(
+        concept=concept, goal=goal, code="SPAET", start_date=TODAY - dt.timedelta(365)
+    )
     data = queries.dashboard(concept, today=TODAY)
     assert len(data.attention) == queries.ATTENTION_LIMIT
     assert data.attention_total == queries.ATTENTION_LIMIT + 4  # red and overdue count once

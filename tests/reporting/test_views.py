@@ -230,6 +230,7 @@ def test_mind_map_lists_every_goal_subgoal_and_measure_with_text_labels(
     member_of(client, lk_vechta)
     s1 = lk_vechta.measures.get(code="S1")
     s1.traffic_light = TrafficLight.RED
+    s1.start_date = dt.date(2024, 1, 1)  # and no Sachstand since: overdue
     s1.save()
     html = client.get(reverse("reporting:mindmap", kwargs={"slug": "lk-vechta"})).text
     assert html.count('class="portal-mindmap__branch"') == 8  # 7 goals + coordination
@@ -246,7 +247,7 @@ def test_mind_map_lists_every_goal_subgoal_and_measure_with_text_labels(
     assert "1 rot</span>" in html
     in_goal_1 = lk_vechta.measures.filter(goal__number=1).count()
     assert f"0 von {in_goal_1} Maßnahmen umgesetzt oder verstetigt" in html
-    assert "Sachstände überfällig" in html
+    assert "1 Sachstand überfällig" in html
 
 
 def test_changes_default_and_chosen_date(client, lk_vechta, member_of):
