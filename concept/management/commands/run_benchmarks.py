@@ -128,16 +128,19 @@ def progress_csv(concept, rows=EXCHANGE_ROWS):
     header = ["Maßnahme", "Datum", "Zeitraum", "Umsetzungsstand", "Ampel", "Fortschritt"]
     header += ["Sachstand", "Teilnehmende", "Kosten"]
     body = []
+    # The progress has to agree with the status (nicht begonnen 0 %, umgesetzt 100 % …).
+    fixed = {Status.NOT_STARTED: 0, Status.IMPLEMENTED: 100, Status.ESTABLISHED: 100}
     for i in range(rows):
         day = dt.date(2026, 1, 1) + dt.timedelta(days=i // len(measures))
+        status = statuses[i % len(statuses)]
         body.append(
             [
                 measures[i % len(measures)],
                 day,
                 f"{day.year}",
-                str(Status(statuses[i % len(statuses)]).label),
+                str(Status(status).label),
                 str(TrafficLight(lights[i % len(lights)]).label).split(" – ")[0],
-                i % 101,
+                fixed.get(status, 1 + i % 99),
                 f"Bench-Sachstand {i}",
                 i % 50,
                 f"{i % 1000},50",

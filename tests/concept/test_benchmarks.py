@@ -1,0 +1,26 @@
+"""The benchmark's generated data must stay valid input, or `make bench` breaks unseen."""
+
+import pytest
+from django.core.management import call_command
+
+from concept.management.commands.run_benchmarks import progress_csv
+from concept.models import Concept
+from reporting import exchange
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_benchmark_sachstaende_file_imports_without_errors():
+    call_command("generate_demo_data", scale=1, verbosity=0)
+    concept = Concept.objects.get(slug="demo-skala-1")
+    report = exchange.run_import(
+        kind=exchange.KINDS_BY_KEY["progress"],
+        concept=concept,
+        user=UserFactory(is_superuser=True),
+        file_name="bench.csv",
+        data=progress_csv(concept, rows=200),
+        dry_run=True,
+    )
+    assert report.ok, report.error_messages[:3]
+    assert report.counts["new"] == 200
