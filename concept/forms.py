@@ -61,7 +61,7 @@ class OutlineImportForm(forms.Form):
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
         if not SLUG.fullmatch(slug):
-            suggestion = slugify(slug)
+            suggestion = re.sub(r"[-_]+", "-", slugify(slug)).strip("-")
             message = _(
                 "Nur Kleinbuchstaben ohne Umlaute, Ziffern und Bindestriche, keine Leerzeichen."
             )

@@ -13,7 +13,10 @@ from concept.queries import concept_structure
 def home(request):
     concepts = list(Concept.objects.for_user(request.user)[:2])
     if len(concepts) == 1:
-        if roles.role_names(request.user) == {roles.MEASURE_OWNERS}:
+        if (
+            roles.role_names(request.user) == {roles.MEASURE_OWNERS}
+            and request.user.responsible_measures.filter(concept=concepts[0]).exists()
+        ):
             # They come to update their measures; everything else they only read.
             return redirect("measures:mine", slug=concepts[0].slug)
         return redirect(concepts[0])

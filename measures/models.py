@@ -74,9 +74,11 @@ def state_errors(status, progress):
 
 def update_due(last_entry_date, start_date, created_at, cadence):
     """When the next Sachstand is due: a cadence after the last one, or, before the first,
-    after the measure was taken up (its start, else its creation)."""
+    after the measure was taken up – the later of its start and the day it was entered, so
+    a measure entered today (with an old start) or starting later owes nothing yet."""
     if last_entry_date is None:
-        last_entry_date = start_date or (created_at and timezone.localdate(created_at))
+        days = [d for d in (start_date, created_at and timezone.localdate(created_at)) if d]
+        last_entry_date = max(days) if days else None
     if last_entry_date is None:
         return None
     return last_entry_date + dt.timedelta(days=cadence)
@@ -92,15 +94,15 @@ class MeasureQuerySet(models.QuerySet):
     @staticmethod
     def overdue_q(today):
         """Condition on a queryset annotated by with_last_entry(): no Sachstand within the
-        measure's update cadence, counted from the last Sachstand, else from the start,
-        else from the day the measure was created (Measure.next_update_due). The cadence is
+        measure's update cadence, counted from the last Sachstand, else from the later of
+        the start and the day the measure was entered (Measure.next_update_due). The cadence is
         one of few fixed values, so the date arithmetic stays portable (no per-row
         intervals in SQL)."""
         stale = Q()
         for cadence in UpdateCadence:
             since = today - dt.timedelta(days=cadence.value)
-            taken_up = Q(start_date__lt=since) | Q(
-                start_date__isnull=True, created_at__date__lt=since
+            taken_up = Q(created_at__date__lt=since) & (
+                Q(start_date__isnull=True) | Q(start_date__lt=since)
             )
             stale |= Q(update_cadence=cadence.value) & (
                 Q(last_entry_date__lt=since) | (Q(last_entry_date__isnull=True) & taken_up)
@@ -351,7 +353,9 @@ class Measure(models.Model):
             errors["status_reason"] = _("Bitte begründen, warum die Maßnahme entfällt.")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("Das Ende liegt vor dem Beginn.")
-        errors.update(state_errors(self.status, self.progress))
+        # Umsetzungsstand and Fortschritt are checked where they are written: with the
+        # Sachstand that sets them (ProgressEntry.clean). Data from before that rule must
+        # stay editable (texts, dates).
         if errors:
             raise ValidationError(errors)
 
@@ -537,7 +541,9 @@ class ProgressEntry(models.Model):
         return f"{self.measure.label} – {self.date:%d.%m.%Y}"
 
     def clean(self):
-        errors = state_errors(self.status, self.progress)
+        # Only a new Sachstand sets a state; a recorded one keeps its state for good, and its
+        # texts stay correctable even if it predates the rule.
+        errors = state_errors(self.status, self.progress) if self._state.adding else {}
         if errors:
             raise ValidationError(errors)
 

@@ -206,11 +206,21 @@ def test_missing_file_and_invalid_slug(client):
     assert "Vorschlag: kein-slug" in html
 
 
-@pytest.mark.parametrize("slug", ["LK-Vechta", "lk_vechta", "lk--vechta", "-lk"])
-def test_slug_is_what_the_help_text_promises(client, slug):
+@pytest.mark.parametrize(
+    ("slug", "suggestion"),
+    [("LK-Vechta", "lk-vechta"), ("lk_vechta", "lk-vechta"), ("LK Vechta_2025", "lk-vechta-2025")],
+)
+def test_slug_is_what_the_help_text_promises(client, slug, suggestion):
     login(client)
     html = client.post(IMPORT_URL, {"slug": slug}).text
     assert "Nur Kleinbuchstaben ohne Umlaute" in html
+    assert f"Vorschlag: {suggestion}" in html
+
+
+@pytest.mark.parametrize("slug", ["lk--vechta", "-lk"])
+def test_malformed_slug_is_refused(client, slug):
+    login(client)
+    assert "Nur Kleinbuchstaben ohne Umlaute" in client.post(IMPORT_URL, {"slug": slug}).text
 
 
 def test_after_a_slug_error_the_user_is_told_to_choose_the_file_again(client):

@@ -191,7 +191,10 @@ def test_form_pages_answer_head_requests(client, lk_vechta, member_of):
 
 
 def test_home_sends_a_measure_owner_to_their_measures(client, lk_vechta, member_of):
-    member_of(client, lk_vechta, role=roles.MEASURE_OWNERS)
+    user = member_of(client, lk_vechta, role=roles.MEASURE_OWNERS)
+    # Responsible for nothing yet: the concept, not an empty list.
+    assert client.get(reverse("home")).url == "/konzepte/lk-vechta/"
+    lk_vechta.measures.get(code="S4").responsible_users.add(user)
     response = client.get(reverse("home"))
     assert response.url == reverse("measures:mine", kwargs={"slug": "lk-vechta"})
 

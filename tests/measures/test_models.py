@@ -118,20 +118,22 @@ LONG_AGO = dt.datetime(2025, 1, 2, 9, tzinfo=dt.UTC)
         # A freshly imported concept: nothing is due on day one.
         (None, None, dt.datetime(2026, 6, 29, 9, tzinfo=dt.UTC), dt.date(2026, 12, 29)),
         (None, None, LONG_AGO, dt.date(2025, 7, 4)),
-        # The start counts before the creation, in either direction.
+        # The later of start and creation counts: a measure entered today with an old start
+        # owes nothing yet, nor does one that starts later.
         (None, dt.date(2026, 3, 1), LONG_AGO, dt.date(2026, 8, 31)),
         (
             None,
             dt.date(2025, 6, 1),
             dt.datetime(2026, 6, 29, 9, tzinfo=dt.UTC),
-            dt.date(2025, 12, 1),
+            dt.date(2026, 12, 29),
         ),
+        (None, dt.date(2026, 9, 1), LONG_AGO, dt.date(2027, 3, 3)),
         # After the first Sachstand only the last one counts.
         (dt.date(2026, 1, 15), dt.date(2024, 1, 1), LONG_AGO, dt.date(2026, 7, 17)),
         (dt.date(2025, 12, 1), None, LONG_AGO, dt.date(2026, 6, 2)),
     ],
 )
-def test_a_sachstand_is_due_a_cadence_after_the_last_one_else_after_the_start_or_creation(
+def test_a_sachstand_is_due_a_cadence_after_the_last_one_else_after_start_and_creation(
     last_entry, start, created, due
 ):
     measure = MeasureFactory(start_date=start, status=Status.IN_PROGRESS, progress=10)
@@ -172,18 +174,47 @@ def test_finished_measures_are_never_due():
     ],
 )
 def test_contradictory_state_is_refused_naming_both_fields(status, progress, needed):
-    measure = MeasureFactory(status=status, progress=progress)
+    """A new Sachstand sets the measure's state, so that is where the rule is checked."""
+    measure = MeasureFactory()
     entry = ProgressEntry(
         measure=measure, date=TODAY, status=status, traffic_light="green", progress=progress
     )
     label = Status(status).label
-    for instance in (measure, entry):
-        with pytest.raises(ValidationError) as error:
-            instance.full_clean()
-        assert error.value.message_dict["progress"] == [
-            f"Umsetzungsstand „{label}“ und Fortschritt {progress} % widersprechen sich: "
-            f"„{label}“ setzt einen Fortschritt von {needed} % voraus."
-        ]
+    with pytest.raises(ValidationError) as error:
+        entry.full_clean()
+    assert error.value.message_dict["progress"] == [
+        f"Umsetzungsstand „{label}“ und Fortschritt {progress} % widersprechen sich: "
+        f"„{label}“ setzt einen Fortschritt von {needed} % voraus."
+    ]
+
+
+def test_data_from_before_the_state_rule_stays_editable():
+    """A measure and a Sachstand saved as "verstetigt" at 80 % before the rule existed: their
+    texts, dates and corrections are still saved; only a new state must agree."""
+    from measures import services
+
+    measure = MeasureFactory(status=Status.ESTABLISHED, progress=80)
+    entry = ProgressEntry.objects.create(
+        measure=measure, date=TODAY, status=Status.ESTABLISHED, traffic_light="green", progress=80
+    )
+    measure = services.measure_update(
+        measure=measure,
+        user=None,
+        expected_version=measure.version,
+        data={"description": "Neu beschrieben"},
+    )
+    assert measure.description == "Neu beschrieben"
+    entry = services.progress_entry_correct(entry=entry, user=None, text="Tippfehler behoben")
+    assert entry.text == "Tippfehler behoben"
+    with pytest.raises(ValidationError, match="widersprechen sich"):
+        services.progress_entry_create(
+            measure=measure,
+            author=None,
+            date=TODAY,
+            status=Status.ESTABLISHED,
+            traffic_light="green",
+            progress=80,
+        )
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from concept import roles
 from concept.models import Concept
@@ -221,8 +222,9 @@ def test_overdue_filter_uses_each_measures_cadence(client, lk_vechta, coordinato
             progress=10,
         )
     # S3 never had one and was taken up long ago; S4 neither, but it starts only now.
+    long_ago = timezone.make_aware(dt.datetime(2020, 1, 1))
     Measure.objects.filter(code="S3", concept=lk_vechta).update(
-        start_date=today - dt.timedelta(days=400)
+        start_date=today - dt.timedelta(days=400), created_at=long_ago
     )
     Measure.objects.filter(code="S4", concept=lk_vechta).update(start_date=today)
     overdue = codes(client.get(url("list"), {"ueberfaellig": "on", "ziel": "1"}))
@@ -766,7 +768,10 @@ def test_my_measures_shows_when_the_next_sachstand_is_due(client, lk_vechta, own
     s4 = lk_vechta.measures.get(code="S4")
     b5 = lk_vechta.measures.get(code="B5")
     b5.responsible_users.add(owner)
-    Measure.objects.filter(pk=b5.pk).update(start_date=dt.date.today() - dt.timedelta(days=400))
+    Measure.objects.filter(pk=b5.pk).update(
+        start_date=dt.date.today() - dt.timedelta(days=400),
+        created_at=timezone.make_aware(dt.datetime(2020, 1, 1)),
+    )
     progress_entry_create(
         measure=s4,
         author=owner,

@@ -51,6 +51,10 @@ def test_overdue_follows_each_measures_update_cadence():
     # Never a Sachstand since it started 300 days ago: overdue. Started last month: not yet.
     MeasureFactory(concept=concept, goal=goal, code="NIE", start_date=TODAY - dt.timedelta(300))
     MeasureFactory(concept=concept, goal=goal, code="NEU", start_date=TODAY - dt.timedelta(30))
+    # Entered long ago (not today, as the factory would have it).
+    Measure.objects.filter(code__in=["NIE", "NEU"]).update(
+        created_at=timezone.make_aware(dt.datetime(2024, 1, 1))
+    )
     done = MeasureFactory(concept=concept, goal=goal, code="FERTIG", status=Status.IMPLEMENTED)
     entry(done, TODAY - dt.timedelta(days=900), status=Status.IMPLEMENTED, progress=100)
     dropped = MeasureFactory(
@@ -152,6 +156,9 @@ def test_attention_list_is_cut_but_counts_all():
     # No Sachstand since it started a year ago: overdue.
     late = MeasureFactory(
         concept=concept, goal=goal, code="SPAET", start_date=TODAY - dt.timedelta(365)
+    )
+    Measure.objects.filter(pk=late.pk).update(
+        created_at=timezone.make_aware(dt.datetime(2024, 1, 1))
     )
     data = queries.dashboard(concept, today=TODAY)
     assert len(data.attention) == queries.ATTENTION_LIMIT

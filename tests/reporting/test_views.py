@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from concept import roles
 from goals.models import Indicator, IndicatorValue
-from measures.models import Decision, ProgressEntry, Status, TrafficLight
+from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight
 from networks.models import Meeting, Network
 from reporting import queries
 from tests.factories import ConceptFactory, MeasureFactory, UserFactory
@@ -232,6 +232,7 @@ def test_mind_map_lists_every_goal_subgoal_and_measure_with_text_labels(
     s1.traffic_light = TrafficLight.RED
     s1.start_date = dt.date(2024, 1, 1)  # and no Sachstand since: overdue
     s1.save()
+    Measure.objects.filter(pk=s1.pk).update(created_at=timezone.make_aware(dt.datetime(2024, 1, 1)))
     html = client.get(reverse("reporting:mindmap", kwargs={"slug": "lk-vechta"})).text
     assert html.count('class="portal-mindmap__branch"') == 8  # 7 goals + coordination
     assert html.count("portal-mindmap__node--subgoal") == 28
