@@ -176,15 +176,6 @@ def measure_detail(request, slug, key):
     return render(request, "measures/measure_detail.html", _detail_context(request, measure))
 
 
-def _name_measure_in_message(request, measure, text):
-    """On the grid, "Gespeichert: …" stands above many rows: say which measure it was."""
-    storage = messages.get_messages(request)
-    for message in storage:
-        if message.message == text:
-            message.message = _("%(label)s: %(text)s") % {"label": measure.label, "text": text}
-    storage.used = False  # only read here; shown on the next page as usual
-
-
 def _state_response(request, measure, form, *, conflict=None, mine=(), saved=False, status=200):
     """After a state change: the grid row, the detail panel, or (without htmx) a redirect."""
     in_grid = request.POST.get("ansicht") == "raster"
@@ -214,8 +205,6 @@ def _state_response(request, measure, form, *, conflict=None, mine=(), saved=Fal
     if saved or (conflict is None and not form.errors):
         back = request.POST.get("zurueck", "")
         if in_grid and url_has_allowed_host_and_scheme(back, {request.get_host()}):
-            if saved:
-                _name_measure_in_message(request, measure, saved)
             # Back at the row just saved, not at the top of a long grid.
             return redirect(f"{back.partition('#')[0]}#zeile-{measure.url_key}")
         return redirect(detail_url(measure))
@@ -264,7 +253,10 @@ def measure_update_state(request, slug, key):
     else:
         text = _("Gespeichert: %(text)s") % {"text": entry.text.splitlines()[0]}
     if not request.htmx:
-        messages.success(request, text)
+        # On the grid the message stands above many rows: say which measure it was.
+        in_grid = request.POST.get("ansicht") == "raster"
+        shown = _("%(label)s: %(text)s") % {"label": measure.label, "text": text}
+        messages.success(request, shown if in_grid else text)
     return _state_response(request, measure, fresh_form, saved=text)
 
 
