@@ -3,7 +3,6 @@ from types import SimpleNamespace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -107,16 +106,6 @@ def indicator_detail(request, slug, pk):
     )
 
 
-def _newest_record_id(item):
-    return (
-        IndicatorValue.history.filter(id=item.pk)
-        .order_by("-history_date", "-history_id")
-        .values_list("history_id", flat=True)
-        .first()
-        or 0
-    )
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def indicator_value_edit(request, slug, pk, value_pk):
@@ -124,29 +113,30 @@ def indicator_value_edit(request, slug, pk, value_pk):
     values = IndicatorValue.objects.select_related("indicator")
     item = get_object_or_404(values, pk=value_pk, indicator_id=pk, indicator__concept=concept)
     form = IndicatorValueForm(
-        request.POST or None, instance=item, indicator=item.indicator, seen=_newest_record_id(item)
+        request.POST or None,
+        instance=item,
+        indicator=item.indicator,
+        seen=services.indicator_value_newest_record(item),
     )
     conflict, mine = None, []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                # Locked, so of two editors saving at once the second sees the first's record.
-                item = values.select_for_update(of=("self",)).get(pk=item.pk)
-                newest = _newest_record_id(item)
-                if data["seen"] is None or data["seen"] != newest:
-                    conflict = _value_conflict(item, data)
-                else:
-                    services.indicator_value_update(
-                        item=item, user=request.user, **{f: data[f] for f in VALUE_FIELDS}
-                    )
+            services.indicator_value_update(
+                item=item,
+                user=request.user,
+                expected_record=data["seen"],
+                **{f: data[f] for f in VALUE_FIELDS},
+            )
+        except services.IndicatorValueConflict as error:
+            item = error.item
+            conflict = _value_conflict(item, data)
+            mine = _rebase_value_form(form, item, data["seen"], error.newest_record)
         except ValidationError as error:
             _add_value_errors(form, error)
         else:
-            if conflict is None:
-                messages.success(request, _("Wert geändert."))
-                return redirect("goals:indicator", slug=concept.slug, pk=pk)
-            mine = _rebase_value_form(form, item, data["seen"], newest)
+            messages.success(request, _("Wert geändert."))
+            return redirect("goals:indicator", slug=concept.slug, pk=pk)
     return render(
         request,
         "goals/indicator_value_form.html",
