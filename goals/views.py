@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from concept import roles
 from concept.access import get_concept_for_edit, get_concept_for_view
-from concept.fields import add_service_errors
+from concept.fields import add_service_errors, rebase_fields
 from concept.templatetags.portal import num as number_de
 from goals import services
 from goals.forms import IndicatorValueForm
@@ -170,34 +170,24 @@ def _as_data(name, value):
     return str(value)
 
 
+UNSEEN = object()  # a value the user saw but that no history record keeps
+
+
 def _rebase_value_form(form, item, seen, newest):
-    """Show a refused edit again so that saving it once more overwrites nothing silently
-    (as measures.forms.rebase_form does for measures): what the user left as it was takes
-    the current value, the user's changes stay and are marked; the form moves on to the
-    newest history record. Without the record the user saw, all input stays, and every
-    field where it differs from the current value is marked. Returns the labels marked."""
+    """A refused edit shown again (concept.fields.rebase_fields), moved on to the newest
+    history record. Returns the labels of the user's changes."""
     record = IndicatorValue.history.filter(id=item.pk, history_id=seen).first() if seen else None
-    before = _shown_values(record) if record is not None else None
     now = _shown_values(item)
+    # Without the record the user saw, every field that differs from now counts as theirs.
+    before = _shown_values(record) if record is not None else dict.fromkeys(now, UNSEEN)
     yours = _shown_values(SimpleNamespace(**form.cleaned_data))
     data = form.data.copy()
-    mine = []
-    for name in ("year", "value", "breakdown", "reference_date", "period", "source", "note"):
-        if before is not None and yours[name] == before[name]:
-            data[name] = _as_data(name, now[name])
-            continue
-        if yours[name] == now[name]:
-            continue
-        field = form.fields[name]
-        field.help_text = (
-            _(
-                "Ihre Eingabe (noch nicht gespeichert) – jemand anderes hat dieses Feld "
-                "inzwischen geändert; bitte prüfen."
-            )
-            if before is None or now[name] != before[name]
-            else _("Ihre Eingabe (noch nicht gespeichert).")
-        )
-        mine.append(str(field.label))
+    names = ("year", "value", "breakdown", "reference_date", "period", "source", "note")
+
+    def write(name, value):
+        data[name] = _as_data(name, value)
+
+    mine = rebase_fields(form, {n: (before[n], now[n], yours[n]) for n in names}, write)
     data["seen"] = str(newest)
     form.data = data
     return mine

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concept.fields import GermanDecimalField
+from concept.fields import GermanDecimalField, rebase_fields
 from goals.models import StrategicGoal, SubGoal
 from measures.models import Measure, ProgressEntry, Status
 from networks.models import Network, Organisation
@@ -393,38 +393,30 @@ def rebase_form(form, conflict, names):
     if seen is None or current is None:
         return []
     data = form.data.copy()
-    mine = []
+    values = {}
     for name in names:
         if name not in form.fields:
             continue
         before, now = record_value(seen, name), record_value(current, name)
+        if now is UNKNOWN:
+            continue
         if before is UNKNOWN:
             # Not recorded then (history from before migration 0003): the user changed it
             # only if the value sent differs from the current one.
             before = now
-        yours = _comparable(form.cleaned_data.get(name))
-        if before is UNKNOWN or yours == before:
-            if now is UNKNOWN:
-                continue
-            if isinstance(now, frozenset):
-                data.setlist(name, [str(pk) for pk in sorted(now)])
-            elif now is True or now is False:
-                data.pop(name, None)
-                if now:
-                    data[name] = "on"
-            else:
-                data[name] = _as_data(now)
-            continue
-        field = form.fields[name]
-        field.help_text = (
-            _(
-                "Ihre Eingabe (noch nicht gespeichert) – jemand anderes hat dieses Feld "
-                "inzwischen geändert; bitte prüfen."
-            )
-            if now != before
-            else _("Ihre Eingabe (noch nicht gespeichert).")
-        )
-        mine.append(str(field.label))
+        values[name] = (before, now, _comparable(form.cleaned_data.get(name)))
+
+    def write(name, now):
+        if isinstance(now, frozenset):
+            data.setlist(name, [str(pk) for pk in sorted(now)])
+        elif now is True or now is False:
+            data.pop(name, None)
+            if now:
+                data[name] = "on"
+        else:
+            data[name] = _as_data(now)
+
+    mine = rebase_fields(form, values, write)
     data["version"] = str(current.version)
     form.data = data
     return mine
