@@ -87,7 +87,7 @@ class LegalPageAdmin(admin.ModelAdmin):
     ]
 
     def _is_administration(self, request):
-        return request.user.is_superuser or roles.has_role(request.user, roles.ADMINISTRATION)
+        return roles.is_administrator(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self._is_administration(request)

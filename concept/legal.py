@@ -27,7 +27,7 @@ FIELDS_BY_KIND = {
 
 
 def can_edit_legal_pages(user):
-    return user.is_superuser or roles.has_role(user, roles.ADMINISTRATION)
+    return roles.is_administrator(user)
 
 
 def check_legal_page_editor(user):

@@ -41,6 +41,11 @@ def can_edit_concept(user):
     return user.is_superuser or has_role(user, *EDITORS)
 
 
+def is_administrator(user):
+    """Installation-wide tasks: legal pages, unlocking accounts, the mail log."""
+    return user.is_authenticated and (user.is_superuser or has_role(user, ADMINISTRATION))
+
+
 DOMAIN_APPS = ("concept", "goals", "measures", "networks", "reporting")
 
 
