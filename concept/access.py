@@ -17,6 +17,6 @@ def get_concept_for_view(user, slug):
 def get_concept_for_edit(user, slug):
     """The concept, if the user may edit everything in it (Administration, Koordination)."""
     concept = get_concept_for_view(user, slug)
-    if not roles.can_edit_concept(user):
+    if not roles.can_edit_concept(user, concept):
         raise PermissionDenied(_("Diese Funktion ist der Koordination vorbehalten."))
     return concept

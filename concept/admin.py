@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
@@ -7,7 +8,132 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from concept import roles
-from concept.models import Concept, LegalPage, Statement
+from concept.models import Concept, LegalPage, Membership, Statement
+
+User = get_user_model()
+
+
+def concept_id_of(obj, path):
+    """The id of the concept an object belongs to, following `path` ("measure__concept")."""
+    if not path:
+        return obj.pk
+    *steps, last = path.split("__")
+    for step in steps:
+        obj = getattr(obj, step, None)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id", None)
+
+
+class ConceptScope:
+    """What an admin page may show and change: the objects of the concepts in which the
+    person is Administration or Koordination (superusers: all). Shared by model admins and
+    inlines; `concept_path` leads from the model to its concept ("" for Concept itself)."""
+
+    concept_path = "concept"
+
+    def scoped_concepts(self, request):
+        return Concept.objects.editable_by(request.user)
+
+    def scope(self, queryset, request):
+        if request.user.is_superuser:
+            return queryset
+        lookup = f"{self.concept_path}__in" if self.concept_path else "pk__in"
+        return queryset.filter(**{lookup: self.scoped_concepts(request)})
+
+    def may_edit(self, request, obj):
+        if obj is None:
+            return roles.edits_any_concept(request.user)
+        concept_id = concept_id_of(obj, self.concept_path)
+        return concept_id is not None and roles.can_edit_concept(request.user, concept_id)
+
+    def get_queryset(self, request):
+        return self.scope(super().get_queryset(request), request)
+
+    def related_choices(self, request, model, queryset):
+        """Foreign-key and many-to-many choices: only what the person's concepts hold."""
+        if request.user.is_superuser:
+            return queryset
+        if model is Concept:
+            return queryset.filter(pk__in=self.scoped_concepts(request))
+        if model is User:
+            return queryset.filter(
+                memberships__concept__in=self.scoped_concepts(request)
+            ).distinct()
+        related_admin = self.admin_site._registry.get(model)
+        if isinstance(related_admin, ConceptScope):
+            return related_admin.scope(queryset, request)
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self.related_choices(
+                request, db_field.remote_field.model, field.queryset
+            )
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self.related_choices(
+                request, db_field.remote_field.model, field.queryset
+            )
+        return field
+
+
+class ConceptScopedAdmin(ConceptScope):
+    """Mixin for a ModelAdmin: lists, change pages, history, filters, choices, autocomplete
+    and import/export all see only the person's concepts; the roles of the memberships
+    decide, not Django's model permissions."""
+
+    def has_module_permission(self, request):
+        return roles.edits_any_concept(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_edit(request, obj)
+
+    def has_add_permission(self, request):
+        return roles.edits_any_concept(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.may_edit(request, obj)
+
+    def get_list_filter(self, request):
+        # A filter on a relation offers only what the visible rows refer to (never the names
+        # of another district's concepts, goals or networks).
+        scoped = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str):
+                field = get_fields_from_path(self.model, entry)[-1]
+                if field.is_relation:
+                    entry = (entry, admin.RelatedOnlyFieldListFilter)
+            scoped.append(entry)
+        return scoped
+
+
+class ConceptScopedInline(ConceptScope):
+    """Mixin for an inline: its rows and choices follow the concept scope; Django passes the
+    parent object to an inline's permission checks, so they follow the parent's concept."""
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return roles.edits_any_concept(request.user)
+        parent_admin = self.admin_site._registry[self.parent_model]
+        concept_id = concept_id_of(obj, parent_admin.concept_path)
+        return concept_id is not None and roles.can_edit_concept(request.user, concept_id)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
 
 
 class VersionedAdminMixin:
@@ -40,30 +166,66 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class StatementInline(admin.TabularInline):
+class StatementInline(ConceptScopedInline, admin.TabularInline):
     model = Statement
     extra = 0
     fields = ["section", "number", "text", "needs_split", "position"]
 
 
+class MembershipInline(ConceptScopedInline, admin.TabularInline):
+    """Who works with the concept, in which role: kept by the concept's Administration."""
+
+    model = Membership
+    extra = 0
+    fields = ["user", "role"]
+    autocomplete_fields = ["user"]
+
+    def has_view_permission(self, request, obj=None):
+        return obj is not None and roles.administers(request.user, obj)
+
+    def related_choices(self, request, model, queryset):
+        if model is User:
+            # Administration adds anyone it may see in the user admin: the members of its
+            # concepts and people not yet in any concept.
+            return visible_users(request.user, queryset)
+        return super().related_choices(request, model, queryset)
+
+
 @admin.register(Concept)
-class ConceptAdmin(admin.ModelAdmin):
+class ConceptAdmin(ConceptScopedAdmin, admin.ModelAdmin):
+    concept_path = ""
     list_display = ["title", "district", "slug", "status", "adopted_on", "version_label"]
     list_filter = ["status", "district"]
     search_fields = ["title", "district", "slug"]
     prepopulated_fields = {"slug": ["district"]}
     autocomplete_fields = ["predecessor"]
-    filter_horizontal = ["members"]
-    inlines = [StatementInline]
+    inlines = [MembershipInline, StatementInline]
     fieldsets = [
         (None, {"fields": ["title", "district", "slug", "version_label"]}),
         (_("Beschluss"), {"fields": ["status", "adopted_on", "predecessor"]}),
-        (_("Mitglieder"), {"fields": ["members"]}),
     ]
+
+    def has_add_permission(self, request):
+        return roles.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return roles.is_administrator(request.user)
+        return roles.administers(request.user, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        concept = form.instance
+        if not change and not request.user.is_superuser:
+            # Whoever creates a concept administers it, or it would vanish from their view.
+            Membership.objects.update_or_create(
+                concept=concept, user=request.user, defaults={"role": roles.ADMINISTRATION}
+            )
+            roles.forget(request.user)
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(ConceptScopedAdmin, admin.ModelAdmin):
     list_display = ["number", "short_text", "section", "concept", "needs_split"]
     list_filter = ["section", "needs_split", "concept"]
     search_fields = ["number", "text"]
@@ -74,9 +236,28 @@ class StatementAdmin(admin.ModelAdmin):
         return obj.text[:100]
 
 
+class AdministrationOnly:
+    """Installation-wide pages: Administration (of any concept) and superusers."""
+
+    def has_module_permission(self, request):
+        return roles.is_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return roles.is_administrator(request.user)
+
+    def has_add_permission(self, request):
+        return roles.is_administrator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return roles.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return roles.is_administrator(request.user)
+
+
 @admin.register(LegalPage)
-class LegalPageAdmin(admin.ModelAdmin):
-    """Impressum, Datenschutz, Barrierefreiheit: only Administration may change them."""
+class LegalPageAdmin(AdministrationOnly, admin.ModelAdmin):
+    """Impressum, Datenschutz, Barrierefreiheit: one of each per installation."""
 
     list_display = ["heading", "kind", "updated_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -86,36 +267,115 @@ class LegalPageAdmin(admin.ModelAdmin):
         (_("Schlichtungsverfahren"), {"fields": ["arbitration_text", "arbitration_url"]}),
     ]
 
-    def _is_administration(self, request):
-        return roles.is_administrator(request.user)
+
+def visible_users(user, queryset):
+    """The accounts an Administration sees: members of the concepts it administers and
+    people in no concept yet (new accounts, waiting for a role); never superusers."""
+    if user.is_superuser:
+        return queryset
+    administered = Concept.objects.administered_by(user)
+    return (
+        queryset.filter(is_superuser=False)
+        .filter(models.Q(memberships__concept__in=administered) | models.Q(memberships=None))
+        .distinct()
+    )
+
+
+def manages_account(user, account):
+    """Change an account (name, password, active): a superuser, or an Administration that
+    administers every concept the account works in — otherwise a password reset in one
+    district would open the account's other districts."""
+    if user.is_superuser:
+        return True
+    if not roles.is_administrator(user) or account.is_superuser:
+        return False
+    concept_ids = set(account.memberships.values_list("concept_id", flat=True))
+    return concept_ids <= roles.concept_ids_with(user, roles.ADMINISTRATION)
+
+
+class UserMembershipInline(admin.TabularInline):
+    """A person's roles in the concepts the Administration keeps (others stay hidden)."""
+
+    model = Membership
+    extra = 0
+    fields = ["concept", "role"]
+    verbose_name_plural = _("Rollen in Konzepten")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("concept")
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(concept__in=Concept.objects.administered_by(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "concept":
+            field.queryset = Concept.objects.administered_by(request.user)
+        return field
 
     def has_view_permission(self, request, obj=None):
-        return self._is_administration(request)
-
-    def has_add_permission(self, request):
-        return self._is_administration(request)
+        return roles.is_administrator(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return self._is_administration(request)
+        return roles.is_administrator(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return roles.is_administrator(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return self._is_administration(request)
+        return roles.is_administrator(request.user)
 
 
-User = get_user_model()
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
-    """Django's user admin, with each person's role (group) in the list."""
+    """Accounts, for Administration: the people of its concepts, with their roles there.
+    Only superusers grant superuser status or Django permissions; roles are memberships."""
 
-    list_display = ["username", "first_name", "last_name", "email", "role_names", "is_active"]
-    list_filter = ["groups", "is_active", "is_staff", "is_superuser"]
+    list_display = ["username", "first_name", "last_name", "email", "role_list", "is_active"]
+    list_filter = ["is_active", ("memberships__role", admin.ChoicesFieldListFilter)]
+    inlines = [UserMembershipInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
+        queryset = super().get_queryset(request).prefetch_related("memberships__concept")
+        return visible_users(request.user, queryset)
 
-    @admin.display(description=_("Rolle"))
-    def role_names(self, obj):
-        return ", ".join(sorted(group.name for group in obj.groups.all())) or "–"
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        hidden = {"is_staff", "is_superuser", "groups", "user_permissions"}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+        ]
+
+    def has_module_permission(self, request):
+        return roles.is_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return roles.is_administrator(request.user)
+
+    def has_add_permission(self, request):
+        return roles.is_administrator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return roles.is_administrator(request.user)
+        return manages_account(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are deactivated, not deleted: their Sachstände keep their author.
+        return request.user.is_superuser
+
+    @admin.display(description=_("Rollen"))
+    def role_list(self, obj):
+        return (
+            ", ".join(
+                f"{membership.get_role_display()} ({membership.concept.slug})"
+                for membership in obj.memberships.all()
+            )
+            or "–"
+        )

@@ -8,9 +8,14 @@ def _responsible_concept_ids(user):
     """The concepts in which the user is responsible for a measure ("Meine Maßnahmen" in
     the navigation). One query, only on pages that show the navigation and only for
     Maßnahmenverantwortliche; editors find "Meine Maßnahmen" beside the measure list."""
-    if not roles.has_role(user, roles.MEASURE_OWNERS):
+    owned = roles.concept_ids_with(user, roles.MEASURE_OWNERS)
+    if not owned:
         return frozenset()
-    return frozenset(user.responsible_measures.values_list("concept_id", flat=True).distinct())
+    return frozenset(
+        user.responsible_measures.filter(concept_id__in=owned)
+        .values_list("concept_id", flat=True)
+        .distinct()
+    )
 
 
 def navigation(request):
@@ -18,7 +23,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "user_roles": sorted(roles.role_names(user)),
+        "user_roles": roles.role_labels(user),
+        # Editors of a concept use the admin and may start a new concept from an outline.
+        "is_editor": roles.edits_any_concept(user),
         "can_edit_legal_pages": can_edit_legal_pages(user),
         "responsible_concept_ids": SimpleLazyObject(lambda: _responsible_concept_ids(user)),
     }

@@ -10,13 +10,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
 from concept import roles
-from concept.models import Concept
+from concept.models import Concept, Membership
 from goals.models import Indicator, IndicatorValue, SubGoal
 from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight
 from measures.services import progress_entry_create
@@ -179,8 +178,7 @@ def _ensure_users(concept):
         user.is_staff, user.is_superuser, user.is_active = staff, superuser, True
         user.set_password(DEMO_PASSWORD)
         user.save()
-        user.groups.set([Group.objects.get(name=role)])
-        concept.members.add(user)
+        Membership.objects.update_or_create(concept=concept, user=user, defaults={"role": role})
         users[role] = user
     owner = users[roles.MEASURE_OWNERS]
     for measure in Measure.objects.filter(concept=concept, code__in=OWNER_MEASURES):

@@ -2,6 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from concept import roles
 
 
 class ConceptQuerySet(models.QuerySet):
@@ -12,6 +15,20 @@ class ConceptQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         return self.filter(members=user)
+
+    def with_role(self, user, *names):
+        """Concepts in which the user holds one of these roles; superusers: all."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(pk__in=roles.concept_ids_with(user, *names))
+
+    def editable_by(self, user):
+        return self.with_role(user, *roles.EDITORS)
+
+    def administered_by(self, user):
+        return self.with_role(user, roles.ADMINISTRATION)
 
 
 class ConceptManager(models.Manager.from_queryset(ConceptQuerySet)):
@@ -43,10 +60,10 @@ class Concept(models.Model):
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        through="Membership",
         verbose_name=_("Mitglieder"),
         related_name="concepts",
         blank=True,
-        help_text=_("Personen, die mit diesem Konzept arbeiten; ihre Rolle ergibt die Gruppe."),
     )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
@@ -72,6 +89,36 @@ class Concept(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class Membership(models.Model):
+    """A person's role in one concept."""
+
+    concept = models.ForeignKey(
+        Concept, verbose_name=_("Konzept"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Person"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    # Least privilege: a member added without a role reads.
+    role = models.CharField(
+        _("Rolle"), max_length=20, choices=roles.Role.choices, default=roles.STEERING_GROUP
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Mitgliedschaft")
+        verbose_name_plural = _("Mitgliedschaften")
+        ordering = ["concept", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["concept", "user"], name="membership_unique_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} ({self.concept})"
 
 
 class StatementManager(models.Manager):

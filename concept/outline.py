@@ -53,7 +53,8 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from concept.models import Concept, Statement
+from concept import roles
+from concept.models import Concept, Membership, Statement
 from concept.queries import concept_structure
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
 from measures.models import Decision, Evidence, Measure, ProgressEntry
@@ -1600,8 +1601,19 @@ def check_slug(slug: str) -> list[Issue]:
 
 
 def may_replace(user, concept) -> bool:
-    """Only members of a concept (or superusers) may replace it by an import."""
-    return user.is_superuser or concept.members.filter(pk=user.pk).exists()
+    """Only the concept's editors (Administration, Koordination) replace it by an import."""
+    return roles.can_edit_concept(user, concept)
+
+
+def _carry_over_members(concept, members, importer) -> None:
+    """The replaced concept's members keep their roles; whoever imports a new concept
+    coordinates it."""
+    Membership.objects.bulk_create(
+        Membership(concept=concept, user_id=user_id, role=role) for user_id, role in members
+    )
+    if importer is not None and importer.pk not in {user_id for user_id, _role in members}:
+        Membership.objects.create(concept=concept, user=importer, role=roles.COORDINATION)
+        roles.forget(importer)
 
 
 def replaced_counts(concept) -> list[tuple[int, str]]:
@@ -1656,7 +1668,7 @@ def outline_check(
         elif user is not None and not may_replace(user, existing):
             issues.append(
                 Issue(
-                    _("Das Konzept %(slug)s darf nur ersetzen, wer Mitglied dieses Konzepts ist.")
+                    _("Das Konzept %(slug)s ersetzen nur seine Koordination und Administration.")
                     % {"slug": _quote(slug)},
                     field="replace",
                 )
@@ -1735,7 +1747,7 @@ def outline_import(
                             )
                         ]
                     )
-                members = list(old.members.all())
+                members = list(old.memberships.values_list("user_id", "role"))
                 predecessor = old.predecessor
                 successors = list(
                     Concept.objects.filter(predecessor=old).values_list("pk", flat=True)
@@ -1743,7 +1755,7 @@ def outline_import(
                 Concept.objects.filter(pk__in=successors).update(predecessor=None)
                 _delete_concept(old)
             concept = _write(result.outline, slug=slug, predecessor=predecessor)
-            concept.members.add(*members, *([user] if user is not None else []))
+            _carry_over_members(concept, members, user)
             Concept.objects.filter(pk__in=successors).update(predecessor=concept)
     except ProtectedError:
         raise OutlineInvalid(

@@ -24,7 +24,7 @@ MAX_PENDING = 3
 
 def require_importer(user):
     """Koordination and Administration (and superusers) import concepts."""
-    if not roles.can_edit_concept(user):
+    if not roles.edits_any_concept(user):
         raise PermissionDenied(_("Konzepte importieren dürfen Koordination und Administration."))
 
 

@@ -1,14 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from concept import views
 from concept.forms import LoginForm
-
-admin.site.site_header = _("Integrationsportal – Verwaltung")
-admin.site.site_title = _("Integrationsportal")
-admin.site.index_title = _("Daten und Benutzer")
 
 urlpatterns = [
     path("", views.home, name="home"),

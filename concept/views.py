@@ -14,7 +14,7 @@ def home(request):
     concepts = list(Concept.objects.for_user(request.user)[:2])
     if len(concepts) == 1:
         if (
-            roles.role_names(request.user) == {roles.MEASURE_OWNERS}
+            roles.role_in(request.user, concepts[0]) == roles.MEASURE_OWNERS
             and request.user.responsible_measures.filter(concept=concepts[0]).exists()
         ):
             # They come to update their measures; everything else they only read.

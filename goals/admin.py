@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from concept.admin import HistoryAdmin
+from concept.admin import ConceptScopedAdmin, ConceptScopedInline, HistoryAdmin
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
 from goals.resources import IndicatorValueResource
 from reporting.exchange import ConceptImportExportMixin
@@ -15,7 +15,11 @@ class GoalListFilter(admin.RelatedFieldListFilter):
     concept_parameter = "concept__id__exact"
 
     def field_choices(self, field, request, model_admin):
-        goals = StrategicGoal.objects.select_related("concept").order_by("concept__title", "number")
+        goals = (
+            StrategicGoal.objects.filter(concept__in=model_admin.scoped_concepts(request))
+            .select_related("concept")
+            .order_by("concept__title", "number")
+        )
         concept = request.GET.get(self.concept_parameter, "")
         if concept.isdigit():
             goals = goals.filter(concept_id=concept)
@@ -26,14 +30,15 @@ class SubGoalGoalListFilter(GoalListFilter):
     concept_parameter = "goal__concept__id__exact"
 
 
-class SubGoalInline(admin.TabularInline):
+class SubGoalInline(ConceptScopedInline, admin.TabularInline):
+    concept_path = "goal__concept"
     model = SubGoal
     extra = 0
     fields = ["number", "text"]
 
 
 @admin.register(StrategicGoal)
-class StrategicGoalAdmin(admin.ModelAdmin):
+class StrategicGoalAdmin(ConceptScopedAdmin, admin.ModelAdmin):
     list_display = ["number", "short_title", "title", "concept", "sub_goal_count"]
     list_display_links = ["number", "short_title"]
     list_filter = ["concept"]
@@ -49,21 +54,23 @@ class StrategicGoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(SubGoal)
-class SubGoalAdmin(admin.ModelAdmin):
+class SubGoalAdmin(ConceptScopedAdmin, admin.ModelAdmin):
+    concept_path = "goal__concept"
     list_display = ["label", "text", "goal"]
     list_filter = ["goal__concept", ("goal", SubGoalGoalListFilter)]
     search_fields = ["text"]
     list_select_related = ["goal", "goal__concept"]
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(ConceptScopedInline, admin.TabularInline):
+    concept_path = "indicator__concept"
     model = IndicatorValue
     extra = 0
     fields = ["reference_date", "period", "breakdown", "value", "source", "is_demo"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ConceptScopedAdmin, admin.ModelAdmin):
     list_display = [
         "name",
         "unit",
@@ -82,7 +89,8 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ConceptImportExportMixin, HistoryAdmin):
+class IndicatorValueAdmin(ConceptScopedAdmin, ConceptImportExportMixin, HistoryAdmin):
+    concept_path = "indicator__concept"
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "reference_date", "breakdown", "value", "source", "is_demo"]
     list_filter = ["indicator__concept", "is_demo", "reference_date"]

@@ -69,7 +69,7 @@ def _indicator_context(request, concept, indicator, form):
         "values": indicator.values.order_by("-reference_date", "position", "breakdown"),
         "form": form,
         "history": history,
-        "can_edit": roles.can_edit_concept(request.user),
+        "can_edit": roles.can_edit_concept(request.user, concept),
     }
 
 

@@ -16,9 +16,10 @@ def measure_lookup(key):
 
 
 def can_edit_measure(user, measure):
-    if roles.can_edit_concept(user):
+    role = roles.role_in(user, measure.concept_id)
+    if role in roles.EDITORS:
         return True
-    if roles.has_role(user, roles.MEASURE_OWNERS):
+    if role == roles.MEASURE_OWNERS:
         return measure.responsible_users.filter(pk=user.pk).exists()
     return False
 

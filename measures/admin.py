@@ -3,7 +3,12 @@ from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from concept.admin import HistoryAdmin, VersionedAdminMixin
+from concept.admin import (
+    ConceptScopedAdmin,
+    ConceptScopedInline,
+    HistoryAdmin,
+    VersionedAdminMixin,
+)
 from goals.admin import GoalListFilter
 from measures.models import (
     Decision,
@@ -18,7 +23,8 @@ from measures.services import ensure_history_baseline
 from reporting.exchange import ConceptImportExportMixin
 
 
-class InvolvementInline(admin.TabularInline):
+class InvolvementInline(ConceptScopedInline, admin.TabularInline):
+    concept_path = "measure__concept"
     model = MeasureOrganisation
     extra = 0
     autocomplete_fields = ["organisation"]
@@ -39,7 +45,8 @@ ENTRY_FIXED_FIELDS = [
 ]
 
 
-class ProgressEntryInline(admin.StackedInline):
+class ProgressEntryInline(ConceptScopedInline, admin.StackedInline):
+    concept_path = "measure__concept"
     model = ProgressEntry
     extra = 0
     can_delete = False
@@ -60,14 +67,14 @@ class ProgressEntryInline(admin.StackedInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ConceptImportExportMixin, VersionedAdminMixin, HistoryAdmin):
+class MeasureAdmin(ConceptScopedAdmin, ConceptImportExportMixin, VersionedAdminMixin, HistoryAdmin):
     resource_classes = [MeasureResource]
     list_display = ["label", "title", "goal", "status", "traffic_light", "progress", "concept"]
     list_display_links = ["label", "title"]
     list_filter = ["concept", ("goal", GoalListFilter), "status", "traffic_light", "is_public"]
     search_fields = ["code", "number", "title", "description", "target_group"]
     list_select_related = ["goal", "concept"]
-    autocomplete_fields = ["goal", "sub_goals", "networks", "responsible_users"]
+    autocomplete_fields = ["goal", "sub_goals", "networks"]
     inlines = [InvolvementInline, ProgressEntryInline]
     # Status, Ampel and Fortschritt change only with a Sachstand (measure_set_state and
     # progress_entry_create in the portal), so that every change leaves an entry.
@@ -133,14 +140,16 @@ class MeasureAdmin(ConceptImportExportMixin, VersionedAdminMixin, HistoryAdmin):
         )
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ConceptScopedInline, admin.TabularInline):
+    concept_path = "entry__measure__concept"
     model = Evidence
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(ConceptImportExportMixin, HistoryAdmin):
+class ProgressEntryAdmin(ConceptScopedAdmin, ConceptImportExportMixin, HistoryAdmin):
+    concept_path = "measure__concept"
     resource_classes = [ProgressEntryResource]
     list_display = ["measure", "date", "status", "traffic_light", "progress", "author", "is_demo"]
     list_filter = ["measure__concept", "status", "traffic_light", "is_demo"]
@@ -170,7 +179,8 @@ class ProgressEntryAdmin(ConceptImportExportMixin, HistoryAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(HistoryAdmin):
+class DecisionAdmin(ConceptScopedAdmin, HistoryAdmin):
+    concept_path = "meeting__network__concept"
     list_display = ["short_text", "kind", "meeting", "follow_up_date", "follow_up_done"]
     list_filter = ["kind", "follow_up_done", "meeting__network"]
     search_fields = ["text"]

@@ -74,7 +74,7 @@ def measure_list(request, slug):
             "page": page,
             "query": query.urlencode(),
             "today": timezone.localdate(),
-            "can_use_grid": roles.can_edit_concept(request.user),
+            "can_use_grid": roles.can_edit_concept(request.user, concept),
             "goal_changed": _goal_changed(request),
         },
     )
@@ -350,7 +350,7 @@ def measure_edit(request, slug, key):
     measure = get_measure_for_edit(request.user, slug, key)
     # Maßnahmenverantwortliche get only the texts and dates (MeasureForm drops the rest, so
     # posted goal, Teilziele … are ignored; measure_update refuses them as well).
-    may_assign = roles.can_edit_concept(request.user)
+    may_assign = roles.can_edit_concept(request.user, measure.concept_id)
     form = MeasureForm(request.POST or None, instance=measure, may_assign=may_assign)
     conflict, mine = None, []
     if request.method == "POST" and form.is_valid():

@@ -14,13 +14,13 @@ from concept.models import Statement
 from networks.models import Meeting, Network, Organisation
 
 
-def can_edit_networks(user):
-    return roles.can_edit_concept(user)
+def can_edit_networks(user, concept):
+    return roles.can_edit_concept(user, concept)
 
 
 def get_concept_for_network_edit(user, slug):
     concept = get_concept_for_view(user, slug)
-    if not can_edit_networks(user):
+    if not can_edit_networks(user, concept):
         raise PermissionDenied(_("Netzwerke und Akteure pflegt die Koordination."))
     return concept
 

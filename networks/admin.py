@@ -1,13 +1,18 @@
 from django.contrib import admin
 from django.db import models
 
-from concept.admin import HistoryAdmin, VersionedAdminMixin
+from concept.admin import (
+    ConceptScopedAdmin,
+    ConceptScopedInline,
+    HistoryAdmin,
+    VersionedAdminMixin,
+)
 from networks.models import Meeting, Network, Organisation
 from networks.resources import NetworkResource, OrganisationResource
 from reporting.exchange import ConceptImportExportMixin
 
 
-class VersionedAdmin(VersionedAdminMixin, HistoryAdmin):
+class VersionedAdmin(ConceptScopedAdmin, VersionedAdminMixin, HistoryAdmin):
     """A change here moves the version on (VersionedAdminMixin); "Verlauf" shows the
     history, as for measures."""
 
@@ -22,7 +27,8 @@ class OrganisationAdmin(ConceptImportExportMixin, VersionedAdmin):
     search_fields = ["name", "short_name"]
 
 
-class MeetingInline(admin.TabularInline):
+class MeetingInline(ConceptScopedInline, admin.TabularInline):
+    concept_path = "network__concept"
     model = Meeting
     extra = 0
     fields = ["date", "topic", "presented", "minutes"]
@@ -40,7 +46,8 @@ class NetworkAdmin(ConceptImportExportMixin, VersionedAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ConceptScopedAdmin, admin.ModelAdmin):
+    concept_path = "network__concept"
     list_display = ["date", "network", "topic", "presented"]
     list_filter = ["network__kind", "network"]
     search_fields = ["topic", "minutes", "presented"]

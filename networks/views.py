@@ -106,7 +106,7 @@ def _after_conflict(form_class, request, conflict, field_names, **form_kwargs):
 def network_list(request, slug):
     concept = get_concept_for_view(request.user, slug)
     networks, committees = network_directory(concept)
-    can_edit = can_edit_networks(request.user)
+    can_edit = can_edit_networks(request.user, concept)
     return render(
         request,
         "networks/network_list.html",
@@ -131,7 +131,7 @@ def network_detail(request, slug, pk):
         {
             "concept": network.concept,
             "network": network,
-            "can_edit": can_edit_networks(request.user),
+            "can_edit": can_edit_networks(request.user, network.concept),
             "history": object_history(network, NETWORK_FIELDS),
         },
     )
@@ -291,7 +291,7 @@ def organisation_list(request, slug):
         {
             "concept": concept,
             "organisations": organisation_directory(concept),
-            "can_edit": can_edit_networks(request.user),
+            "can_edit": can_edit_networks(request.user, concept),
         },
     )
 
@@ -308,7 +308,7 @@ def organisation_detail(request, slug, pk):
         {
             "concept": organisation.concept,
             "organisation": with_roles(organisation),
-            "can_edit": can_edit_networks(request.user),
+            "can_edit": can_edit_networks(request.user, organisation.concept),
             "history": object_history(organisation, ORGANISATION_FIELDS),
         },
     )

@@ -14,14 +14,14 @@ from measures.models import Decision
 from networks.models import Meeting, Network
 
 
-def can_record_decisions(user):
-    return roles.can_edit_concept(user)
+def can_record_decisions(user, concept):
+    return roles.can_edit_concept(user, concept)
 
 
 def get_concept_for_committee_edit(user, slug):
     """The concept, if the user may record meetings and decisions in it."""
     concept = get_concept_for_view(user, slug)
-    if not can_record_decisions(user):
+    if not can_record_decisions(user, concept):
         raise PermissionDenied(_("Sitzungen und Beschlüsse erfasst die Koordination."))
     return concept
 

@@ -1,15 +1,17 @@
 from django.contrib import admin
 
+from concept.admin import ConceptScopedAdmin, ConceptScopedInline
 from reporting.models import AnnualReport, GoalAssessment
 
 
-class GoalAssessmentInline(admin.StackedInline):
+class GoalAssessmentInline(ConceptScopedInline, admin.StackedInline):
+    concept_path = "report__concept"
     model = GoalAssessment
     extra = 0
 
 
 @admin.register(AnnualReport)
-class AnnualReportAdmin(admin.ModelAdmin):
+class AnnualReportAdmin(ConceptScopedAdmin, admin.ModelAdmin):
     list_display = [
         "concept",
         "year",

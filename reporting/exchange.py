@@ -14,6 +14,7 @@
 - The Django admin gets the same formats and a concept chooser (ConceptImportExportMixin).
 """
 
+import contextvars
 import csv
 import datetime as dt
 import hashlib
@@ -855,11 +856,16 @@ class AdminImportForm(ImportForm):
     def __init__(self, formats, resources, user=None, **kwargs):
         super().__init__(formats, resources, **kwargs)
         if user is not None:
-            self.fields["concept"].queryset = Concept.objects.for_user(user)
+            self.fields["concept"].queryset = Concept.objects.editable_by(user)
 
 
 class AdminConfirmImportForm(ConfirmImportForm):
     concept = forms.ModelChoiceField(queryset=Concept.objects.all(), widget=forms.HiddenInput)
+
+
+# django-import-export builds its export form without the request; the person exporting
+# reaches the form through this variable, set around the two export views only.
+_exporting_user = contextvars.ContextVar("exporting_user", default=None)
 
 
 class AdminExportForm(SelectableFieldsExportForm):
@@ -867,7 +873,9 @@ class AdminExportForm(SelectableFieldsExportForm):
 
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)
-        self.fields["concept"].queryset = Concept.objects.all()
+        user = _exporting_user.get()
+        if user is not None:
+            self.fields["concept"].queryset = Concept.objects.editable_by(user)
 
 
 class ConceptImportExportMixin(ImportExportMixin):
@@ -885,10 +893,24 @@ class ConceptImportExportMixin(ImportExportMixin):
     export_form_class = AdminExportForm
 
     def has_import_permission(self, request):
-        return roles.can_edit_concept(request.user) and self.has_change_permission(request)
+        return roles.edits_any_concept(request.user) and self.has_change_permission(request)
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
+
+    def export_action(self, request):
+        token = _exporting_user.set(request.user)
+        try:
+            return super().export_action(request)
+        finally:
+            _exporting_user.reset(token)
+
+    def export_admin_action(self, request, queryset):
+        token = _exporting_user.set(request.user)
+        try:
+            return super().export_admin_action(request, queryset)
+        finally:
+            _exporting_user.reset(token)
 
     def _concept_for(self, request, form):
         concept = None
@@ -896,7 +918,7 @@ class ConceptImportExportMixin(ImportExportMixin):
             concept = form.cleaned_data.get("concept")
         if (
             concept is not None
-            and not Concept.objects.for_user(request.user).filter(pk=concept.pk).exists()
+            and not Concept.objects.editable_by(request.user).filter(pk=concept.pk).exists()
         ):
             raise PermissionDenied
         return concept

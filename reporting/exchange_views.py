@@ -86,7 +86,7 @@ def data_overview(request, slug):
         {
             "concept": concept,
             "kinds": exchange.KINDS,
-            "can_import": roles.can_edit_concept(request.user),
+            "can_import": roles.can_edit_concept(request.user, concept),
         },
     )
 

@@ -52,20 +52,20 @@ def get_report_for_view(user, slug, pk):
     return concept, report
 
 
-def _require_editor(user):
-    if not roles.can_edit_concept(user):
+def _require_editor(user, concept):
+    if not roles.can_edit_concept(user, concept):
         raise PermissionDenied(_("Berichte erstellt und bearbeitet die Koordination."))
 
 
 def get_report_for_edit(user, slug, pk):
     concept, report = get_report_for_view(user, slug, pk)
-    _require_editor(user)
+    _require_editor(user, concept)
     return concept, report
 
 
 def get_render_for_view(user, slug, job):
     concept = get_concept_for_view(user, slug)
-    _require_editor(user)
+    _require_editor(user, concept)
     render_job = get_object_or_404(
         ReportRender.objects.select_related("report").defer("pdf"),
         pk=job,
@@ -88,10 +88,10 @@ def _pdf_response(data, filename):
 @login_required
 def report_list(request, slug):
     concept = get_concept_for_view(request.user, slug)
-    can_edit = roles.can_edit_concept(request.user)
+    can_edit = roles.can_edit_concept(request.user, concept)
     form = ReportCreateForm(request.POST or None)
     if request.method == "POST":
-        _require_editor(request.user)
+        _require_editor(request.user, concept)
         if form.is_valid():
             try:
                 report = annual_report_create(concept=concept, year=form.cleaned_data["year"])
@@ -119,7 +119,7 @@ def report_list(request, slug):
 @login_required
 def report_detail(request, slug, pk):
     concept, report = get_report_for_view(request.user, slug, pk)
-    can_edit = roles.can_edit_concept(request.user)
+    can_edit = roles.can_edit_concept(request.user, concept)
     renders = []
     if can_edit:
         renders = list(report.renders.defer("pdf").order_by("-created_at", "-pk")[:5])

@@ -47,7 +47,7 @@ def dashboard(request, slug):
             "status_overall": charts.status_overall(data.overall),
             "status_by_goal": charts.status_by_goal(data.goals),
             "lights_by_goal": charts.lights_by_goal(data.goals),
-            "can_record": can_record_decisions(request.user),
+            "can_record": can_record_decisions(request.user, concept),
             # The measure list filtered to exactly the measures of "Handlungsbedarf".
             "attention_url": reverse("measures:list", kwargs={"slug": concept.slug})
             + "?"
@@ -172,7 +172,7 @@ def committee_list(request, slug):
             "committees": queries.committees(concept),
             "follow_ups": list(queries.open_follow_ups(concept)),
             "today": timezone.localdate(),
-            "can_record": can_record_decisions(request.user),
+            "can_record": can_record_decisions(request.user, concept),
         },
     )
 

@@ -3,7 +3,7 @@ from django.core.management import call_command
 
 from concept import roles
 from concept.models import Concept
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_member
 
 
 @pytest.fixture
@@ -17,8 +17,7 @@ def member_of():
     """A logged-in client for a new user with the given role, member of the concept."""
 
     def make(client, concept, role=roles.STEERING_GROUP, **user_fields):
-        user = UserFactory(role=role, **user_fields)
-        concept.members.add(user)
+        user = add_member(concept, UserFactory(**user_fields), role)
         client.force_login(user)
         return user
 

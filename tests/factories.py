@@ -1,8 +1,8 @@
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
-from concept.models import Concept
+from concept import roles
+from concept.models import Concept, Membership
 from goals.models import StrategicGoal, SubGoal
 from measures.models import Measure
 from networks.models import Organisation
@@ -17,10 +17,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"person{n}")
     password = factory.django.Password("ein-sicheres-Passwort-42")
 
-    @factory.post_generation
-    def role(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
+
+def add_member(concept, user, role=roles.STEERING_GROUP):
+    """Make the user a member of the concept with this role (or change their role)."""
+    Membership.objects.update_or_create(concept=concept, user=user, defaults={"role": role})
+    roles.forget(user)
+    return user
 
 
 class ConceptFactory(factory.django.DjangoModelFactory):
@@ -34,8 +36,10 @@ class ConceptFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def members(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.members.add(*extracted)
+        """`members=[user, …]` or `members=[(user, role), …]`."""
+        for member in extracted or () if create else ():
+            user, role = member if isinstance(member, tuple) else (member, roles.STEERING_GROUP)
+            add_member(self, user, role)
 
 
 class GoalFactory(factory.django.DjangoModelFactory):

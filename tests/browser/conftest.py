@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 from concept import roles
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_member
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORD = "ein-sicheres-Passwort-42"
@@ -57,8 +57,7 @@ def login(page):
     """Log a new user with the given role in through the real login form."""
 
     def do(concept, role=roles.COORDINATION, **user_fields):
-        user = UserFactory(role=role, password=PASSWORD, **user_fields)
-        concept.members.add(user)
+        user = add_member(concept, UserFactory(password=PASSWORD, **user_fields), role)
         page.goto("/anmelden/")
         page.get_by_label("Benutzername").fill(user.username)
         page.get_by_label("Passwort").fill(PASSWORD)

@@ -5,7 +5,7 @@ from concept import roles
 from concept.models import Concept
 from measures.models import Measure
 from tests.browser.conftest import PASSWORD, assert_accessible, assert_no_console_errors
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -95,8 +95,7 @@ def second_session(browser, live_server, concept, role=roles.COORDINATION, **use
     context = browser.new_context(locale="de-DE", base_url=live_server.url)
     other = context.new_page()
     other.set_default_timeout(10_000)
-    user = UserFactory(role=role, password=PASSWORD, **user_fields)
-    concept.members.add(user)
+    user = add_member(concept, UserFactory(password=PASSWORD, **user_fields), role)
     other.goto("/anmelden/")
     other.get_by_label("Benutzername").fill(user.username)
     other.get_by_label("Passwort").fill(PASSWORD)

@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from concept import roles
-from tests.factories import UserFactory
+from tests.factories import ConceptFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -58,17 +58,17 @@ def test_admin_measure_search_finds_by_code(client, lk_vechta):
     assert "Alphabetisierungskurse" not in response.text
 
 
-def test_roles_exist_with_their_permissions(db):
-    assert set(Group.objects.values_list("name", flat=True)) >= set(roles.ALL)
-    coordination = Group.objects.get(name=roles.COORDINATION)
-    codenames = set(coordination.permissions.values_list("codename", flat=True))
-    assert {"change_measure", "add_progressentry", "change_network"} <= codenames
-    assert "delete_concept" not in codenames and "change_user" not in codenames
-    assert not Group.objects.get(name=roles.STEERING_GROUP).permissions.exists()
+def test_roles_are_memberships_not_global_permissions(lk_vechta):
+    """A role grants nothing outside its concept: no role group, no Django permission."""
+    user = add_member(lk_vechta, UserFactory(), roles.COORDINATION)
+    assert not Group.objects.exists()
+    assert user.get_all_permissions() == set()
+    assert roles.can_edit_concept(user, lk_vechta)
+    assert not roles.can_edit_concept(user, ConceptFactory())
 
 
 def test_coordination_staff_cannot_manage_users(client, db):
-    client.force_login(UserFactory(is_staff=True, role=roles.COORDINATION))
+    client.force_login(add_member(ConceptFactory(), UserFactory(), roles.COORDINATION))
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
     assert client.get(reverse("admin:measures_measure_changelist")).status_code == 200
 
@@ -268,9 +268,9 @@ def test_an_admin_change_of_teilziele_is_in_the_admins_history_record(client, lk
 
 def test_user_list_shows_each_persons_role(client, db):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    UserFactory(username="kim", role=roles.COORDINATION)
+    add_member(ConceptFactory(slug="lk-test"), UserFactory(username="kim"), roles.COORDINATION)
     html = client.get(reverse("admin:auth_user_changelist")).text
-    assert f'<td class="field-role_names">{roles.COORDINATION}</td>' in html
+    assert '<td class="field-role_list">Koordination (lk-test)</td>' in html
 
 
 def test_admin_history_cannot_revert(client, lk_vechta):

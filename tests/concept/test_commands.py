@@ -30,11 +30,10 @@ def test_seed_demo_creates_concept_users_and_demo_progress(settings, capsys):
     concept = Concept.objects.get(slug="lk-vechta")
     User = get_user_model()
     for role in roles.ALL:
-        user = User.objects.get(groups__name=role)
+        user = User.objects.get(memberships__concept=concept, memberships__role=role)
         assert user.check_password(DEMO_PASSWORD)
-        assert concept.members.filter(pk=user.pk).exists()
-        assert f"Benutzer: {user.username}" in out
-    owner = User.objects.get(groups__name=roles.MEASURE_OWNERS)
+        assert f"{role.label:<26} Benutzer: {user.username}" in out
+    owner = User.objects.get(memberships__role=roles.MEASURE_OWNERS)
     assert sorted(owner.responsible_measures.values_list("code", flat=True)) == ["B5", "S4", "S6"]
 
     entries = ProgressEntry.objects.filter(measure__concept=concept)

@@ -10,13 +10,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from concept import outline as outline_module
+from concept import roles
 from concept.models import Concept, Statement
 from concept.outline import OutlineInvalid, outline_import
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
 from measures.services import progress_entry_create
 from networks.models import Network, Organisation
-from tests.factories import ConceptFactory, UserFactory
+from tests.factories import ConceptFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -464,8 +465,7 @@ def add_progress(concept, author):
 
 
 def test_replace_deletes_everything_under_the_old_concept(lk_vechta):
-    member = UserFactory()
-    lk_vechta.members.add(member)
+    member = add_member(lk_vechta, UserFactory())
     add_progress(lk_vechta, member)
     successor = ConceptFactory(predecessor=lk_vechta)
     old_pk = lk_vechta.pk
@@ -505,17 +505,30 @@ def test_failed_replace_keeps_the_old_concept(lk_vechta, tmp_path):
     assert Concept.objects.get(slug="lk-vechta").pk == lk_vechta.pk
 
 
-def test_only_members_may_replace(lk_vechta):
-    stranger = UserFactory()
-    with pytest.raises(ValidationError) as caught:
-        outline_import(text=SEED, slug="lk-vechta", replace=True, user=stranger)
-    assert caught.value.messages == [
-        "Das Konzept „lk-vechta“ darf nur ersetzen, wer Mitglied dieses Konzepts ist."
-    ]
+def test_only_the_concepts_editors_may_replace_it(lk_vechta):
+    reader = add_member(lk_vechta, UserFactory(), roles.STEERING_GROUP)
+    coordinator = add_member(ConceptFactory(), UserFactory(), roles.COORDINATION)
+    for person in (UserFactory(), reader, coordinator):
+        with pytest.raises(ValidationError) as caught:
+            outline_import(text=SEED, slug="lk-vechta", replace=True, user=person)
+        assert caught.value.messages == [
+            "Das Konzept „lk-vechta“ ersetzen nur seine Koordination und Administration."
+        ]
     assert Concept.objects.get(slug="lk-vechta").pk == lk_vechta.pk
-    lk_vechta.members.add(stranger)
-    new = outline_import(text=SEED, slug="lk-vechta", replace=True, user=stranger).concept
-    assert new.pk != lk_vechta.pk and new.members.filter(pk=stranger.pk).exists()
+    add_member(lk_vechta, coordinator, roles.COORDINATION)
+    new = outline_import(text=SEED, slug="lk-vechta", replace=True, user=coordinator).concept
+    assert new.pk != lk_vechta.pk
+    # Every member keeps their role in the new version.
+    assert dict(new.memberships.values_list("user", "role")) == {
+        reader.pk: roles.STEERING_GROUP,
+        coordinator.pk: roles.COORDINATION,
+    }
+
+
+def test_whoever_imports_a_new_concept_coordinates_it(lk_vechta):
+    user = add_member(lk_vechta, UserFactory(), roles.ADMINISTRATION)
+    new = outline_import(text=SEED, slug="neu", user=user).concept
+    assert roles.role_in(user, new) == roles.COORDINATION
 
 
 def test_concept_with_reports_cannot_be_replaced(lk_vechta):

@@ -11,7 +11,7 @@ from concept.models import Concept
 from concept.outline import outline_export
 from concept.outline_views import PENDING_KEY
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
-from tests.factories import ConceptFactory, UserFactory
+from tests.factories import ConceptFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,18 @@ def upload(data=SEED, name="gliederung.txt"):
     return SimpleUploadedFile(name, data, content_type="text/plain")
 
 
+HOME = "eigenes-konzept"
+
+
+def imported():
+    """The concepts besides the one the person logged in with."""
+    return Concept.objects.exclude(slug=HOME)
+
+
 def login(client, role=roles.COORDINATION, **fields):
-    user = UserFactory(role=role, **fields)
+    # In a concept of their own: whoever edits a concept may start a new one.
+    home = Concept.objects.filter(slug=HOME).first() or ConceptFactory(slug=HOME)
+    user = add_member(home, UserFactory(**fields), role)
     client.force_login(user)
     return user
 
@@ -53,7 +63,7 @@ def test_other_roles_are_refused(client, role):
     assert client.get(IMPORT_URL).status_code == 403
     assert preview(client).status_code == 403
     assert client.post(CONFIRM_URL, {"token": "x"}).status_code == 403
-    assert Concept.objects.count() == 0
+    assert imported().count() == 0
 
 
 @pytest.mark.parametrize(
@@ -87,7 +97,7 @@ def test_coordination_previews_then_confirms(client):
     response = preview(client)
     assert response.status_code == 200
     html = response.text
-    assert Concept.objects.count() == 0, "nothing is written before the confirmation"
+    assert imported().count() == 0, "nothing is written before the confirmation"
     assert "Vorschau: Integrationskonzept LK Vechta" in html
     assert "7 strategische Ziele, 28 Teilziele, 37 Maßnahmen, 11 Aussagen, 2 Kennzahlen" in html
     assert "Strategisches Ziel 1: Sprachförderung und Spracherwerb" in html
@@ -135,14 +145,14 @@ def test_a_preview_can_be_confirmed_only_once(client):
     response = client.post(CONFIRM_URL, {"token": token}, follow=True)
     assert response.redirect_chain[-1][0] == IMPORT_URL
     assert "Diese Vorschau ist nicht mehr gültig" in response.text
-    assert Concept.objects.count() == 1
+    assert imported().count() == 1
 
 
 def test_unknown_token_writes_nothing(client):
     login(client)
     response = client.post(CONFIRM_URL, {"token": "erfunden"})
     assert response.status_code == 302 and response.url == IMPORT_URL
-    assert Concept.objects.count() == 0
+    assert imported().count() == 0
 
 
 def test_confirm_checks_again(client):
@@ -153,7 +163,7 @@ def test_confirm_checks_again(client):
     assert response.status_code == 200
     assert "Beim Bestätigen ist die Prüfung fehlgeschlagen" in response.text
     assert "Es gibt bereits ein Konzept mit dem Kurznamen „lk-vechta-neu“." in response.text
-    assert Concept.objects.count() == 1 and Measure.objects.count() == 0
+    assert imported().count() == 1 and Measure.objects.count() == 0
 
 
 def test_confirm_is_post_only(client):
@@ -178,7 +188,7 @@ def test_outline_errors_are_listed_with_line_numbers(client):
     # The file field points to the list and is marked invalid for assistive technology.
     assert 'id="id_file-error"' in html and 'aria-invalid="true"' in html
     assert "Die Gliederung enthält 2 Fehler – siehe Fehlerliste oben." in html
-    assert Concept.objects.count() == 0
+    assert imported().count() == 0
     assert PENDING_KEY not in client.session
 
 
@@ -194,7 +204,7 @@ def test_files_that_cannot_be_outlines(client, data, message):
     response = preview(client, data=data)
     assert response.status_code == 200
     assert message in response.text
-    assert Concept.objects.count() == 0
+    assert imported().count() == 0
 
 
 def test_missing_file_and_invalid_slug(client):
@@ -227,7 +237,7 @@ def test_after_a_slug_error_the_user_is_told_to_choose_the_file_again(client):
     login(client)
     response = preview(client, slug="LK Vechta")
     assert "Wählen Sie die Datei bitte erneut aus" in response.text
-    assert Concept.objects.count() == 0
+    assert imported().count() == 0
 
 
 # --- replacing -----------------------------------------------------------------------------------
@@ -243,7 +253,7 @@ def test_existing_slug_needs_the_replace_checkbox(client, lk_vechta):
 def test_replacing_needs_membership(client, lk_vechta):
     login(client)
     response = preview(client, slug="lk-vechta", replace="on")
-    assert "darf nur ersetzen, wer Mitglied dieses Konzepts ist" in response.text
+    assert "ersetzen nur seine Koordination und Administration" in response.text
     assert "token" not in response.context
 
 

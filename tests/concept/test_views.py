@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -7,7 +6,7 @@ from django.urls import reverse
 
 from concept import roles
 from concept.models import Concept
-from tests.factories import ConceptFactory, UserFactory
+from tests.factories import ConceptFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -48,15 +47,14 @@ def test_home_lists_concepts_when_user_has_several(client, lk_vechta, member_of)
 
 
 def test_home_without_concept_explains(client, db):
-    client.force_login(UserFactory(role=roles.COORDINATION))
+    client.force_login(UserFactory())
     response = client.get(reverse("home"), follow=True)
     assert "noch kein Integrationskonzept zugeordnet" in response.text
 
 
 def test_concept_of_another_district_is_not_found(client, lk_vechta):
     other = ConceptFactory()
-    user = UserFactory(role=roles.COORDINATION)
-    other.members.add(user)
+    user = add_member(other, UserFactory(), roles.COORDINATION)
     client.force_login(user)
     assert client.get(lk_vechta.get_absolute_url()).status_code == 404
     assert client.get(structure_url(lk_vechta)).status_code == 404
@@ -132,8 +130,7 @@ def test_concept_page_queries_do_not_grow_with_data(client, db):
 
 
 def test_login_with_password_and_logout(client, lk_vechta):
-    user = UserFactory(username="kim", role=roles.COORDINATION)
-    lk_vechta.members.add(user)
+    add_member(lk_vechta, UserFactory(username="kim"), roles.COORDINATION)
     response = client.post(
         reverse("login"),
         {"username": "kim", "password": "ein-sicheres-Passwort-42"},
@@ -199,7 +196,7 @@ def test_home_sends_a_measure_owner_to_their_measures(client, lk_vechta, member_
     assert response.url == reverse("measures:mine", kwargs={"slug": "lk-vechta"})
 
 
-def test_home_sends_an_owner_who_also_coordinates_to_the_concept(client, lk_vechta, member_of):
-    user = member_of(client, lk_vechta, role=roles.MEASURE_OWNERS)
-    user.groups.add(Group.objects.get(name=roles.COORDINATION))
+def test_home_sends_a_responsible_coordinator_to_the_concept(client, lk_vechta, member_of):
+    user = member_of(client, lk_vechta, role=roles.COORDINATION)
+    lk_vechta.measures.get(code="S4").responsible_users.add(user)
     assert client.get(reverse("home")).url == "/konzepte/lk-vechta/"

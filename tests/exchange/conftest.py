@@ -22,10 +22,8 @@ from tests.factories import (
 @pytest.fixture
 def world(db):
     """A small concept with one of everything the exchange handles."""
-    user = UserFactory(
-        username="koordination", first_name="Kim", last_name="Koordina", role=roles.COORDINATION
-    )
-    concept = ConceptFactory(slug="lk-test", members=[user])
+    user = UserFactory(username="koordination", first_name="Kim", last_name="Koordina")
+    concept = ConceptFactory(slug="lk-test", members=[(user, roles.COORDINATION)])
     goal1 = GoalFactory(concept=concept, number=1, short_title="Sprache")
     goal2 = GoalFactory(concept=concept, number=2, short_title="Bildung")
     sub11 = SubGoalFactory(goal=goal1, number=1)

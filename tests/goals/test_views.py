@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from concept import roles
 from goals.models import Indicator, IndicatorValue
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +16,7 @@ SLUG = "lk-vechta"
 
 
 def session(concept, role, **fields):
-    user = UserFactory(role=role, **fields)
-    concept.members.add(user)
+    user = add_member(concept, UserFactory(**fields), role)
     client = Client()
     client.force_login(user)
     return client

@@ -10,7 +10,7 @@ from django.urls import reverse
 from concept import roles
 from measures import services
 from measures.models import ProgressEntry
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +23,7 @@ def url(name, key, **kwargs):
 
 def editor(concept, role=roles.COORDINATION, **fields):
     """A logged-in browser session of its own."""
-    user = UserFactory(role=role, **fields)
-    concept.members.add(user)
+    user = add_member(concept, UserFactory(**fields), role)
     client = Client()
     client.force_login(user)
     return client, user
@@ -184,7 +183,7 @@ def test_sachstand_after_a_state_change_keeps_that_state(lk_vechta):
 
 
 def test_master_data_change_does_not_block_a_state_change(lk_vechta):
-    coordinator = UserFactory(role=roles.COORDINATION)
+    coordinator = add_member(lk_vechta, UserFactory(), roles.COORDINATION)
     measure = lk_vechta.measures.get(code="S5")
     stale_version = measure.version
     services.measure_update(
@@ -208,7 +207,7 @@ def test_master_data_change_does_not_block_a_state_change(lk_vechta):
 
 
 def test_owner_may_not_move_or_publish_through_the_service(lk_vechta):
-    owner = UserFactory(role=roles.MEASURE_OWNERS)
+    owner = add_member(lk_vechta, UserFactory(), roles.MEASURE_OWNERS)
     measure = lk_vechta.measures.get(code="S4")
     measure.responsible_users.add(owner)
     for kwargs in (

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from concept import roles
 from measures.models import ProgressEntry, Status, TrafficLight
 from measures.services import measure_update, progress_entry_create
-from tests.factories import MeasureFactory, UserFactory
+from tests.factories import MeasureFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_dropping_a_measure_requires_a_reason():
 
 def test_measure_update_keeps_the_reason_in_the_history():
     measure = MeasureFactory(title="Alt")
-    user = UserFactory(role=roles.COORDINATION)
+    user = add_member(measure.concept, UserFactory(), roles.COORDINATION)
     measure_update(
         measure=measure,
         user=user,

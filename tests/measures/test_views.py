@@ -14,7 +14,7 @@ from concept.models import Concept
 from goals.models import IndicatorValue
 from measures.models import Evidence, Measure, ProgressEntry, Status, TrafficLight
 from measures.services import progress_entry_create
-from tests.factories import ConceptFactory, UserFactory
+from tests.factories import ConceptFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -59,15 +59,15 @@ def entry_data(measure, **changes):
 
 @pytest.fixture
 def owner(lk_vechta):
-    user = UserFactory(role=roles.MEASURE_OWNERS, first_name="Vera", last_name="Verantwortlich")
-    lk_vechta.members.add(user)
+    user = add_member(
+        lk_vechta, UserFactory(first_name="Vera", last_name="Verantwortlich"), roles.MEASURE_OWNERS
+    )
     lk_vechta.measures.get(code="S4").responsible_users.add(user)
     return user
 
 
 def member(concept, role):
-    user = UserFactory(role=role)
-    concept.members.add(user)
+    user = add_member(concept, UserFactory(), role)
     return user
 
 
@@ -354,7 +354,9 @@ def test_dropping_needs_a_reason(client, lk_vechta, coordinator):
 def test_second_editor_is_refused_and_told_what_changed(client, lk_vechta, coordinator):
     measure = lk_vechta.measures.get(code="S1")
     stale = state_data(measure, status="in_progress", progress=40)
-    other = UserFactory(role=roles.COORDINATION, first_name="Kim", last_name="Kollegin")
+    other = add_member(
+        lk_vechta, UserFactory(first_name="Kim", last_name="Kollegin"), roles.COORDINATION
+    )
     progress_entry_create(
         measure=measure,
         author=other,

@@ -11,7 +11,7 @@ from concept import roles
 from measures import services
 from measures.models import Measure, ProgressEntry
 from measures.queries import measure_history_page
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +26,9 @@ def url(name, key=None, **kwargs):
 
 @pytest.fixture
 def coordinator(client, lk_vechta):
-    user = UserFactory(role=roles.COORDINATION, first_name="Kim", last_name="Koordination")
-    lk_vechta.members.add(user)
+    user = add_member(
+        lk_vechta, UserFactory(first_name="Kim", last_name="Koordination"), roles.COORDINATION
+    )
     client.force_login(user)
     return user
 
@@ -289,8 +290,7 @@ def test_grid_row_can_drop_a_measure_with_a_reason(client, lk_vechta, coordinato
 
 
 def test_owner_form_offers_and_saves_only_texts_and_dates(client, lk_vechta):
-    owner = UserFactory(role=roles.MEASURE_OWNERS)
-    lk_vechta.members.add(owner)
+    owner = add_member(lk_vechta, UserFactory(), roles.MEASURE_OWNERS)
     measure = lk_vechta.measures.get(code="S4")
     measure.responsible_users.add(owner)
     client.force_login(owner)

@@ -10,7 +10,7 @@ from concept import roles
 from concept.models import Concept, Statement
 from measures.models import Decision, Measure, MeasureOrganisation
 from networks.models import Meeting, Network, Organisation
-from tests.factories import ConceptFactory, UserFactory
+from tests.factories import ConceptFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -119,8 +119,7 @@ def test_editors_open_every_form(client, vechta, member_of, role):
 
 def test_other_districts_concept_is_not_found(client, vechta):
     other = ConceptFactory()
-    user = UserFactory(role=roles.COORDINATION)
-    other.members.add(user)
+    user = add_member(other, UserFactory(), roles.COORDINATION)
     client.force_login(user)
     for target in read_urls(vechta) + edit_urls(vechta):
         assert client.get(target).status_code == 404, target

@@ -50,8 +50,8 @@ def test_pages_send_anonymous_users_to_login(client, lk_vechta):
 
 
 def test_pages_of_another_district_are_not_found(client, lk_vechta):
-    user = UserFactory(role=roles.COORDINATION)
-    ConceptFactory(members=[user])
+    user = UserFactory()
+    ConceptFactory(members=[(user, roles.COORDINATION)])
     client.force_login(user)
     for name, kwargs in READ_PAGES:
         assert client.get(url(name, lk_vechta, **kwargs)).status_code == 404, name
@@ -426,8 +426,8 @@ def test_edit_pages_are_for_coordination_only(
 
 
 def test_edit_pages_of_another_concept_are_not_found(client, lk_vechta, meeting, decision):
-    user = UserFactory(role=roles.COORDINATION)
-    ConceptFactory(members=[user])
+    user = UserFactory()
+    ConceptFactory(members=[(user, roles.COORDINATION)])
     client.force_login(user)
     for name, kwargs in EDIT_PAGES:
         target = reverse(name, kwargs={"slug": "lk-vechta", **kwargs(meeting, decision)})
@@ -578,8 +578,8 @@ def test_structure_page_moved_below_the_dashboard(client, lk_vechta, member_of):
 
 
 def test_pages_of_an_empty_concept_explain_instead_of_failing(client):
-    user = UserFactory(role=roles.STEERING_GROUP)
-    concept = ConceptFactory(members=[user])
+    user = UserFactory()
+    concept = ConceptFactory(members=[(user, roles.STEERING_GROUP)])
     client.force_login(user)
     html = client.get(concept.get_absolute_url()).text
     assert "Keine Daten vorhanden." in html  # the status charts

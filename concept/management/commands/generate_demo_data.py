@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from concept import roles
 from concept.models import Concept, Statement
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
@@ -72,7 +73,10 @@ def generate(*, scale: int, seed: int = 1) -> Concept:
         district=f"Demo-Landkreis {scale}",
         status=Concept.Status.ADOPTED,
     )
-    concept.members.set(get_user_model().objects.filter(is_superuser=True))
+    concept.members.set(
+        get_user_model().objects.filter(is_superuser=True),
+        through_defaults={"role": roles.ADMINISTRATION},
+    )
     Statement.objects.bulk_create(
         Statement(
             concept=concept,

@@ -31,5 +31,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo für „{concept.title}“ bereit. Anmeldungen:"))
         for role, user in users.items():
             self.stdout.write(
-                f"  {role:<26} Benutzer: {user.username:<15} Passwort: {DEMO_PASSWORD}"
+                f"  {role.label:<26} Benutzer: {user.username:<15} Passwort: {DEMO_PASSWORD}"
             )
