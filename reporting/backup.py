@@ -509,6 +509,49 @@ def _relative(name):
     return path
 
 
+def _check_shape(manifest):
+    """Every key restore relies on, with the right type, so a damaged or edited manifest is
+    refused with a message instead of failing halfway through."""
+    version = _require(manifest, "format_version", int)
+    if version > FORMAT_VERSION:
+        raise BackupError(
+            _(
+                "Die Sicherung hat das Format %(version)s; diese Programmversion kennt nur "
+                "Format %(known)s. Bitte mit einer neueren Version wiederherstellen."
+            )
+            % {"version": version, "known": FORMAT_VERSION}
+        )
+    database = _require(manifest, "database", dict)
+    files = _require(manifest, "files", dict)
+    if database.get("vendor") not in DATABASE_FILES or database.get("file") not in files:
+        raise BackupError(_("manifest.json nennt keine gültige Datenbankdatei."))
+    entries = {
+        "files": (files.values(), {"sha256": str, "size": int}),
+        "counts": (_require(manifest, "counts", dict).values(), {"table": str, "rows": int}),
+        "final_reports": (
+            _require(manifest, "final_reports", list),
+            {"id": int, "year": int, "version": int, "sha256": str},
+        ),
+    }
+    for key, (values, fields) in entries.items():
+        for value in values:
+            if not isinstance(value, dict) or any(
+                not isinstance(value.get(name), kind) for name, kind in fields.items()
+            ):
+                raise BackupError(
+                    _("manifest.json ist beschädigt: ein Eintrag unter „%(key)s“ ist ungültig.")
+                    % {"key": key}
+                )
+    for key in ("migrations", "evidence_files", "missing_evidence_files"):
+        if not all(isinstance(value, str) for value in _require(manifest, key, list)):
+            raise BackupError(
+                _("manifest.json ist beschädigt: ein Eintrag unter „%(key)s“ ist ungültig.")
+                % {"key": key}
+            )
+    for entry in manifest["counts"].values():
+        _quote(entry["table"])
+
+
 def backup_verify(*, source: Path) -> dict:
     """Read the manifest and check every file it lists (size and SHA-256); refuse with
     every file that is missing or differs."""
@@ -533,32 +576,13 @@ def backup_verify(*, source: Path) -> dict:
         ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(_("manifest.json gehört nicht zu einer Sicherung des Portals."))
-    version = _require(manifest, "format_version", int)
-    if version > FORMAT_VERSION:
-        raise BackupError(
-            _(
-                "Die Sicherung hat das Format %(version)s; diese Programmversion kennt nur "
-                "Format %(known)s. Bitte mit einer neueren Version wiederherstellen."
-            )
-            % {"version": version, "known": FORMAT_VERSION}
-        )
-    database = _require(manifest, "database", dict)
-    files = _require(manifest, "files", dict)
-    for key, kind in (("migrations", list), ("counts", dict), ("final_reports", list)):
-        _require(manifest, key, kind)
-    for key in ("evidence_files", "missing_evidence_files"):
-        _require(manifest, key, list)
-    if database.get("vendor") not in DATABASE_FILES or database.get("file") not in files:
-        raise BackupError(_("manifest.json nennt keine gültige Datenbankdatei."))
+    _check_shape(manifest)
+    database, files = manifest["database"], manifest["files"]
 
     problems = []
     for name, entry in files.items():
         path = source / _relative(name)
-        if not isinstance(entry, dict) or not {"sha256", "size"} <= entry.keys():
-            problems.append(
-                _("„%(name)s“: Prüfsumme oder Größe fehlt im Manifest.") % {"name": name}
-            )
-        elif not path.is_file():
+        if not path.is_file():
             problems.append(_("„%(name)s“ fehlt.") % {"name": name})
         elif path.stat().st_size != entry["size"] or _sha256(path) != entry["sha256"]:
             problems.append(

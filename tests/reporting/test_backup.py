@@ -492,6 +492,37 @@ def test_restore_refuses_a_target_with_other_migrations(made):
     refused(made, r"nur in der Sicherung: measures\.9999_zukunft")
 
 
+def test_restore_refuses_a_damaged_manifest(made):
+    (made / "manifest.json").write_text('{"format": "integrationsportal-sicherung", "files"')
+
+    refused(made, "manifest.json ist beschädigt und lässt sich nicht lesen")
+
+
+def test_restore_refuses_a_manifest_with_an_invalid_entry(made):
+    rewrite_manifest(made, lambda m: m["counts"]["concept.concept"].update({"rows": "viele"}))
+
+    refused(made, "ein Eintrag unter „counts“ ist ungültig")
+
+
+def test_restore_check_only_verifies_the_files(made):
+    out = io.StringIO()
+
+    call_command("restore", str(made), "--check", stdout=out)
+
+    assert "geprüft: 2 Dateien unverändert" in out.getvalue()  # database, evidence
+    assert "1 finaler Bericht" in out.getvalue()
+    assert "Nichts wurde eingespielt" in out.getvalue()
+    assert Concept.objects.filter(slug="seither-angelegt").exists()
+
+
+def test_restore_check_reports_a_tampered_file(made):
+    name = f"media/{Evidence.objects.get().file.name}"
+    (made / name).write_bytes(b"anders")
+
+    with pytest.raises(CommandError, match=re.escape(f"„{name}“ wurde verändert")):
+        call_command("restore", str(made), "--check", stdout=io.StringIO())
+
+
 # --- restore: the checks after restoring ---------------------------------------------------
 
 

@@ -40,15 +40,28 @@ class Command(BaseCommand):
             dest="interactive",
             help="mit --force nicht nachfragen",
         )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="nur die Sicherung prüfen (jede Datei gegen manifest.json), nichts einspielen",
+        )
 
-    def handle(self, *args, directory, force, interactive, **options):
+    def handle(self, *args, directory, force, interactive, check, **options):
         source = Path(directory)
         try:
             manifest = backup_verify(source=source)
+            files = len(manifest["files"])
             self.stdout.write(
-                _("Sicherung vom %(date)s geprüft: %(files)s Dateien unverändert.")
-                % {"date": created_at(manifest), "files": num(len(manifest["files"]))}
+                ngettext(
+                    "Sicherung vom %(date)s geprüft: %(files)s Datei unverändert.",
+                    "Sicherung vom %(date)s geprüft: %(files)s Dateien unverändert.",
+                    files,
+                )
+                % {"date": created_at(manifest), "files": num(files)}
             )
+            if check:
+                self._describe(manifest)
+                return
             occupied = restore_check_target(source=source, manifest=manifest)
         except BackupError as error:
             raise CommandError(
@@ -119,3 +132,26 @@ class Command(BaseCommand):
                 "und Hintergrunddienst starten."
             )
         )
+
+    def _describe(self, manifest):
+        counts = manifest["counts"]
+        self.stdout.write(
+            _(
+                "  Datenbank (%(vendor)s): %(rows)s Datensätze in %(tables)s Tabellen, "
+                "%(reports)s; Programmversion %(app)s, Django %(django)s"
+            )
+            % {
+                "vendor": VENDOR_NAMES[manifest["database"]["vendor"]],
+                "rows": num(sum(entry.get("rows", 0) for entry in counts.values())),
+                "tables": len(counts),
+                "reports": ngettext(
+                    "%(count)s finaler Bericht",
+                    "%(count)s finale Berichte",
+                    len(manifest["final_reports"]),
+                )
+                % {"count": len(manifest["final_reports"])},
+                "app": manifest.get("app_version") or "?",
+                "django": manifest.get("django_version") or "?",
+            }
+        )
+        self.stdout.write(_("Nichts wurde eingespielt (--check)."))
