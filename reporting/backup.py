@@ -385,7 +385,7 @@ def _check_backup_target(target: Path):
             )
             % {"path": target}
         )
-    if _inside(target, _media_root()):
+    if _inside(target.resolve(), _media_root()):
         raise BackupError(
             _(
                 "Das Sicherungsverzeichnis „%(path)s“ liegt im Medienverzeichnis „%(media)s“. "
@@ -626,7 +626,7 @@ def restore_check_target(*, source: Path, manifest: dict) -> list[str]:
             }
         )
     media_root = _media_root()
-    if _inside(Path(source).absolute(), media_root):
+    if _inside(Path(source).resolve(), media_root):
         raise BackupError(
             _("Die Sicherung „%(path)s“ liegt im Medienverzeichnis „%(media)s“.")
             % {"path": source, "media": media_root}
@@ -774,7 +774,7 @@ def _check_restored(source: Path, manifest: dict) -> Result:
                         _("Tabelle %(table)s: %(rows)s statt %(expected)s Datensätze.")
                         % {
                             "table": tables[label],
-                            "rows": "keine" if rows is None else rows,
+                            "rows": _("keine Tabelle") if rows is None else rows,
                             "expected": entry["rows"],
                         }
                     )

@@ -279,6 +279,8 @@ def test_backup_writes_manifest_with_counts_reports_and_checksums(small, tmp_pat
     assert manifest["files"][database_file]["sha256"] == hashlib.sha256(data).hexdigest()
     assert "Sicherung erstellt" in out.getvalue()
     assert "davon 1 finaler Bericht" in out.getvalue()
+    # Password hashes and personal data: only the operator reads a backup.
+    assert (tmp_path / "sicherung").stat().st_mode & 0o777 == 0o700
 
 
 def test_backup_refuses_a_directory_that_is_not_empty(small, tmp_path):
