@@ -76,7 +76,7 @@ class Facts:
 
     counts: dict[str, dict] = field(default_factory=dict)  # label → {"table", "rows"}
     migrations: list[str] = field(default_factory=list)  # "app.name"
-    final_reports: list[dict] = field(default_factory=list)  # id, label, stored/actual sha
+    final_reports: list[dict] = field(default_factory=list)  # id, year, version, sha256s
     evidence_files: list[str] = field(default_factory=list)  # names below MEDIA_ROOT
 
     @property
