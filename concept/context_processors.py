@@ -20,5 +20,6 @@ def navigation(request):
     return {
         "user_roles": sorted(roles.role_names(user)),
         "can_edit_legal_pages": can_edit_legal_pages(user),
+        "is_administrator": roles.is_administrator(user),
         "responsible_concept_ids": SimpleLazyObject(lambda: _responsible_concept_ids(user)),
     }
