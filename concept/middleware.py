@@ -64,7 +64,8 @@ def no_store_when_private(get_response):
         if (
             has_vary_header(response, "Cookie")
             or (session is not None and session.accessed)
-            or request.user.is_authenticated
+            # Asked last and only with a session cookie: asking loads the session.
+            or (settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated)
         ):
             patch_cache_control(response, no_store=True)
         return response
