@@ -134,7 +134,6 @@ class PortalPasswordResetForm(PasswordResetForm):
         kwargs["use_https"] = base.scheme == "https"
         kwargs["extra_email_context"] = {
             **(kwargs.get("extra_email_context") or {}),
-            "site_name": _("Integrationsportal"),
             "base_url": settings.PORTAL_BASE_URL,
         }
         return super().save(**kwargs)

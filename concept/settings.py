@@ -177,15 +177,16 @@ AXES_LOCKOUT_CALLABLE = "concept.accounts.lockout_response"
 
 # Mail (password reset): EMAIL_URL such as smtp+tls://user:password@mail.example:587;
 # development prints mails to the console.
-vars().update(
-    {
-        key: value
-        for key, value in env.email_url(
-            "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"
-        ).items()
-        if value is not None
-    }
+_email = env.email_url(
+    "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"
 )
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="integrationsportal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 30

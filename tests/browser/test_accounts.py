@@ -69,7 +69,7 @@ def test_lockout_page_and_unlock_page(page, browser, live_server):
     other.wait_for_load_state()
     other.get_by_role("link", name="Anmeldesperren (Entsperren)").click()
     assert_accessible(other)
-    other.get_by_role("button", name="Entsperren „anna“").click()
+    other.get_by_role("button", name="Entsperren: „anna“").click()
     other.get_by_text("Anmeldung für „anna“").wait_for()
     assert AccessAttempt.objects.count() == 0
     context.close()

@@ -1,5 +1,6 @@
 """The password reset through a real SMTP server (aiosmtpd on a free loopback port), with the
-mail settings derived from EMAIL_URL exactly as concept/settings.py derives them."""
+mail settings django-environ derives from an EMAIL_URL (test_settings.py checks that the
+settings module takes them over)."""
 
 import email
 import re
