@@ -71,7 +71,7 @@ def test_lockout_page_says_in_german_until_when(client):
     assert reverse("password_reset") in text
 
 
-def test_lockout_ends_after_the_cool_off(client, settings):
+def test_lockout_ends_after_the_cool_off(client):
     UserFactory(username="anna")
     fail_five_times(client, "anna", REMOTE_ADDR=OFFICE)
     AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
@@ -319,8 +319,13 @@ def test_reset_link_sets_a_password_that_meets_the_policy(client, mailoutbox):
     path = reset_link(mailoutbox[0]).split("://", 1)[1].split("/", 1)[1]
     form_url = client.get("/" + path).url  # Django moves the token into the session
     assert "Neues Passwort festlegen" in client.get(form_url).text
-    weak = client.post(form_url, {"new_password1": "kurz", "new_password2": "kurz"})
-    assert "Dieses Passwort ist zu kurz" in weak.text
+    for weak, message in [
+        ("kurz", "Dieses Passwort ist zu kurz"),
+        ("ichliebedich", "Dieses Passwort ist zu üblich."),
+        ("anna@landkreis.exampl", "Das Passwort ist zu ähnlich zu"),
+    ]:
+        refused = client.post(form_url, {"new_password1": weak, "new_password2": weak})
+        assert message in refused.text
     new = "Frisches-Passwort-2026"
     done = client.post(form_url, {"new_password1": new, "new_password2": new})
     assert done.status_code == 302 and done.url == reverse("password_reset_complete")

@@ -108,11 +108,6 @@ def test_public_pages_keep_their_public_caching(client, lk_vechta, member_of, lo
         assert "Cookie" not in response.get("Vary", "")
 
 
-def test_anonymous_pages_without_session_are_left_alone(client):
-    response = client.get("/static/css/portal.css")
-    assert "no-store" not in directives(response)
-
-
 # --- Request size ------------------------------------------------------------------------------
 
 MB = 1024 * 1024
