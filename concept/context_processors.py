@@ -27,5 +27,6 @@ def navigation(request):
         # Editors of a concept use the admin and may start a new concept from an outline.
         "is_editor": roles.edits_any_concept(user),
         "can_edit_legal_pages": can_edit_legal_pages(user),
+        "is_administrator": roles.is_administrator(user),
         "responsible_concept_ids": SimpleLazyObject(lambda: _responsible_concept_ids(user)),
     }

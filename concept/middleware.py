@@ -4,7 +4,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
+from django.utils.cache import has_vary_header, patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -23,5 +24,78 @@ def htmx_login_redirect(get_response):
             back = request.htmx.current_url_abs_path or request.get_full_path()
             return HttpResponseClientRedirect(redirect_to_login(back).url)
         return response
+
+    return middleware
+
+
+def security_headers(get_response):
+    """Headers Django's SecurityMiddleware does not send, on every response: no browser
+    feature the portal does not use (Permissions-Policy), and no embedding of its responses
+    by other sites (Cross-Origin-Resource-Policy)."""
+
+    def middleware(request):
+        response = get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.headers.setdefault(
+            "Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY
+        )
+        return response
+
+    return middleware
+
+
+def no_store_when_private(get_response):
+    """Cache-Control: no-store on whatever depends on the person asking: pages and downloads
+    behind the login must not stay in a shared computer's browser cache or in a proxy.
+
+    Public pages mark themselves "public" (concept.public_views) and are left alone, also
+    when a logged-in person reads them; so is a response that already says no-store.
+    """
+
+    def middleware(request):
+        response = get_response(request)
+        directives = {
+            part.strip().split("=")[0].lower()
+            for part in response.get("Cache-Control", "").split(",")
+        }
+        if "public" in directives or "no-store" in directives:
+            return response
+        session = getattr(request, "session", None)
+        if (
+            has_vary_header(response, "Cookie")
+            or (session is not None and session.accessed)
+            # Asked last and only with a session cookie: asking loads the session.
+            or (settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated)
+        ):
+            patch_cache_control(response, no_store=True)
+        return response
+
+    return middleware
+
+
+def request_size_limit(get_response):
+    """Refuse a request body larger than PORTAL_MAX_REQUEST_BYTES with 413 before anything
+    reads it, so an oversized upload is neither spooled to disk nor parsed.
+
+    Under WSGI Django reads at most Content-Length bytes (LimitedStream); a chunked body
+    without Content-Length is read as empty. So the declared length is the one to check.
+    """
+
+    def middleware(request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.PORTAL_MAX_REQUEST_BYTES:
+            return render(
+                request,
+                "413.html",
+                {
+                    "size_mb": length / 1024 / 1024,
+                    "limit_mb": settings.PORTAL_MAX_REQUEST_BYTES / 1024 / 1024,
+                },
+                status=413,
+            )
+        return get_response(request)
 
     return middleware

@@ -1,6 +1,8 @@
 """Settings for the Integrationsportal, read from the environment (see README)."""
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -23,11 +25,49 @@ _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcde
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="" if PRODUCTION else _DEV_SECRET_KEY)
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY muss in Produktion gesetzt sein.")
+if PRODUCTION and (
+    SECRET_KEY == _DEV_SECRET_KEY
+    or SECRET_KEY.startswith("django-insecure")
+    # Django's own measure of a guessable key (security.W009).
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY ist für die Produktion ungeeignet: Der Schlüssel der Entwicklung ist "
+        "öffentlich, und ein Schlüssel braucht mindestens 50 zufällige Zeichen (z. B. "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto / X-Forwarded-For.
+# Only then are these headers believed: without a proxy, a client could send them itself.
+BEHIND_TLS_PROXY = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
+
+# The address people open the portal at; links in e-mails (password reset) are built from it,
+# never from the Host header of the request that triggered the mail.
+PORTAL_BASE_URL = env.str(
+    "PORTAL_BASE_URL",
+    default=(
+        f"https://{ALLOWED_HOSTS[0]}"
+        if PRODUCTION and ALLOWED_HOSTS and not ALLOWED_HOSTS[0].startswith((".", "*"))
+        else ("" if PRODUCTION else "http://127.0.0.1:8000")
+    ),
+).rstrip("/")
+_base = urlsplit(PORTAL_BASE_URL)
+if (
+    _base.scheme not in ({"https"} if PRODUCTION else {"http", "https"})
+    or not _base.hostname
+    or _base.path
+    or _base.query
+):
+    raise ImproperlyConfigured(
+        "PORTAL_BASE_URL muss die Adresse des Portals ohne Pfad sein, z. B. "
+        "https://integration.landkreis.example (in Produktion mit https)."
+    )
 
 INSTALLED_APPS = [
     "concept.admin_apps.PortalAdminConfig",
@@ -56,14 +96,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the headers too.
+    "concept.middleware.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Inside the session middleware: it sees whether the response used the session before
+    # SessionMiddleware adds "Vary: Cookie".
+    "concept.middleware.no_store_when_private",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Nothing above reads the request body (CSRF reads it only in process_view, after every
+    # middleware has been passed); listed here so the 413 page carries the headers above.
+    "concept.middleware.request_size_limit",
     "django_htmx.middleware.HtmxMiddleware",
     "concept.middleware.htmx_login_redirect",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -111,11 +159,38 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# A working day by default, not Django's two weeks.
+SESSION_COOKIE_AGE = int(env.float("DJANGO_SESSION_HOURS", default=9) * 60 * 60)
+if SESSION_COOKIE_AGE < 60:
+    raise ImproperlyConfigured("DJANGO_SESSION_HOURS muss größer als 0 sein.")
+
+# Login lockout: the combination of account and client address, so that typos behind the
+# district's proxy or NAT lock neither the whole office nor, from elsewhere, the account.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Attempts during a lockout do not move its end: the lockout page says when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "concept.accounts.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "concept.accounts.lockout_response"
+
+# Mail (password reset): EMAIL_URL such as smtp+tls://user:password@mail.example:587;
+# development prints mails to the console.
+_email = env.email_url(
+    "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"
+)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="integrationsportal@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = 30
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # the link in the mail is valid for a day
 
 # The portal speaks German whatever the browser asks for: a district's staff and public expect
 # German labels, dates and numbers (an English catalogue can be switched on later).
@@ -169,6 +244,15 @@ CONTENT_SECURITY_POLICY = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent by concept.middleware.security_headers on every response: the portal uses none of
+# these browser features, so no page (nor anything injected into one) may ask for them.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+    "browsing-topics=()"
+)
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -179,16 +263,33 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
-    if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # The admin's "revert to this version" would write an old state without a Sachstand and
 # wind the optimistic-locking version back; history is for reading.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# Uploaded evidence files (Nachweise) for Sachstände.
+# Uploaded evidence files (Nachweise) for Sachstände: per file and per Sachstand.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+EVIDENCE_MAX_TOTAL_BYTES = env.int("EVIDENCE_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)
+EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=10)
+
+# Request size. The largest legitimate request is a Sachstand with its evidence files (the
+# CSV/XLSX import takes 5 MB, the outline 1 MB); anything larger is refused with 413 before
+# its body is read (concept.middleware.request_size_limit). The proxy's limit should match
+# (nginx: client_max_body_size, see docs/accounts.md).
+PORTAL_MAX_REQUEST_BYTES = env.int(
+    "PORTAL_MAX_REQUEST_BYTES",
+    default=max(EVIDENCE_MAX_TOTAL_BYTES, EVIDENCE_MAX_BYTES, 5 * 1024 * 1024) + 1024 * 1024,
+)
+# Form fields without files (the longest are report texts).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES + 5
+# Uploads above this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024 // 2
+FILE_UPLOAD_TEMP_DIR = env.str("DJANGO_FILE_UPLOAD_TEMP_DIR", default=None)
 
 LOGGING = {
     "version": 1,

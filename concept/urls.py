@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from concept import views
+from concept import account_views, views
 from concept.forms import LoginForm
 
 urlpatterns = [
@@ -15,6 +15,35 @@ urlpatterns = [
         name="login",
     ),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's account views under German paths, with their usual names.
+    path("passwort/aendern/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "passwort/geaendert/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("passwort/vergessen/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "passwort/vergessen/gesendet/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "passwort/neu/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "passwort/neu/fertig/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("verwaltung/anmeldesperren/", account_views.lockout_list, name="lockout_list"),
+    path(
+        "verwaltung/anmeldesperren/entsperren/",
+        account_views.lockout_unlock,
+        name="lockout_unlock",
+    ),
     path("konzepte/", include("concept.concept_urls")),
     path("konzepte/<slug:slug>/", include("reporting.urls")),
     path("konzepte/<slug:slug>/massnahmen/", include("measures.urls")),

@@ -35,7 +35,9 @@ def test_kern_is_vendored_with_its_licence():
 
 
 def run_settings(env, code):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    # Only the variables given count, whatever the shell running the tests has set.
+    ours = ("DJANGO_", "PORTAL_", "AXES_", "EMAIL_", "DEFAULT_FROM_EMAIL", "EVIDENCE_")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     return subprocess.run(
         [sys.executable, "-c", code],
         env={**base, "DJANGO_SETTINGS_MODULE": "concept.settings", **env},
@@ -83,3 +85,60 @@ def test_deploy_check_is_clean_in_production():
     )
     result = run_settings(PRODUCTION, code)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "dev-only-insecure-key-never-use-in-production-0123456789abcdef",  # the development key
+        "django-insecure-" + "k3#v9!xq2@m8$w5^z7&p1*r4(t6)y0_u-e=b" * 2,
+        "Zq8!vN2#pL5@xR7$wT1^yU4&mK9%bH3*cJ6",  # random, but shorter than 50
+        "ab" * 30,  # long, but two different characters
+    ],
+)
+def test_production_refuses_a_weak_or_public_secret_key(key):
+    result = run_settings({**PRODUCTION, "DJANGO_SECRET_KEY": key}, "import django; django.setup()")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY ist für die Produktion ungeeignet" in result.stderr
+
+
+def test_development_keeps_its_key():
+    code = "from django.conf import settings; print(settings.SECRET_KEY[:8])"
+    assert run_settings({}, code).stdout.strip() == "dev-only"
+
+
+def test_portal_base_url_defaults():
+    code = "from django.conf import settings; print(settings.PORTAL_BASE_URL)"
+    assert run_settings({}, code).stdout.strip() == "http://127.0.0.1:8000"
+    assert run_settings(PRODUCTION, code).stdout.strip() == "https://portal.example.org"
+    configured = {**PRODUCTION, "PORTAL_BASE_URL": "https://integration.landkreis.example/"}
+    assert run_settings(configured, code).stdout.strip() == "https://integration.landkreis.example"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://integration.landkreis.example", "https://landkreis.example/portal", "kein-url"]
+)
+def test_production_refuses_a_base_url_without_https_or_with_a_path(url):
+    result = run_settings({**PRODUCTION, "PORTAL_BASE_URL": url}, "import django; django.setup()")
+    assert result.returncode != 0
+    assert "PORTAL_BASE_URL muss die Adresse des Portals ohne Pfad sein" in result.stderr
+
+
+def test_mail_settings_come_from_email_url():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_HOST_USER)"
+    )
+    assert run_settings({}, code).stdout.split()[0] == (
+        "django.core.mail.backends.console.EmailBackend"
+    )
+    env = {"EMAIL_URL": "smtp+tls://portal:geheim@mail.landkreis.example:587"}
+    assert run_settings(env, code).stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "mail.landkreis.example",
+        "587",
+        "True",
+        "portal",
+    ]
+    production = run_settings(PRODUCTION, code).stdout.split()
+    assert production[:3] == ["django.core.mail.backends.smtp.EmailBackend", "localhost", "25"]
