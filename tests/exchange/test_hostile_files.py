@@ -95,3 +95,16 @@ def test_management_command(world, item, tmp_path):
     assert item.name in message
     for fragment in item.fragments:
         assert fragment in message, fragment
+
+
+def test_an_odd_but_legitimate_file_imports_its_text_as_written(world, tmp_path):
+    """Windows-1252 with CRLF: umlauts right; an organisation nobody marked public is not."""
+    item = next(item for item in CORPUS if item.name == "windows-1252.csv")
+    path = tmp_path / item.name
+    path.write_bytes(item.data)
+    call_command(
+        "import_data", item.target, str(path), "--concept", world.concept.slug,
+        stdout=open("/dev/null", "w"),  # noqa: SIM115
+    )  # fmt: skip
+    organisation = Organisation.objects.get(concept=world.concept, name="Jäger-Verein Süd")
+    assert organisation.is_public is False
