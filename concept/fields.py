@@ -1,10 +1,13 @@
 """Form helpers: numbers as German offices type them, service errors on forms, and forms
 shown again after a conflict."""
 
+import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
@@ -74,3 +77,22 @@ def rebase_fields(form, values, write):
         )
         mine.append(str(field.label))
     return mine
+
+
+def query_datetime(value: str | None):
+    """A moment from a URL parameter (ISO 8601, as the portal's own links write it): None
+    when absent, aware otherwise. ValueError for anything that is not a moment the database
+    can compare with: malformed, impossible (30 February) or beyond the calendar once in UTC
+    (9999-12-31T23:59:59-23:59), which would otherwise fail deep in the query."""
+    if not value:
+        return None
+    moment = parse_datetime(value)  # raises ValueError for impossible dates
+    if moment is None:
+        raise ValueError(value)
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError(value) from None
+    return moment

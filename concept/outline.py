@@ -56,12 +56,17 @@ from django.utils.translation import ngettext
 from concept import roles
 from concept.models import Concept, Membership, Statement
 from concept.queries import concept_structure
+from concept.text import line_of_offset, looks_binary, mixed_encoding_line, unsafe_character_message
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
 from measures.models import Decision, Evidence, Measure, ProgressEntry
 from networks.models import Meeting, Network, Organisation
 from reporting.models import AnnualReport
 
 MAX_UPLOAD_BYTES = 1024 * 1024
+# Section, goal, measure, description: the deepest real outlines have five or six levels.
+MAX_DEPTH = 12
+# One line is one title or paragraph; the longest in real outlines have a few hundred characters.
+MAX_LINE_LENGTH = 10_000
 
 ERROR, WARNING, FLAG = "error", "warning", "flag"
 
@@ -318,15 +323,13 @@ class ParsedOutline:
 # --- reading the file ----------------------------------------------------------------------
 
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-
-
 def decode_outline(data: bytes) -> tuple[str, list[Issue]]:
     """The text of an uploaded or read file, and warnings about its encoding.
 
     UTF-8 (BOM optional) is the format. A file that is not valid UTF-8 is read as
-    Windows-1252, with a warning to check the umlauts in the preview. UTF-16, NUL bytes and
-    other control characters mean the file is not a text export: OutlineInvalid.
+    Windows-1252, with a warning to check the umlauts in the preview; one with UTF-8 and
+    other bytes mixed is refused. UTF-16 and binary files are not a text export; control
+    and bidi characters (concept.text) are refused with their line: OutlineInvalid.
     """
     body = data.removeprefix(b"\xef\xbb\xbf")
     if not body.strip():
@@ -342,13 +345,26 @@ def decode_outline(data: bytes) -> tuple[str, list[Issue]]:
                 )
             ]
         )
-    if b"\x00" in data:
+    if looks_binary(body):
         raise OutlineInvalid([Issue(_not_text_message())])
     warnings = []
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = body[: exc.start].count(b"\n") + 1
+        line = line_of_offset(body, exc.start)
+        if mixed_encoding_line(body, exc) is not None:
+            raise OutlineInvalid(
+                [
+                    Issue(
+                        _(
+                            "Die Zeichenkodierung ist gemischt: die Datei enthält UTF-8-Umlaute, "
+                            "aber hier Zeichen in einer anderen Kodierung (z. B. Windows-1252). "
+                            "Bitte die Gliederung einheitlich als UTF-8 speichern."
+                        ),
+                        line,
+                    )
+                ]
+            ) from None
         try:
             text = body.decode("cp1252")
         except UnicodeDecodeError:
@@ -364,11 +380,19 @@ def decode_outline(data: bytes) -> tuple[str, list[Issue]]:
                 level=WARNING,
             )
         )
-    control = CONTROL_CHARACTERS.search(text)
-    if control:
-        line = text[: control.start()].count("\n") + 1
-        raise OutlineInvalid([Issue(_not_text_message(), line)])
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    unsafe = [
+        Issue(message, lineno)
+        for lineno, line in enumerate(lines, start=1)
+        if (message := unsafe_character_message(line))
+    ]
+    if unsafe:
+        raise OutlineInvalid(unsafe[:MAX_CHARACTER_ISSUES])
     return text, warnings
+
+
+# A file full of control characters is reported by its first lines, not line by line.
+MAX_CHARACTER_ISSUES = 20
 
 
 def _not_text_message():
@@ -412,9 +436,12 @@ class _Node:
         return _dotted(self.number)
 
     def descendants(self):
-        for child in self.children:
-            yield child
-            yield from child.descendants()
+        """Depth first, in file order; without recursion (depth is the file's to choose)."""
+        stack = list(reversed(self.children))
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
 
 
 def read_outline(text: str) -> ParsedOutline:
@@ -432,10 +459,34 @@ def parse_outline(text: str) -> ParsedOutline:
     for lineno, line in enumerate(_split_lines(text), start=1):
         if not line:
             continue
+        if len(line) > MAX_LINE_LENGTH:
+            parsed.add(
+                lineno,
+                _("Die Zeile ist %(length)s Zeichen lang; erlaubt sind höchstens %(max)s.")
+                % {
+                    "length": f"{len(line):,}".replace(",", "."),
+                    "max": f"{MAX_LINE_LENGTH:,}".replace(",", "."),
+                },
+            )
+            continue
         match = NUMBERED_LINE.match(line)
         if match:
             number = tuple(int(part) for part in match.group(1).split("."))
             body = (match.group(2) or "").strip()
+            if len(number) > MAX_DEPTH:
+                parsed.add(
+                    lineno,
+                    _(
+                        "Gliederungspunkt %(number)s hat %(depth)d Ebenen; eine Gliederung hat "
+                        "höchstens %(max)d."
+                    )
+                    % {
+                        "number": _quote(_dotted(number), 30),
+                        "depth": len(number),
+                        "max": MAX_DEPTH,
+                    },
+                )
+                continue
             if not body:
                 parsed.add(
                     lineno,

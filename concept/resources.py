@@ -26,6 +26,7 @@ from import_export.results import Result, RowResult
 
 from concept.fields import parse_german_number
 from concept.templatetags.portal import money
+from concept.text import unsafe_character_message
 
 
 class ImportAborted(Exception):
@@ -123,6 +124,19 @@ def german_decimal(value: Decimal) -> str:
     return format(value, "f").replace(".", ",")
 
 
+PLAIN_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+
+
+def number_from_text(text: str) -> Decimal:
+    """A number as people write it in a cell ("1.250,50", "12,5", "-3"), nothing else:
+    no exponent ("1e309"), NaN, Infinity, underscores or digits of other scripts, which
+    Python's Decimal would all accept. Raises InvalidOperation."""
+    plain = parse_german_number(text)
+    if not PLAIN_NUMBER.match(plain):
+        raise InvalidOperation(text)
+    return Decimal(plain)
+
+
 def plain_decimal(value: Decimal) -> Decimal:
     """12.500 → 12.5, 1250.00 → 1250 (without the exponent normalize() would give 1E+3)."""
     if value == value.to_integral_value():
@@ -180,6 +194,9 @@ class TextCell(Cell):
 
     def parse(self, value):
         text = normalise_text(value)
+        unsafe = unsafe_character_message(text)
+        if unsafe:
+            raise ValueError(unsafe)
         if self.max_length and len(text) > self.max_length:
             raise ValueError(
                 _("Der Text ist zu lang (%(length)d Zeichen, höchstens %(max)d).")
@@ -202,6 +219,9 @@ class CodeCell(TextCell):
 
 
 class IntegerCell(Cell):
+    #: What every integer column of the database holds (PostgreSQL's integer).
+    LARGEST = 2_147_483_647
+
     def __init__(self, *, minimum=None, maximum=None, percent=False, required=False):
         super().__init__(required=required)
         self.minimum, self.maximum, self.percent = minimum, maximum, percent
@@ -225,14 +245,21 @@ class IntegerCell(Cell):
             if self.percent:
                 text = text.removesuffix("%").strip()
             try:
-                decimal = Decimal(parse_german_number(text))
+                decimal = number_from_text(text)
             except InvalidOperation:
                 raise ValueError(
                     _("„%(value)s“ ist keine ganze Zahl.") % {"value": shown}
                 ) from None
-            if not decimal.is_finite() or decimal != decimal.to_integral_value():
+            if decimal.adjusted() >= 18:
+                raise ValueError(_("„%(value)s“ ist zu groß.") % {"value": shown})
+            if decimal != decimal.to_integral_value():
                 raise ValueError(_("„%(value)s“ ist keine ganze Zahl.") % {"value": shown})
             number = int(decimal)
+        if self.maximum is None and number > self.LARGEST:
+            raise ValueError(
+                _("„%(value)s“ ist zu groß (höchstens %(max)s).")
+                % {"value": shown, "max": f"{self.LARGEST:,}".replace(",", ".")}
+            )
         too_small = self.minimum is not None and number < self.minimum
         too_big = self.maximum is not None and number > self.maximum
         if too_small or too_big:
@@ -267,11 +294,16 @@ class DecimalCell(Cell):
             elif isinstance(value, int):
                 number = Decimal(value)
             else:
-                number = Decimal(parse_german_number(shown))
+                number = number_from_text(shown)
         except InvalidOperation:
             raise ValueError(_("„%(value)s“ ist keine Zahl.") % {"value": shown}) from None
         if not number.is_finite():
             raise ValueError(_("„%(value)s“ ist keine Zahl.") % {"value": shown})
+        # Before plain_decimal(), whose quantize() fails beyond 28 digits.
+        if number.adjusted() >= self.max_digits - self.decimal_places:
+            raise ValueError(_("„%(value)s“ ist zu groß.") % {"value": shown})
+        if number.is_zero():
+            number = abs(number)  # "-0" is 0
         number = plain_decimal(number)
         exponent = number.as_tuple().exponent
         if -exponent > self.decimal_places:

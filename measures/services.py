@@ -7,6 +7,9 @@ nothing is ever overwritten silently.
 
 import datetime as dt
 import mimetypes
+import re
+import zipfile
+import zlib
 from pathlib import Path
 
 from django.conf import settings
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from concept import roles
 from concept.history import Change, HistoryReader
+from concept.text import looks_binary
 from measures.models import (
     Evidence,
     Measure,
@@ -509,16 +513,69 @@ def evidence_file_errors(upload) -> list[str]:
     head = upload.read(8)
     upload.seek(0)
     signatures = EVIDENCE_TYPES[suffix]
+    mismatch = [
+        _("„%(name)s“: Der Inhalt passt nicht zur Dateiendung %(suffix)s.")
+        % {"name": upload.name, "suffix": suffix}
+    ]
     if signatures and not any(head.startswith(sig) for sig in signatures):
-        return [
-            _("„%(name)s“: Der Inhalt passt nicht zur Dateiendung %(suffix)s.")
-            % {"name": upload.name, "suffix": suffix}
-        ]
-    if not signatures and b"\x00" in upload.read(4096):
+        return mismatch
+    if suffix in PACKAGE_TYPES:
+        ok = _package_matches(upload, suffix)
         upload.seek(0)
-        return [_("„%(name)s“ ist keine Textdatei.") % {"name": upload.name}]
+        return [] if ok else mismatch
+    if not signatures:
+        sample = upload.read(65536)
+        upload.seek(0)
+        if looks_binary(sample) or not _decodes(sample):
+            return [_("„%(name)s“ ist keine Textdatei.") % {"name": upload.name}]
+        if MARKUP.match(sample.lstrip(b"\xef\xbb\xbf \t\r\n")):
+            # A browser opening it would run its scripts; as a .txt it is not what it says.
+            return [
+                _("„%(name)s“ ist eine HTML-/XML-Datei, keine Textdatei.") % {"name": upload.name}
+            ]
     upload.seek(0)
     return []
+
+
+# Office documents are zip packages; what they are is written inside: OOXML in
+# [Content_Types].xml (the main part's content type), OpenDocument in its "mimetype" member.
+PACKAGE_TYPES = {
+    ".docx": ("[Content_Types].xml", b"wordprocessingml.document.main+xml"),
+    ".xlsx": ("[Content_Types].xml", b"spreadsheetml.sheet.main+xml"),
+    ".pptx": ("[Content_Types].xml", b"presentationml.presentation.main+xml"),
+    ".odt": ("mimetype", b"application/vnd.oasis.opendocument.text"),
+    ".ods": ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+}
+MARKUP = re.compile(rb"(?i)<(?:!doctype|html|head|body|script|svg|\?xml|iframe)")
+
+
+def _package_matches(upload, suffix) -> bool:
+    member, marker = PACKAGE_TYPES[suffix]
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            info = archive.getinfo(member)
+            if info.file_size > 1024 * 1024:
+                return False
+            content = archive.read(info)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError, NotImplementedError,
+            ValueError, zlib.error):  # fmt: skip
+        return False
+    if member == "mimetype":
+        return content.strip() == marker
+    return marker in content
+
+
+def _decodes(sample: bytes) -> bool:
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            sample.decode(encoding)
+        except UnicodeDecodeError as error:
+            # The sample may end inside a UTF-8 character.
+            if encoding == "utf-8" and error.start >= len(sample) - 3:
+                return True
+            continue
+        return True
+    return False
 
 
 @transaction.atomic

@@ -1,3 +1,4 @@
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
@@ -9,7 +10,6 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -17,7 +17,7 @@ from django_htmx.http import trigger_client_event
 
 from concept import roles
 from concept.access import get_concept_for_edit, get_concept_for_view
-from concept.fields import add_service_errors
+from concept.fields import add_service_errors, query_datetime
 from goals.models import StrategicGoal
 from measures import services
 from measures.access import can_edit_measure, get_measure_for_edit, get_measure_for_view
@@ -38,6 +38,8 @@ from measures.queries import (
 )
 
 PAGE_SIZE = 100
+
+logger = logging.getLogger(__name__)
 
 
 def grid_id(measure):
@@ -140,11 +142,11 @@ def measure_history(request, slug, key):
     section, which the detail page reloads after every change (measureUpdated)."""
     measure = get_measure_for_view(request.user, slug, key)
     try:
-        before = parse_datetime(request.GET.get("vor", ""))
-    except ValueError:  # well-formed but impossible, e.g. 30 February
-        return HttpResponseBadRequest(_("Ungültiger Zeitpunkt im Parameter „vor“."))
-    if before is not None and timezone.is_naive(before):
-        before = timezone.make_aware(before)
+        before = query_datetime(request.GET.get("vor"))
+    except ValueError:
+        return HttpResponseBadRequest(
+            _("Ungültiger Zeitpunkt im Parameter „vor“ (erwartet z. B. 2025-06-30T12:00:00).")
+        )
     template = "measures/measure_history.html"
     if request.htmx:
         template += "#history"
@@ -409,8 +411,17 @@ def evidence_download(request, slug, key, pk):
     evidence = get_object_or_404(Evidence, pk=pk, entry__measure=measure)
     if not evidence.file:
         raise Http404
+    try:
+        stream = evidence.file.open("rb")
+    except FileNotFoundError:
+        # The record outlived its file (lost disk, incomplete restore): say so, not 500.
+        logger.warning("Evidence file missing: %s", evidence.file.name)
+        message = _(
+            "Die Datei „%(name)s“ ist nicht mehr vorhanden. Bitte die Koordination informieren."
+        ) % {"name": evidence.filename}
+        return render(request, "404.html", {"message": message}, status=404)
     response = FileResponse(
-        evidence.file.open("rb"),
+        stream,
         as_attachment=True,
         filename=evidence.filename,
         content_type=services.evidence_content_type(evidence),

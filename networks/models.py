@@ -37,7 +37,7 @@ class Organisation(models.Model):
     short_name = models.CharField(_("Kurzname"), max_length=60, blank=True)
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     website = models.URLField(_("Website"), blank=True)
-    is_public = models.BooleanField(_("öffentlich"), default=True)
+    is_public = models.BooleanField(_("öffentlich"), default=False)
     # Optimistic locking: every save through the services bumps it; a stale form is refused.
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 

@@ -115,7 +115,7 @@ class OrganisationResource(NamedResource):
                 short_name=values.get("short_name", ""),
                 kind=values.get("kind", Organisation.Kind.OTHER),
                 website=values.get("website", ""),
-                is_public=values.get("is_public", True),
+                is_public=values.get("is_public", False),
                 user=self.user,
                 reason=self.change_reason,
             )

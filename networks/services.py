@@ -84,7 +84,7 @@ def organisation_create(
     short_name: str = "",
     kind: str = Organisation.Kind.OTHER,
     website: str = "",
-    is_public: bool = True,
+    is_public: bool = False,
     user=None,
     reason: str = "",
 ) -> Organisation:

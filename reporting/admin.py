@@ -23,8 +23,24 @@ class AnnualReportAdmin(ConceptScopedAdmin, admin.ModelAdmin):
     ]
     list_filter = ["status", "concept", "year"]
     search_fields = ["concept__title", "summary"]
-    readonly_fields = ["pdf_sha256", "finalised_at", "finalised_by"]
+    # Finalising freezes data and PDF with its checks (reporting.report_services); only the
+    # portal's "Bericht final stellen" does that, so the admin never changes the status.
+    readonly_fields = [
+        "status",
+        "version",
+        "supersedes",
+        "published_at",
+        "pdf_sha256",
+        "finalised_at",
+        "finalised_by",
+    ]
     inlines = [GoalAssessmentInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["concept", "year"]
+        return fields
 
     def has_change_permission(self, request, obj=None):
         # A final report is frozen: not even the admin changes it.

@@ -22,9 +22,11 @@ import io
 import logging
 import re
 import secrets
+import struct
 import tempfile
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -44,6 +46,7 @@ from import_export.results import RowResult
 from concept import roles
 from concept.models import Concept
 from concept.resources import ImportAborted, as_text, german_decimal, plain_decimal
+from concept.text import looks_binary, mixed_encoding_line
 from goals.resources import IndicatorValueResource
 from measures.resources import MeasureResource, ProgressEntryResource
 from networks.resources import NetworkResource, OrganisationResource
@@ -254,12 +257,22 @@ def decode(data: bytes) -> tuple[str, str]:
                 "„CSV UTF-8 (durch Trennzeichen getrennt)“ oder als Excel-Arbeitsmappe speichern."
             )
         )
-    if b"\x00" in data:
+    if looks_binary(data):
         raise ExchangeFileError(_("Die Datei ist keine Textdatei (CSV) und keine XLSX-Datei."))
     try:
-        return data.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
+        # A BOM twice (a UTF-8 file saved again with a BOM) is still only a BOM.
+        return data.decode("utf-8-sig").lstrip("\ufeff"), "UTF-8"
+    except UnicodeDecodeError as error:
+        line = mixed_encoding_line(data, error)
+    if line is not None:
+        raise ExchangeFileError(
+            _(
+                "Die Zeichenkodierung ist gemischt: die Datei enthält UTF-8-Umlaute, aber ab "
+                "Zeile %(line)d Zeichen in einer anderen Kodierung (z. B. Windows-1252). Bitte "
+                "die Datei einheitlich als „CSV UTF-8“ speichern."
+            )
+            % {"line": line}
+        )
     try:
         return data.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
@@ -279,10 +292,33 @@ def sniff_delimiter(text: str) -> str:
     return max(DELIMITERS, key=lambda d: (counts[d], d == ";"))
 
 
+def csv_error_message(line, error) -> str:
+    """csv's English errors, said in German with the row where the broken value starts."""
+    text = str(error)
+    if "unexpected end of data" in text:
+        reason = _(
+            'Ein Anführungszeichen (") wird nicht geschlossen; der Rest der Datei wäre ein '
+            "einziger Wert."
+        )
+    elif "field larger than field limit" in text:
+        reason = _("Ein Wert ist länger als %(max)s Zeichen.") % {
+            "max": f"{csv.field_size_limit():,}".replace(",", ".")
+        }
+    elif "expected after" in text:
+        reason = _(
+            'Nach einem schließenden Anführungszeichen (") folgt kein Trennzeichen. Steht ein '
+            'Anführungszeichen im Text, muss es verdoppelt werden ("").'
+        )
+    else:
+        reason = _("Die Zeile ist kein gültiges CSV.")
+    return _("Zeile %(line)d lässt sich nicht lesen: %(reason)s") % {"line": line, "reason": reason}
+
+
 def read_csv(data: bytes) -> Table:
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: an unclosed quote is an error, not the rest of the file read as one value.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
 
     def records():
         number = 0
@@ -290,10 +326,7 @@ def read_csv(data: bytes) -> Table:
             for number, record in enumerate(reader, start=1):
                 yield number, [value.strip() for value in record[:MAX_COLUMNS]]
         except csv.Error as error:
-            raise ExchangeFileError(
-                _("Zeile %(line)d lässt sich nicht lesen (%(error)s).")
-                % {"line": number + 1, "error": error}
-            ) from None
+            raise ExchangeFileError(csv_error_message(number + 1, error)) from None
 
     description = _("CSV, %(encoding)s, Trennzeichen %(delimiter)s") % {
         "encoding": encoding,
@@ -305,14 +338,50 @@ def read_csv(data: bytes) -> Table:
 DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 
 
+# What zipfile and zlib raise for a damaged archive or member: bad CRC, forged sizes, a
+# broken deflate stream, truncation, an unsupported compression method (Deflate64, …) or an
+# encrypted member.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    struct.error,
+    UnicodeDecodeError,
+)
+XLSX_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+
+
+def _damaged(member=None) -> ExchangeFileError:
+    if member is None:
+        return ExchangeFileError(
+            _("Die Excel-Datei ist beschädigt und lässt sich nicht öffnen (kein gültiges ZIP).")
+        )
+    return ExchangeFileError(
+        _(
+            "Die Excel-Datei ist beschädigt: der Teil „%(member)s“ lässt sich nicht entpacken. "
+            "Bitte die Datei in Excel öffnen und erneut speichern."
+        )
+        % {"member": member}
+    )
+
+
 def check_xlsx_archive(data: bytes) -> None:
-    """Refuse zip bombs and XML with document type definitions before anything parses it."""
+    """Open the archive once, safely: refuse damaged, encrypted and oddly compressed
+    members, zip bombs and XML with document type definitions before anything parses it.
+    Every member is read to its end here, so its CRC is checked before openpyxl sees it."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ExchangeFileError(_("Die Excel-Datei ist beschädigt.")) from None
-    with archive:
         members = archive.infolist()
+    except ZIP_ERRORS:
+        raise _damaged() from None
+    with archive:
         if len(members) > XLSX_MAX_MEMBERS:
             raise ExchangeFileError(_("Die Excel-Datei enthält ungewöhnlich viele Teile."))
         total = sum(member.file_size for member in members)
@@ -325,6 +394,25 @@ def check_xlsx_archive(data: bytes) -> None:
                 % {"size": megabytes(total), "max": XLSX_MAX_UNCOMPRESSED // 1024 // 1024}
             )
         for member in members:
+            if member.header_offset + member.compress_size > len(data):
+                raise _damaged(member.filename)  # a forged size reaching past the file
+            if member.flag_bits & 0x1:
+                raise ExchangeFileError(
+                    _(
+                        "Die Excel-Datei ist verschlüsselt (Teil „%(member)s“). Bitte den "
+                        "Kennwortschutz in Excel aufheben und erneut speichern."
+                    )
+                    % {"member": member.filename}
+                )
+            if member.compress_type not in XLSX_COMPRESSION:
+                raise ExchangeFileError(
+                    _(
+                        "Die Excel-Datei nutzt ein nicht unterstütztes Komprimierungsverfahren "
+                        "(Teil „%(member)s“, Verfahren %(method)d). Bitte in Excel als "
+                        "„Excel-Arbeitsmappe (.xlsx)“ speichern."
+                    )
+                    % {"member": member.filename, "method": member.compress_type}
+                )
             if member.file_size < XLSX_RATIO_FROM:
                 continue
             if (
@@ -347,23 +435,32 @@ def check_xlsx_archive(data: bytes) -> None:
                 )
             )
         for member in members:
-            if not member.filename.endswith((".xml", ".rels", ".vml")):
-                continue
-            tail = b""
-            with archive.open(member) as stream:
-                while chunk := stream.read(1024 * 1024):
-                    window = tail + chunk
-                    if any(marker in window for marker in DTD_MARKERS):
-                        raise ExchangeFileError(
-                            _(
-                                "Die Excel-Datei enthält unzulässige XML-Definitionen (DTD) und "
-                                "wird nicht geöffnet."
+            is_xml = member.filename.endswith((".xml", ".rels", ".vml"))
+            tail, read = b"", 0
+            try:
+                with archive.open(member) as stream:
+                    while chunk := stream.read(1024 * 1024):
+                        read += len(chunk)
+                        if read > member.file_size:  # the header understates the size
+                            raise _damaged(member.filename)
+                        if not is_xml:
+                            continue
+                        window = tail + chunk
+                        if any(marker in window for marker in DTD_MARKERS):
+                            raise ExchangeFileError(
+                                _(
+                                    "Die Excel-Datei enthält unzulässige XML-Definitionen (DTD) "
+                                    "und wird nicht geöffnet."
+                                )
                             )
-                        )
-                    tail = window[-16:]
+                        tail = window[-16:]
+            except ExchangeFileError:
+                raise
+            except ZIP_ERRORS:
+                raise _damaged(member.filename) from None
 
 
-def _unreadable(error) -> ExchangeFileError:
+def _unreadable(error, line=None) -> ExchangeFileError:
     """openpyxl wraps defusedxml's refusal in a ValueError; look for it in the chain."""
     from defusedxml import DefusedXmlException
 
@@ -378,6 +475,14 @@ def _unreadable(error) -> ExchangeFileError:
             )
         cause = cause.__cause__ or cause.__context__
     logger.info("Unreadable XLSX upload", exc_info=error)
+    if line is not None:
+        return ExchangeFileError(
+            _(
+                "Die Excel-Datei lässt sich ab Zeile %(line)d nicht lesen (ein Wert passt nicht "
+                "zu seinem Zelltyp). Bitte die Datei in Excel öffnen und erneut speichern."
+            )
+            % {"line": line}
+        )
     return ExchangeFileError(_("Die Excel-Datei lässt sich nicht lesen."))
 
 
@@ -395,8 +500,20 @@ def read_xlsx(data: bytes) -> Table:
         if not workbook.worksheets:
             raise ExchangeFileError(_("Die Excel-Datei enthält kein Tabellenblatt."))
         sheet = workbook.worksheets[0]
+        if sheet.sheet_state != "visible":
+            # Importing a sheet nobody sees would write what the person did not check;
+            # taking the first visible one instead would surprise whoever hid it.
+            raise ExchangeFileError(
+                _(
+                    "Das erste Tabellenblatt „%(sheet)s“ ist ausgeblendet. Importiert wird "
+                    "immer das erste Blatt: bitte es einblenden oder die Daten in ein sichtbares "
+                    "erstes Blatt legen."
+                )
+                % {"sheet": sheet.title}
+            )
 
         def records():
+            number = 0
             try:
                 for number, values in enumerate(
                     sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1
@@ -412,7 +529,7 @@ def read_xlsx(data: bytes) -> Table:
             except ExchangeFileError:
                 raise
             except Exception as error:
-                raise _unreadable(error) from None
+                raise _unreadable(error, number + 1) from None
 
         description = _("Excel-Arbeitsmappe, Tabellenblatt „%(sheet)s“") % {"sheet": sheet.title}
         return _table(records(), description)
@@ -691,6 +808,8 @@ def run_import(*, kind: Kind, concept: Concept, user, file_name: str, data: byte
     report = ImportReport(kind=kind, file_name=file_name, dry_run=dry_run)
     try:
         table = read_table(file_name, data)
+        if not table.rows:
+            raise ExchangeFileError(_("Die Datei enthält nur Überschriften und keine Datenzeilen."))
     except ExchangeFileError as error:
         report.file_errors = error.messages
         return report

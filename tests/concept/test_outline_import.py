@@ -360,7 +360,7 @@ def test_invalid_outline_is_refused_with_line_and_nothing_is_written(
     with pytest.raises(CommandError) as caught:
         run(str(path), slug="lk-vechta")
     text = str(caught.value)
-    assert text.startswith("Import abgebrochen – ")
+    assert text.startswith("Import von „")
     assert "es wurde nichts gespeichert" in text
     assert message in text
     assert row_counts() == before
@@ -371,7 +371,9 @@ def test_all_errors_are_reported_at_once(tmp_path):
     with pytest.raises(CommandError) as caught:
         run(str(path), slug="lk-vechta")
     lines = str(caught.value).splitlines()
-    assert lines[0] == "Import abgebrochen – 3 Fehler gefunden, es wurde nichts gespeichert:"
+    assert lines[0] == (
+        "Import von „gliederung.txt“ abgebrochen – 3 Fehler gefunden, es wurde nichts gespeichert:"
+    )
     assert [line.split(":")[0].strip() for line in lines[1:]] == [
         "Zeile 26",
         "Zeile 27",

@@ -384,7 +384,10 @@ def test_windows_1252_is_read_with_a_warning():
         (b"\xef\xbb\xbf  \r\n\n", "Die Datei ist leer."),
         (b"%PDF-1.7\n\x00\x01\x02binary", "Die Datei ist keine Textdatei"),
         ("1. Zielsetzung".encode("utf-16"), "Die Datei ist UTF-16-kodiert."),
-        (b"Titel\n\n1. Zielsetzung\n\x07\n", "Zeile 4: Die Datei ist keine Textdatei"),
+        (
+            b"Titel\n\n1. Zielsetzung\n\x07\n",
+            "Zeile 4: Der Text enthält an Stelle 1 das unsichtbare Steuerzeichen U+0007 (BEL)",
+        ),
         (b"\x81\x8d\x8f\x90\x9d", "Zeile 1: Die Datei ist keine Textdatei"),
     ],
 )

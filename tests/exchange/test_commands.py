@@ -85,7 +85,7 @@ def test_import_errors_list_row_column_and_message(world, tmp_path):
     with pytest.raises(CommandError) as raised:
         call_command("import_data", "progress", str(path), concept="lk-test", stderr=err)
     assert str(raised.value) == (
-        "Import abgebrochen – es wurde nichts gespeichert.\n"
+        "Import von „s.csv“ abgebrochen – es wurde nichts gespeichert.\n"
         "Zeile 3, Spalte „Maßnahme“: Eine Maßnahme „S9“ gibt es in diesem Konzept nicht.\n"
         "Zeile 3, Spalte „Umsetzungsstand“: „fertig“ ist kein gültiger Umsetzungsstand (erlaubt: "
         "nicht begonnen, in Vorbereitung, in Umsetzung, umgesetzt, verstetigt, zurückgestellt, "

@@ -1,5 +1,8 @@
 import datetime as dt
+import io
 import re
+import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -406,11 +409,74 @@ def test_add_sachstand_with_files_and_links(client, lk_vechta, coordinator, sett
     assert download["Content-Disposition"].startswith("attachment")
 
 
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+
+
+def zip_with(name, content=b"x"):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def docx_bytes():
+    types = b'<Types><Override ContentType="application/vnd.openxmlformats-officedocument.'
+    types += b'wordprocessingml.document.main+xml"/></Types>'
+    return zip_with("[Content_Types].xml", types)
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        SimpleUploadedFile("brief.docx", docx_bytes()),
+        SimpleUploadedFile(
+            "text.odt", zip_with("mimetype", b"application/vnd.oasis.opendocument.text")
+        ),
+        SimpleUploadedFile("notiz.txt", "Kurs läuft.\r\n".encode("cp1252")),
+        SimpleUploadedFile("liste.csv", b"Name;Ort\nKurs;Vechta\n"),
+        SimpleUploadedFile("foto.jpg", b"\xff\xd8\xff\xe0" + bytes(20)),
+    ],
+    ids=lambda upload: upload.name,
+)
+def test_evidence_whose_content_matches_is_accepted(
+    client, lk_vechta, coordinator, upload, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    measure = lk_vechta.measures.get(code="S6")
+    response = client.post(url("entry_create", "S6"), entry_data(measure, files=[upload]))
+    assert response.status_code == 302
+    assert Evidence.objects.get().filename == upload.name
+
+
+def test_a_missing_evidence_file_is_a_german_404(
+    client, lk_vechta, coordinator, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    measure = lk_vechta.measures.get(code="S6")
+    pdf = SimpleUploadedFile("bericht.pdf", b"%PDF-1.7 test")
+    client.post(url("entry_create", "S6"), entry_data(measure, files=[pdf]))
+    evidence = Evidence.objects.get()
+    Path(evidence.file.path).unlink()
+    response = client.get(url("evidence", "S6", pk=evidence.pk))
+    assert response.status_code == 404
+    assert "Die Datei „bericht.pdf“ ist nicht mehr vorhanden" in response.text
+
+
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
         (SimpleUploadedFile("tool.exe", b"MZ..."), "Dateityp nicht erlaubt"),
-        (SimpleUploadedFile("fake.pdf", b"<html>"), "passt nicht zur Dateiendung"),
+        (SimpleUploadedFile("fake.pdf", b"<html>"), "„fake.pdf“: Der Inhalt passt nicht"),
+        (SimpleUploadedFile("setup.pdf", b"MZ\x90\x00" + bytes(64)), "„setup.pdf“: Der Inhalt"),
+        (SimpleUploadedFile("bild.png", b"%PDF-1.7"), "„bild.png“: Der Inhalt passt nicht"),
+        (SimpleUploadedFile("foto.jpg", b"GIF89a"), "„foto.jpg“: Der Inhalt passt nicht"),
+        (SimpleUploadedFile("brief.docx", zip_with("word.txt")), "„brief.docx“: Der Inhalt"),
+        (SimpleUploadedFile("tabelle.xlsx", docx_bytes()), "„tabelle.xlsx“: Der Inhalt"),
+        (SimpleUploadedFile("text.odt", zip_with("mimetype", b"x")), "„text.odt“: Der Inhalt"),
+        (SimpleUploadedFile("kaputt.docx", b"PK\x03\x04" + bytes(40)), "„kaputt.docx“"),
+        (SimpleUploadedFile("seite.txt", b"<!DOCTYPE html><script>x()</script>"), "HTML"),
+        (SimpleUploadedFile("prog.txt", b"\x7fELF\x02\x01" + bytes(100)), "keine Textdatei"),
+        (SimpleUploadedFile("liste.csv", b"\x81\x8d\x8f\x90\x9d"), "keine Textdatei"),
     ],
 )
 def test_bad_evidence_files_are_refused_and_nothing_is_written(

@@ -103,6 +103,22 @@ def test_history_page_refuses_an_impossible_point_in_time(client, lk_vechta, coo
     assert client.get(url("history", "S2") + "?vor=2025-02-28T10:00:00").status_code == 200
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "9999-12-31T23:59:59-23:59",
+        "0001-01-01T00:00:00+23:59",
+        "0001-01-01T00:00:00",
+        "gestern",
+        "2025-06-30T25:00:00",
+    ],
+)
+def test_history_page_refuses_a_moment_outside_the_calendar(client, lk_vechta, coordinator, value):
+    response = client.get(url("history", "S2"), {"vor": value})
+    assert response.status_code == 400
+    assert "Ungültiger Zeitpunkt im Parameter „vor“" in response.text
+
+
 def test_a_sachstand_from_the_future_is_refused_by_the_service(lk_vechta, coordinator):
     from django.core.exceptions import ValidationError
     from django.utils import timezone

@@ -222,7 +222,7 @@ def test_network_refuses_organisations_of_another_concept():
 def test_organisation_create_update_and_conflict():
     concept = ConceptFactory()
     organisation = services.organisation_create(concept=concept, name="Jobcenter Vechta")
-    assert organisation.is_public is True
+    assert organisation.is_public is False  # public only when someone says so
     services.organisation_update(
         organisation=organisation,
         expected_version=1,

@@ -190,8 +190,11 @@ def test_networks_page_lists_the_public_organisations_only(client, lk_vechta):
         name="Nachbarschaftsverein Lohne",
         kind=Organisation.Kind.ASSOCIATION,
         website="https://verein.example/",
+        is_public=True,
     )
     Organisation.objects.create(concept=lk_vechta, name=f"Stiller Akteur {MARKER}", is_public=False)
+    # Nobody said this one may be shown: not public.
+    Organisation.objects.create(concept=lk_vechta, name=f"Neuer Akteur {MARKER}")
     jobcenter = lk_vechta.organisations.get(name="Jobcenter")
     kmn = lk_vechta.networks.get(name="KMN-Treffen")
     kmn.members.add(jobcenter)

@@ -105,7 +105,7 @@ def generate(*, scale: int, seed: int = 1) -> Concept:
         for i in range(SUB_GOALS * scale)
     )
     organisations = Organisation.objects.bulk_create(
-        Organisation(concept=concept, name=f"Demo-Akteur {i + 1}")
+        Organisation(concept=concept, name=f"Demo-Akteur {i + 1}", is_public=True)
         for i in range(ORGANISATIONS * scale)
     )
     Network.objects.bulk_create(

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             self.stderr.write(f"Hinweis: {warning}")
         if not report.ok:
             raise CommandError(
-                "Import abgebrochen – es wurde nichts gespeichert.\n"
+                f"Import von „{file.name}“ abgebrochen – es wurde nichts gespeichert.\n"
                 + "\n".join(report.error_messages)
             )
         if verbosity > 1 or dry_run:

@@ -23,13 +23,10 @@ def counted(count, singular, plural):
     return f"{german_number(count)} {singular if count == 1 else plural}"
 
 
-def failure_message(issues):
+def failure_message(issues, path):
     count = len(issues)
-    head = (
-        "Import abgebrochen – 1 Fehler gefunden, es wurde nichts gespeichert:"
-        if count == 1
-        else f"Import abgebrochen – {count} Fehler gefunden, es wurde nichts gespeichert:"
-    )
+    found = "1 Fehler" if count == 1 else f"{count} Fehler"
+    head = f"Import von „{path.name}“ abgebrochen – {found} gefunden, es wurde nichts gespeichert:"
     return "\n".join([head, *(f"  {issue}" for issue in issues)])
 
 
@@ -77,12 +74,12 @@ class Command(BaseCommand):
         try:
             text, notes = decode_outline(data)
         except OutlineInvalid as exc:
-            raise CommandError(failure_message(exc.issues + check_slug(slug))) from None
+            raise CommandError(failure_message(exc.issues + check_slug(slug), Path(path))) from None
         service = outline_check if dry_run else outline_import
         try:
             result = service(text=text, slug=slug, replace=replace, notes=notes)
         except OutlineInvalid as exc:
-            raise CommandError(failure_message(exc.issues)) from None
+            raise CommandError(failure_message(exc.issues, Path(path))) from None
         self.report(result, dry_run=dry_run)
 
     def read(self, path):
