@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from concept.admin import HistoryAdmin
+from concept.admin import HistoryAdmin, VersionedAdminMixin
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
 from goals.resources import IndicatorValueResource
 from reporting.exchange import ConceptImportExportMixin
@@ -82,7 +82,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ConceptImportExportMixin, HistoryAdmin):
+class IndicatorValueAdmin(ConceptImportExportMixin, VersionedAdminMixin, HistoryAdmin):
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "reference_date", "breakdown", "value", "source", "is_demo"]
     list_filter = ["indicator__concept", "is_demo", "reference_date"]

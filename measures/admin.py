@@ -14,7 +14,6 @@ from measures.models import (
     assignments_snapshot,
 )
 from measures.resources import MeasureResource, ProgressEntryResource
-from measures.services import ensure_history_baseline
 from reporting.exchange import ConceptImportExportMixin
 
 
@@ -101,13 +100,6 @@ class MeasureAdmin(ConceptImportExportMixin, VersionedAdminMixin, HistoryAdmin):
         ),
     ]
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            # Measures loaded from the outline have no history yet: record their state
-            # before the first change, so it shows (and conflicts) as "from … to …".
-            ensure_history_baseline(obj)
-        super().save_model(request, obj, form, change)
-
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # The measure was saved (and its history recorded) before its Teilziele, Akteure …
@@ -140,7 +132,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(ConceptImportExportMixin, HistoryAdmin):
+class ProgressEntryAdmin(ConceptImportExportMixin, VersionedAdminMixin, HistoryAdmin):
     resource_classes = [ProgressEntryResource]
     list_display = ["measure", "date", "status", "traffic_light", "progress", "author", "is_demo"]
     list_filter = ["measure__concept", "status", "traffic_light", "is_demo"]
@@ -170,7 +162,7 @@ class ProgressEntryAdmin(ConceptImportExportMixin, HistoryAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(HistoryAdmin):
+class DecisionAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["short_text", "kind", "meeting", "follow_up_date", "follow_up_done"]
     list_filter = ["kind", "follow_up_done", "meeting__network"]
     search_fields = ["text"]

@@ -23,9 +23,14 @@ class OrganisationAdmin(ConceptImportExportMixin, VersionedAdmin):
 
 
 class MeetingInline(admin.TabularInline):
+    """Meetings are listed here and changed on their own page, which guards them against
+    lost updates (VersionedAdminMixin)."""
+
     model = Meeting
     extra = 0
     fields = ["date", "topic", "presented", "minutes"]
+    readonly_fields = fields
+    show_change_link = True
 
 
 @admin.register(Network)
@@ -40,7 +45,7 @@ class NetworkAdmin(ConceptImportExportMixin, VersionedAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["date", "network", "topic", "presented"]
     list_filter = ["network__kind", "network"]
     search_fields = ["topic", "minutes", "presented"]

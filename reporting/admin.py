@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from concept.admin import HistoryAdmin, VersionedAdminMixin
 from reporting.models import AnnualReport, GoalAssessment
 
 
@@ -9,7 +10,7 @@ class GoalAssessmentInline(admin.StackedInline):
 
 
 @admin.register(AnnualReport)
-class AnnualReportAdmin(admin.ModelAdmin):
+class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = [
         "concept",
         "year",
