@@ -28,6 +28,7 @@ NETWORK_FIELDS = [
     "kind",
     "purpose",
     "coordinator",
+    "members",
     "meeting_cadence",
     "platform_url",
     "statement",
@@ -182,7 +183,7 @@ def network_update(
         network.members.set(members)
     finally:
         del network.skip_history_when_saving
-    network.save(update_fields=[*NETWORK_FIELDS, "version"])
+    network.save(update_fields=[*(f for f in NETWORK_FIELDS if f != "members"), "version"])
     return network
 
 

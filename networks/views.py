@@ -34,18 +34,8 @@ from networks.queries import (
     with_roles,
 )
 
-NETWORK_FIELDS = [
-    "name",
-    "kind",
-    "purpose",
-    "coordinator",
-    "members",
-    "meeting_cadence",
-    "platform_url",
-    "statement",
-    "is_public",
-]
-ORGANISATION_FIELDS = ["name", "short_name", "kind", "website", "is_public"]
+NETWORK_FIELDS = services.NETWORK_FIELDS
+ORGANISATION_FIELDS = services.ORGANISATION_FIELDS
 MEETING_FIELDS = ["date", "topic", "presented", "minutes"]
 
 

@@ -9,6 +9,16 @@ from concept.history import Change
 from concept.models import Concept
 from goals.models import StrategicGoal
 
+# The report's texts, as the portal edits them (also reporting.report).
+NARRATIVE_FIELDS = (
+    "foreword",
+    "summary",
+    "introduction",
+    "need_for_action",
+    "outlook",
+    "resolution_proposal",
+)
+
 
 class ReportHistoryBase(models.Model):
     """Extra column of a report's history records (simple-history `bases`)."""
@@ -127,16 +137,7 @@ class AnnualReport(models.Model):
     )
 
     version_field = "edit_version"
-    conflict_fields = [
-        "status",
-        "foreword",
-        "summary",
-        "introduction",
-        "need_for_action",
-        "outlook",
-        "resolution_proposal",
-        "correction_note",
-    ]
+    conflict_fields = ["status", *NARRATIVE_FIELDS, "correction_note"]
     history_changes = staticmethod(assessment_changes)
 
     class Meta:
