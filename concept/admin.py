@@ -1,14 +1,17 @@
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib import admin
-from django.contrib.admin.utils import get_fields_from_path
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten, get_fields_from_path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from concept import roles
+from concept.locking import StaleVersion, claim, stale_version, version_field, version_of
 from concept.models import Concept, LegalPage, Membership, Statement
 
 User = get_user_model()
@@ -137,23 +140,61 @@ class ConceptScopedInline(ConceptScope):
         return self.has_view_permission(request, obj)
 
 
+def _locked_form(base, obj):
+    """The admin's form for obj with the version the admin loaded, checked on validation (so
+    a stale form comes back with the conflict and the input kept)."""
+
+    class LockedForm(base):
+        locked_version = forms.IntegerField(
+            widget=forms.HiddenInput, initial=version_of(obj), required=False
+        )
+
+        def clean(self):
+            cleaned = super().clean()
+            expected = cleaned.get("locked_version")
+            stored = type(obj)._base_manager.filter(pk=obj.pk)
+            now = stored.values_list(version_field(type(obj)), flat=True).first()
+            if expected is not None and now is not None and expected != now:
+                raise forms.ValidationError(
+                    stale_version(stored.get(), expected).message, code="stale"
+                )
+            return cleaned
+
+    return LockedForm
+
+
 class VersionedAdminMixin:
-    """For models with optimistic locking (a `version` the portal's services claim): a
-    change here moves the version on, so a portal form opened before is refused instead of
-    overwriting it. Taken under a row lock and set before saving, so the history record of
-    the change carries the new version as those of the portal do."""
+    """The admin's change form under the portal's guard (concept.locking): it carries the
+    version the admin loaded, and saving claims it like every portal form does, so neither
+    side overwrites the other silently. The history record of the change carries the new
+    version, as those of the portal do."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            kwargs["form"] = _locked_form(kwargs.get("form", self.form), obj)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        shown = {name for _title, options in fieldsets for name in flatten(options["fields"])}
+        if obj is None or "locked_version" in shown:
+            return fieldsets
+        return [*fieldsets, (None, {"fields": ["locked_version"], "classes": ["hidden"]})]
 
     def save_model(self, request, obj, form, change):
         if change:
-            # The admin's change view runs in a transaction, so the lock holds until commit.
-            current = (
-                type(obj)
-                .objects.select_for_update()
-                .values_list("version", flat=True)
-                .get(pk=obj.pk)
-            )
-            obj.version = current + 1
+            # The admin's change view runs in a transaction: the claimed row stays locked
+            # until the change commits.
+            claim(obj, form.cleaned_data.get("locked_version"))
         super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleVersion as conflict:
+            # Someone saved between the form's check and this save; the change was rolled back.
+            self.message_user(request, conflict.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -257,7 +298,7 @@ class AdministrationOnly:
 
 
 @admin.register(LegalPage)
-class LegalPageAdmin(AdministrationOnly, admin.ModelAdmin):
+class LegalPageAdmin(AdministrationOnly, VersionedAdminMixin, HistoryAdmin):
     """Impressum, Datenschutz, Barrierefreiheit: one of each per installation."""
 
     list_display = ["heading", "kind", "updated_at"]

@@ -1,5 +1,5 @@
-"""Form helpers: numbers as German offices type them, service errors on forms, and forms
-shown again after a conflict."""
+"""Form helpers: numbers as German offices type them, service errors on forms. (Forms shown
+again after a conflict: concept.locking.VersionedForm.)"""
 
 import datetime as dt
 import re
@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
 
 GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 
@@ -50,33 +49,6 @@ def add_service_errors(form, error):
         return
     for name, errors in error.message_dict.items():
         form.add_error(name if name in form.fields else None, errors)
-
-
-def rebase_fields(form, values, write):
-    """Show a form refused after a conflict again so that saving it once more overwrites
-    nothing silently (measures, Kennzahlwerte). `values`: field name → (before, now, yours):
-    what the user saw, what is stored now, what the user sent. A field the user left as it
-    was takes the stored value (`write(name, now)` puts it into the form's data); the user's
-    own changes stay and are marked – more urgently where someone else changed that field
-    too. Returns the labels of the fields marked."""
-    mine = []
-    for name, (before, now, yours) in values.items():
-        if yours == before:
-            write(name, now)
-            continue
-        if yours == now:  # changed the same way by both: nothing to check
-            continue
-        field = form.fields[name]
-        field.help_text = (
-            _(
-                "Ihre Eingabe (noch nicht gespeichert) – jemand anderes hat dieses Feld "
-                "inzwischen geändert; bitte prüfen."
-            )
-            if now != before
-            else _("Ihre Eingabe (noch nicht gespeichert).")
-        )
-        mine.append(str(field.label))
-    return mine
 
 
 def query_datetime(value: str | None):

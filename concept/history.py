@@ -5,8 +5,11 @@ Used by the measures and by Akteure/Netzwerke, so every page shows a change the 
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
+
+from concept.templatetags.portal import num
 
 HISTORY_LIMIT = 50
 
@@ -20,7 +23,8 @@ class Change:
 
 
 def display_value(value) -> str:
-    """A recorded value as users read it ("in Umsetzung", "31.12.2025", "ja", "–")."""
+    """A recorded value as users read it ("in Umsetzung", "31.12.2025", "ja", "20.714,5",
+    "–")."""
     if isinstance(value, list):
         return ", ".join(value) or "–"
     if value in (None, ""):
@@ -29,6 +33,8 @@ def display_value(value) -> str:
         return _("ja") if value else _("nein")
     if isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")
+    if isinstance(value, Decimal):
+        return num(value, max(0, -value.as_tuple().exponent))
     return str(value)
 
 

@@ -2,11 +2,12 @@
 edit them, the edit form and the write."""
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from concept import roles
+from concept.locking import VersionedForm, claim, stale_version
 from concept.models import LegalPage
 
 EDITABLE_FIELDS = [
@@ -35,9 +36,7 @@ def check_legal_page_editor(user):
         raise PermissionDenied(_("Diese Seiten pflegt die Administration."))
 
 
-class LegalPageForm(forms.ModelForm):
-    # The Stand the editor loaded; a save over someone else's newer one is refused.
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+class LegalPageForm(VersionedForm, forms.ModelForm):
     arbitration_url = LegalPage._meta.get_field("arbitration_url").formfield(assume_scheme="https")
 
     class Meta:
@@ -53,7 +52,6 @@ class LegalPageForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in set(EDITABLE_FIELDS) - set(FIELDS_BY_KIND[kind]):
             del self.fields[name]
-        self.fields["seen"].initial = stamp(self.instance)
         if kind == LegalPage.Kind.ACCESSIBILITY:
             # The statement must name where people report barriers (BITV 2.0 § 7).
             self.fields["contact_email"].help_text = _(
@@ -65,33 +63,29 @@ class LegalPageForm(forms.ModelForm):
         pass
 
 
-class LegalPageConflict(ValidationError):
-    def __init__(self, current):
-        self.current = current
-        super().__init__(
-            _(
-                "Die Seite wurde inzwischen von einer anderen Person geändert. Ihre Änderung "
-                "wurde nicht gespeichert. Bitte prüfen Sie die aktuelle Fassung und speichern "
-                "Sie erneut."
-            )
-        )
-
-
-def stamp(page):
-    return page.updated_at.isoformat() if page.pk and page.updated_at else ""
-
-
 @transaction.atomic
-def legal_page_save(*, kind: str, seen: str, **fields) -> LegalPage:
-    """Create or change the page of this kind; refuse if it changed since `seen`."""
-    page = LegalPage.objects.select_for_update().filter(kind=kind).first()
+def legal_page_save(*, kind: str, expected_version: int | None, user=None, **fields) -> LegalPage:
+    """Create or change the page of this kind. expected_version: the version the editor saw
+    (None: the page did not exist yet); a page changed or created meanwhile is refused with
+    concept.locking.StaleVersion."""
+    page = LegalPage.objects.filter(kind=kind).first()
+    if page is not None and expected_version is None:
+        raise stale_version(page, None)
     if page is None:
         page = LegalPage(kind=kind)
-    elif stamp(page) != seen:
-        raise LegalPageConflict(page)
     for name in FIELDS_BY_KIND[kind]:
         if name in fields:
             setattr(page, name, (fields[name] or "").strip())
-    page.full_clean()
+    # The unique kind is left to the database: of two first saves at once, one is refused.
+    page.full_clean(validate_unique=False)
+    page._history_user = user
+    if page.pk is None:
+        try:
+            with transaction.atomic():
+                page.save()
+        except IntegrityError:
+            raise stale_version(LegalPage.objects.get(kind=kind), None) from None
+        return page
+    claim(page, expected_version)
     page.save()
     return page

@@ -215,6 +215,9 @@ class LegalPage(models.Model):
     )
     arbitration_url = models.URLField(_("Schlichtungsstelle: Link"), blank=True)
     updated_at = models.DateTimeField(_("Stand"), auto_now=True)
+    # Lost-update guard (concept.locking): every save through the portal or the admin claims it.
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(verbose_name=_("Rechtliche Seite (Verlauf)"))
 
     class Meta:
         verbose_name = _("Rechtliche Seite")
@@ -235,3 +238,27 @@ class LegalPage(models.Model):
     @property
     def has_contact(self):
         return bool(self.contact_email or self.contact_phone or self.contact_address.strip())
+
+
+class UsedToken(models.Model):
+    """A one-time token that has been used (concept.locking.claim_token): an import's
+    confirmation runs once, however often and however fast it is sent."""
+
+    key = models.CharField(_("Schlüssel (SHA-256)"), max_length=64, unique=True)
+    purpose = models.CharField(_("Zweck"), max_length=40)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verwendet von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    used_at = models.DateTimeField(_("verwendet am"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("verwendetes Token")
+        verbose_name_plural = _("verwendete Tokens")
+
+    def __str__(self):
+        return self.purpose

@@ -27,12 +27,11 @@ from concept import public_queries as queries
 from concept.fields import add_service_errors
 from concept.legal import (
     FIELDS_BY_KIND,
-    LegalPageConflict,
     LegalPageForm,
     check_legal_page_editor,
     legal_page_save,
-    stamp,
 )
+from concept.locking import StaleVersion
 from concept.models import LegalPage
 from measures.models import TrafficLight
 
@@ -179,17 +178,20 @@ def legal_page_edit(request, kind):
     check_legal_page_editor(request.user)
     page = LegalPage.objects.filter(kind=kind).first() or LegalPage(kind=kind)
     form = LegalPageForm(request.POST or None, instance=page, kind=kind)
+    conflict, mine = None, []
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in FIELDS_BY_KIND[kind]}
         try:
-            saved = legal_page_save(kind=kind, seen=form.cleaned_data["seen"], **fields)
-        except LegalPageConflict as conflict:
-            # Keep the input, now against the current Stand; the text above says what to do.
-            data = request.POST.copy()
-            data["seen"] = stamp(conflict.current)
-            form = LegalPageForm(data, instance=page, kind=kind)
-            form.is_valid()
-            form.add_error(None, conflict)
+            saved = legal_page_save(
+                kind=kind,
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+                **fields,
+            )
+        except StaleVersion as error:
+            conflict, page = error, error.obj
+            form.versioned = page
+            mine = form.rebase(error)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -198,5 +200,12 @@ def legal_page_edit(request, kind):
     return render(
         request,
         "public/legal_page_form.html",
-        {"form": form, "page": page, "page_url": _page_url(kind)},
+        {
+            "form": form,
+            "page": page,
+            "page_url": _page_url(kind),
+            "conflict": conflict,
+            "mine": mine,
+        },
+        status=409 if conflict else 200,
     )

@@ -25,6 +25,7 @@ from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
 
 from concept.fields import parse_german_number
+from concept.locking import StaleVersion
 from concept.templatetags.portal import money
 from concept.text import unsafe_character_message
 
@@ -822,8 +823,8 @@ class ConceptResource(resources.ModelResource):
 
     def reconcile(self, instance, values, changes, errors):
         """A row of an older export (its Version is behind the object's) is compared cell by
-        cell with the object as it was exported (three-way, as measures.forms.rebase_form
-        does for forms): cells the user left as exported keep what others changed since;
+        cell with the object as it was exported (three-way, as VersionedForm.rebase does for
+        forms): cells the user left as exported keep what others changed since;
         the user's own changes go ahead where nobody else changed the cell; a cell both
         changed differently is a conflict. Returns the changes that remain, and notices."""
         header = self.header_of("version")
@@ -962,8 +963,8 @@ class ConceptResource(resources.ModelResource):
                     saved = self.apply(instance, values, result.changes)
             except ValidationError as error:
                 self.add_validation_error(error, errors)
-            except ConflictError as error:
-                self.conflict_error(error.instance or instance, values, errors)
+            except StaleVersion as error:
+                self.conflict_error(error.obj, values, errors)
             else:
                 result.import_type = (
                     RowResult.IMPORT_TYPE_NEW if instance is None else RowResult.IMPORT_TYPE_UPDATE
@@ -982,11 +983,3 @@ class ConceptResource(resources.ModelResource):
                 for column, messages in errors.items()
             }
         )
-
-
-class ConflictError(Exception):
-    """Raised by a resource's apply() when a service refused a stale version."""
-
-    def __init__(self, instance=None):
-        self.instance = instance
-        super().__init__()

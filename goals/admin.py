@@ -2,7 +2,12 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from concept.admin import ConceptScopedAdmin, ConceptScopedInline, HistoryAdmin
+from concept.admin import (
+    ConceptScopedAdmin,
+    ConceptScopedInline,
+    HistoryAdmin,
+    VersionedAdminMixin,
+)
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
 from goals.resources import IndicatorValueResource
 from reporting.exchange import ConceptImportExportMixin
@@ -89,7 +94,9 @@ class IndicatorAdmin(ConceptScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ConceptScopedAdmin, ConceptImportExportMixin, HistoryAdmin):
+class IndicatorValueAdmin(
+    ConceptScopedAdmin, ConceptImportExportMixin, VersionedAdminMixin, HistoryAdmin
+):
     concept_path = "indicator__concept"
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "reference_date", "breakdown", "value", "source", "is_demo"]

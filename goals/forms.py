@@ -6,12 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concept.fields import GermanDecimalField
+from concept.locking import VersionedForm
 from goals.models import IndicatorValue
 
 COUNT_UNITS = {"personen", "anzahl", "fälle", "plätze"}
 
 
-class IndicatorValueForm(forms.ModelForm):
+class IndicatorValueForm(VersionedForm, forms.ModelForm):
     year = forms.IntegerField(
         label=_("Jahr"),
         help_text=_("Stichtag ist der 31.12. dieses Jahres, wenn unten kein anderer steht."),
@@ -23,17 +24,13 @@ class IndicatorValueForm(forms.ModelForm):
     )
 
     value = GermanDecimalField(label=_("Wert"), max_digits=14, decimal_places=3)
-    # The newest history record the editor saw (0: none): a stale form is refused.
-    seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     class Meta:
         model = IndicatorValue
         fields = ["value", "breakdown", "period", "source", "note"]
 
-    def __init__(self, *args, indicator, seen=None, **kwargs):
+    def __init__(self, *args, indicator, **kwargs):
         super().__init__(*args, **kwargs)
-        if seen is not None:
-            self.initial["seen"] = seen
         self.indicator = indicator
         self.fields["value"].label = _("Wert (%(unit)s)") % {"unit": indicator.unit}
         if self.instance.pk and not self.is_bound:
@@ -110,3 +107,19 @@ class IndicatorValueForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+    def locked_values(self, source):
+        """As the form shows a value: the Stichtag as its year, and as a date only where it
+        is not the 31.12."""
+        values = super().locked_values(source)
+        date = source.reference_date
+        values["year"] = date.year
+        values["reference_date"] = None if (date.month, date.day) == (12, 31) else date
+        return values
+
+    def rebase(self, conflict):
+        # The cleaned Stichtag is filled in from the year; compare what was typed.
+        date = self.cleaned_data.get("reference_date")
+        if date is not None and (date.month, date.day) == (12, 31):
+            self.cleaned_data["reference_date"] = None
+        return super().rebase(conflict)

@@ -215,7 +215,11 @@ class IndicatorValue(models.Model):
     note = models.CharField(_("Anmerkung"), max_length=300, blank=True)
     position = models.PositiveIntegerField(_("Reihenfolge"), default=0)
     is_demo = models.BooleanField(_("Demodaten"), default=False)
+    # Lost-update guard (concept.locking): every change claims it.
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     history = HistoricalRecords(verbose_name=_("Kennzahlwert (Verlauf)"))
+
+    conflict_fields = ["reference_date", "value", "breakdown", "period", "source", "note"]
 
     objects = IndicatorValueManager()
 

@@ -168,5 +168,8 @@ class IndicatorValueResource(ConceptResource):
             self.existing[(item.indicator_id, item.reference_date, item.breakdown.strip())] = item
             return item
         return services.indicator_value_update(
-            item=item, user=self.user, **{c.attribute: values[c.attribute] for c in changes}
+            item=item,
+            user=self.user,
+            expected_version=item.version,
+            **{c.attribute: values[c.attribute] for c in changes},
         )

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from concept import locking
 from goals.models import Indicator, IndicatorValue
 
 
@@ -61,46 +62,12 @@ def indicator_value_create(
     return item
 
 
-def indicator_value_newest_record(item: IndicatorValue) -> int:
-    """The id of a Kennzahlwert's newest history record (0 without one): what an edit form
-    remembers, since values carry no version of their own."""
-    return (
-        IndicatorValue.history.filter(id=item.pk)
-        .order_by("-history_date", "-history_id")
-        .values_list("history_id", flat=True)
-        .first()
-        or 0
-    )
-
-
-class IndicatorValueConflict(Exception):
-    """The value was changed after the editor loaded it; `item` is the current one."""
-
-    def __init__(self, item: IndicatorValue, newest_record: int):
-        self.item = item
-        self.newest_record = newest_record
-        super().__init__(item)
-
-
-UNCHECKED = object()
-
-
 @transaction.atomic
 def indicator_value_update(
-    *, item: IndicatorValue, user, expected_record=UNCHECKED, **fields
+    *, item: IndicatorValue, user, expected_version: int | None, **fields
 ) -> IndicatorValue:
-    """Change a Kennzahlwert. Given `expected_record` (the newest history record the editor
-    saw, None if unknown) a change made meanwhile is refused with IndicatorValueConflict,
-    under a row lock so that of two editors saving at once the second sees the first's."""
-    if expected_record is not UNCHECKED:
-        item = (
-            IndicatorValue.objects.select_for_update(of=("self",))
-            .select_related("indicator")
-            .get(pk=item.pk)
-        )
-        newest = indicator_value_newest_record(item)
-        if expected_record != newest:
-            raise IndicatorValueConflict(item, newest)
+    """Change a Kennzahlwert. expected_version: the version the editor saw (None: as stored
+    now); a change made meanwhile is refused with concept.locking.StaleVersion."""
     for name, value in fields.items():
         setattr(item, name, value)
     try:
@@ -109,6 +76,7 @@ def indicator_value_update(
         if "__all__" in error.message_dict:
             raise _duplicate_error(item.indicator, item.reference_date, item.breakdown) from None
         raise
+    locking.claim(item, expected_version)
     item._history_user = user
-    item.save()
+    item.save(update_fields=[*fields, "version"])
     return item

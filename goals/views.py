@@ -1,5 +1,3 @@
-from types import SimpleNamespace
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,14 +8,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from concept import roles
 from concept.access import get_concept_for_edit, get_concept_for_view
-from concept.fields import add_service_errors, rebase_fields
-from concept.templatetags.portal import num as number_de
+from concept.fields import add_service_errors
+from concept.locking import StaleVersion
 from goals import services
 from goals.forms import IndicatorValueForm
 from goals.models import Indicator, IndicatorValue
 
 VALUE_FIELDS = ["reference_date", "value", "breakdown", "period", "source", "note"]
-TEXT_FIELDS = ["breakdown", "period", "source", "note"]
 HISTORY_LIMIT = 50
 
 
@@ -112,12 +109,7 @@ def indicator_value_edit(request, slug, pk, value_pk):
     concept = get_concept_for_edit(request.user, slug)
     values = IndicatorValue.objects.select_related("indicator")
     item = get_object_or_404(values, pk=value_pk, indicator_id=pk, indicator__concept=concept)
-    form = IndicatorValueForm(
-        request.POST or None,
-        instance=item,
-        indicator=item.indicator,
-        seen=services.indicator_value_newest_record(item),
-    )
+    form = IndicatorValueForm(request.POST or None, instance=item, indicator=item.indicator)
     conflict, mine = None, []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -125,13 +117,11 @@ def indicator_value_edit(request, slug, pk, value_pk):
             services.indicator_value_update(
                 item=item,
                 user=request.user,
-                expected_record=data["seen"],
+                expected_version=data["version"],
                 **{f: data[f] for f in VALUE_FIELDS},
             )
-        except services.IndicatorValueConflict as error:
-            item = error.item
-            conflict = _value_conflict(item, data)
-            mine = _rebase_value_form(form, item, data["seen"], error.newest_record)
+        except StaleVersion as error:
+            conflict, mine = error, form.rebase(error)
         except ValidationError as error:
             _add_value_errors(form, error)
         else:
@@ -150,66 +140,3 @@ def indicator_value_edit(request, slug, pk, value_pk):
         },
         status=409 if conflict else 200,
     )
-
-
-def _shown_values(record):
-    """What IndicatorValueForm shows of a Kennzahlwert (or of one of its history records),
-    as cleaned: the Stichtag in full (the form fills in the 31.12. of the year)."""
-    values = {name: getattr(record, name) for name in ("value", *TEXT_FIELDS)}
-    values |= {"year": record.reference_date.year, "reference_date": record.reference_date}
-    for name in TEXT_FIELDS:
-        values[name] = (values[name] or "").replace("\r\n", "\n").strip()
-    return values
-
-
-def _as_data(name, value):
-    if name == "reference_date":  # the 31.12. of the year is what an empty field means
-        return "" if (value.month, value.day) == (12, 31) else value.isoformat()
-    if name == "value":
-        return str(value).replace(".", ",")
-    return str(value)
-
-
-UNSEEN = object()  # a value the user saw but that no history record keeps
-
-
-def _rebase_value_form(form, item, seen, newest):
-    """A refused edit shown again (concept.fields.rebase_fields), moved on to the newest
-    history record. Returns the labels of the user's changes."""
-    record = IndicatorValue.history.filter(id=item.pk, history_id=seen).first() if seen else None
-    now = _shown_values(item)
-    # Without the record the user saw, every field that differs from now counts as theirs.
-    before = _shown_values(record) if record is not None else dict.fromkeys(now, UNSEEN)
-    yours = _shown_values(SimpleNamespace(**form.cleaned_data))
-    data = form.data.copy()
-    names = ("year", "value", "breakdown", "reference_date", "period", "source", "note")
-
-    def write(name, value):
-        data[name] = _as_data(name, value)
-
-    mine = rebase_fields(form, {n: (before[n], now[n], yours[n]) for n in names}, write)
-    data["seen"] = str(newest)
-    form.data = data
-    return mine
-
-
-def _value_conflict(item, data):
-    record = (
-        IndicatorValue.history.filter(id=item.pk)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")
-        .first()
-    )
-    who = _("jemand anderes")
-    if record is not None and record.history_user is not None:
-        who = record.history_user.get_full_name() or record.history_user.get_username()
-    return _(
-        "Der Wert wurde inzwischen von %(who)s geändert; er lautet jetzt %(value)s zum "
-        "%(date)s. Ihre Eingabe (%(yours)s) wurde nicht gespeichert; bitte prüfen und "
-        "erneut speichern."
-    ) % {
-        "who": who,
-        "value": number_de(item.value),
-        "date": item.reference_date.strftime("%d.%m.%Y"),
-        "yours": number_de(data["value"]),
-    }

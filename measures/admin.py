@@ -19,7 +19,6 @@ from measures.models import (
     assignments_snapshot,
 )
 from measures.resources import MeasureResource, ProgressEntryResource
-from measures.services import ensure_history_baseline
 from reporting.exchange import ConceptImportExportMixin
 
 
@@ -108,13 +107,6 @@ class MeasureAdmin(ConceptScopedAdmin, ConceptImportExportMixin, VersionedAdminM
         ),
     ]
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            # Measures loaded from the outline have no history yet: record their state
-            # before the first change, so it shows (and conflicts) as "from … to …".
-            ensure_history_baseline(obj)
-        super().save_model(request, obj, form, change)
-
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # The measure was saved (and its history recorded) before its Teilziele, Akteure …
@@ -148,7 +140,9 @@ class EvidenceInline(ConceptScopedInline, admin.TabularInline):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(ConceptScopedAdmin, ConceptImportExportMixin, HistoryAdmin):
+class ProgressEntryAdmin(
+    ConceptScopedAdmin, ConceptImportExportMixin, VersionedAdminMixin, HistoryAdmin
+):
     concept_path = "measure__concept"
     resource_classes = [ProgressEntryResource]
     list_display = ["measure", "date", "status", "traffic_light", "progress", "author", "is_demo"]
@@ -179,7 +173,7 @@ class ProgressEntryAdmin(ConceptScopedAdmin, ConceptImportExportMixin, HistoryAd
 
 
 @admin.register(Decision)
-class DecisionAdmin(ConceptScopedAdmin, HistoryAdmin):
+class DecisionAdmin(ConceptScopedAdmin, VersionedAdminMixin, HistoryAdmin):
     concept_path = "meeting__network__concept"
     list_display = ["short_text", "kind", "meeting", "follow_up_date", "follow_up_done"]
     list_filter = ["kind", "follow_up_done", "meeting__network"]

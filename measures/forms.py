@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -7,19 +5,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concept.fields import GermanDecimalField, rebase_fields
+from concept.fields import GermanDecimalField
+from concept.locking import UNKNOWN, VersionedForm
 from goals.models import StrategicGoal, SubGoal
 from measures.models import Measure, ProgressEntry, Status
 from networks.models import Network, Organisation
 
 
-class VersionMixin(forms.Form):
-    """The version the user saw; the service refuses the save if the measure moved on."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class MeasureStateForm(VersionMixin, forms.ModelForm):
+class MeasureStateForm(VersionedForm, forms.ModelForm):
     note = forms.CharField(
         label=_("Bemerkung"),
         required=False,
@@ -99,7 +92,10 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-class ProgressEntryForm(VersionMixin, forms.ModelForm):
+class ProgressEntryForm(VersionedForm, forms.ModelForm):
+    # The version is the measure's: only the state it would set can collide.
+    locked_fields = ["status", "traffic_light", "progress"]
+
     staff = GermanDecimalField(
         label=_("Personal (VZÄ)"), required=False, min_value=0, max_digits=7, decimal_places=2
     )
@@ -150,7 +146,7 @@ class ProgressEntryForm(VersionMixin, forms.ModelForm):
         }
 
     def __init__(self, *args, measure, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, versioned=measure, **kwargs)
         self.measure = measure
         # Settings may lower or raise the limits per installation.
         self.fields["files"].max_files = getattr(settings, "EVIDENCE_MAX_FILES", MAX_FILES)
@@ -163,7 +159,6 @@ class ProgressEntryForm(VersionMixin, forms.ModelForm):
                 status=measure.status,
                 traffic_light=measure.traffic_light,
                 progress=measure.progress,
-                version=measure.version,
             )
         self.fields["text"].required = True
         # A committee decision on this measure can be named as the reason for the change.
@@ -213,8 +208,10 @@ class ProgressEntryForm(VersionMixin, forms.ModelForm):
         pass
 
 
-class NoChangeForm(VersionMixin):
-    pass
+class NoChangeForm(forms.Form):
+    """ "Keine Änderung": only the version the user saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 # MeasureForm fields only Koordination and Administration may change (services.OWNER_FIELDS
@@ -232,7 +229,7 @@ ASSIGNING_FIELDS = [
 ]
 
 
-class MeasureForm(VersionMixin, forms.ModelForm):
+class MeasureForm(VersionedForm, forms.ModelForm):
     lead_organisations = forms.ModelMultipleChoiceField(
         label=_("Federführung"),
         queryset=Organisation.objects.none(),
@@ -295,7 +292,6 @@ class MeasureForm(VersionMixin, forms.ModelForm):
             for name in ASSIGNING_FIELDS:
                 del self.fields[name]
         if not self.is_bound:
-            self.initial["version"] = self.instance.version
             roles = {}
             for involvement in self.instance.involvements.all():
                 roles.setdefault(involvement.role, []).append(involvement.organisation_id)
@@ -341,82 +337,46 @@ class MeasureForm(VersionMixin, forms.ModelForm):
         # Validate field values against the model without touching the stored instance.
         pass
 
+    def locked_values(self, source):
+        """Assignments as the form shows them: from a history record's snapshot (where it
+        stored one), or from the measure."""
+        values = super().locked_values(source)
+        for name in ASSIGNED:
+            if name not in self.fields:
+                continue
+            if isinstance(source, Measure):
+                value = _current_assignment(source, name)
+            else:
+                value = record_value(source, name)
+            if value is UNKNOWN:
+                values.pop(name, None)
+            else:
+                values[name] = value
+        return values
+
 
 # --- after a refused save ---------------------------------------------------------------------
 
 ORGANISATION_ROLES = {"lead_organisations": "lead", "partner_organisations": "partner"}
-UNKNOWN = object()  # assignments of a history record that did not store them
-
-
-def _comparable(value):
-    """A form or history value in one shape: texts without Windows line ends and outer
-    blanks, objects as their keys, several objects as a set of keys."""
-    if isinstance(value, str):
-        return value.replace("\r\n", "\n").strip()
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, models.QuerySet | list | tuple | set | frozenset):
-        return frozenset(_comparable(item) for item in value)
-    return value
+ASSIGNED = ["sub_goals", "networks", "responsible_users", *ORGANISATION_ROLES]
 
 
 def record_value(record, name):
-    """What a field of MeasureForm/ProgressEntryForm showed at a history record of the
-    measure; UNKNOWN for assignments the record did not store."""
-    if name in ORGANISATION_ROLES or name in ("sub_goals", "networks", "responsible_users"):
-        if record.assignments is None:
-            return UNKNOWN
-        if name in ORGANISATION_ROLES:
-            rows = record.assignments.get("organisations", [])
-            return frozenset(row[0] for row in rows if row[1] == ORGANISATION_ROLES[name])
-        return frozenset(row[0] for row in record.assignments.get(name, []))
-    return _comparable(getattr(record, Measure._meta.get_field(name).attname))
+    """What an assignment field of MeasureForm showed at a history record of the measure;
+    UNKNOWN where the record did not store the assignments."""
+    if record.assignments is None:
+        return UNKNOWN
+    if name in ORGANISATION_ROLES:
+        rows = record.assignments.get("organisations", [])
+        return frozenset(row[0] for row in rows if row[1] == ORGANISATION_ROLES[name])
+    return frozenset(row[0] for row in record.assignments.get(name, []))
 
 
-def _as_data(value):
-    if value is None or value is False:
-        return ""
-    if value is True:
-        return "on"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def rebase_form(form, conflict, names):
-    """Show a refused form again so that saving it once more overwrites nothing silently:
-    every field among names the user left as it was takes the measure's current value, the
-    fields the user changed keep the user's value and are marked; the version becomes the
-    current one. Returns the labels of the user's changes. Without the history of what the
-    user saw, the version stays old, so the next save is refused again."""
-    seen, current = conflict.seen, conflict.current
-    if seen is None or current is None:
-        return []
-    data = form.data.copy()
-    values = {}
-    for name in names:
-        if name not in form.fields:
-            continue
-        before, now = record_value(seen, name), record_value(current, name)
-        if now is UNKNOWN:
-            continue
-        if before is UNKNOWN:
-            # Not recorded then (history from before migration 0003): the user changed it
-            # only if the value sent differs from the current one.
-            before = now
-        values[name] = (before, now, _comparable(form.cleaned_data.get(name)))
-
-    def write(name, now):
-        if isinstance(now, frozenset):
-            data.setlist(name, [str(pk) for pk in sorted(now)])
-        elif now is True or now is False:
-            data.pop(name, None)
-            if now:
-                data[name] = "on"
-        else:
-            data[name] = _as_data(now)
-
-    mine = rebase_fields(form, values, write)
-    data["version"] = str(current.version)
-    form.data = data
-    return mine
+def _current_assignment(measure, name):
+    if name in ORGANISATION_ROLES:
+        return frozenset(
+            measure.involvements.filter(role=ORGANISATION_ROLES[name]).values_list(
+                "organisation_id", flat=True
+            )
+        )
+    return frozenset(getattr(measure, name).values_list("pk", flat=True))

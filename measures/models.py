@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from concept.history import Change
 from concept.models import Concept
 from goals.models import StrategicGoal, SubGoal
 from networks.models import Meeting, Network, Organisation
@@ -188,6 +189,38 @@ def assignments_snapshot(measure):
     }
 
 
+ASSIGNMENT_FIELDS = ["sub_goals", "organisations", "networks", "responsible_users"]
+
+
+def assignment_label(field, row):
+    """One recorded assignment as users read it: "1.3", "Jobcenter (Federführung)"."""
+    if field == "organisations":
+        _pk, role, name = row
+        return f"{name} ({MeasureOrganisation.Role(role).label})"
+    return row[1]
+
+
+def assignment_changes(older, newer):
+    """The assignments that differ between two history records; nothing where either record
+    did not store them (then they are unknown, not empty)."""
+    changes = []
+    if older.assignments is None or newer.assignments is None:
+        return changes
+    for field in ASSIGNMENT_FIELDS:
+        old = [assignment_label(field, row) for row in older.assignments.get(field, [])]
+        new = [assignment_label(field, row) for row in newer.assignments.get(field, [])]
+        if sorted(old) != sorted(new):
+            changes.append(
+                Change(
+                    field,
+                    str(Measure._meta.get_field(field).verbose_name),
+                    ", ".join(old) or "–",
+                    ", ".join(new) or "–",
+                )
+            )
+    return changes
+
+
 def record_assignments(sender, instance, history_instance, **kwargs):
     """pre_create_historical_record receiver: every history record of a measure carries its
     assignments (connected in MeasuresConfig.ready), and the Sachstand that caused it, if
@@ -266,7 +299,7 @@ class Measure(models.Model):
     )
     is_public = models.BooleanField(_("öffentlich"), default=True)
     position = models.PositiveIntegerField(_("Reihenfolge"), default=0)
-    # Optimistic locking: every save through the services bumps it; a stale form is refused.
+    # Lost-update guard (concept.locking): every write claims it; a stale form is refused.
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
@@ -275,6 +308,24 @@ class Measure(models.Model):
         excluded_fields=["position"],
         bases=[MeasureHistoryBase],
     )
+
+    # What a conflict (concept.locking) and the history name, in display order; the
+    # assignments come from the records' snapshot (history_changes).
+    conflict_fields = [
+        "status",
+        "traffic_light",
+        "progress",
+        "status_reason",
+        "title",
+        "description",
+        "target_group",
+        "goal",
+        "start_date",
+        "end_date",
+        "update_cadence",
+        "is_public",
+    ]
+    history_changes = staticmethod(assignment_changes)
 
     objects = MeasureManager()
 
@@ -434,7 +485,10 @@ class Decision(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("erfasst am"), auto_now_add=True)
-    history = HistoricalRecords(verbose_name=_("Beschluss (Verlauf)"))
+    # Lost-update guard (concept.locking): every change claims it.
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    # The affected measures are part of the history, so a conflict names their change too.
+    history = HistoricalRecords(verbose_name=_("Beschluss (Verlauf)"), m2m_fields=[measures])
 
     class Meta:
         verbose_name = _("Beschluss")
@@ -509,6 +563,9 @@ class ProgressEntry(models.Model):
     )
     is_demo = models.BooleanField(_("Demodaten"), default=False)
     created_at = models.DateTimeField(_("erfasst am"), auto_now_add=True)
+    # Lost-update guard (concept.locking): every correction claims it; also the export's
+    # "Version" column.
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     history = HistoricalRecords(verbose_name=_("Sachstand (Verlauf)"))
 
     objects = ProgressEntryQuerySet.as_manager()

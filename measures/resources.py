@@ -9,11 +9,11 @@ stays, and only a cell both changed is refused ("wurde seit dem Export geändert
 import re
 from types import SimpleNamespace
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concept import locking
 from concept.resources import (
     CHECK,
     EXPORT,
@@ -23,7 +23,6 @@ from concept.resources import (
     CodeCell,
     Column,
     ConceptResource,
-    ConflictError,
     DateCell,
     DecimalCell,
     ExportFilterError,
@@ -363,7 +362,7 @@ class MeasureResource(ConceptResource):
         return measure, ("measure", measure.pk), measure.label
 
     def values_at(self, measure, version):
-        record = services.history_at(measure, version)
+        record = locking.history_at(measure, version)
         if record is None:
             return None
         values = {name: getattr(record, name) for name in RECORDED_FIELDS}
@@ -397,41 +396,38 @@ class MeasureResource(ConceptResource):
 
     def apply(self, measure, values, changes):
         changed = {change.attribute for change in changes}
-        try:
-            if changed.intersection(STATE_FIELDS):
-                note = _("Übernommen aus dem Datenimport „%(file)s“.") % {
-                    "file": self.file_name or _("Datei")
-                }
-                services.measure_set_state(
-                    measure=measure,
-                    user=self.user,
-                    expected_version=measure.version,
-                    status=values.get("status", measure.status),
-                    traffic_light=values.get("traffic_light", measure.traffic_light),
-                    progress=values.get("progress", measure.progress),
-                    note=note,
-                )
-            master = {f: values[f] for f in services.MASTER_FIELDS if f in changed}
-            relations = {}
-            if "sub_goals" in changed:
-                relations["sub_goals"] = values["sub_goals"]
-            if "networks" in changed:
-                relations["networks"] = values["networks"]
-            if changed.intersection({"lead", "partners"}):
-                # The service replaces both lists: keep the one the file does not change.
-                relations["lead_organisations"] = values.get("lead", _leads(measure))
-                relations["partner_organisations"] = values.get("partners", _partners(measure))
-            if master or relations:
-                services.measure_update(
-                    measure=measure,
-                    user=self.user,
-                    expected_version=measure.version,
-                    data=master,
-                    reason=self.change_reason,
-                    **relations,
-                )
-        except services.MeasureConflict as conflict:
-            raise ConflictError(conflict.measure) from None
+        if changed.intersection(STATE_FIELDS):
+            note = _("Übernommen aus dem Datenimport „%(file)s“.") % {
+                "file": self.file_name or _("Datei")
+            }
+            services.measure_set_state(
+                measure=measure,
+                user=self.user,
+                expected_version=measure.version,
+                status=values.get("status", measure.status),
+                traffic_light=values.get("traffic_light", measure.traffic_light),
+                progress=values.get("progress", measure.progress),
+                note=note,
+            )
+        master = {f: values[f] for f in services.MASTER_FIELDS if f in changed}
+        relations = {}
+        if "sub_goals" in changed:
+            relations["sub_goals"] = values["sub_goals"]
+        if "networks" in changed:
+            relations["networks"] = values["networks"]
+        if changed.intersection({"lead", "partners"}):
+            # The service replaces both lists: keep the one the file does not change.
+            relations["lead_organisations"] = values.get("lead", _leads(measure))
+            relations["partner_organisations"] = values.get("partners", _partners(measure))
+        if master or relations:
+            services.measure_update(
+                measure=measure,
+                user=self.user,
+                expected_version=measure.version,
+                data=master,
+                reason=self.change_reason,
+                **relations,
+            )
         return measure
 
 
@@ -445,30 +441,6 @@ def _author_name(entry):
 # rewrite it (a new state is a new Sachstand).
 ENTRY_STATE_FIELDS = ("measure", "date", "status", "traffic_light", "progress")
 ENTRY_RECORDED_FIELDS = ("date", "status", "traffic_light", "progress", *services.ENTRY_TEXT_FIELDS)
-
-
-def with_versions(entries):
-    """Sachstände with what their Version is made of: a Sachstand has no version field, each
-    correction leaves a history record, so its version is the number of its records (plus
-    one for the state before its history began, if it has no creation record)."""
-    history = ProgressEntry.history.model
-    count = (
-        history.objects.filter(id=OuterRef("pk"))
-        .order_by()
-        .values("id")
-        .annotate(count=Count("history_id"))
-        .values("count")
-    )
-    return entries.annotate(
-        recorded=Coalesce(Subquery(count), Value(0)),
-        created_recorded=Exists(history.objects.filter(id=OuterRef("pk"), history_type="+")),
-    )
-
-
-def entry_version(entry):
-    if not hasattr(entry, "recorded"):  # not read through with_versions()
-        entry = with_versions(ProgressEntry.objects.filter(pk=entry.pk)).get()
-    return max(1, entry.recorded + (0 if entry.created_recorded else 1))
 
 
 class ProgressEntryResource(ConceptResource):
@@ -552,7 +524,6 @@ class ProgressEntryResource(ConceptResource):
         gettext_lazy("Version"),
         IntegerCell(minimum=1),
         attribute="version",
-        getter=entry_version,
         role=CHECK,
     )
 
@@ -591,7 +562,7 @@ class ProgressEntryResource(ConceptResource):
 
     def queryset(self):
         return (
-            with_versions(ProgressEntry.objects.filter(measure__concept=self.concept))
+            ProgressEntry.objects.filter(measure__concept=self.concept)
             .select_related("measure", "author")
             .order_by("measure__position", "measure__number", "date", "created_at", "pk")
         )
@@ -652,7 +623,7 @@ class ProgressEntryResource(ConceptResource):
         by_pk = {m.pk: m for m in measures}
         self.entries = {}
         self.signatures = {}
-        entries = with_versions(ProgressEntry.objects.filter(measure__concept=self.concept))
+        entries = ProgressEntry.objects.filter(measure__concept=self.concept)
         for entry in entries.order_by("pk"):
             entry.measure = by_pk[entry.measure_id]
             self.entries[entry.pk] = entry
@@ -706,14 +677,9 @@ class ProgressEntryResource(ConceptResource):
         return None, ("new", key), self.label(None, values)
 
     def values_at(self, entry, version):
-        """Version n of a Sachstand is its n-th history record; version 1 of one recorded
-        before its history began (no creation record) is not known."""
-        records = list(entry.history.order_by("history_id"))
-        if not records or records[0].history_type != "+":
-            version -= 1
-        if not 1 <= version <= len(records):
+        record = locking.history_at(entry, version)
+        if record is None:
             return None
-        record = records[version - 1]
         return {name: getattr(record, name) for name in ENTRY_RECORDED_FIELDS}
 
     def check(self, entry, values, changes, errors):
@@ -735,21 +701,19 @@ class ProgressEntryResource(ConceptResource):
             return services.progress_entry_correct(
                 entry=entry,
                 user=self.user,
+                expected_version=entry.version,
                 **{c.attribute: values[c.attribute] for c in changes},
             )
         fields = {name: values[name] for name in services.ENTRY_TEXT_FIELDS if name in values}
-        try:
-            entry = services.progress_entry_create(
-                measure=values["measure"],
-                author=self.user,
-                date=values["date"],
-                status=values["status"],
-                traffic_light=values["traffic_light"],
-                progress=values["progress"],
-                **fields,
-            )
-        except services.MeasureConflict as conflict:
-            raise ConflictError(conflict.measure) from None
+        entry = services.progress_entry_create(
+            measure=values["measure"],
+            author=self.user,
+            date=values["date"],
+            status=values["status"],
+            traffic_light=values["traffic_light"],
+            progress=values["progress"],
+            **fields,
+        )
         self.signatures.setdefault(self.signature(entry.measure, values), entry)
         return entry
 

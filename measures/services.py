@@ -1,8 +1,8 @@
 """Writes on measures and their Sachstände. Each runs full_clean() and save() in a transaction.
 
-Every write that changes a measure claims its version first (compare-and-set), so of two
-people editing the same measure the second is refused with what changed meanwhile —
-nothing is ever overwritten silently.
+Every write that changes a measure claims its version first (concept.locking.claim), so of
+two people editing the same measure the second is refused with what changed meanwhile
+(StaleVersion) — nothing is ever overwritten silently.
 """
 
 import datetime as dt
@@ -18,8 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concept import roles
-from concept.history import Change, HistoryReader
+from concept import locking, roles
 from concept.text import looks_binary
 from measures.models import (
     Evidence,
@@ -27,165 +26,23 @@ from measures.models import (
     MeasureOrganisation,
     ProgressEntry,
     Status,
-    assignments_snapshot,
+    assignment_changes,
 )
 
-# Fields whose changes the conflict message reports, in display order.
-TRACKED_FIELDS = [
-    "status",
-    "traffic_light",
-    "progress",
-    "status_reason",
-    "title",
-    "description",
-    "target_group",
-    "goal",
-    "start_date",
-    "end_date",
-    "update_cadence",
-    "is_public",
-]
+__all__ = ["assignment_changes"]
+
+# Fields whose changes the history reports, in display order.
+TRACKED_FIELDS = Measure.conflict_fields
 # What a Sachstand (or a change of state) writes on the measure.
 STATE_FIELDS = ["status", "traffic_light", "progress", "status_reason"]
-# Assignments, recorded with every history record (HistoricalMeasure.assignments).
-ASSIGNMENT_FIELDS = ["sub_goals", "organisations", "networks", "responsible_users"]
 CHANGE_REASON_MAX_LENGTH = Measure.history.model._meta.get_field("history_change_reason").max_length
-
-
-class MeasureConflict(Exception):
-    """The measure changed since the user loaded it."""
-
-    def __init__(self, measure, changes, changed_by, changed_at, *, seen=None, current=None):
-        self.measure = measure
-        self.changes = changes
-        self.changed_by = changed_by
-        self.changed_at = changed_at
-        # The history records of what the user saw and of now (None if unknown), so a form
-        # can be shown again with the current values (measures.forms.rebase_form).
-        self.seen = seen
-        self.current = current
-        super().__init__(self.message)
-
-    @property
-    def message(self):
-        who = self.changed_by or _("jemand anderes")
-        when = (
-            timezone.localtime(self.changed_at).strftime("%d.%m.%Y, %H:%M")
-            if self.changed_at
-            else ""
-        )
-        return _(
-            "Die Maßnahme %(label)s wurde inzwischen von %(who)s geändert (%(when)s). "
-            "Ihre Änderung wurde nicht gespeichert; bitte prüfen Sie den aktuellen Stand und "
-            "speichern Sie erneut."
-        ) % {"label": self.measure.label, "who": who, "when": when}
-
-
-def assignment_label(field, row):
-    """One recorded assignment as users read it: "1.3", "Jobcenter (Federführung)"."""
-    if field == "organisations":
-        _pk, role, name = row
-        return f"{name} ({MeasureOrganisation.Role(role).label})"
-    return row[1]
-
-
-def assignment_changes(older, newer):
-    """The assignments that differ between two history records; nothing where either record
-    did not store them (then they are unknown, not empty)."""
-    changes = []
-    if older.assignments is None or newer.assignments is None:
-        return changes
-    for field in ASSIGNMENT_FIELDS:
-        old = [assignment_label(field, row) for row in older.assignments.get(field, [])]
-        new = [assignment_label(field, row) for row in newer.assignments.get(field, [])]
-        if sorted(old) != sorted(new):
-            changes.append(
-                Change(
-                    field,
-                    str(Measure._meta.get_field(field).verbose_name),
-                    ", ".join(old) or "–",
-                    ", ".join(new) or "–",
-                )
-            )
-    return changes
 
 
 def field_changes(older, newer, reader=None):
     """The tracked fields and assignments that differ between two history records.
     reader: a HistoryReader of TRACKED_FIELDS over records that include both (by default
     one over just these two)."""
-    reader = reader or HistoryReader(Measure, [older, newer], TRACKED_FIELDS)
-    return reader.changes(older, newer) + assignment_changes(older, newer)
-
-
-def history_at(measure, version):
-    """The measure's history record as it stood at that version (None if not recorded)."""
-    return measure.history.filter(version=version).order_by("-history_date", "-history_id").first()
-
-
-def measure_changes_since(measure, version):
-    """What changed on the measure since the given version, from its history: fields and
-    assignments (Teilziele, Akteure, Netzwerke, Verantwortliche)."""
-    current = measure.history.order_by("-history_date", "-history_id").first()
-    seen = history_at(measure, version)
-    changes = []
-    if current is not None and seen is not None:
-        changes = field_changes(seen, current)
-    return changes, current
-
-
-def ensure_history_baseline(measure: Measure) -> None:
-    """Measures loaded from fixtures or imports have no history yet; record their state
-    before the first change, so every later change can be shown as "from … to …"."""
-    if not Measure.history.filter(id=measure.pk).exists():
-        stored = Measure.objects.get(pk=measure.pk)
-        [record] = Measure.history.bulk_history_create([stored], default_date=stored.updated_at)
-        record.assignments = assignments_snapshot(stored)
-        record.save(update_fields=["assignments"])
-
-
-def _claim_version(measure: Measure, expected_version: int | None, fields=None) -> None:
-    """Atomically move the measure from expected_version to the next one, or refuse.
-
-    fields: what this write changes (None: everything). If the measure moved on meanwhile
-    but none of these fields changed (say, a colleague added a Sachstand that kept the
-    state), nothing would be overwritten: the write goes ahead on the current version.
-    """
-    ensure_history_baseline(measure)
-    if expected_version is None:
-        expected_version = Measure.objects.values_list("version", flat=True).get(pk=measure.pk)
-    claimed = Measure.objects.filter(pk=measure.pk, version=expected_version).update(
-        version=expected_version + 1
-    )
-    if not claimed:
-        fresh = Measure.objects.get(pk=measure.pk)
-        changes, record = measure_changes_since(fresh, expected_version)
-        seen = history_at(fresh, expected_version)
-        overlapping = [c for c in changes if fields is None or c.field in fields]
-        if fields is not None and record is not None and seen is not None and not overlapping:
-            claimed = Measure.objects.filter(pk=measure.pk, version=fresh.version).update(
-                version=fresh.version + 1
-            )
-        if claimed:
-            # Take over what others changed, so the history record of this write keeps it.
-            for model_field in Measure._meta.concrete_fields:
-                if model_field.name not in fields:
-                    setattr(measure, model_field.attname, getattr(fresh, model_field.attname))
-            measure.version = fresh.version + 1
-            return
-        changed_by = None
-        if record is not None and record.history_user_id:
-            user = record.history_user
-            changed_by = user.get_full_name() or user.get_username()
-        raise MeasureConflict(
-            fresh,
-            changes,
-            changed_by,
-            record.history_date if record else fresh.updated_at,
-            seen=seen,
-            current=record,
-        )
-    measure.version = expected_version + 1
+    return locking.describe_changes(Measure, older, newer, reader)
 
 
 def _save_measure(measure, user, fields, reason=""):
@@ -249,7 +106,7 @@ def progress_entry_create(
         entry.save()
         return entry
 
-    _claim_version(measure, expected_version, STATE_FIELDS)
+    locking.claim(measure, expected_version, fields=STATE_FIELDS)
     entry._history_user = author
     entry.save()
     measure.status = status
@@ -279,16 +136,20 @@ ENTRY_TEXT_FIELDS = (
 
 
 @transaction.atomic
-def progress_entry_correct(*, entry: ProgressEntry, user, **fields) -> ProgressEntry:
+def progress_entry_correct(
+    *, entry: ProgressEntry, user, expected_version: int | None, **fields
+) -> ProgressEntry:
     """Correct the texts and figures of a recorded Sachstand (typos, late figures); the
-    history keeps the previous wording. Its state and date never change."""
+    history keeps the previous wording. Its state and date never change. expected_version:
+    the Sachstand's version the correction was made on (None: as stored now)."""
     for name, value in fields.items():
         if name not in ENTRY_TEXT_FIELDS:
             raise ValueError(f"{name} lässt sich an einem Sachstand nicht korrigieren.")
         setattr(entry, name, value)
     entry.full_clean()
+    locking.claim(entry, expected_version)
     entry._history_user = user
-    entry.save(update_fields=list(fields))
+    entry.save(update_fields=[*fields, "version"])
     return entry
 
 
@@ -448,8 +309,10 @@ def measure_update(
     for field in written:
         setattr(measure, field, data[field])
     measure.full_clean()
-    _claim_version(
-        measure, expected_version, written + [k for k, v in assigned.items() if v is not None]
+    locking.claim(
+        measure,
+        expected_version,
+        fields=written + [k for k, v in assigned.items() if v is not None],
     )
     if sub_goals is not None:
         measure.sub_goals.set(sub_goals)

@@ -18,17 +18,12 @@ from django_htmx.http import trigger_client_event
 from concept import roles
 from concept.access import get_concept_for_edit, get_concept_for_view
 from concept.fields import add_service_errors, query_datetime
+from concept.locking import StaleVersion
 from goals.models import StrategicGoal
 from measures import services
 from measures.access import can_edit_measure, get_measure_for_edit, get_measure_for_view
 from measures.filters import COORDINATION, MeasureFilter
-from measures.forms import (
-    MeasureForm,
-    MeasureStateForm,
-    NoChangeForm,
-    ProgressEntryForm,
-    rebase_form,
-)
+from measures.forms import MeasureForm, MeasureStateForm, NoChangeForm, ProgressEntryForm
 from measures.models import Evidence, Measure
 from measures.queries import (
     measure_detail_queryset,
@@ -236,14 +231,14 @@ def measure_update_state(request, slug, key):
             note=data["note"],
             reason=data["reason"],
         )
-    except services.MeasureConflict as conflict:
+    except StaleVersion as conflict:
         # The user's input stays (note and reason too); where they kept the state, the
         # current one is shown, and their own changes are marked.
-        mine = rebase_form(form, conflict, ["status", "traffic_light", "progress"])
+        mine = form.rebase(conflict)
         if not request.htmx:
             messages.error(request, conflict.message)
         return _state_response(
-            request, conflict.measure, form, conflict=conflict, mine=mine, status=409
+            request, conflict.obj, form, conflict=conflict, mine=mine, status=409
         )
     except ValidationError as error:
         add_service_errors(form, error)
@@ -286,11 +281,11 @@ def progress_entry_create(request, slug, key):
                         services.evidence_add(entry=entry, upload=upload)
                     for url in data["links"]:
                         services.evidence_add(entry=entry, url=url)
-            except services.MeasureConflict as error:
+            except StaleVersion as error:
                 # The state changed meanwhile: show the current one where the user kept it.
                 conflict = error
-                mine = rebase_form(form, error, ["status", "traffic_light", "progress"])
-                measure = error.measure
+                mine = form.rebase(error)
+                measure = error.obj
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -337,7 +332,7 @@ def progress_entry_no_change(request, slug, key):
         services.progress_entry_no_change(
             measure=measure, user=request.user, expected_version=form.cleaned_data["version"]
         )
-    except services.MeasureConflict as conflict:
+    except StaleVersion as conflict:
         messages.error(request, conflict.message)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -379,12 +374,12 @@ def measure_edit(request, slug, key):
                 data={f: data[f] for f in services.MASTER_FIELDS if f in data},
                 **assignments,
             )
-        except services.MeasureConflict as error:
+        except StaleVersion as error:
             # Shown again with the current values wherever the user changed nothing, so a
             # second save can't silently revert what the other person saved.
             conflict = error
-            mine = rebase_form(form, error, [name for name in form.fields if name != "version"])
-            measure = error.measure
+            mine = form.rebase(error)
+            measure = error.obj
         except ValidationError as error:
             add_service_errors(form, error)
         else:

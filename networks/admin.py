@@ -28,10 +28,15 @@ class OrganisationAdmin(ConceptImportExportMixin, VersionedAdmin):
 
 
 class MeetingInline(ConceptScopedInline, admin.TabularInline):
+    """Meetings are listed here and changed on their own page, which guards them against
+    lost updates (VersionedAdminMixin)."""
+
     concept_path = "network__concept"
     model = Meeting
     extra = 0
     fields = ["date", "topic", "presented", "minutes"]
+    readonly_fields = fields
+    show_change_link = True
 
 
 @admin.register(Network)
@@ -46,7 +51,7 @@ class NetworkAdmin(ConceptImportExportMixin, VersionedAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ConceptScopedAdmin, admin.ModelAdmin):
+class MeetingAdmin(ConceptScopedAdmin, VersionedAdminMixin, HistoryAdmin):
     concept_path = "network__concept"
     list_display = ["date", "network", "topic", "presented"]
     list_filter = ["network__kind", "network"]

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from concept.locking import VersionedForm
 from concept.models import Statement
 from networks.models import Meeting, Network, Organisation
 
@@ -13,18 +14,8 @@ class ServiceModelForm(forms.ModelForm):
         pass
 
 
-class VersionField(forms.IntegerField):
-    """The version the user saw; the service refuses the save if the entry moved on."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, **kwargs)
-
-
-class OrganisationForm(ServiceModelForm):
+class OrganisationForm(VersionedForm, ServiceModelForm):
     website = Organisation._meta.get_field("website").formfield(assume_scheme="https")
-    version = VersionField(required=False)
 
     class Meta:
         model = Organisation
@@ -33,16 +24,9 @@ class OrganisationForm(ServiceModelForm):
             "is_public": _("Erscheint auf den öffentlichen Seiten (Netzwerkverzeichnis)."),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].required = True
-            self.fields["version"].initial = self.instance.version
 
-
-class NetworkForm(ServiceModelForm):
+class NetworkForm(VersionedForm, ServiceModelForm):
     platform_url = Network._meta.get_field("platform_url").formfield(assume_scheme="https")
-    version = VersionField(required=False)
 
     class Meta:
         model = Network
@@ -78,12 +62,9 @@ class NetworkForm(ServiceModelForm):
         self.fields["statement"].queryset = Statement.objects.filter(
             concept=concept, section=Statement.Section.COORDINATION
         ).order_by("position", "pk")
-        if self.instance.pk:
-            self.fields["version"].required = True
-            self.fields["version"].initial = self.instance.version
 
 
-class MeetingForm(ServiceModelForm):
+class MeetingForm(VersionedForm, ServiceModelForm):
     class Meta:
         model = Meeting
         fields = ["date", "topic", "presented", "minutes"]

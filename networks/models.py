@@ -38,7 +38,7 @@ class Organisation(models.Model):
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     website = models.URLField(_("Website"), blank=True)
     is_public = models.BooleanField(_("öffentlich"), default=False)
-    # Optimistic locking: every save through the services bumps it; a stale form is refused.
+    # Lost-update guard (concept.locking): every write claims it; a stale form is refused.
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     objects = OrganisationManager()
@@ -173,6 +173,9 @@ class Meeting(models.Model):
     )
     minutes = models.TextField(_("Kurzprotokoll"), blank=True)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    # Lost-update guard (concept.locking): every change claims it.
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(verbose_name=_("Sitzung (Verlauf)"))
 
     class Meta:
         verbose_name = _("Sitzung")

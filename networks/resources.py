@@ -17,7 +17,6 @@ from concept.resources import (
     ChoiceCell,
     Column,
     ConceptResource,
-    ConflictError,
     IntegerCell,
     RefCell,
     RefListCell,
@@ -121,20 +120,17 @@ class OrganisationResource(NamedResource):
             )
             self.existing[lookup_key(organisation.name)] = organisation
             return organisation
-        try:
-            return services.organisation_update(
-                organisation=organisation,
-                expected_version=organisation.version,
-                name=organisation.name,
-                **{
-                    attribute: self.current(organisation, values, attribute)
-                    for attribute in ("short_name", "kind", "website", "is_public")
-                },
-                user=self.user,
-                reason=self.change_reason,
-            )
-        except services.EditConflict as conflict:
-            raise ConflictError(conflict.current) from None
+        return services.organisation_update(
+            organisation=organisation,
+            expected_version=organisation.version,
+            name=organisation.name,
+            **{
+                attribute: self.current(organisation, values, attribute)
+                for attribute in ("short_name", "kind", "website", "is_public")
+            },
+            user=self.user,
+            reason=self.change_reason,
+        )
 
 
 class NetworkResource(NamedResource):
@@ -248,26 +244,23 @@ class NetworkResource(NamedResource):
             )
             self.existing[lookup_key(network.name)] = network
             return network
-        try:
-            return services.network_update(
-                network=network,
-                expected_version=network.version,
-                name=network.name,
-                statement=network.statement,
-                **{
-                    attribute: self.current(network, values, attribute)
-                    for attribute in (
-                        "kind",
-                        "purpose",
-                        "coordinator",
-                        "members",
-                        "meeting_cadence",
-                        "platform_url",
-                        "is_public",
-                    )
-                },
-                user=self.user,
-                reason=self.change_reason,
-            )
-        except services.EditConflict as conflict:
-            raise ConflictError(conflict.current) from None
+        return services.network_update(
+            network=network,
+            expected_version=network.version,
+            name=network.name,
+            statement=network.statement,
+            **{
+                attribute: self.current(network, values, attribute)
+                for attribute in (
+                    "kind",
+                    "purpose",
+                    "coordinator",
+                    "members",
+                    "meeting_cadence",
+                    "platform_url",
+                    "is_public",
+                )
+            },
+            user=self.user,
+            reason=self.change_reason,
+        )

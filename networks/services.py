@@ -1,10 +1,10 @@
 """Writes on networks, organisations and meetings. Each runs full_clean() and save() in a
 transaction.
 
-Networks and organisations carry a version: an update claims it first (compare-and-set), so
-of two people editing the same entry the second is refused instead of overwriting the first.
-Their history (django-simple-history) records who changed what and, if given, why
-("Datenimport „akteure.csv“").
+Networks, organisations and meetings carry a version: an update claims it first
+(concept.locking.claim), so of two people editing the same entry the second is refused
+(StaleVersion) instead of overwriting the first. Their history (django-simple-history)
+records who changed what and, if given, why ("Datenimport „akteure.csv“").
 """
 
 import datetime as dt
@@ -16,48 +16,24 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from concept import locking
 from concept.models import Concept, Statement
 from networks.models import Meeting, Network, Organisation
 
 NAME_MAX_LENGTH = Network._meta.get_field("name").max_length
 CHANGE_REASON_MAX_LENGTH = Network.history.model._meta.get_field("history_change_reason").max_length
-
-
-class EditConflict(Exception):
-    """The entry changed since the user loaded the form."""
-
-    def __init__(self, current):
-        self.current = current
-        super().__init__(
-            _(
-                "„%(name)s“ wurde inzwischen von einer anderen Person geändert. Ihre Änderung "
-                "wurde nicht gespeichert. Bitte prüfen Sie den aktuellen Stand und speichern "
-                "Sie erneut."
-            )
-            % {"name": current.name}
-        )
-
-
-def _ensure_history_baseline(obj) -> None:
-    """Entries loaded from fixtures or made before their history existed have none yet;
-    record their stored state before the first change, so it shows as "from … to …"."""
-    model = type(obj)
-    if not model.history.filter(id=obj.pk).exists():
-        stored = model.objects.get(pk=obj.pk)
-        stored._history_user = None  # nobody changed anything yet
-        stored.save()
-
-
-def _claim_version(obj, expected_version: int) -> None:
-    """Atomically move obj from expected_version to the next one, or refuse."""
-    model = type(obj)
-    _ensure_history_baseline(obj)
-    claimed = model.objects.filter(pk=obj.pk, version=expected_version).update(
-        version=expected_version + 1
-    )
-    if not claimed:
-        raise EditConflict(model.objects.get(pk=obj.pk))
-    obj.version = expected_version + 1
+ORGANISATION_FIELDS = ["name", "short_name", "kind", "website", "is_public"]
+NETWORK_FIELDS = [
+    "name",
+    "kind",
+    "purpose",
+    "coordinator",
+    "members",
+    "meeting_cadence",
+    "platform_url",
+    "statement",
+    "is_public",
+]
 
 
 def _for_history(obj, user, reason):
@@ -121,9 +97,9 @@ def organisation_update(
     organisation.website = website
     organisation.is_public = is_public
     organisation.full_clean()
-    _claim_version(organisation, expected_version)
+    locking.claim(organisation, expected_version)
     _for_history(organisation, user, reason)
-    organisation.save()
+    organisation.save(update_fields=[*ORGANISATION_FIELDS, "version"])
     return organisation
 
 
@@ -198,7 +174,7 @@ def network_update(
     network.full_clean()
     members = list(members)
     _check_same_concept(network.concept_id, members, "members")
-    _claim_version(network, expected_version)
+    locking.claim(network, expected_version)
     _for_history(network, user, reason)
     # Members first, without history records of their own: the save then records the whole
     # change, members included, as one entry.
@@ -207,7 +183,7 @@ def network_update(
         network.members.set(members)
     finally:
         del network.skip_history_when_saving
-    network.save()
+    network.save(update_fields=[*(f for f in NETWORK_FIELDS if f != "members"), "version"])
     return network
 
 
@@ -216,7 +192,13 @@ def network_update(
 
 @transaction.atomic
 def meeting_create(
-    *, network: Network, date: dt.date, topic: str, presented: str = "", minutes: str = ""
+    *,
+    network: Network,
+    date: dt.date,
+    topic: str,
+    presented: str = "",
+    minutes: str = "",
+    user=None,
 ) -> Meeting:
     meeting = Meeting(
         network=network,
@@ -226,20 +208,36 @@ def meeting_create(
         minutes=minutes.strip(),
     )
     meeting.full_clean()
+    meeting._history_user = user
     meeting.save()
     return meeting
 
 
 @transaction.atomic
 def meeting_update(
-    *, meeting: Meeting, date: dt.date, topic: str, presented: str, minutes: str
+    *,
+    meeting: Meeting,
+    expected_version: int | None,
+    date: dt.date,
+    topic: str,
+    presented: str,
+    minutes: str,
+    network: Network | None = None,
+    user=None,
 ) -> Meeting:
+    """Change a meeting; `network` moves it to another network of the same concept."""
+    if network is not None:
+        if network.concept_id != meeting.network.concept_id:
+            raise ValidationError({"network": _("Das Gremium gehört zu einem anderen Konzept.")})
+        meeting.network = network
     meeting.date = date
     meeting.topic = topic.strip()
     meeting.presented = presented.strip()
     meeting.minutes = minutes.strip()
     meeting.full_clean()
-    meeting.save(update_fields=["date", "topic", "presented", "minutes"])
+    locking.claim(meeting, expected_version)
+    meeting._history_user = user
+    meeting.save(update_fields=["network", "date", "topic", "presented", "minutes", "version"])
     return meeting
 
 

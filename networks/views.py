@@ -9,7 +9,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from concept.access import get_concept_for_view
 from concept.fields import add_service_errors
-from concept.history import display_value, object_history
+from concept.history import object_history
+from concept.locking import StaleVersion
 from networks import services
 from networks.access import (
     can_edit_networks,
@@ -33,18 +34,8 @@ from networks.queries import (
     with_roles,
 )
 
-NETWORK_FIELDS = [
-    "name",
-    "kind",
-    "purpose",
-    "coordinator",
-    "members",
-    "meeting_cadence",
-    "platform_url",
-    "statement",
-    "is_public",
-]
-ORGANISATION_FIELDS = ["name", "short_name", "kind", "website", "is_public"]
+NETWORK_FIELDS = services.NETWORK_FIELDS
+ORGANISATION_FIELDS = services.ORGANISATION_FIELDS
 MEETING_FIELDS = ["date", "topic", "presented", "minutes"]
 
 
@@ -63,39 +54,6 @@ def _organisation_url(organisation):
         "networks:organisation_detail",
         kwargs={"slug": organisation.concept.slug, "pk": organisation.pk},
     )
-
-
-def _display(value):
-    if hasattr(value, "all"):
-        value = [str(v) for v in value.all()]
-    return display_value(value)
-
-
-def _after_conflict(form_class, request, conflict, field_names, **form_kwargs):
-    """Keep the user's input, move it onto the current version and list where it differs
-    from what the other person saved, so a second save is a conscious decision."""
-    current = conflict.current
-    data = request.POST.copy()
-    data["version"] = current.version
-    form = form_class(data, instance=current, **form_kwargs)
-    form.is_valid()
-    form.add_error(None, str(conflict))
-    differences = []
-    for name in field_names:
-        if name not in form.cleaned_data:
-            continue
-        mine, theirs = form.cleaned_data[name], getattr(current, name)
-        if hasattr(theirs, "all"):
-            same = {o.pk for o in mine} == {o.pk for o in theirs.all()}
-        else:
-            same = mine == theirs
-        if same:
-            continue
-        model_field = current._meta.get_field(name)
-        if model_field.choices:
-            theirs = dict(model_field.flatchoices).get(theirs, theirs)
-        differences.append((form.fields[name].label, _display(theirs)))
-    return form, differences
 
 
 # --- Networks ---------------------------------------------------------------------------
@@ -163,7 +121,7 @@ def network_edit(request, slug, pk):
     network = get_network_for_edit(request.user, slug, pk)
     concept, heading = network.concept, network.name
     form = NetworkForm(request.POST or None, concept=concept, instance=network)
-    differences = []
+    conflict, mine = None, []
     if request.method == "POST" and form.is_valid():
         try:
             services.network_update(
@@ -172,11 +130,8 @@ def network_edit(request, slug, pk):
                 user=request.user,
                 **_fields(form, NETWORK_FIELDS),
             )
-        except services.EditConflict as conflict:
-            conflict.current.concept = concept
-            form, differences = _after_conflict(
-                NetworkForm, request, conflict, NETWORK_FIELDS, concept=concept
-            )
+        except StaleVersion as error:
+            conflict, mine = error, form.rebase(error)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -190,8 +145,10 @@ def network_edit(request, slug, pk):
             "form": form,
             "network": network,
             "heading": heading,
-            "differences": differences,
+            "conflict": conflict,
+            "mine": mine,
         },
+        status=409 if conflict else 200,
     )
 
 
@@ -202,7 +159,9 @@ def meeting_create(request, slug, pk):
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_create(network=network, **_fields(form, MEETING_FIELDS))
+            services.meeting_create(
+                network=network, user=request.user, **_fields(form, MEETING_FIELDS)
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -221,9 +180,17 @@ def meeting_edit(request, slug, pk, meeting_pk):
     meeting = get_meeting_for_edit(request.user, slug, pk, meeting_pk)
     network = meeting.network
     form = MeetingForm(request.POST or None, instance=meeting)
+    conflict, mine = None, []
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_update(meeting=meeting, **_fields(form, MEETING_FIELDS))
+            services.meeting_update(
+                meeting=meeting,
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+                **_fields(form, MEETING_FIELDS),
+            )
+        except StaleVersion as error:
+            conflict, mine = error, form.rebase(error)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -232,7 +199,15 @@ def meeting_edit(request, slug, pk, meeting_pk):
     return render(
         request,
         "networks/meeting_form.html",
-        {"concept": network.concept, "network": network, "form": form, "meeting": meeting},
+        {
+            "concept": network.concept,
+            "network": network,
+            "form": form,
+            "meeting": meeting,
+            "conflict": conflict,
+            "mine": mine,
+        },
+        status=409 if conflict else 200,
     )
 
 
@@ -342,7 +317,7 @@ def organisation_edit(request, slug, pk):
     organisation = get_organisation_for_edit(request.user, slug, pk)
     concept, heading = organisation.concept, organisation.name
     form = OrganisationForm(request.POST or None, instance=organisation)
-    differences = []
+    conflict, mine = None, []
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_update(
@@ -351,11 +326,8 @@ def organisation_edit(request, slug, pk):
                 user=request.user,
                 **_fields(form, ORGANISATION_FIELDS),
             )
-        except services.EditConflict as conflict:
-            conflict.current.concept = concept
-            form, differences = _after_conflict(
-                OrganisationForm, request, conflict, ORGANISATION_FIELDS
-            )
+        except StaleVersion as error:
+            conflict, mine = error, form.rebase(error)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -369,6 +341,8 @@ def organisation_edit(request, slug, pk):
             "form": form,
             "organisation": organisation,
             "heading": heading,
-            "differences": differences,
+            "conflict": conflict,
+            "mine": mine,
         },
+        status=409 if conflict else 200,
     )

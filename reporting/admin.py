@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from concept.admin import ConceptScopedAdmin, ConceptScopedInline
+from concept.admin import (
+    ConceptScopedAdmin,
+    ConceptScopedInline,
+    HistoryAdmin,
+    VersionedAdminMixin,
+)
 from reporting.models import AnnualReport, GoalAssessment
 
 
@@ -11,7 +16,7 @@ class GoalAssessmentInline(ConceptScopedInline, admin.StackedInline):
 
 
 @admin.register(AnnualReport)
-class AnnualReportAdmin(ConceptScopedAdmin, admin.ModelAdmin):
+class AnnualReportAdmin(ConceptScopedAdmin, VersionedAdminMixin, HistoryAdmin):
     list_display = [
         "concept",
         "year",

@@ -43,7 +43,7 @@ from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 from import_export.results import RowResult
 
-from concept import roles
+from concept import locking, roles
 from concept.models import Concept
 from concept.resources import ImportAborted, as_text, german_decimal, plain_decimal
 from concept.text import looks_binary, mixed_encoding_line
@@ -858,6 +858,8 @@ def stash_upload(request, *, kind: Kind, concept: Concept, file_name: str, data:
     directory = pending_dir()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     _sweep()
+    # A used token matters only while its upload could still be confirmed.
+    locking.forget_tokens(older_than=dt.timedelta(seconds=2 * PENDING_MAX_AGE))
     pending = request.session.get(PENDING_KEY, {})
     while len(pending) >= MAX_PENDING:
         oldest = next(iter(pending))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concept import roles
+from concept import locking, roles
 from concept.access import get_concept_for_edit, get_concept_for_view
 from concept.resources import ExportFilterError
 from reporting import exchange
@@ -187,6 +187,16 @@ def import_confirm(request, slug, kind):
         )
         return redirect("exchange:import", slug=concept.slug, kind=kind.slug)
     file_name, data = pending
+    try:
+        # Two confirmations of one preview (a double click, two tabs) import it once.
+        locking.claim_token(token, user=request.user, purpose="import")
+    except locking.StaleVersion as conflict:
+        messages.error(
+            request,
+            _("Der Import „%(file)s“ wurde nicht noch einmal ausgeführt: %(reason)s")
+            % {"file": file_name, "reason": conflict.message},
+        )
+        return redirect(kind.list_url, slug=concept.slug)
     report = exchange.run_import(
         kind=kind, concept=concept, user=request.user, file_name=file_name, data=data, dry_run=False
     )

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from concept.locking import VersionedForm
 from measures.models import Decision, Measure
 from networks.models import Network
 
@@ -39,7 +40,7 @@ class ChangesSinceForm(forms.Form):
         return since
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(VersionedForm):
     network = forms.ModelChoiceField(
         label=_("Gremium"),
         queryset=Network.objects.none(),
@@ -70,7 +71,7 @@ class MeasureChoiceField(forms.ModelMultipleChoiceField):
         return f"{measure.label}: {measure.title}"
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(VersionedForm):
     text = forms.CharField(
         label=_("Beschlusstext"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )

@@ -3,9 +3,65 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from concept.history import Change
 from concept.models import Concept
 from goals.models import StrategicGoal
+
+# The report's texts, as the portal edits them (also reporting.report).
+NARRATIVE_FIELDS = (
+    "foreword",
+    "summary",
+    "introduction",
+    "need_for_action",
+    "outlook",
+    "resolution_proposal",
+)
+
+
+class ReportHistoryBase(models.Model):
+    """Extra column of a report's history records (simple-history `bases`)."""
+
+    # The assessments per goal after the change: [[goal number, label, text], …], so a
+    # conflict can say which assessment changed. None where not recorded.
+    assessments = models.JSONField(_("Bewertungen je Ziel"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+def assessments_snapshot(report):
+    return [
+        [number, str(short_title or title), text]
+        for number, short_title, title, text in GoalAssessment.objects.filter(report=report)
+        .order_by("goal__number")
+        .values_list("goal__number", "goal__short_title", "goal__title", "text")
+    ]
+
+
+def record_assessments(sender, instance, history_instance, **kwargs):
+    """pre_create_historical_record receiver (ReportingConfig.ready): every history record
+    of a report carries its assessments."""
+    history_instance.assessments = assessments_snapshot(instance)
+
+
+def assessment_changes(older, newer):
+    """The assessments that differ between two history records of a report."""
+    if older.assessments is None or newer.assessments is None:
+        return []
+    old = {row[0]: row for row in older.assessments}
+    new = {row[0]: row for row in newer.assessments}
+    changes = []
+    for number in sorted(old.keys() | new.keys()):
+        before, after = old.get(number, ["", "", ""]), new.get(number, ["", "", ""])
+        if before[2] != after[2]:
+            label = _("Bewertung Ziel %(number)s: %(title)s") % {
+                "number": number,
+                "title": after[1] or before[1],
+            }
+            changes.append(Change(f"goal_{number}", str(label), before[2] or "–", after[2] or "–"))
+    return changes
 
 
 class AnnualReport(models.Model):
@@ -71,6 +127,18 @@ class AnnualReport(models.Model):
     )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    # Lost-update guard (concept.locking); `version` is the Fassung, so the token has its
+    # own name.
+    edit_version = models.PositiveIntegerField(_("Bearbeitungsstand"), default=1, editable=False)
+    history = HistoricalRecords(
+        verbose_name=_("Controlling-/Evaluationsbericht (Verlauf)"),
+        excluded_fields=["pdf", "snapshot"],
+        bases=[ReportHistoryBase],
+    )
+
+    version_field = "edit_version"
+    conflict_fields = ["status", *NARRATIVE_FIELDS, "correction_note"]
+    history_changes = staticmethod(assessment_changes)
 
     class Meta:
         verbose_name = _("Controlling-/Evaluationsbericht")

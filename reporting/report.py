@@ -27,17 +27,10 @@ from measures.models import (
 )
 from networks.models import Meeting, Network
 from reporting import charts
+from reporting.models import NARRATIVE_FIELDS
 from reporting.queries import GoalSummary, Tally
 
 SNAPSHOT_VERSION = 1
-NARRATIVE_FIELDS = (
-    "foreword",
-    "summary",
-    "introduction",
-    "need_for_action",
-    "outlook",
-    "resolution_proposal",
-)
 # Keys whose values are Decimals (stored as strings) or dates (stored as ISO strings).
 DECIMAL_KEYS = frozenset(
     {

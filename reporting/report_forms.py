@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from concept.locking import VersionedForm, comparable
 from reporting.models import AnnualReport
 from reporting.report import NARRATIVE_FIELDS
 
@@ -23,7 +24,7 @@ class ReportCreateForm(forms.Form):
     year = forms.IntegerField(label=_("Berichtsjahr"), min_value=2000, max_value=2100)
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(VersionedForm, forms.ModelForm):
     """The narrative and one assessment field per strategic goal (goal_<id>)."""
 
     class Meta:
@@ -60,6 +61,20 @@ class ReportForm(forms.ModelForm):
 
     def goal_bound_fields(self):
         return [self[name] for _goal, name in self.goal_fields]
+
+    def locked_values(self, source):
+        """The assessments as the form shows them: from a history record's snapshot, or
+        from the report."""
+        values = super().locked_values(source)
+        if isinstance(source, AnnualReport):
+            texts = dict(source.assessments.values_list("goal__number", "text"))
+        elif source.assessments is not None:
+            texts = {row[0]: row[2] for row in source.assessments}
+        else:
+            return values
+        for goal, name in self.goal_fields:
+            values[name] = comparable(texts.get(goal.number, ""))
+        return values
 
 
 class FinaliseForm(forms.Form):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from concept import locking
 from reporting.models import AnnualReport, GoalAssessment, ReportRender
 from reporting.report import NARRATIVE_FIELDS, build_snapshot
 
@@ -38,10 +39,18 @@ def annual_report_create(*, concept, year: int) -> AnnualReport:
     return report
 
 
-def annual_report_update(*, report: AnnualReport, data: dict, assessments: dict) -> AnnualReport:
-    """Save the narrative (data: field → text) and the assessments (goal id → text)."""
+def annual_report_update(
+    *,
+    report: AnnualReport,
+    expected_version: int | None,
+    data: dict,
+    assessments: dict,
+    user=None,
+) -> AnnualReport:
+    """Save the narrative (data: field → text) and the assessments (goal id → text), if the
+    report is still at expected_version (its edit_version; concept.locking)."""
     with transaction.atomic():
-        report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        report = AnnualReport.objects.get(pk=report.pk)
         _refuse_final(report)
         for name in NARRATIVE_FIELDS:
             if name in data:
@@ -49,7 +58,8 @@ def annual_report_update(*, report: AnnualReport, data: dict, assessments: dict)
         if "correction_note" in data and report.supersedes_id:
             report.correction_note = data["correction_note"]
         report.full_clean()
-        report.save()
+        locking.claim(report, expected_version)
+        # The assessments first, so the report's history record carries them.
         existing = {a.goal_id: a for a in report.assessments.all()}
         for goal_id, text in assessments.items():
             assessment = existing.get(goal_id) or GoalAssessment(report=report, goal_id=goal_id)
@@ -58,6 +68,8 @@ def annual_report_update(*, report: AnnualReport, data: dict, assessments: dict)
             assessment.text = text
             assessment.full_clean()
             assessment.save()
+        report._history_user = user
+        report.save()
     return report
 
 
@@ -75,12 +87,14 @@ def annual_report_finalise(*, report: AnnualReport, user, render=None) -> Annual
     snapshot = build_snapshot(report)
     pdf = render(snapshot)
     with transaction.atomic():
-        locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        locked = AnnualReport.objects.get(pk=report.pk)
         _refuse_final(locked)
-        if locked.updated_at != report.updated_at:
+        try:
+            locking.claim(locked, report.edit_version)
+        except locking.StaleVersion:
             raise ValidationError(
                 _("Der Bericht wurde während der Erstellung geändert. Bitte erneut finalisieren.")
-            )
+            ) from None
         locked.snapshot = snapshot
         locked.pdf = pdf
         locked.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
@@ -88,6 +102,7 @@ def annual_report_finalise(*, report: AnnualReport, user, render=None) -> Annual
         locked.finalised_at = timezone.now()
         locked.finalised_by = user
         locked.full_clean()
+        locked._history_user = user
         locked.save()
     return locked
 

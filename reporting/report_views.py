@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from concept import roles
 from concept.access import get_concept_for_view
 from concept.fields import add_service_errors
+from concept.locking import StaleVersion
 from goals.models import StrategicGoal
 from reporting.models import AnnualReport, ReportRender
 from reporting.report_forms import (
@@ -150,11 +151,18 @@ def report_edit(request, slug, pk):
     goals = list(StrategicGoal.objects.filter(concept=concept).order_by("number"))
     assessments = {a.goal_id: a.text for a in report.assessments.all()}
     form = ReportForm(request.POST or None, instance=report, goals=goals, assessments=assessments)
+    conflict, mine = None, []
     if request.method == "POST" and form.is_valid():
         try:
             annual_report_update(
-                report=report, data=form.narrative(), assessments=form.assessments()
+                report=report,
+                expected_version=form.cleaned_data["version"],
+                data=form.narrative(),
+                assessments=form.assessments(),
+                user=request.user,
             )
+        except StaleVersion as error:
+            conflict, mine = error, form.rebase(error)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -163,7 +171,8 @@ def report_edit(request, slug, pk):
     return render(
         request,
         "reporting/report/report_form.html",
-        {"concept": concept, "report": report, "form": form},
+        {"concept": concept, "report": report, "form": form, "conflict": conflict, "mine": mine},
+        status=409 if conflict else 200,
     )
 
 

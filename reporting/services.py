@@ -1,7 +1,8 @@
 """Writes of the evaluation cycle: committee meetings and their decisions (Beschlüsse).
 
-Each runs full_clean() and save() in a transaction; a decision's changes are kept by its
-history (django-simple-history), with the user who made them.
+Each runs full_clean() and save() in a transaction; changes claim the version the editor saw
+(concept.locking) and are kept by the history (django-simple-history), with the user who made
+them. Meetings are written by networks.services; here only the committee rule is added.
 """
 
 import datetime as dt
@@ -10,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from concept import locking
 from measures.models import Decision, Measure
+from networks import services as network_services
 from networks.models import Meeting, Network
 
 
@@ -36,35 +39,39 @@ def meeting_create(
     topic: str,
     presented: str = "",
     minutes: str = "",
+    user=None,
 ) -> Meeting:
+    """A committee meeting (networks.services.meeting_create, for committees only)."""
     _check_committee(network)
-    meeting = Meeting(network=network, date=date, topic=topic, presented=presented, minutes=minutes)
-    meeting.full_clean()
-    meeting.save()
-    return meeting
+    return network_services.meeting_create(
+        network=network, date=date, topic=topic, presented=presented, minutes=minutes, user=user
+    )
 
 
 @transaction.atomic
 def meeting_update(
     *,
     meeting: Meeting,
+    expected_version: int | None,
     network: Network,
     date: dt.date,
     topic: str,
     presented: str = "",
     minutes: str = "",
+    user=None,
 ) -> Meeting:
+    """Change a committee meeting (networks.services.meeting_update, for committees only)."""
     _check_committee(network)
-    if network.concept_id != meeting.network.concept_id:
-        raise ValidationError({"network": _("Das Gremium gehört zu einem anderen Konzept.")})
-    meeting.network = network
-    meeting.date = date
-    meeting.topic = topic
-    meeting.presented = presented
-    meeting.minutes = minutes
-    meeting.full_clean()
-    meeting.save(update_fields=["network", "date", "topic", "presented", "minutes"])
-    return meeting
+    return network_services.meeting_update(
+        meeting=meeting,
+        expected_version=expected_version,
+        network=network,
+        date=date,
+        topic=topic,
+        presented=presented,
+        minutes=minutes,
+        user=user,
+    )
 
 
 @transaction.atomic
@@ -98,6 +105,7 @@ def decision_update(
     *,
     decision: Decision,
     user,
+    expected_version: int | None,
     text: str,
     kind: str,
     measures,
@@ -110,7 +118,14 @@ def decision_update(
     decision.follow_up_date = follow_up_date
     decision.follow_up_done = follow_up_done
     decision.full_clean()
+    locking.claim(decision, expected_version)
     decision._history_user = user
-    decision.save(update_fields=["text", "kind", "follow_up_date", "follow_up_done"])
-    decision.measures.set(measures)
+    # The measures first, without a history record of their own: the save then records the
+    # whole change, measures included, as one entry.
+    decision.skip_history_when_saving = True
+    try:
+        decision.measures.set(measures)
+    finally:
+        del decision.skip_history_when_saving
+    decision.save(update_fields=["text", "kind", "follow_up_date", "follow_up_done", "version"])
     return decision

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from concept.access import get_concept_for_view
 from concept.fields import add_service_errors
+from concept.locking import StaleVersion
 from goals.models import StrategicGoal
 from measures.filters import ATTENTION
 from measures.models import TrafficLight
@@ -190,7 +191,9 @@ def meeting_create_view(request, slug):
     form = MeetingForm(request.POST or None, concept=concept, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = meeting_create(**form.cleaned_data)
+            data = dict(form.cleaned_data)
+            data.pop("version")
+            meeting = meeting_create(user=request.user, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -214,10 +217,19 @@ def meeting_update_view(request, slug, pk):
         "presented": meeting.presented,
         "minutes": meeting.minutes,
     }
-    form = MeetingForm(request.POST or None, concept=concept, initial=initial)
+    form = MeetingForm(request.POST or None, concept=concept, initial=initial, versioned=meeting)
+    conflict, mine = None, []
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            meeting_update(meeting=meeting, **form.cleaned_data)
+            meeting_update(
+                meeting=meeting,
+                expected_version=data.pop("version"),
+                user=request.user,
+                **data,
+            )
+        except StaleVersion as error:
+            conflict, mine = error, form.rebase(error)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -226,7 +238,8 @@ def meeting_update_view(request, slug, pk):
     return render(
         request,
         "reporting/meeting_form.html",
-        {"concept": concept, "form": form, "meeting": meeting},
+        {"concept": concept, "form": form, "meeting": meeting, "conflict": conflict, "mine": mine},
+        status=409 if conflict else 200,
     )
 
 
@@ -237,7 +250,9 @@ def decision_create_view(request, slug, meeting):
     form = DecisionForm(request.POST or None, concept=concept)
     if request.method == "POST" and form.is_valid():
         try:
-            decision = decision_create(meeting=meeting, user=request.user, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            data.pop("version")
+            decision = decision_create(meeting=meeting, user=request.user, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -261,10 +276,21 @@ def decision_update_view(request, slug, pk):
         "follow_up_date": decision.follow_up_date,
         "follow_up_done": decision.follow_up_done,
     }
-    form = DecisionForm(request.POST or None, concept=concept, editing=True, initial=initial)
+    form = DecisionForm(
+        request.POST or None, concept=concept, editing=True, initial=initial, versioned=decision
+    )
+    conflict, mine = None, []
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            decision_update(decision=decision, user=request.user, **form.cleaned_data)
+            decision_update(
+                decision=decision,
+                user=request.user,
+                expected_version=data.pop("version"),
+                **data,
+            )
+        except StaleVersion as error:
+            conflict, mine = error, form.rebase(error)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -278,5 +304,8 @@ def decision_update_view(request, slug, pk):
             "form": form,
             "meeting": decision.meeting,
             "decision": decision,
+            "conflict": conflict,
+            "mine": mine,
         },
+        status=409 if conflict else 200,
     )

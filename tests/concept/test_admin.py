@@ -202,6 +202,7 @@ def test_sachstand_state_and_date_are_fixed_in_the_admin(client, lk_vechta):
 
 
 def test_an_admin_change_of_a_measure_refuses_a_portal_form_opened_before(client, lk_vechta):
+    from concept.locking import StaleVersion
     from measures import services
     from measures.models import Measure
 
@@ -223,7 +224,7 @@ def test_an_admin_change_of_a_measure_refuses_a_portal_form_opened_before(client
         user,
     )
 
-    with pytest.raises(services.MeasureConflict) as refused:
+    with pytest.raises(StaleVersion) as refused:
         services.measure_update(
             measure=Measure.objects.get(pk=measure.pk),
             user=user,

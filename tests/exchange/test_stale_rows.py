@@ -220,7 +220,9 @@ def test_network_rows_of_an_older_export_keep_the_others_members(world):
 
 
 def correct(entry, user, **fields):
-    return services.progress_entry_correct(entry=entry, user=user, **fields)
+    return services.progress_entry_correct(
+        entry=entry, user=user, expected_version=entry.version, **fields
+    )
 
 
 def test_sachstand_rows_carry_a_version_and_keep_others_corrections(world):
@@ -262,8 +264,9 @@ def test_sachstand_rows_carry_a_version_and_keep_others_corrections(world):
 
 
 def test_sachstand_recorded_before_its_history_began(world):
-    """Without a creation record, version 1 (the state before the first correction) is not
-    known: a differing row of it is refused rather than undoing the correction."""
+    """Without a creation record, the first correction records the state before it (the
+    baseline at version 1): a row of version 1 is then compared cell by cell and keeps the
+    correction."""
     entry = ProgressEntry.objects.create(
         measure=world.s2,
         date=dt.date(2025, 3, 1),
@@ -278,13 +281,10 @@ def test_sachstand_recorded_before_its_history_began(world):
     assert row[rows[0].index("Version")] == "1"
     correct(entry, world.user, text="Geladen, korrigiert")
     edit(rows, row, "Teilnehmende", "3")
-    report = run(world, PROGRESS, rows, dry_run=True)
-    assert report.error_messages == [
-        f"Zeile {rows.index(row) + 1}, Spalte „Version“: Sachstand „S2, 01.03.2025“ wurde seit "
-        "dem Export geändert (Version 1 in der Datei, jetzt 2), und der Stand von Version 1 "
-        "ist nicht bekannt. Ihre Datei weicht ab bei „Sachstand“, „Teilnehmende“. Bitte neu "
-        "exportieren und die Änderung dort eintragen."
-    ]
+    report = run(world, PROGRESS, rows, dry_run=False)
+    assert report.error_messages == []
+    entry.refresh_from_db()
+    assert (entry.text, entry.participants, entry.version) == ("Geladen, korrigiert", 3, 3)
 
 
 def test_file_without_version_column_is_compared_with_now(world):

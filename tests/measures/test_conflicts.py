@@ -101,7 +101,7 @@ def test_both_changed_the_same_field_is_marked_for_checking(lk_vechta):
     assert form["title"].value() == "Von B"
     assert str(form.fields["title"].help_text) == (
         "Ihre Eingabe (noch nicht gespeichert) – jemand anderes hat dieses Feld inzwischen "
-        "geändert; bitte prüfen."
+        "geändert, gespeichert ist jetzt: „Von A“; bitte prüfen."
     )
 
 
@@ -239,11 +239,13 @@ def test_a_conflict_without_changes_to_the_fields_shown_says_so():
 
     from django.template.loader import render_to_string
 
-    conflict = SimpleNamespace(message="Die Maßnahme S1 wurde inzwischen geändert.", changes=[])
+    conflict = SimpleNamespace(
+        message="Die Maßnahme S1 wurde inzwischen geändert.", changes=[], seen=object()
+    )
     html = render_to_string("components/_conflict.html", {"conflict": conflict})
     assert (
-        "An den hier gezeigten Angaben hat sich nichts geändert – inzwischen wurde etwa ein "
-        "Sachstand ohne Änderung erfasst. Bitte erneut speichern."
+        "An den hier gezeigten Angaben hat sich nichts geändert (gespeichert wurde etwa ein "
+        "Sachstand ohne Änderung). Bitte erneut speichern."
     ) in html
     assert "nur die Version" not in html
 

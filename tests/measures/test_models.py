@@ -204,7 +204,9 @@ def test_data_from_before_the_state_rule_stays_editable():
         data={"description": "Neu beschrieben"},
     )
     assert measure.description == "Neu beschrieben"
-    entry = services.progress_entry_correct(entry=entry, user=None, text="Tippfehler behoben")
+    entry = services.progress_entry_correct(
+        entry=entry, user=None, expected_version=entry.version, text="Tippfehler behoben"
+    )
     assert entry.text == "Tippfehler behoben"
     with pytest.raises(ValidationError, match="widersprechen sich"):
         services.progress_entry_create(

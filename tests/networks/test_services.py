@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from concept.locking import StaleVersion
 from concept.models import Statement
 from networks import services
 from networks.models import Network, Organisation
@@ -188,7 +189,7 @@ def test_second_editor_with_stale_version_is_refused():
     }
     services.network_update(network=network, expected_version=1, name="Erste Änderung", **fields)
     stale = Network.objects.get(pk=network.pk)
-    with pytest.raises(services.EditConflict) as caught:
+    with pytest.raises(StaleVersion) as caught:
         services.network_update(network=stale, expected_version=1, name="Zweite", **fields)
     assert "Erste Änderung" in str(caught.value)
     assert "nicht gespeichert" in str(caught.value)
@@ -234,7 +235,7 @@ def test_organisation_create_update_and_conflict():
     )
     stale = Organisation.objects.get(pk=organisation.pk)
     stale.version = 1
-    with pytest.raises(services.EditConflict):
+    with pytest.raises(StaleVersion):
         services.organisation_update(
             organisation=stale,
             expected_version=1,
@@ -262,7 +263,12 @@ def test_meeting_create_and_update():
     )
     assert meeting.topic == "Zwischenbilanz"
     services.meeting_update(
-        meeting=meeting, date=dt.date(2025, 6, 5), topic="Bilanz", presented="Dashboard", minutes=""
+        meeting=meeting,
+        expected_version=meeting.version,
+        date=dt.date(2025, 6, 5),
+        topic="Bilanz",
+        presented="Dashboard",
+        minutes="",
     )
     meeting.refresh_from_db()
     assert (meeting.date, meeting.topic, meeting.presented) == (

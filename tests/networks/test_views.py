@@ -215,13 +215,13 @@ def test_stale_form_is_refused_and_shows_the_current_state(client, vechta, membe
         url("network_edit", vechta, pk=network.pk),
         {"name": "KMN-Treffen", "kind": "network", "meeting_cadence": "jährlich", "version": 1},
     )
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "wurde inzwischen von einer anderen Person geändert" in response.text
-    assert "monatlich" in response.text
+    assert "gespeichert ist jetzt: „monatlich“" in response.text
     network.refresh_from_db()
     assert network.meeting_cadence == "monatlich"
     # The form now carries the current version: saving again is a conscious decision.
-    assert response.context["form"]["version"].value() == 2
+    assert response.context["form"]["version"].value() == "2"
     response = client.post(
         url("network_edit", vechta, pk=network.pk),
         {"name": "KMN-Treffen", "kind": "network", "meeting_cadence": "jährlich", "version": 2},
@@ -243,7 +243,7 @@ def test_meetings_are_recorded_and_edited(client, vechta, member_of):
     assert meeting.date == dt.date(2025, 11, 12)
     response = client.post(
         url("meeting_edit", vechta, pk=network.pk, meeting_pk=meeting.pk),
-        {"date": "13.11.2025", "topic": "Herbsttreffen 2025", "minutes": ""},
+        {"date": "13.11.2025", "topic": "Herbsttreffen 2025", "minutes": "", "version": 1},
     )
     assert response.status_code == 302
     meeting.refresh_from_db()

@@ -516,7 +516,7 @@ def test_only_administration_edits_legal_pages(client, db):
     assert client.get(edit).status_code == 200
     response = client.post(
         edit,
-        {"title": "", "body": "Landkreis Vechta\nRavensberger Straße 20", "seen": ""},
+        {"title": "", "body": "Landkreis Vechta\nRavensberger Straße 20"},
         follow=True,
     )
     assert "„Impressum“ gespeichert." in response.text
@@ -540,21 +540,25 @@ def test_administration_finds_the_legal_page_editors_in_the_portal(client, lk_ve
 
 
 def test_legal_page_edit_refuses_a_stale_form(client, db):
-    client.force_login(UserFactory(is_superuser=True))
+    client.force_login(UserFactory(is_superuser=True, first_name="Ada", last_name="Admin"))
     edit = public_url("privacy_edit")
-    client.post(edit, {"body": "Erste Fassung", "seen": ""})
+    client.post(edit, {"body": "Erste Fassung"})
     page = LegalPage.objects.get(kind=LegalPage.Kind.PRIVACY)
-    response = client.post(edit, {"body": "Zweite Fassung", "seen": "2000-01-01T00:00:00+00:00"})
-    assert response.status_code == 200
-    assert "inzwischen von einer anderen Person geändert" in response.text
-    page.refresh_from_db()
-    assert page.body == "Erste Fassung"
-    # The form now carries the current Stand: saving again is a conscious decision.
-    seen = response.context["form"]["seen"].value()
-    assert seen == page.updated_at.isoformat()
-    assert client.post(edit, {"body": "Zweite Fassung", "seen": seen}).status_code == 302
+    client.post(edit, {"body": "Zweite Fassung", "version": page.version})
+    response = client.post(edit, {"body": "Dritte Fassung", "version": page.version})
+    assert response.status_code == 409
+    assert "Zwischenzeitlich geändert – nicht gespeichert" in response.text
+    assert "von Ada Admin geändert" in response.text
+    assert "Text: Erste Fassung → <strong>Zweite Fassung</strong>" in response.text
     page.refresh_from_db()
     assert page.body == "Zweite Fassung"
+    # The input stays, marked; the form now carries the current version.
+    form = response.context["form"]
+    assert form["body"].value() == "Dritte Fassung"
+    assert form["version"].value() == str(page.version)
+    assert client.post(edit, {"body": "Dritte Fassung", "version": page.version}).status_code == 302
+    page.refresh_from_db()
+    assert page.body == "Dritte Fassung"
 
 
 def test_legal_pages_answer_conditional_gets(client, db):

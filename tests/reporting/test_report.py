@@ -177,7 +177,10 @@ def test_update_writes_narrative_and_assessments(small):
     report = annual_report_create(concept=small, year=2025)
     goal = small.goals.get()
     annual_report_update(
-        report=report, data={"foreword": "Liebe Leserinnen"}, assessments={goal.pk: "Gut"}
+        report=report,
+        expected_version=report.edit_version,
+        data={"foreword": "Liebe Leserinnen"},
+        assessments={goal.pk: "Gut"},
     )
     report.refresh_from_db()
     assert report.foreword == "Liebe Leserinnen"
@@ -203,7 +206,12 @@ def test_finalise_freezes_snapshot_pdf_and_checksum(small):
     assert final.snapshot["goals"][0]["measures"][0]["code"] == "S1"
 
     with pytest.raises(ValidationError, match="final"):
-        annual_report_update(report=final, data={"foreword": "neu"}, assessments={})
+        annual_report_update(
+            report=final,
+            expected_version=final.edit_version,
+            data={"foreword": "neu"},
+            assessments={},
+        )
     with pytest.raises(ValidationError, match="final"):
         annual_report_finalise(report=final, user=user, render=fake_render)
     final.refresh_from_db()
@@ -214,7 +222,12 @@ def test_finalise_refuses_a_report_changed_while_rendering(small):
     report = annual_report_create(concept=small, year=2025)
 
     def render_while_someone_edits(snapshot):
-        annual_report_update(report=report, data={"foreword": "parallel"}, assessments={})
+        annual_report_update(
+            report=report,
+            expected_version=report.edit_version,
+            data={"foreword": "parallel"},
+            assessments={},
+        )
         return b"%PDF"
 
     with pytest.raises(ValidationError, match="während der Erstellung geändert"):
@@ -227,7 +240,10 @@ def test_correction_is_a_new_version_and_keeps_the_old(small):
     goal = small.goals.get()
     report = annual_report_create(concept=small, year=2025)
     report = annual_report_update(
-        report=report, data={"outlook": "Weiter so"}, assessments={goal.pk: "ok"}
+        report=report,
+        expected_version=report.edit_version,
+        data={"outlook": "Weiter so"},
+        assessments={goal.pk: "ok"},
     )
     report = annual_report_finalise(report=report, user=None, render=fake_render)
     old_bytes = bytes(report.pdf)

@@ -184,7 +184,8 @@ def test_a_draft_cannot_be_published(client, member_of, concept, draft):
 def test_the_saved_message_is_shown_once(client, member_of, concept, draft):
     member_of(client, concept, role=roles.COORDINATION)
     response = client.post(
-        url("edit", concept, pk=draft.pk), {"foreword": "Neu", "resolution_proposal": ""}
+        url("edit", concept, pk=draft.pk),
+        {"foreword": "Neu", "resolution_proposal": "", "version": draft.edit_version},
     )
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
@@ -212,6 +213,7 @@ def test_draft_to_final_and_frozen(client, member_of, concept, django_capture_on
             "need_for_action": "",
             "outlook": "",
             "resolution_proposal": "Der Kreistag nimmt den Bericht zur Kenntnis.",
+            "version": report.edit_version,
             f"goal_{goal.pk}": "Auf gutem Weg",
         },
     )

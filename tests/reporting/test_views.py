@@ -529,6 +529,7 @@ def test_coordination_records_and_edits_a_decision(client, lk_vechta, member_of,
             "measures": [s1.pk],
             "follow_up_date": "30.09.2026",
             "follow_up_done": "on",
+            "version": decision.version,
         },
     )
     assert response.status_code == 302
@@ -536,7 +537,12 @@ def test_coordination_records_and_edits_a_decision(client, lk_vechta, member_of,
     assert decision.text == "Nur S1 neu planen" and decision.follow_up_done
     assert list(decision.measures.all()) == [s1]
     history = list(decision.history.order_by("history_date"))
-    assert [h.text for h in history] == ["S1 und B2 neu planen", "Nur S1 neu planen"]
+    # Created, then its measures assigned (recorded with the history), then changed.
+    assert [h.text for h in history] == [
+        "S1 und B2 neu planen",
+        "S1 und B2 neu planen",
+        "Nur S1 neu planen",
+    ]
     assert all(h.history_user == user for h in history)
 
 
