@@ -8,7 +8,7 @@ from axes.models import AccessAttempt
 
 from concept import roles
 from tests.browser.conftest import PASSWORD, assert_accessible, assert_no_console_errors
-from tests.factories import ConceptFactory, UserFactory
+from tests.factories import ConceptFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,8 +28,7 @@ def test_forgotten_password_from_the_login_page(page, mailoutbox):
 
 def test_password_change_from_the_header(page, live_server):
     concept = ConceptFactory()
-    user = UserFactory(role=roles.STEERING_GROUP, password=PASSWORD)
-    concept.members.add(user)
+    user = add_member(concept, UserFactory(password=PASSWORD), roles.STEERING_GROUP)
     page.goto("/anmelden/")
     page.get_by_label("Benutzername").fill(user.username)
     page.get_by_label("Passwort", exact=True).fill(PASSWORD)
@@ -59,7 +58,7 @@ def test_lockout_page_and_unlock_page(page, browser, live_server):
     assert_accessible(page)
     assert AccessAttempt.objects.count() == 1
 
-    admin = UserFactory(role=roles.ADMINISTRATION, password=PASSWORD)
+    admin = add_member(ConceptFactory(), UserFactory(password=PASSWORD), roles.ADMINISTRATION)
     context = browser.new_context(locale="de-DE", base_url=live_server.url)
     other = context.new_page()
     other.goto("/anmelden/")

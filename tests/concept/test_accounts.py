@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concept import roles
-from tests.factories import UserFactory
+from tests.factories import ConceptFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +138,7 @@ def unlock(client, username, address):
 
 
 def test_administration_sees_the_lockouts_and_unlocks_one(client, locked):
-    admin = UserFactory(role=roles.ADMINISTRATION)
+    admin = add_member(ConceptFactory(), UserFactory(), roles.ADMINISTRATION)
     client.force_login(admin)
     page = client.get(reverse("lockout_list"))
     assert page.status_code == 200
@@ -163,13 +163,13 @@ def test_unlock_needs_csrf(locked):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(UserFactory(role=roles.ADMINISTRATION))
+    client.force_login(add_member(ConceptFactory(), UserFactory(), roles.ADMINISTRATION))
     assert unlock(client, "anna", OFFICE).status_code == 403
     assert AccessAttempt.objects.filter(ip_address=OFFICE).exists()
 
 
 def test_unlock_refuses_a_broken_address(client, locked):
-    client.force_login(UserFactory(role=roles.ADMINISTRATION))
+    client.force_login(add_member(ConceptFactory(), UserFactory(), roles.ADMINISTRATION))
     response = unlock(client, "anna", "nicht-ip")
     assert response.status_code == 302
     assert "„nicht-ip“ ist keine IP-Adresse." in client.get(response.url).text
@@ -178,7 +178,7 @@ def test_unlock_refuses_a_broken_address(client, locked):
 
 @pytest.mark.parametrize("role", [roles.COORDINATION, roles.MEASURE_OWNERS, roles.STEERING_GROUP])
 def test_others_may_neither_see_nor_unlock(client, locked, role):
-    client.force_login(UserFactory(role=role))
+    client.force_login(add_member(ConceptFactory(), UserFactory(), role))
     assert client.get(reverse("lockout_list")).status_code == 403
     assert unlock(client, "anna", OFFICE).status_code == 403
     assert AccessAttempt.objects.filter(ip_address=OFFICE).exists()
@@ -202,7 +202,7 @@ def test_the_footer_links_the_unlock_page_for_the_administration_only(client, lk
 
 def test_axes_records_are_for_superusers_only_in_the_admin(client, locked):
     url = reverse("admin:axes_accessattempt_changelist")
-    client.force_login(UserFactory(role=roles.ADMINISTRATION, is_staff=True))
+    client.force_login(add_member(ConceptFactory(), UserFactory(), roles.ADMINISTRATION))
     assert client.get(url).status_code == 403
     assert "axes" not in client.get(reverse("admin:index")).text.lower()
     client.force_login(UserFactory(is_staff=True, is_superuser=True))

@@ -21,11 +21,10 @@ SLUG = "lk-vechta"
 
 
 def editor(concept, name):
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, add_member
 
     first, last = name.split()
-    user = UserFactory(role=roles.COORDINATION, first_name=first, last_name=last)
-    concept.members.add(user)
+    user = add_member(concept, UserFactory(first_name=first, last_name=last), roles.COORDINATION)
     client = Client()
     client.force_login(user)
     return client

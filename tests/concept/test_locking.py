@@ -35,6 +35,7 @@ from tests.factories import (
     MeasureFactory,
     OrganisationFactory,
     UserFactory,
+    add_member,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -113,8 +114,7 @@ def concept():
 
 @pytest.fixture
 def user(concept):
-    user = UserFactory(role=roles.COORDINATION, first_name="Kim", last_name="K")
-    concept.members.add(user)
+    user = add_member(concept, UserFactory(first_name="Kim", last_name="K"), roles.COORDINATION)
     return user
 
 

@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from concept import roles
+
 pytestmark = pytest.mark.django_db
 
 HTMX = {"hx-request": "true"}
@@ -172,7 +174,7 @@ def upload_dir(settings, tmp_path):
 
 @pytest.fixture
 def import_url(client, lk_vechta, member_of):
-    member_of(client, lk_vechta, role="Koordination")
+    member_of(client, lk_vechta, role=roles.COORDINATION)
     return reverse("exchange:import", kwargs={"slug": lk_vechta.slug, "kind": "sachstaende"})
 
 
