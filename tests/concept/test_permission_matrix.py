@@ -1,0 +1,218 @@
+"""Every URL of a concept × every role × own and another concept: one table, checked whole.
+
+Anonymous people are sent to the login; members of another concept are not even told the
+concept exists (404); members whose role does not allow an action get 403; the rest get
+through. A URL added without a row here fails `test_every_concept_url_is_in_the_matrix`.
+"""
+
+import datetime as dt
+import hashlib
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import get_resolver, reverse
+
+from concept import roles
+from concept.models import Statement
+from goals.models import Indicator
+from measures.models import Decision, Evidence
+from measures.services import progress_entry_create
+from networks.models import Meeting, Network
+from reporting.models import AnnualReport, ReportRender
+from tests.factories import ConceptFactory, UserFactory, add_member
+
+pytestmark = pytest.mark.django_db
+
+READ, OWNER, EDIT = "read", "owner", "edit"
+PDF = b"%PDF-1.7 matrix"
+
+# name, kwargs (besides slug; filled from the fixture below), method, who may
+MATRIX = [
+    ("concept:detail", {}, "get", READ),
+    ("concept:structure", {}, "get", READ),
+    ("concept:outline_export", {}, "get", READ),
+    ("reporting:goal", {"number": 1}, "get", READ),
+    ("reporting:mindmap", {}, "get", READ),
+    ("reporting:changes", {}, "get", READ),
+    ("reporting:committees", {}, "get", READ),
+    ("reporting:meeting_create", {}, "get", EDIT),
+    ("reporting:meeting_update", {"pk": "committee_meeting"}, "get", EDIT),
+    ("reporting:decision_create", {"meeting": "committee_meeting"}, "get", EDIT),
+    ("reporting:decision_update", {"pk": "decision"}, "get", EDIT),
+    ("measures:list", {}, "get", READ),
+    ("measures:mine", {}, "get", READ),
+    ("measures:grid", {"group": "1"}, "get", EDIT),
+    ("measures:detail", {"key": "S4"}, "get", READ),
+    ("measures:history", {"key": "S4"}, "get", READ),
+    ("measures:entries", {"key": "S4"}, "get", READ),
+    ("measures:update_state", {"key": "S4"}, "post", OWNER),
+    ("measures:entry_create", {"key": "S4"}, "get", OWNER),
+    ("measures:no_change", {"key": "S4"}, "post", OWNER),
+    ("measures:edit", {"key": "S4"}, "get", OWNER),
+    ("measures:evidence", {"key": "S4", "pk": "evidence"}, "get", READ),
+    ("goals:indicators", {}, "get", READ),
+    ("goals:indicator", {"pk": "indicator"}, "get", READ),
+    ("goals:value_edit", {"pk": "indicator", "value_pk": "value"}, "get", EDIT),
+    ("exchange:overview", {}, "get", READ),
+    ("exchange:export", {"kind": "massnahmen", "fmt": "csv"}, "get", READ),
+    ("exchange:import", {"kind": "massnahmen"}, "get", EDIT),
+    ("exchange:import_confirm", {"kind": "massnahmen"}, "post", EDIT),
+    ("reports:list", {}, "get", READ),
+    ("reports:detail", {"pk": "draft"}, "get", READ),
+    ("reports:edit", {"pk": "draft"}, "get", EDIT),
+    ("reports:render_status", {"job": "render"}, "get", EDIT),
+    ("reports:render_download", {"job": "render"}, "get", EDIT),
+    # A preview request may replace older renders: after the rows that read them.
+    ("reports:preview", {"pk": "draft"}, "post", EDIT),
+    ("reports:finalise", {"pk": "draft"}, "post", EDIT),
+    ("reports:publish", {"pk": "final"}, "post", EDIT),
+    ("reports:withdraw", {"pk": "final"}, "post", EDIT),
+    ("reports:correct", {"pk": "final"}, "post", EDIT),
+    ("reports:download", {"pk": "final"}, "get", READ),
+    ("networks:network_list", {}, "get", READ),
+    ("networks:network_create", {}, "get", EDIT),
+    ("networks:statement_split", {"pk": "statement"}, "get", EDIT),
+    ("networks:network_detail", {"pk": "network"}, "get", READ),
+    ("networks:network_edit", {"pk": "network"}, "get", EDIT),
+    ("networks:meeting_create", {"pk": "network"}, "get", EDIT),
+    ("networks:meeting_edit", {"pk": "network", "meeting_pk": "meeting"}, "get", EDIT),
+    ("networks:organisation_list", {}, "get", READ),
+    ("networks:organisation_create", {}, "get", EDIT),
+    ("networks:organisation_detail", {"pk": "organisation"}, "get", READ),
+    ("networks:organisation_edit", {"pk": "organisation"}, "get", EDIT),
+]
+
+ALLOWED = {
+    roles.ADMINISTRATION: {READ, OWNER, EDIT},
+    roles.COORDINATION: {READ, OWNER, EDIT},
+    roles.MEASURE_OWNERS: {READ, OWNER},  # OWNER: S4 is theirs
+    roles.STEERING_GROUP: {READ},
+}
+
+
+@pytest.fixture
+def objects(lk_vechta, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    author = add_member(lk_vechta, UserFactory(), roles.COORDINATION)
+    entry = progress_entry_create(
+        measure=lk_vechta.measures.get(code="S4"),
+        author=author,
+        date=dt.date(2025, 3, 1),
+        status="in_progress",
+        traffic_light="green",
+        progress=20,
+    )
+    evidence = Evidence.objects.create(
+        entry=entry, label="Protokoll", file=ContentFile(b"Teilnehmerliste", name="liste.txt")
+    )
+    committee = Network.objects.filter(concept=lk_vechta, kind=Network.Kind.COMMITTEE).first()
+    network = Network.objects.filter(concept=lk_vechta).exclude(pk=committee.pk).first()
+    committee_meeting = Meeting.objects.create(
+        network=committee, date=dt.date(2025, 2, 1), topic="Sitzung"
+    )
+    meeting = Meeting.objects.create(network=network, date=dt.date(2025, 2, 2), topic="Treffen")
+    decision = Decision.objects.create(meeting=committee_meeting, text="B", created_by=author)
+    indicator = Indicator.objects.filter(concept=lk_vechta, values__isnull=False).first()
+    draft = AnnualReport.objects.create(concept=lk_vechta, year=2025)
+    final = AnnualReport.objects.create(
+        concept=lk_vechta,
+        year=2024,
+        status=AnnualReport.Status.FINAL,
+        snapshot={},
+        pdf=PDF,
+        pdf_sha256=hashlib.sha256(PDF).hexdigest(),
+    )
+    render = ReportRender.objects.create(
+        report=draft,
+        kind=ReportRender.Kind.PREVIEW,
+        state=ReportRender.State.DONE,
+        pdf=PDF,
+        requested_by=author,
+    )
+    return {
+        "evidence": evidence.pk,
+        "committee_meeting": committee_meeting.pk,
+        "meeting": meeting.pk,
+        "decision": decision.pk,
+        "network": network.pk,
+        "organisation": lk_vechta.organisations.first().pk,
+        "indicator": indicator.pk,
+        "value": indicator.values.first().pk,
+        "draft": draft.pk,
+        "final": final.pk,
+        "render": render.pk,
+        "statement": Statement.objects.create(
+            concept=lk_vechta,
+            section=Statement.Section.COORDINATION,
+            number="3.9",
+            text="Arbeitskreis A, Arbeitskreis B",
+            needs_split=True,
+        ).pk,
+    }
+
+
+def target(name, kwargs, objects, slug="lk-vechta"):
+    filled = {key: objects.get(value, value) for key, value in kwargs.items()}
+    return reverse(name, kwargs={"slug": slug, **filled})
+
+
+def request(client, method, url):
+    return client.get(url) if method == "get" else client.post(url, {})
+
+
+def test_every_concept_url_is_in_the_matrix():
+    def names(patterns, namespace=None):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from names(pattern.url_patterns, pattern.namespace or namespace)
+            elif "slug" in pattern.pattern.regex.groupindex or namespace:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+    concept_urls = {
+        name
+        for name in names(get_resolver().url_patterns)
+        if not name.startswith(("public:", "admin:", "concept:outline_import", "concept:list"))
+    }
+    assert concept_urls == {name for name, *_rest in MATRIX}
+
+
+@pytest.mark.parametrize("role", roles.ALL)
+def test_own_concept(client, lk_vechta, objects, role):
+    user = add_member(lk_vechta, UserFactory(), role)
+    lk_vechta.measures.get(code="S4").responsible_users.add(user)
+    client.force_login(user)
+    refused, allowed_but_blocked = [], []
+    for name, kwargs, method, need in MATRIX:
+        response = request(client, method, target(name, kwargs, objects))
+        if need in ALLOWED[role]:
+            if response.status_code in (401, 403, 404, 500):
+                allowed_but_blocked.append((name, response.status_code))
+        elif response.status_code != 403:
+            refused.append((name, response.status_code))
+    assert not refused, "should be 403"
+    assert not allowed_but_blocked, "should get through"
+
+
+def test_owner_of_other_measures_may_not_change_S4(client, lk_vechta, objects):
+    client.force_login(add_member(lk_vechta, UserFactory(), roles.MEASURE_OWNERS))
+    for name, kwargs, method, need in MATRIX:
+        if need == OWNER:
+            assert request(client, method, target(name, kwargs, objects)).status_code == 403
+
+
+@pytest.mark.parametrize("role", roles.ALL)
+def test_other_concept_is_not_found(client, lk_vechta, objects, role):
+    """Even Administration of another district learns nothing about this one."""
+    client.force_login(add_member(ConceptFactory(), UserFactory(), role))
+    answers = {
+        name: request(client, method, target(name, kwargs, objects)).status_code
+        for name, kwargs, method, _need in MATRIX
+    }
+    assert {name: code for name, code in answers.items() if code != 404} == {}
+
+
+def test_anonymous_goes_to_the_login(client, lk_vechta, objects):
+    login = reverse("login")
+    for name, kwargs, method, _need in MATRIX:
+        response = request(client, method, target(name, kwargs, objects))
+        assert response.status_code == 302 and response.url.startswith(login), name
