@@ -279,7 +279,8 @@ class StatementAdmin(ConceptScopedAdmin, admin.ModelAdmin):
 
 
 class AdministrationOnly:
-    """Installation-wide pages: Administration (of any concept) and superusers."""
+    """Installation-wide pages and accounts: Administration (of any concept) and superusers.
+    (Inlines pass the parent object to `has_add_permission` too.)"""
 
     def has_module_permission(self, request):
         return roles.is_administrator(request.user)
@@ -287,7 +288,7 @@ class AdministrationOnly:
     def has_view_permission(self, request, obj=None):
         return roles.is_administrator(request.user)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return roles.is_administrator(request.user)
 
     def has_change_permission(self, request, obj=None):
@@ -335,7 +336,7 @@ def manages_account(user, account):
     return concept_ids <= roles.concept_ids_with(user, roles.ADMINISTRATION)
 
 
-class UserMembershipInline(admin.TabularInline):
+class UserMembershipInline(AdministrationOnly, admin.TabularInline):
     """A person's roles in the concepts the Administration keeps (others stay hidden)."""
 
     model = Membership
@@ -355,24 +356,12 @@ class UserMembershipInline(admin.TabularInline):
             field.queryset = Concept.objects.administered_by(request.user)
         return field
 
-    def has_view_permission(self, request, obj=None):
-        return roles.is_administrator(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return roles.is_administrator(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return roles.is_administrator(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return roles.is_administrator(request.user)
-
 
 admin.site.unregister(User)
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(AdministrationOnly, UserAdmin):
     """Accounts, for Administration: the people of its concepts, with their roles there.
     Only superusers grant superuser status or Django permissions; roles are memberships."""
 
@@ -393,15 +382,6 @@ class PortalUserAdmin(UserAdmin):
             (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for name, options in fieldsets
         ]
-
-    def has_module_permission(self, request):
-        return roles.is_administrator(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return roles.is_administrator(request.user)
-
-    def has_add_permission(self, request):
-        return roles.is_administrator(request.user)
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
