@@ -51,7 +51,12 @@ class StrategicGoalAdmin(ConceptScopedAdmin, admin.ModelAdmin):
     inlines = [SubGoalInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_sub_goals=Count("sub_goals"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_sub_goals=Count("sub_goals"))
+            .order_by("concept", "number")
+        )
 
     @admin.display(description=_("Teilziele"), ordering="n_sub_goals")
     def sub_goal_count(self, obj):
