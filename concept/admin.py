@@ -1,4 +1,3 @@
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten, get_fields_from_path
@@ -401,33 +400,3 @@ class PortalUserAdmin(AdministrationOnly, UserAdmin):
             )
             or "–"
         )
-
-
-# django-axes' records (login attempts with their form data, access logs) are for the
-# installation's operators: superusers only, not the Administration role.
-def _superusers_only(admin_class):
-    class SuperuserOnlyAdmin(admin_class):
-        def has_module_permission(self, request):
-            return request.user.is_superuser
-
-        def has_view_permission(self, request, obj=None):
-            return request.user.is_superuser
-
-        def has_add_permission(self, request):
-            return False
-
-        def has_change_permission(self, request, obj=None):
-            return request.user.is_superuser and super().has_change_permission(request, obj)
-
-        def has_delete_permission(self, request, obj=None):
-            return request.user.is_superuser
-
-    SuperuserOnlyAdmin.__name__ = admin_class.__name__
-    return SuperuserOnlyAdmin
-
-
-for _model in (AccessAttempt, AccessFailureLog, AccessLog):
-    if admin.site.is_registered(_model):
-        _registered = type(admin.site.get_model_admin(_model))
-        admin.site.unregister(_model)
-        admin.site.register(_model, _superusers_only(_registered))

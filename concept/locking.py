@@ -91,6 +91,11 @@ def describe_changes(model, older, newer, reader=None) -> list:
     return changes
 
 
+def moment(value) -> str:
+    """A moment as the conflict messages name it: "04.12.2026, 14:35" (local time)."""
+    return timezone.localtime(value).strftime("%d.%m.%Y, %H:%M")
+
+
 def person(user) -> str | None:
     if user is None:
         return None
@@ -131,7 +136,7 @@ class StaleVersion(Exception):
     def when(self) -> str:
         if self.changed_at is None:
             return ""
-        return timezone.localtime(self.changed_at).strftime("%d.%m.%Y, %H:%M")
+        return moment(self.changed_at)
 
     @property
     def message(self) -> str:
@@ -262,12 +267,6 @@ def claim(obj, expected_version: int | None, *, fields=None) -> None:
     raise conflict
 
 
-def claim_current(obj) -> None:
-    """Claim whatever version obj has now: for writes that must wait for each other but
-    were not made from a form (admin actions, background work)."""
-    claim(obj, None)
-
-
 # --- Tokens used once --------------------------------------------------------------------------
 
 
@@ -292,9 +291,7 @@ def claim_token(token: str, *, user, purpose: str) -> None:
             )
             % {
                 "who": who or _("einer anderen Person"),
-                "when": timezone.localtime(used.used_at).strftime("%d.%m.%Y, %H:%M")
-                if used is not None
-                else "",
+                "when": moment(used.used_at) if used is not None else "",
             },
         ) from None
 

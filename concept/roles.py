@@ -20,15 +20,6 @@ STEERING_GROUP = Role.STEERING_GROUP
 
 ALL = tuple(Role)
 
-DESCRIPTIONS = {
-    ADMINISTRATION: _(
-        "Bearbeitet das ganze Konzept und verwaltet seine Mitglieder, ihre Rollen und Konten."
-    ),
-    COORDINATION: _("Pflegt Konzept, Maßnahmen und Netzwerke und erstellt den Jahresbericht."),
-    MEASURE_OWNERS: _("Aktualisiert die Maßnahmen, für die die Person verantwortlich ist."),
-    STEERING_GROUP: _("Liest Dashboards und Berichte; bearbeitet nichts."),
-}
-
 # Roles whose members edit everything in their concept.
 EDITORS = (ADMINISTRATION, COORDINATION)
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 BIDI = r"\u202a-\u202e\u2066-\u2069"
 UNSAFE_CHARACTER = re.compile(f"[{CONTROL}{BIDI}]")
-CONTROL_CHARACTER = re.compile(f"[{CONTROL}]")
 
 CONTROL_NAMES = {
     0x00: "NUL",
