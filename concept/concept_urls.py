@@ -1,7 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
 from concept import outline_views, views
-from reporting import views as reporting_views
 
 app_name = "concept"
 
@@ -12,7 +11,6 @@ urlpatterns = [
     path(
         "import/bestaetigen/", outline_views.outline_import_confirm, name="outline_import_confirm"
     ),
-    path("<slug:slug>/", reporting_views.dashboard, name="detail"),
-    path("<slug:slug>/aufbau/", views.concept_detail, name="structure"),
+    path("<slug:slug>/", include("reporting.dashboard.concept_urls")),
     path("<slug:slug>/gliederung.txt", outline_views.outline_download, name="outline_export"),
 ]

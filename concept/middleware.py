@@ -48,7 +48,7 @@ def no_store_when_private(get_response):
     """Cache-Control: no-store on whatever depends on the person asking: pages and downloads
     behind the login must not stay in a shared computer's browser cache or in a proxy.
 
-    Public pages mark themselves "public" (concept.public_views) and are left alone, also
+    Public pages mark themselves "public" (reporting.public.views) and are left alone, also
     when a logged-in person reads them; so is a response that already says no-store.
     """
 

@@ -55,11 +55,11 @@ from django.utils.translation import ngettext
 
 from concept import roles
 from concept.models import Concept, Membership, Statement
-from concept.queries import concept_structure
 from concept.text import line_of_offset, looks_binary, mixed_encoding_line, unsafe_character_message
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
 from measures.models import Decision, Evidence, Measure, ProgressEntry
 from networks.models import Meeting, Network, Organisation
+from reporting.dashboard.structure import concept_structure
 from reporting.models import AnnualReport
 
 MAX_UPLOAD_BYTES = 1024 * 1024

@@ -49,8 +49,8 @@ urlpatterns = [
     path("konzepte/<slug:slug>/massnahmen/", include("measures.urls")),
     path("konzepte/<slug:slug>/kennzahlen/", include("goals.urls")),
     path("konzepte/<slug:slug>/daten/", include("reporting.exchange_urls")),
-    path("konzepte/<slug:slug>/berichte/", include("reporting.report_urls")),
+    path("konzepte/<slug:slug>/berichte/", include("reporting.report.urls")),
     path("konzepte/<slug:slug>/", include("networks.urls")),
-    path("", include("concept.public_urls")),
+    path("", include("reporting.public.urls")),
     path("admin/", admin.site.urls),
 ]

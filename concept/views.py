@@ -3,9 +3,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from concept import roles
-from concept.access import get_concept_for_view
 from concept.models import Concept
-from concept.queries import concept_structure
 
 
 @require_safe
@@ -28,14 +26,3 @@ def home(request):
 def concept_list(request):
     concepts = Concept.objects.for_user(request.user).order_by("district", "title")
     return render(request, "concept/concept_list.html", {"concepts": concepts})
-
-
-@require_safe
-@login_required
-def concept_detail(request, slug):
-    concept = get_concept_for_view(request.user, slug)
-    return render(
-        request,
-        "concept/concept_detail.html",
-        {"concept": concept, "structure": concept_structure(concept)},
-    )

@@ -28,7 +28,7 @@ class AnnualReportAdmin(ConceptScopedAdmin, VersionedAdminMixin, HistoryAdmin):
     ]
     list_filter = ["status", "concept", "year"]
     search_fields = ["concept__title", "summary"]
-    # Finalising freezes data and PDF with its checks (reporting.report_services); only the
+    # Finalising freezes data and PDF with its checks (reporting.report.services); only the
     # portal's "Bericht final stellen" does that, so the admin never changes the status.
     readonly_fields = [
         "status",

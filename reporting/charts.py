@@ -910,8 +910,9 @@ def indicator_line(indicator, values, *, chart_id) -> Chart:
 
 
 def situation_chart(figure, *, chart_id) -> Chart:
-    """An Ausgangslage figure (concept.queries.SituationFigure): parts of a total as a donut
-    (with "ohne Angabe"), a ranking without total (e.g. the top 10 nationalities) as bars."""
+    """An Ausgangslage figure (reporting.dashboard.structure.SituationFigure): parts of a
+    total as a donut (with "ohne Angabe"), a ranking without total (e.g. the top 10
+    nationalities) as bars."""
     name = figure.indicator.name
     date = figure.reference_date.strftime("%d.%m.%Y")
     if figure.total is not None and figure.rows:

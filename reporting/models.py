@@ -9,7 +9,7 @@ from concept.history import Change
 from concept.models import Concept
 from goals.models import StrategicGoal
 
-# The report's texts, as the portal edits them (also reporting.report).
+# The report's texts, as the portal edits them (also reporting.report.snapshot).
 NARRATIVE_FIELDS = (
     "foreword",
     "summary",

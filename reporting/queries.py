@@ -32,7 +32,6 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from concept.models import Concept
-from concept.queries import situation_figures
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
 from measures.models import (
     ATTENTION_LIGHTS,
@@ -43,6 +42,7 @@ from measures.models import (
     TrafficLight,
 )
 from networks.models import Meeting, Network
+from reporting.dashboard.structure import situation_figures
 from reporting.models import AnnualReport
 
 # Left out of the average progress: their percentage says nothing about implementation.

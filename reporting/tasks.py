@@ -24,9 +24,9 @@ def _step(job, progress, step, **fields):
 
 
 def run_render(job: ReportRender) -> ReportRender:
-    from reporting.pdf import render_pdf
-    from reporting.report import build_snapshot
-    from reporting.report_services import annual_report_finalise
+    from reporting.report.pdf import render_pdf
+    from reporting.report.services import annual_report_finalise
+    from reporting.report.snapshot import build_snapshot
 
     report = job.report
     _step(job, 10, _("Daten werden zusammengestellt …"), state=ReportRender.State.RUNNING)

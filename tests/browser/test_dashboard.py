@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from concept import roles
-from concept.demo import seed_demo
 from concept.models import Concept
+from reporting.demo.seed import seed_demo
 from tests.browser.conftest import assert_accessible, assert_no_console_errors
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,7 +13,7 @@ from measures.models import Decision
 from networks import services as network_services
 from networks.models import Meeting, Network
 from reporting.models import AnnualReport
-from reporting.report_services import annual_report_create
+from reporting.report.services import annual_report_create
 from reporting.services import decision_create
 
 pytestmark = pytest.mark.django_db

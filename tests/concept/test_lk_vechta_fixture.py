@@ -15,10 +15,10 @@ from django.core.management import call_command
 from django.utils import translation
 
 from concept.models import Concept, Statement
-from concept.queries import situation_figures
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
 from measures.models import Measure, MeasureOrganisation
 from networks.models import Network, Organisation
+from reporting.dashboard.structure import situation_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTLINE_PATH = ROOT / "fixtures" / "integrationskonzept-lk-vechta.txt"

@@ -27,7 +27,7 @@ from measures.models import Decision, Measure, ProgressEntry
 from networks import services as network_services
 from networks.models import Meeting, Network, Organisation
 from reporting.models import AnnualReport
-from reporting.report_services import annual_report_create, annual_report_update
+from reporting.report.services import annual_report_create, annual_report_update
 from reporting.services import decision_create, decision_update
 from tests.factories import (
     ConceptFactory,

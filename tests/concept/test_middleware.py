@@ -82,7 +82,7 @@ def test_a_csv_export_is_not_stored(client, lk_vechta, member_of):
 
 def test_a_report_pdf_download_is_not_stored(client, member_of):
     from reporting.models import AnnualReport
-    from reporting.report_services import annual_report_finalise
+    from reporting.report.services import annual_report_finalise
     from tests.factories import ConceptFactory
 
     concept = ConceptFactory()

@@ -245,7 +245,7 @@ def test_goal_without_aim_is_read_back_without_aim(db):
 
 
 def test_round_trip_of_a_generated_concept(db):
-    from concept.management.commands.generate_demo_data import generate
+    from reporting.demo.scale import generate
 
     first = generate(scale=2)
     exported = outline_export(first)

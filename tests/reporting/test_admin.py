@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from reporting.models import AnnualReport
-from reporting.report_services import annual_report_create
+from reporting.report.services import annual_report_create
 
 
 def test_setting_a_draft_to_final_in_the_admin_changes_nothing_and_does_not_fail(client, lk_vechta):

@@ -23,13 +23,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from concept.demo import seed_demo
 from concept.models import Concept
 from measures.models import Evidence, Measure
 from measures.services import evidence_add, progress_entry_create
 from reporting import backup
+from reporting.demo.seed import seed_demo
 from reporting.models import AnnualReport
-from reporting.report_services import (
+from reporting.report.services import (
     annual_report_correct,
     annual_report_create,
     annual_report_finalise,

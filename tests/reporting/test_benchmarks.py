@@ -3,9 +3,9 @@
 import pytest
 from django.core.management import call_command
 
-from concept.management.commands.run_benchmarks import progress_csv
 from concept.models import Concept
 from reporting import exchange
+from reporting.management.commands.run_benchmarks import progress_csv
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

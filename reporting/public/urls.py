@@ -3,8 +3,8 @@ of the installation."""
 
 from django.urls import path
 
-from concept import public_views as views
 from concept.models import LegalPage
+from reporting.public import views
 
 app_name = "public"
 

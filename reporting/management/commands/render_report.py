@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from concept.models import Concept
 from reporting.models import AnnualReport
-from reporting.pdf import render_pdf
-from reporting.report import build_snapshot
+from reporting.report.pdf import render_pdf
+from reporting.report.snapshot import build_snapshot
 
 
 class Command(BaseCommand):

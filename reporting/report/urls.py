@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reporting import report_views as views
+from reporting.report import views
 
 app_name = "reports"
 

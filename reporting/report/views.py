@@ -19,14 +19,14 @@ from concept.fields import add_service_errors
 from concept.locking import StaleVersion
 from goals.models import StrategicGoal
 from reporting.models import AnnualReport, ReportRender
-from reporting.report_forms import (
+from reporting.report.forms import (
     CorrectionForm,
     FinaliseForm,
     PublishForm,
     ReportCreateForm,
     ReportForm,
 )
-from reporting.report_services import (
+from reporting.report.services import (
     annual_report_correct,
     annual_report_create,
     annual_report_publish,

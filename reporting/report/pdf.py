@@ -29,7 +29,7 @@ from fontTools.ttLib import TTFont
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from reporting.report import report_context
+from reporting.report.snapshot import report_context
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from concept import roles
 from measures.models import Measure
 from reporting.models import AnnualReport, ReportRender
-from reporting.report_services import annual_report_finalise
+from reporting.report.services import annual_report_finalise
 from tests.factories import ConceptFactory, GoalFactory, MeasureFactory
 
 pytestmark = pytest.mark.django_db
@@ -311,7 +311,7 @@ def test_failed_render_shows_a_german_error(
     def broken(snapshot, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("reporting.pdf.render_pdf", broken)
+    monkeypatch.setattr("reporting.report.pdf.render_pdf", broken)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("finalise", concept, pk=draft.pk), {"confirm": "on"})
     response = client.get(response["Location"])

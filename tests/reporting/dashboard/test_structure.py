@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from concept.queries import situation_figures
 from goals.models import Indicator, IndicatorValue
+from reporting.dashboard.structure import situation_figures
 from tests.factories import ConceptFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,7 @@ from goals.models import Indicator, IndicatorValue
 from measures.models import Decision, ProgressEntry, Status, TrafficLight
 from networks.models import Meeting, Network
 from reporting.models import AnnualReport
-from reporting.report import build_snapshot, report_context
-from reporting.report_services import (
+from reporting.report.services import (
     annual_report_correct,
     annual_report_create,
     annual_report_finalise,
@@ -26,6 +25,7 @@ from reporting.report_services import (
     annual_report_update,
     annual_report_withdraw,
 )
+from reporting.report.snapshot import build_snapshot, report_context
 from tests.factories import GoalFactory, MeasureFactory, SubGoalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from goals.models import Indicator
 from measures.models import Decision, Evidence, Measure, MeasureOrganisation, ProgressEntry
 from networks.models import Meeting, Network, Organisation
 from reporting.models import AnnualReport
-from reporting.report_services import annual_report_publish, annual_report_withdraw
+from reporting.report.services import annual_report_publish, annual_report_withdraw
 from tests.factories import ConceptFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db

@@ -205,8 +205,8 @@ from pypdf import PdfReader
 import io
 from concept.models import Concept
 from reporting.models import AnnualReport
-from reporting.pdf import render_pdf
-from reporting.report import build_snapshot
+from reporting.report.pdf import render_pdf
+from reporting.report.snapshot import build_snapshot
 
 concept = Concept.objects.get(slug=sys.argv[1])
 timings = []

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concept.locking import VersionedForm, comparable
 from reporting.models import AnnualReport
-from reporting.report import NARRATIVE_FIELDS
+from reporting.report.snapshot import NARRATIVE_FIELDS
 
 HINTS = {
     "foreword": _("Wenige Absätze der Leitung; Leerzeilen trennen Absätze."),

@@ -15,7 +15,6 @@ from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from concept.queries import situation_figures
 from goals.models import Indicator, IndicatorValue, StrategicGoal
 from measures.models import (
     Decision,
@@ -27,6 +26,7 @@ from measures.models import (
 )
 from networks.models import Meeting, Network
 from reporting import charts
+from reporting.dashboard.structure import situation_figures
 from reporting.models import NARRATIVE_FIELDS
 from reporting.queries import GoalSummary, Tally
 

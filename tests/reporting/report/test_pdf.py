@@ -9,10 +9,10 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from measures.models import Measure
-from reporting import pdf as report_pdf
 from reporting.models import AnnualReport
-from reporting.pdf import BASE_URL, StaticOnlyFetcher, render_pdf
-from reporting.report import build_snapshot
+from reporting.report import pdf as report_pdf
+from reporting.report.pdf import BASE_URL, StaticOnlyFetcher, render_pdf
+from reporting.report.snapshot import build_snapshot
 from tests.factories import GoalFactory, MeasureFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +203,7 @@ def test_markup_that_slips_through_still_cannot_load_anything(no_network):
 def test_memoised_page_references_match_pydyfs_own():
     import pydyf
 
-    from reporting import pdf
+    from reporting.report import pdf
 
     document = pydyf.PDF()
     for _ in range(5):

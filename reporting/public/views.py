@@ -3,7 +3,7 @@
 They are rendered without the request (no context processors): nothing about the visitor —
 session, user, CSRF token — goes into them, so responses carry no Vary: Cookie and shared
 caches may keep them. Each answers a conditional GET with 304 when its ETag (a fingerprint
-of exactly the data shown, see public_queries) still matches.
+of exactly the data shown, see reporting.public.queries) still matches.
 """
 
 import functools
@@ -23,7 +23,6 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_http_methods, require_safe
 
-from concept import public_queries as queries
 from concept.fields import add_service_errors
 from concept.legal import (
     FIELDS_BY_KIND,
@@ -34,6 +33,7 @@ from concept.legal import (
 from concept.locking import StaleVersion
 from concept.models import LegalPage
 from measures.models import TrafficLight
+from reporting.public import queries
 
 logger = logging.getLogger(__name__)
 

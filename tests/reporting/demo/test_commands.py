@@ -5,10 +5,10 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from concept import roles
-from concept.demo import DEMO_PASSWORD
 from concept.models import Concept
 from goals.models import Indicator, IndicatorValue, SubGoal
 from measures.models import Measure, ProgressEntry
+from reporting.demo.seed import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

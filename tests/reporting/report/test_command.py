@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from reporting.models import AnnualReport
-from reporting.report_services import annual_report_finalise
+from reporting.report.services import annual_report_finalise
 from tests.factories import GoalFactory, MeasureFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from concept import locking
 from reporting.models import AnnualReport, GoalAssessment, ReportRender
-from reporting.report import NARRATIVE_FIELDS, build_snapshot
+from reporting.report.snapshot import NARRATIVE_FIELDS, build_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +76,9 @@ def annual_report_update(
 def annual_report_finalise(*, report: AnnualReport, user, render=None) -> AnnualReport:
     """Freeze the report: take the snapshot, render the PDF, store both with its SHA-256.
 
-    `render` (snapshot → PDF bytes) defaults to reporting.pdf.render_pdf."""
+    `render` (snapshot → PDF bytes) defaults to reporting.report.pdf.render_pdf."""
     if render is None:
-        from reporting.pdf import render_pdf as render
+        from reporting.report.pdf import render_pdf as render
     _refuse_final(report)
     if report.supersedes_id and not report.correction_note.strip():
         raise ValidationError(
