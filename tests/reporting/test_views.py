@@ -213,7 +213,8 @@ def test_goal_page_shows_aim_subgoals_indicators_and_measures(client, lk_vechta,
 def test_goal_page_export_links_name_the_goal_not_filters(client, lk_vechta, member_of):
     member_of(client, lk_vechta)
     html = client.get(reverse("reporting:goal", kwargs={"slug": "lk-vechta", "number": 1})).text
-    assert "/daten/massnahmen/csv/?ziel=1" in html or "massnahmen" in html
+    assert 'href="/konzepte/lk-vechta/daten/export/massnahmen.csv?ziel=1"' in html
+    assert 'href="/konzepte/lk-vechta/daten/export/massnahmen.xlsx?ziel=1"' in html
     assert "– Maßnahmen dieses Ziels</span>" in html
     assert "mit den gewählten Filtern" not in html
 
