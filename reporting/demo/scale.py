@@ -26,7 +26,20 @@ YEARS = range(2019, 2026)
 
 @transaction.atomic
 def generate(*, scale: int, seed: int = 1) -> Concept:
+    """Replace the concept "demo-skala-N" by a new one of N times LK Vechta's volume."""
     rng = random.Random(seed)
+    concept = _fresh_concept(scale)
+    _add_statements(concept)
+    goals, sub_goals = _add_goals(concept, scale)
+    _add_networks(concept, scale)
+    measures = _add_measures(concept, scale, goals, rng)
+    _add_entries(measures, rng)
+    _add_indicators(concept, sub_goals, rng)
+    _link_sub_goals(measures, sub_goals, rng)
+    return concept
+
+
+def _fresh_concept(scale):
     slug = f"demo-skala-{scale}"
     old = Concept.objects.filter(slug=slug).first()
     if old is not None:
@@ -42,6 +55,10 @@ def generate(*, scale: int, seed: int = 1) -> Concept:
         get_user_model().objects.filter(is_superuser=True),
         through_defaults={"role": roles.ADMINISTRATION},
     )
+    return concept
+
+
+def _add_statements(concept):
     Statement.objects.bulk_create(
         Statement(
             concept=concept,
@@ -55,6 +72,9 @@ def generate(*, scale: int, seed: int = 1) -> Concept:
             + [(Statement.Section.EVALUATION, f"5.{n}") for n in range(1, 5)]
         )
     )
+
+
+def _add_goals(concept, scale):
     goals = StrategicGoal.objects.bulk_create(
         StrategicGoal(
             concept=concept,
@@ -69,6 +89,10 @@ def generate(*, scale: int, seed: int = 1) -> Concept:
         SubGoal(goal=goals[i % GOALS], number=i // GOALS + 1, text=f"Demo-Teilziel {i + 1}")
         for i in range(SUB_GOALS * scale)
     )
+    return goals, sub_goals
+
+
+def _add_networks(concept, scale):
     organisations = Organisation.objects.bulk_create(
         Organisation(concept=concept, name=f"Demo-Akteur {i + 1}", is_public=True)
         for i in range(ORGANISATIONS * scale)
@@ -82,13 +106,16 @@ def generate(*, scale: int, seed: int = 1) -> Concept:
         )
         for i in range(NETWORKS * scale)
     )
+
+
+def _add_measures(concept, scale, goals, rng):
     statuses, lights = Status.values, TrafficLight.values
     implied_progress = {Status.NOT_STARTED: 0, Status.IMPLEMENTED: 100, Status.ESTABLISHED: 100}
     states = [
         (rng.choice(statuses[:5]), rng.choice(lights), rng.randint(0, 100))
         for _ in range(MEASURES * scale)
     ]
-    measures = Measure.objects.bulk_create(
+    return Measure.objects.bulk_create(
         Measure(
             concept=concept,
             code=f"D{i + 1}",
@@ -105,6 +132,9 @@ def generate(*, scale: int, seed: int = 1) -> Concept:
         )
         for i, (status, light, progress) in enumerate(states)
     )
+
+
+def _add_entries(measures, rng):
     ProgressEntry.objects.bulk_create(
         ProgressEntry(
             measure=measure,
@@ -119,6 +149,9 @@ def generate(*, scale: int, seed: int = 1) -> Concept:
         for measure in measures
         for k in range(ENTRIES_PER_MEASURE)
     )
+
+
+def _add_indicators(concept, sub_goals, rng):
     indicators = Indicator.objects.bulk_create(
         Indicator(
             concept=concept,
@@ -145,7 +178,10 @@ def generate(*, scale: int, seed: int = 1) -> Concept:
         for indicator in indicators
         for year in YEARS
     )
-    # Sub-goal links: every measure serves one Teilziel of its goal.
+
+
+def _link_sub_goals(measures, sub_goals, rng):
+    """Every measure with a goal serves one Teilziel of that goal."""
     by_goal = {}
     for sub_goal in sub_goals:
         by_goal.setdefault(sub_goal.goal_id, []).append(sub_goal)
@@ -155,4 +191,3 @@ def generate(*, scale: int, seed: int = 1) -> Concept:
         for m in measures
         if m.goal_id
     )
-    return concept
