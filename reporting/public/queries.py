@@ -260,39 +260,9 @@ def networks_page(slug) -> NetworksPage:
         )
     )
     ids = [row["pk"] for row in rows]
+    members, taking_part = _public_members(ids)
+    measures, goals = _public_measures(ids)
     kind_labels = {value: str(label) for value, label in Network.Kind.choices}
-    organisation_kinds = {value: str(label) for value, label in Organisation.Kind.choices}
-    members, taking_part = {}, {}
-    for row in (
-        Network.members.through.objects.filter(network_id__in=ids, organisation__is_public=True)
-        .order_by("organisation__name")
-        .values("network_id", "organisation_id", "organisation__name", "organisation__website")
-    ):
-        members.setdefault(row["network_id"], []).append(
-            PublicOrganisation(row["organisation__name"], row["organisation__website"])
-        )
-        taking_part.setdefault(row["organisation_id"], []).append(row["network_id"])
-    measures, goals = {}, {}
-    for row in (
-        Measure.networks.through.objects.filter(network_id__in=ids, measure__is_public=True)
-        .order_by("measure__position", "measure__number")
-        .values(
-            "network_id",
-            "measure__code",
-            "measure__number",
-            "measure__title",
-            "measure__goal__number",
-            "measure__goal__short_title",
-        )
-    ):
-        label = row["measure__code"] or row["measure__number"]
-        measures.setdefault(row["network_id"], []).append(
-            PublicMeasureLink(label, row["measure__title"])
-        )
-        if row["measure__goal__number"] is not None:
-            goals.setdefault(row["network_id"], {})[row["measure__goal__number"]] = row[
-                "measure__goal__short_title"
-            ]
     networks = tuple(
         PublicNetwork(
             key=f"netzwerk-{row['pk']}",
@@ -315,13 +285,62 @@ def networks_page(slug) -> NetworksPage:
     for row in rows:
         if row["coordinator_id"]:
             taking_part.setdefault(row["coordinator_id"], []).append(row["pk"])
-    names = {row["pk"]: row["name"] for row in rows}
-    order = {pk: i for i, pk in enumerate(ids)}
-    organisations = tuple(
+    return NetworksPage(concept, networks, _public_actors(concept_pk, rows, taking_part))
+
+
+def _public_members(network_ids):
+    """The public member organisations per network, and the networks per organisation."""
+    members, taking_part = {}, {}
+    for row in (
+        Network.members.through.objects.filter(
+            network_id__in=network_ids, organisation__is_public=True
+        )
+        .order_by("organisation__name")
+        .values("network_id", "organisation_id", "organisation__name", "organisation__website")
+    ):
+        members.setdefault(row["network_id"], []).append(
+            PublicOrganisation(row["organisation__name"], row["organisation__website"])
+        )
+        taking_part.setdefault(row["organisation_id"], []).append(row["network_id"])
+    return members, taking_part
+
+
+def _public_measures(network_ids):
+    """The public measures per network, and the goals they serve (number → short title)."""
+    measures, goals = {}, {}
+    for row in (
+        Measure.networks.through.objects.filter(network_id__in=network_ids, measure__is_public=True)
+        .order_by("measure__position", "measure__number")
+        .values(
+            "network_id",
+            "measure__code",
+            "measure__number",
+            "measure__title",
+            "measure__goal__number",
+            "measure__goal__short_title",
+        )
+    ):
+        label = row["measure__code"] or row["measure__number"]
+        measures.setdefault(row["network_id"], []).append(
+            PublicMeasureLink(label, row["measure__title"])
+        )
+        if row["measure__goal__number"] is not None:
+            goals.setdefault(row["network_id"], {})[row["measure__goal__number"]] = row[
+                "measure__goal__short_title"
+            ]
+    return measures, goals
+
+
+def _public_actors(concept_pk, network_rows, taking_part):
+    """The organisations flagged öffentlich, each with the public networks it takes part in."""
+    names = {row["pk"]: row["name"] for row in network_rows}
+    order = {row["pk"]: i for i, row in enumerate(network_rows)}
+    kind_labels = {value: str(label) for value, label in Organisation.Kind.choices}
+    return tuple(
         PublicActor(
             key=f"akteur-{row['pk']}",
             name=row["name"],
-            kind_label=organisation_kinds.get(row["kind"], row["kind"]),
+            kind_label=kind_labels.get(row["kind"], row["kind"]),
             website=row["website"],
             networks=tuple(
                 (f"netzwerk-{pk}", names[pk])
@@ -332,7 +351,6 @@ def networks_page(slug) -> NetworksPage:
         .order_by("name")
         .values("pk", "name", "kind", "website")
     )
-    return NetworksPage(concept, networks, organisations)
 
 
 # --- Published yearly reports ---------------------------------------------------------------
