@@ -758,6 +758,26 @@ def restore_apply(*, source: Path, manifest: dict) -> Result:
 
 def _check_restored(source: Path, manifest: dict) -> Result:
     result = Result(path=source, vendor=manifest["database"]["vendor"])
+    facts, problems = _check_counts(manifest)
+    problems += _check_final_reports(manifest, facts)
+    problems += _check_files(manifest, facts, result)
+    if problems:
+        raise BackupError(
+            _(
+                "Die Wiederherstellung ist NICHT in Ordnung: Die Daten wurden eingespielt, aber "
+                "diese Prüfungen schlagen fehl:"
+            )
+            + "\n"
+            + "\n".join(f"- {problem}" for problem in problems)
+        )
+    result.rows = sum(entry["rows"] for entry in facts.counts.values())
+    result.tables = len(facts.counts)
+    result.final_reports = len(facts.final_reports)
+    return result
+
+
+def _check_counts(manifest):
+    """Read the restored database's facts; every table must hold the manifest's rows."""
     problems = []
     tables = {label: entry["table"] for label, entry in manifest["counts"].items()}
     try:
@@ -783,7 +803,12 @@ def _check_restored(source: Path, manifest: dict) -> Result:
             _("Die wiederhergestellte Datenbank lässt sich nicht prüfen: %(error)s")
             % {"error": error}
         ) from None
+    return facts, problems
 
+
+def _check_final_reports(manifest, facts):
+    """Every final report of the manifest is back, with the same SHA-256 over its bytes."""
+    problems = []
     restored = {report["id"]: report for report in facts.final_reports}
     for expected in manifest["final_reports"]:
         report = restored.pop(expected["id"], None)
@@ -812,7 +837,13 @@ def _check_restored(source: Path, manifest: dict) -> Result:
             )
             % report
         )
+    return problems
 
+
+def _check_files(manifest, facts, result):
+    """Media files come back unchanged; evidence files exist unless missing at backup time.
+    Counts what is back into `result`."""
+    problems = []
     media_root = _media_root()
     for name, entry in manifest["files"].items():
         if not name.startswith(f"{MEDIA}/"):
@@ -839,20 +870,7 @@ def _check_restored(source: Path, manifest: dict) -> Result:
             )
         else:
             problems.append(_("Die Nachweisdatei „%(name)s“ fehlt.") % {"name": name})
-
-    if problems:
-        raise BackupError(
-            _(
-                "Die Wiederherstellung ist NICHT in Ordnung: Die Daten wurden eingespielt, aber "
-                "diese Prüfungen schlagen fehl:"
-            )
-            + "\n"
-            + "\n".join(f"- {problem}" for problem in problems)
-        )
-    result.rows = sum(entry["rows"] for entry in facts.counts.values())
-    result.tables = len(facts.counts)
-    result.final_reports = len(facts.final_reports)
-    return result
+    return problems
 
 
 def created_at(manifest) -> str:
