@@ -68,30 +68,59 @@ class Command(BaseCommand):
                 _("Wiederherstellung abgebrochen: %(error)s") % {"error": error}
             ) from None
         if occupied:
-            held = "; ".join(occupied)
-            if not force:
-                raise CommandError(
-                    _(
-                        "Wiederherstellung abgebrochen: Das Ziel ist nicht leer (%(held)s). "
-                        "Bitte in eine leere Datenbank und ein leeres Medienverzeichnis "
-                        "wiederherstellen, oder mit --force alles überschreiben."
-                    )
-                    % {"held": held}
-                )
-            if interactive:
-                answer = input(
-                    _(
-                        "Das Ziel enthält schon Daten (%(held)s); sie werden überschrieben. "
-                        "Zum Fortfahren „ja“ eingeben: "
-                    )
-                    % {"held": held}
-                )
-                if answer.strip().lower() != "ja":
-                    raise CommandError(_("Wiederherstellung abgebrochen; nichts wurde geändert."))
+            self._confirm_overwrite("; ".join(occupied), force=force, interactive=interactive)
         try:
             result = restore_apply(source=source, manifest=manifest)
         except BackupError as error:
             raise CommandError(str(error)) from None
+        self._summarise(result)
+
+    def _describe(self, manifest):
+        counts = manifest["counts"]
+        self.stdout.write(
+            _(
+                "  Datenbank (%(vendor)s): %(rows)s Datensätze in %(tables)s Tabellen, "
+                "%(reports)s; Programmversion %(app)s, Django %(django)s"
+            )
+            % {
+                "vendor": VENDOR_NAMES[manifest["database"]["vendor"]],
+                "rows": num(sum(entry.get("rows", 0) for entry in counts.values())),
+                "tables": len(counts),
+                "reports": ngettext(
+                    "%(count)s finaler Bericht",
+                    "%(count)s finale Berichte",
+                    len(manifest["final_reports"]),
+                )
+                % {"count": len(manifest["final_reports"])},
+                "app": manifest.get("app_version") or "?",
+                "django": manifest.get("django_version") or "?",
+            }
+        )
+        self.stdout.write(_("Nichts wurde eingespielt (--check)."))
+
+    def _confirm_overwrite(self, held, *, force, interactive):
+        """A target that holds data is overwritten only with --force (and a typed "ja")."""
+        if not force:
+            raise CommandError(
+                _(
+                    "Wiederherstellung abgebrochen: Das Ziel ist nicht leer (%(held)s). "
+                    "Bitte in eine leere Datenbank und ein leeres Medienverzeichnis "
+                    "wiederherstellen, oder mit --force alles überschreiben."
+                )
+                % {"held": held}
+            )
+        if interactive:
+            answer = input(
+                _(
+                    "Das Ziel enthält schon Daten (%(held)s); sie werden überschrieben. "
+                    "Zum Fortfahren „ja“ eingeben: "
+                )
+                % {"held": held}
+            )
+            if answer.strip().lower() != "ja":
+                raise CommandError(_("Wiederherstellung abgebrochen; nichts wurde geändert."))
+
+    def _summarise(self, result):
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(_("Hinweis: %(text)s") % {"text": warning}))
         self.stdout.write(self.style.SUCCESS(_("Wiederherstellung abgeschlossen und geprüft:")))
@@ -132,26 +161,3 @@ class Command(BaseCommand):
                 "und Hintergrunddienst starten."
             )
         )
-
-    def _describe(self, manifest):
-        counts = manifest["counts"]
-        self.stdout.write(
-            _(
-                "  Datenbank (%(vendor)s): %(rows)s Datensätze in %(tables)s Tabellen, "
-                "%(reports)s; Programmversion %(app)s, Django %(django)s"
-            )
-            % {
-                "vendor": VENDOR_NAMES[manifest["database"]["vendor"]],
-                "rows": num(sum(entry.get("rows", 0) for entry in counts.values())),
-                "tables": len(counts),
-                "reports": ngettext(
-                    "%(count)s finaler Bericht",
-                    "%(count)s finale Berichte",
-                    len(manifest["final_reports"]),
-                )
-                % {"count": len(manifest["final_reports"])},
-                "app": manifest.get("app_version") or "?",
-                "django": manifest.get("django_version") or "?",
-            }
-        )
-        self.stdout.write(_("Nichts wurde eingespielt (--check)."))
