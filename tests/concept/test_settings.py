@@ -4,7 +4,10 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.urls import reverse
+
+from concept.models import Concept
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +35,16 @@ def test_kern_is_vendored_with_its_licence():
     css = (kern / "fonts" / "fira-sans.css").read_text(encoding="utf-8")
     for font in ("FiraSans-Regular.woff2", "FiraSans-Bold.woff2"):
         assert font in css and (kern / "fonts" / "fira-sans" / font).is_file()
+
+
+def test_the_demo_concept_loads_by_its_fixture_name(monkeypatch, tmp_path):
+    # From any directory: the name is found through FIXTURE_DIRS, not relative to the caller.
+    monkeypatch.chdir(tmp_path)
+    assert not Concept.objects.exists()
+    call_command("loaddata", "lk_vechta", verbosity=0)
+    concept = Concept.objects.get(slug="lk-vechta")
+    assert concept.district == "Landkreis Vechta"
+    assert concept.goals.count() == 7
 
 
 def run_settings(env, code):
