@@ -1,4 +1,4 @@
-"""Settings for the Integrationsportal, read from the environment (see README)."""
+"""Settings for the Integrationsportal, read from the environment (see docs/operations.md)."""
 
 from datetime import timedelta
 from pathlib import Path

@@ -292,7 +292,7 @@ def measure_update(
     written = [f for f in MASTER_FIELDS if f in data]
     # Maßnahmenverantwortliche update description, target group and dates; the title, the
     # cadence, where the measure sits in the concept, who works on it and whether it is
-    # public are Koordination's (DESIGN.md).
+    # public are Koordination's (docs/design.md).
     if user is not None and not roles.can_edit_concept(user, measure.concept_id):
         refused = [f for f in written if f not in OWNER_FIELDS] + [
             name for name, value in assigned.items() if value is not None
