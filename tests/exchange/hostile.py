@@ -10,7 +10,8 @@ import io
 import struct
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from tests.reporting.outline.helpers import DATA as OUTLINE_DATA
 
 OUTLINE = "outline"
 ORGANISATIONS = "organisations"
@@ -18,9 +19,7 @@ VALUES = "indicator-values"
 PROGRESS = "progress"
 MEASURES = "measures"
 
-VALID_OUTLINE = (
-    Path(__file__).resolve().parents[1] / "concept" / "data" / "landkreis-musterland.txt"
-).read_text(encoding="utf-8")
+VALID_OUTLINE = (OUTLINE_DATA / "landkreis-musterland.txt").read_text(encoding="utf-8")
 
 
 @dataclass

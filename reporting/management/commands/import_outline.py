@@ -2,13 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from concept.outline import (
-    OutlineInvalid,
-    check_slug,
-    decode_outline,
-    outline_check,
-    outline_import,
-)
+from reporting.outline.decode import decode_outline
+from reporting.outline.issues import OutlineInvalid
+from reporting.outline.write import check_slug, outline_check, outline_import
 
 # The command line trusts its user more than the upload form, but a file this big is surely
 # not an outline (the LK Vechta concept has 10 KB).
@@ -98,6 +94,17 @@ class Command(BaseCommand):
             raise CommandError(f"Die Datei „{path}“ kann nicht gelesen werden: {exc}.") from None
 
     def report(self, result, *, dry_run):
+        self.report_concept(result, dry_run=dry_run)
+        self.report_content(result.outline)
+        self.report_notes(result)
+        self.stdout.write("")
+        self.stdout.write(
+            "Nicht angelegt: Akteure und Netzwerke – sie werden nicht aus der Gliederung "
+            "übernommen, sondern in der Verwaltung gepflegt."
+        )
+
+    def report_concept(self, result, *, dry_run):
+        """The concept created (or that would be), and the one it replaces."""
         outline = result.outline
         write = self.stdout.write
         if dry_run:
@@ -122,6 +129,10 @@ class Command(BaseCommand):
                     "Mitglieder und Vorgängerkonzept werden übernommen."
                 )
             )
+
+    def report_content(self, outline):
+        """Counts, goals with their measures, coordination measures, statements, figures."""
+        write = self.stdout.write
         uncoded = outline.uncoded_measure_count
         write(
             f"Umfang: {counted(len(outline.goals), 'strategisches Ziel', 'strategische Ziele')}, "
@@ -161,6 +172,10 @@ class Command(BaseCommand):
                     f"  {figure.name} ({figure.statement_number}, Stand "
                     f"{figure.reference_date:%d.%m.%Y}): {values}"
                 )
+
+    def report_notes(self, result):
+        """Flags, warnings and the lines skipped before the outline."""
+        write = self.stdout.write
         if result.flags:
             write("")
             write(self.style.WARNING("Markierungen (bitte nach dem Import bearbeiten):"))
@@ -171,13 +186,8 @@ class Command(BaseCommand):
             write(self.style.WARNING("Warnungen:"))
             for warning in result.warnings:
                 write(f"  {warning}")
-        if outline.skipped:
+        if result.outline.skipped:
             write("")
             write("Übersprungen (vor der Gliederung, Zeilen des Mind-Map-Werkzeugs):")
-            for line, text in outline.skipped:
+            for line, text in result.outline.skipped:
                 write(f"  Zeile {line}: {text}")
-        write("")
-        write(
-            "Nicht angelegt: Akteure und Netzwerke – sie werden nicht aus der Gliederung "
-            "übernommen, sondern in der Verwaltung gepflegt."
-        )

@@ -1,28 +1,15 @@
-"""Exporting a concept as an outline: the seed's lines, round trips, the export_outline command."""
-
-import io
-import re
-from pathlib import Path
+"""Exporting a concept as an outline: the seed's lines, round trips, what the import reads back."""
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
-from concept.models import Concept, Statement
-from concept.outline import outline_export, outline_import, read_outline
-from tests.concept.test_outline_import import snapshot
+from concept.models import Statement
+from reporting.outline.export import outline_export
+from reporting.outline.validate import read_outline
+from reporting.outline.write import outline_import
 from tests.factories import ConceptFactory, GoalFactory, MeasureFactory, SubGoalFactory
+from tests.reporting.outline.helpers import DATA, SEED, concept_snapshot, numbered_lines
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[2]
-SEED = (ROOT / "fixtures" / "integrationskonzept-lk-vechta.txt").read_text(encoding="utf-8")
-DATA = Path(__file__).resolve().parent / "data"
-NUMBERED = re.compile(r"^\d+(?:\.\d+)*\. ")
-
-
-def numbered_lines(text):
-    return [line for line in text.splitlines() if NUMBERED.match(line)]
 
 
 def test_export_of_the_fixture_reproduces_the_seed(lk_vechta):
@@ -68,7 +55,7 @@ def test_round_trip_of_the_seed(db):
     first = outline_import(text=SEED, slug="erster").concept
     exported = outline_export(first)
     second = outline_import(text=exported, slug="zweiter").concept
-    assert snapshot(second) == snapshot(first)
+    assert concept_snapshot(second) == concept_snapshot(first)
     flagged = Statement.objects.filter(needs_split=True)
     assert sorted(flagged.values_list("concept__slug", "number")) == [
         ("erster", "3.1"),
@@ -93,7 +80,7 @@ def test_round_trip_of_other_districts(name):
     first = outline_import(text=text, slug="erster").concept
     exported = outline_export(first)
     second = outline_import(text=exported, slug="zweiter").concept
-    assert without_numbers(snapshot(second)) == without_numbers(snapshot(first))
+    assert without_numbers(concept_snapshot(second)) == without_numbers(concept_snapshot(first))
     # Exporting again gives the same text: the export is stable.
     assert outline_export(second) == exported
 
@@ -185,37 +172,7 @@ def test_data_entered_in_the_portal_exports_to_a_valid_outline(db):
     assert parsed.measures[1].description == "Ausbildung von 20 Lotsen\nStart im Herbst"
 
 
-# --- the command -----------------------------------------------------------------------------
-
-
-def export(**options):
-    out = io.StringIO()
-    call_command("export_outline", stdout=out, **options)
-    return out.getvalue()
-
-
-def test_command_writes_to_stdout_and_to_a_file(lk_vechta, tmp_path):
-    assert export(slug="lk-vechta") == outline_export(lk_vechta)
-    target = tmp_path / "gliederung.txt"
-    out = export(slug="lk-vechta", output=str(target))
-    assert target.read_text(encoding="utf-8") == outline_export(lk_vechta)
-    assert "Gliederung von „Integrationskonzept LK Vechta“ (96 Zeilen) nach" in out
-
-
-def test_command_errors_are_german(lk_vechta, tmp_path):
-    with pytest.raises(CommandError) as caught:
-        export(slug="lk-nirgendwo")
-    assert str(caught.value) == (
-        "Es gibt kein Konzept mit dem Kurznamen „lk-nirgendwo“. Vorhandene Kurznamen: lk-vechta."
-    )
-    with pytest.raises(CommandError, match="Bitte mit --slug das Konzept angeben"):
-        export()
-    with pytest.raises(CommandError, match="kann nicht geschrieben werden"):
-        export(slug="lk-vechta", output=str(tmp_path / "fehlt" / "x.txt"))
-    assert Concept.objects.count() == 1
-
-
-# --- what the export must write so that the import reads it back -----------------------------
+# --- what the export must write so that the import reads it back ---------------------------
 
 
 def measures_by_label(concept):
@@ -254,7 +211,7 @@ def test_round_trip_of_a_generated_concept(db):
     second = outline_import(text=exported, slug="zweiter").concept
     assert measures_by_label(second) == measures_by_label(first)
     assert len(measures_by_label(first)) == 74
-    shot_first, shot_second = snapshot(first), snapshot(second)
+    shot_first, shot_second = concept_snapshot(first), concept_snapshot(second)
     assert shot_second["goals"] == shot_first["goals"]
     assert shot_second["sub_goals"] == shot_first["sub_goals"]
     # The goal-less measures stand in section 3, numbered 3.x, each directly in the section.

@@ -1,22 +1,20 @@
 """The browser flow: upload → preview → confirm, and the outline download."""
 
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from concept import roles
 from concept.models import Concept
-from concept.outline import outline_export
-from concept.outline_views import PENDING_KEY
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
+from reporting.outline.export import outline_export
+from reporting.outline.views import PENDING_KEY
 from tests.factories import ConceptFactory, UserFactory, add_member
+from tests.reporting.outline.helpers import SEED_PATH
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = (ROOT / "fixtures" / "integrationskonzept-lk-vechta.txt").read_bytes()
+SEED = SEED_PATH.read_bytes()
 IMPORT_URL = reverse("concept:outline_import")
 CONFIRM_URL = reverse("concept:outline_import_confirm")
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from concept.models import Concept
-from concept.outline import outline_export
+from reporting.outline.export import outline_export
 
 
 class Command(BaseCommand):

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from concept import roles
 from concept.access import get_concept_for_view
-from concept.forms import OutlineImportForm
-from concept.outline import Issue, OutlineInvalid, outline_export, outline_import
+from reporting.outline.export import outline_export
+from reporting.outline.forms import OutlineImportForm
+from reporting.outline.issues import Issue, OutlineInvalid
+from reporting.outline.write import outline_import
 
 # Uploaded texts wait in the session between preview and confirmation, keyed by a random
 # token; a few per session (several tabs), the oldest dropped first.
@@ -61,12 +63,12 @@ def outline_import_view(request):
         if form.is_valid():
             token = _stash(request, form)
             return render(
-                request, "concept/outline_preview.html", {"result": form.result, "token": token}
+                request, "reporting/outline/preview.html", {"result": form.result, "token": token}
             )
     else:
         form = OutlineImportForm(user=request.user)
     return render(
-        request, "concept/outline_import.html", {"form": form, "issues": form.outline_issues}
+        request, "reporting/outline/import.html", {"form": form, "issues": form.outline_issues}
     )
 
 
@@ -101,7 +103,7 @@ def outline_import_confirm(request):
         form = OutlineImportForm(user=request.user, initial={"slug": pending["slug"]})
         return render(
             request,
-            "concept/outline_import.html",
+            "reporting/outline/import.html",
             {"form": form, "issues": exc.issues, "confirm_failed": True},
         )
     _discard(request, token)

@@ -1,108 +1,28 @@
-"""Importing an outline: the service, the import_outline command, invalid input, replacing."""
+"""The import_outline command: its report, dry run, file variants, invalid input, replacing."""
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from concept import outline as outline_module
-from concept import roles
-from concept.models import Concept, Statement
-from concept.outline import OutlineInvalid, outline_import
-from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
+from concept.models import Concept
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
 from measures.services import progress_entry_create
 from networks.models import Network, Organisation
+from reporting.outline.write import outline_import
 from tests.factories import ConceptFactory, UserFactory, add_member
+from tests.reporting.outline.helpers import (
+    DATA,
+    SEED,
+    SEED_PATH,
+    concept_snapshot,
+    row_counts,
+    seed_with,
+)
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[2]
-SEED_PATH = ROOT / "fixtures" / "integrationskonzept-lk-vechta.txt"
-SEED = SEED_PATH.read_text(encoding="utf-8")
-DATA = Path(__file__).resolve().parent / "data"
-
-
-def seed_with(replacements):
-    lines = SEED.split("\n")
-    for number, text in replacements.items():
-        lines[number - 1] = text
-    return "\n".join(lines)
-
-
-def snapshot(concept):
-    """Everything the outline defines, keyed so two concepts can be compared."""
-    return {
-        "goals": list(
-            StrategicGoal.objects.filter(concept=concept)
-            .order_by("number")
-            .values_list("number", "title", "short_title", "aim")
-        ),
-        "sub_goals": list(
-            SubGoal.objects.filter(goal__concept=concept)
-            .order_by("goal__number", "number")
-            .values_list("goal__number", "number", "text")
-        ),
-        "measures": list(
-            Measure.objects.filter(concept=concept)
-            .order_by("position")
-            .values_list(
-                "position", "number", "code", "title", "goal__number", "target_group", "description"
-            )
-        ),
-        "statements": list(
-            Statement.objects.filter(concept=concept)
-            .order_by("position")
-            .values_list("position", "section", "number", "text")
-        ),
-        "indicators": list(
-            Indicator.objects.filter(concept=concept)
-            .order_by("position")
-            .values_list(
-                "position",
-                "name",
-                "unit",
-                "direction",
-                "source",
-                "statement__number",
-                "sub_goal",
-                "is_public",
-            )
-        ),
-        "values": list(
-            IndicatorValue.objects.filter(indicator__concept=concept)
-            .order_by("indicator__position", "position")
-            .values_list(
-                "indicator__name",
-                "reference_date",
-                "period",
-                "value",
-                "breakdown",
-                "source",
-                "position",
-            )
-        ),
-    }
-
-
-def row_counts():
-    return {
-        model.__name__: model.objects.count()
-        for model in (
-            Concept,
-            Statement,
-            StrategicGoal,
-            SubGoal,
-            Measure,
-            Indicator,
-            IndicatorValue,
-            ProgressEntry,
-        )
-    }
 
 
 def run(*args, **options):
@@ -117,51 +37,7 @@ def write(tmp_path, text, name="gliederung.txt", encoding="utf-8"):
     return path
 
 
-# --- the seed against the fixture ------------------------------------------------------------
-
-
-def test_importing_the_seed_reproduces_the_fixture(lk_vechta):
-    result = outline_import(text=SEED, slug="lk-vechta-import")
-    imported = result.concept
-    assert snapshot(imported) == snapshot(lk_vechta)
-    # The figures, spelled out (the snapshot compares them with the fixture).
-    values = snapshot(imported)["values"]
-    assert values[0] == (
-        "Ausländer*innen",
-        dt.date(2019, 12, 31),
-        "2019",
-        20714,
-        "",
-        "Integrationskonzept, Ausgangslage 1.1",
-        0,
-    )
-    assert [v[4] for v in values[3:]][:3] == ["Polen", "Rumänien", "Syrien"]
-    assert {v[1] for v in values} == {dt.date(2019, 12, 31)}
-
-
-def test_differences_to_the_curated_fixture_are_deliberate(lk_vechta):
-    imported = outline_import(text=SEED, slug="lk-vechta-import").concept
-    # The fixture's 3.1 was split into Networks by hand; the import flags it instead.
-    assert list(imported.statements.filter(needs_split=True).values_list("number", flat=True)) == [
-        "3.1"
-    ]
-    assert not lk_vechta.statements.filter(needs_split=True).exists()
-    # New concepts are drafts; the district is read from the title as written.
-    assert (imported.title, imported.district, imported.status) == (
-        "Integrationskonzept LK Vechta",
-        "LK Vechta",
-        Concept.Status.DRAFT,
-    )
-    assert (lk_vechta.district, lk_vechta.status) == ("Landkreis Vechta", Concept.Status.ADOPTED)
-    # Organisations and networks are curated data: never created by the import.
-    assert not Organisation.objects.filter(concept=imported).exists()
-    assert not Network.objects.filter(concept=imported).exists()
-
-
-def test_the_user_becomes_member(db):
-    user = UserFactory()
-    concept = outline_import(text=SEED, slug="lk-vechta", user=user).concept
-    assert list(concept.members.all()) == [user]
+# --- the seed ------------------------------------------------------------------------------
 
 
 def test_command_creates_the_concept_and_reports_it_in_german(db):
@@ -204,7 +80,7 @@ def test_district_without_coordination_and_evaluation_sections(db):
     out = run(str(DATA / "landkreis-musterland.txt"), slug="musterland")
     concept = Concept.objects.get(slug="musterland")
     assert concept.district == "Landkreis Musterland"
-    shot = snapshot(concept)
+    shot = concept_snapshot(concept)
     assert shot["goals"] == [
         (
             1,
@@ -249,32 +125,7 @@ def test_district_without_coordination_and_evaluation_sections(db):
     assert "Koordination und Netzwerke: 0 Maßnahmen: keine" in out
 
 
-def test_city_with_figures_and_a_flagged_list(db):
-    outline_import(
-        text=(DATA / "stadt-beispielstadt.txt").read_text(encoding="utf-8"), slug="beispielstadt"
-    )
-    shot = snapshot(Concept.objects.get(slug="beispielstadt"))
-    assert [i[1] for i in shot["indicators"]] == [
-        "Ausländer*innen",
-        "Ausländer*innen nach Staatsangehörigkeit (Top 5)",
-    ]
-    assert {v[1] for v in shot["values"]} == {dt.date(2023, 6, 30)}
-    assert [(v[4], v[3]) for v in shot["values"][3:]] == [
-        ("Ukraine", 1210),
-        ("Syrien", 980),
-        ("Rumänien", 640),
-        ("Polen", 515),
-        ("Afghanistan", 330),
-    ]
-    assert list(
-        Statement.objects.filter(concept__slug="beispielstadt", needs_split=True).values_list(
-            "number", flat=True
-        )
-    ) == ["3.1"]
-    assert Measure.objects.get(concept__slug="beispielstadt", code="K1").goal is None
-
-
-# --- layout variants -------------------------------------------------------------------------
+# --- layout variants -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -291,7 +142,7 @@ def test_city_with_figures_and_a_flagged_list(db):
 def test_file_variants_import_the_same_concept(tmp_path, data):
     reference = outline_import(text=SEED, slug="referenz").concept
     run(str(write(tmp_path, data)), slug="variante")
-    assert snapshot(Concept.objects.get(slug="variante")) == snapshot(reference)
+    assert concept_snapshot(Concept.objects.get(slug="variante")) == concept_snapshot(reference)
 
 
 def test_windows_1252_file_is_imported_with_a_warning(tmp_path):
@@ -302,7 +153,8 @@ def test_windows_1252_file_is_imported_with_a_warning(tmp_path):
     assert "als Windows-1252 gelesen" in out
 
 
-# --- invalid input ---------------------------------------------------------------------------
+# --- invalid input -------------------------------------------------------------------------
+
 
 INVALID = [
     pytest.param(
@@ -424,32 +276,15 @@ def test_invalid_slug_and_file_errors_come_together(tmp_path):
     assert "2 Fehler" in text and "Ungültiger Kurzname „ä“" in text and "Zeile 27:" in text
 
 
-def test_a_failure_while_writing_rolls_everything_back(monkeypatch):
-    calls = {"n": 0}
-    real_save = outline_module._save
-
-    def failing_save(obj, line, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 60:
-            raise OutlineInvalid([outline_module.Issue("Testfehler", line)])
-        return real_save(obj, line, **kwargs)
-
-    monkeypatch.setattr(outline_module, "_save", failing_save)
-    with pytest.raises(OutlineInvalid):
-        outline_import(text=SEED, slug="lk-vechta")
-    assert calls["n"] == 60
-    assert set(row_counts().values()) == {0}
-
-
-# --- replacing -------------------------------------------------------------------------------
+# --- replacing -----------------------------------------------------------------------------
 
 
 def test_existing_slug_without_replace_is_an_error(lk_vechta):
-    before = snapshot(lk_vechta)
+    before = concept_snapshot(lk_vechta)
     with pytest.raises(CommandError) as caught:
         run(str(SEED_PATH), slug="lk-vechta")
     assert "Es gibt bereits ein Konzept mit dem Kurznamen „lk-vechta“." in str(caught.value)
-    assert snapshot(lk_vechta) == before
+    assert concept_snapshot(lk_vechta) == before
     assert Concept.objects.get(slug="lk-vechta").status == Concept.Status.ADOPTED
 
 
@@ -505,41 +340,3 @@ def test_failed_replace_keeps_the_old_concept(lk_vechta, tmp_path):
         run(str(write(tmp_path, seed_with({25: ""}))), slug="lk-vechta", replace=True)
     assert row_counts() == before
     assert Concept.objects.get(slug="lk-vechta").pk == lk_vechta.pk
-
-
-def test_only_the_concepts_editors_may_replace_it(lk_vechta):
-    reader = add_member(lk_vechta, UserFactory(), roles.STEERING_GROUP)
-    coordinator = add_member(ConceptFactory(), UserFactory(), roles.COORDINATION)
-    for person in (UserFactory(), reader, coordinator):
-        with pytest.raises(ValidationError) as caught:
-            outline_import(text=SEED, slug="lk-vechta", replace=True, user=person)
-        assert caught.value.messages == [
-            "Das Konzept „lk-vechta“ ersetzen nur seine Koordination und Administration."
-        ]
-    assert Concept.objects.get(slug="lk-vechta").pk == lk_vechta.pk
-    add_member(lk_vechta, coordinator, roles.COORDINATION)
-    new = outline_import(text=SEED, slug="lk-vechta", replace=True, user=coordinator).concept
-    assert new.pk != lk_vechta.pk
-    # Every member keeps their role in the new version.
-    assert dict(new.memberships.values_list("user", "role")) == {
-        reader.pk: roles.STEERING_GROUP,
-        coordinator.pk: roles.COORDINATION,
-    }
-
-
-def test_whoever_imports_a_new_concept_coordinates_it(lk_vechta):
-    user = add_member(lk_vechta, UserFactory(), roles.ADMINISTRATION)
-    new = outline_import(text=SEED, slug="neu", user=user).concept
-    assert roles.role_in(user, new) == roles.COORDINATION
-
-
-def test_concept_with_reports_cannot_be_replaced(lk_vechta):
-    from reporting.models import AnnualReport
-
-    AnnualReport.objects.create(concept=lk_vechta, year=2025)
-    with pytest.raises(OutlineInvalid) as caught:
-        outline_import(text=SEED, slug="lk-vechta", replace=True)
-    assert "hat Controlling-/Evaluationsberichte und kann deshalb nicht ersetzt werden" in str(
-        caught.value.issues[0]
-    )
-    assert Concept.objects.filter(pk=lk_vechta.pk).exists()
