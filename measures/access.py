@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from concept import roles
 from concept.access import get_concept_for_view
+from concept.models import Concept
 from measures.models import Measure
 
 
@@ -25,11 +26,16 @@ def can_edit_measure(user, measure):
 
 
 def get_measure_for_view(user, slug, key, queryset=None):
-    concept = get_concept_for_view(user, slug)
+    """The measure with its concept and goal, in one query, if the user may see the
+    concept; 404 otherwise (a concept of another district is not even confirmed to exist)."""
     queryset = queryset if queryset is not None else Measure.objects.all()
+    visible = Concept.objects.for_user(user)
     try:
-        return queryset.select_related("concept", "goal").get(measure_lookup(key), concept=concept)
+        return queryset.select_related("concept", "goal").get(
+            measure_lookup(key), concept__slug=slug, concept__in=visible
+        )
     except Measure.DoesNotExist:
+        get_concept_for_view(user, slug)
         raise Http404(_("Diese Maßnahme gibt es in diesem Konzept nicht.")) from None
 
 

@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -150,46 +151,67 @@ class MeasureHistoryBase(models.Model):
         abstract = True
 
 
+ASSIGNMENT_FIELDS = ["sub_goals", "organisations", "networks", "responsible_users"]
+
+
 def assignments_snapshot(measure):
     """The measure's assignments as stored in its history: {kind: [[key, label], …]}.
-    Four small queries; read from the database, never from a possibly stale prefetch."""
-    users = get_user_model().objects.filter(responsible_measures=measure)
-    return {
-        "sub_goals": sorted(
-            [pk, f"{goal}.{number}"]
-            for pk, goal, number in SubGoal.objects.filter(measures=measure).values_list(
-                "pk", "goal__number", "number"
+    One query; read from the database, never from a possibly stale prefetch."""
+    text = models.CharField()
+
+    def rows(kind, queryset, key, *columns):
+        """The assignments of one kind as rows (kind, key, three texts): every column as
+        text, so that the four selects line up."""
+        values = [Cast(column, text) for column in columns]
+        values += [Value("", output_field=text)] * (3 - len(values))
+        return (
+            queryset.order_by()
+            .annotate(
+                row_kind=Value(kind, output_field=text),
+                row_key=models.F(key),
+                row_1=values[0],
+                row_2=values[1],
+                row_3=values[2],
             )
+            .values_list("row_kind", "row_key", "row_1", "row_2", "row_3")
+        )
+
+    found = {field: [] for field in ASSIGNMENT_FIELDS}
+    for kind, key, first, second, third in rows(
+        "sub_goals", SubGoal.objects.filter(measures=measure), "pk", "goal__number", "number"
+    ).union(
+        rows(
+            "organisations",
+            MeasureOrganisation.objects.filter(measure=measure),
+            "organisation_id",
+            "role",
+            "organisation__name",
         ),
-        "organisations": sorted(
-            (
-                [pk, role, name]
-                for pk, role, name in MeasureOrganisation.objects.filter(
-                    measure=measure
-                ).values_list("organisation_id", "role", "organisation__name")
-            ),
-            key=lambda row: (row[1], row[2]),
+        rows("networks", Network.objects.filter(measures=measure), "pk", "name"),
+        rows(
+            "responsible_users",
+            get_user_model().objects.filter(responsible_measures=measure),
+            "pk",
+            "first_name",
+            "last_name",
+            "username",
         ),
-        "networks": sorted(
-            (
-                [pk, name]
-                for pk, name in Network.objects.filter(measures=measure).values_list("pk", "name")
-            ),
-            key=lambda row: row[1],
-        ),
-        "responsible_users": sorted(
-            (
-                [pk, f"{first} {last}".strip() or username]
-                for pk, first, last, username in users.values_list(
-                    "pk", "first_name", "last_name", "username"
-                )
-            ),
-            key=lambda row: row[1],
-        ),
+        all=True,
+    ):
+        if kind == "sub_goals":
+            found[kind].append([key, f"{first}.{second}"])
+        elif kind == "organisations":
+            found[kind].append([key, first, second])
+        elif kind == "networks":
+            found[kind].append([key, first])
+        else:
+            found[kind].append([key, f"{first} {second}".strip() or third])
+    return {
+        "sub_goals": sorted(found["sub_goals"]),
+        "organisations": sorted(found["organisations"], key=lambda row: (row[1], row[2])),
+        "networks": sorted(found["networks"], key=lambda row: row[1]),
+        "responsible_users": sorted(found["responsible_users"], key=lambda row: row[1]),
     }
-
-
-ASSIGNMENT_FIELDS = ["sub_goals", "organisations", "networks", "responsible_users"]
 
 
 def assignment_label(field, row):
@@ -222,15 +244,11 @@ def assignment_changes(older, newer):
 
 
 def record_assignments(sender, instance, history_instance, **kwargs):
-    """pre_create_historical_record receiver: every history record of a measure carries its
-    assignments (connected in MeasuresConfig.ready), and the Sachstand that caused it, if
-    the service set one as `_history_entry`. Taken off the instance, so a later save of the
-    same object doesn't claim it too."""
+    """pre_create_historical_record receiver (connected in MeasuresConfig.ready): a history
+    record that simple-history writes on a save outside the services (the admin, the
+    baseline of concept.locking) carries the measure's assignments too. The services write
+    their records themselves (measures.services.record_measure_change)."""
     history_instance.assignments = assignments_snapshot(instance)
-    entry = instance.__dict__.pop("_history_entry", None)
-    if entry is not None:
-        history_instance.entry_date = entry.date
-        history_instance.entry_id = entry.pk
 
 
 class Measure(models.Model):

@@ -27,6 +27,7 @@ from measures.models import (
     ProgressEntry,
     Status,
     assignment_changes,
+    assignments_snapshot,
 )
 
 __all__ = ["assignment_changes"]
@@ -45,15 +46,35 @@ def field_changes(older, newer, reader=None):
     return locking.describe_changes(Measure, older, newer, reader)
 
 
-def _save_measure(measure, user, fields, reason=""):
+def _save_measure(measure, user, fields, reason="", entry=None):
+    """Save the written fields and record the change in the measure's history."""
     # Field validators and clean() give the German messages for every check constraint;
     # the database still enforces them, so don't pay a query per constraint on each save.
-    measure.full_clean(validate_constraints=False)
-    measure._history_user = user
-    # Set on every save: simple-history reads it from the instance, so an earlier reason
-    # would otherwise stick to later changes of the same object.
-    measure._change_reason = reason[:CHANGE_REASON_MAX_LENGTH] or None
-    measure.save(update_fields=[*fields, "version", "updated_at"])
+    # Only the written fields are validated: the others are as stored.
+    unwritten = [f.name for f in Measure._meta.fields if f.name not in fields]
+    measure.full_clean(exclude=unwritten, validate_constraints=False)
+    measure.save_without_historical_record(update_fields=[*fields, "version", "updated_at"])
+    record_measure_change(measure, user=user, reason=reason, entry=entry)
+
+
+def record_measure_change(measure, *, user, reason="", entry=None):
+    """Write the history record of a change just saved on the measure: its fields, who and
+    why (reason, the Anlass), the assignments as they stand now and, for a change made with
+    a Sachstand, that Sachstand, whose date is the change's date in "Änderungen seit"
+    (MeasureHistoryBase)."""
+    history = Measure.history.model
+    record = history(
+        history_date=timezone.now(),
+        history_type="~",
+        history_user=user,
+        history_change_reason=reason[:CHANGE_REASON_MAX_LENGTH] or None,
+        assignments=assignments_snapshot(measure),
+        entry_date=entry.date if entry is not None else None,
+        entry_id=entry.pk if entry is not None else None,
+        **{field.attname: getattr(measure, field.attname) for field in history.tracked_fields},
+    )
+    record.save()
+    return record
 
 
 @transaction.atomic
@@ -96,12 +117,16 @@ def progress_entry_create(
         decision=decision,
         is_demo=is_demo,
     )
-    entry.full_clean(validate_constraints=False)  # see _save_measure
-    if date > timezone.localdate():
+    # As in _save_measure; the measure and the author are the objects given, nothing to
+    # look up.
+    entry.full_clean(exclude=["measure", "author"], validate_constraints=False)
+    today = timezone.localdate()
+    if date > today:
         # A Sachstand from the future would stay the newest and freeze the measure's state.
         raise ValidationError({"date": _("Das Datum liegt in der Zukunft.")})
     # Only the newest Sachstand sets the measure's state; an older one is history only.
-    if measure.entries.filter(date__gt=date).exists():
+    # None lies in the future (refused above), so one of today is the newest.
+    if date < today and measure.entries.filter(date__gt=date).exists():
         entry._history_user = author
         entry.save()
         return entry
@@ -117,9 +142,7 @@ def progress_entry_create(
     if status == Status.DROPPED and not measure.status_reason.strip():
         raise ValidationError({"deviation": _("Bitte begründen, warum die Maßnahme entfällt.")})
     reason = _("Beschluss: %(text)s") % {"text": decision.text} if decision else ""
-    # The history record of this change carries the Sachstand and its date (MeasureHistoryBase).
-    measure._history_entry = entry
-    _save_measure(measure, author, ["status", "traffic_light", "progress", "status_reason"], reason)
+    _save_measure(measure, author, STATE_FIELDS, reason, entry=entry)
     return entry
 
 

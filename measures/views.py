@@ -105,23 +105,35 @@ def my_measures(request, slug):
     )
 
 
-def _detail_context(request, measure, **extra):
-    entries = list(measure.entries.all())
-    last_entry_date = entries[0].date if entries else None
-    today = timezone.localdate()
+def _state_context(measure, state_form, *, last_entry_date, can_edit, **extra):
+    """What the state section (measure_detail.html#state) shows, and nothing more."""
     return {
         "concept": measure.concept,
         "measure": measure,
-        "entries": entries,
         "last_entry_date": last_entry_date,
-        "overdue": measure.is_overdue(last_entry_date, today),
+        "overdue": measure.is_overdue(last_entry_date, timezone.localdate()),
         "next_due": measure.next_update_due(last_entry_date),
+        "can_edit": can_edit,
+        "state_form": state_form
+        if state_form is not None
+        else MeasureStateForm(instance=measure, initial={"version": measure.version}),
+        **extra,
+    }
+
+
+def _detail_context(request, measure, state_form=None, **extra):
+    entries = list(measure.entries.all())
+    state = _state_context(
+        measure,
+        state_form,
+        last_entry_date=entries[0].date if entries else None,
+        can_edit=can_edit_measure(request.user, measure),
+        **extra,
+    )
+    return state | {
+        "entries": entries,
         "indicators": sub_goal_indicators(measure),
         **_history_context(measure),
-        "can_edit": can_edit_measure(request.user, measure),
-        "state_form": extra.pop("state_form", None)
-        or MeasureStateForm(instance=measure, initial={"version": measure.version}),
-        **extra,
     }
 
 
@@ -152,8 +164,8 @@ def measure_history(request, slug, key):
 @require_safe
 @login_required
 def measure_entries(request, slug, key):
-    """The Sachstände of a measure: the detail page's timeline, which it reloads after
-    every change (measureUpdated); without htmx the detail page at that section."""
+    """The Sachstände of a measure: with htmx the detail page's timeline section, without
+    it the detail page at that section."""
     if not request.htmx:
         return redirect(detail_url(get_measure_for_view(request.user, slug, key)) + "#sachstaende")
     measure = get_measure_for_view(request.user, slug, key, measure_detail_queryset())
@@ -173,8 +185,15 @@ def measure_detail(request, slug, key):
     return render(request, "measures/measure_detail.html", _detail_context(request, measure))
 
 
-def _state_response(request, measure, form, *, conflict=None, mine=(), saved=False, status=200):
-    """After a state change: the grid row, the detail panel, or (without htmx) a redirect."""
+def _state_response(
+    request, measure, form, *, entry=None, conflict=None, mine=(), saved="", status=200
+):
+    """After a state change: the grid row, the state section, or (without htmx) a redirect.
+
+    The state section is built from the measure the request loaded (once) and changed, and
+    only from what it shows; when a Sachstand was recorded it comes with that Sachstand
+    for the top of the timeline (out of band), and the event measureUpdated reloads the
+    change history. Only who may edit the measure gets here (get_measure_for_edit)."""
     in_grid = request.POST.get("ansicht") == "raster"
     if request.htmx:
         if in_grid:
@@ -187,16 +206,24 @@ def _state_response(request, measure, form, *, conflict=None, mine=(), saved=Fal
                 "mine": mine,
                 "saved": saved,
             }
-            response = render(request, "measures/measure_grid.html#row", context)
+            return render(request, "measures/measure_grid.html#row", context)
+        # The Sachstand just recorded is dated today: the newest (none lies in the future).
+        if entry is not None:
+            last_entry_date = entry.date
         else:
-            measure = get_measure_for_view(
-                request.user, measure.concept.slug, measure.url_key, measure_detail_queryset()
-            )
-            context = _detail_context(
-                request, measure, state_form=form, conflict=conflict, mine=mine, saved=saved
-            )
-            response = render(request, "measures/measure_detail.html#state", context)
-        if saved:
+            last_entry_date = measure.entries.values_list("date", flat=True).first()
+        context = _state_context(
+            measure,
+            form,
+            last_entry_date=last_entry_date,
+            can_edit=True,
+            conflict=conflict,
+            mine=mine,
+            saved=saved,
+            new_entry=entry,
+        )
+        response = render(request, "measures/measure_detail.html#state_response", context)
+        if entry is not None:
             trigger_client_event(response, "measureUpdated", {"code": measure.url_key})
         return response
     if saved or (conflict is None and not form.errors):
@@ -237,13 +264,15 @@ def measure_update_state(request, slug, key):
         mine = form.rebase(conflict)
         if not request.htmx:
             messages.error(request, conflict.message)
-        return _state_response(
-            request, conflict.obj, form, conflict=conflict, mine=mine, status=409
-        )
+        current = conflict.obj
+        current.concept = measure.concept
+        return _state_response(request, current, form, conflict=conflict, mine=mine, status=409)
     except ValidationError as error:
         add_service_errors(form, error)
+        # Nothing was written; the measure shows its stored state again.
+        measure.refresh_from_db(fields=[*services.STATE_FIELDS, "version"])
         return _state_response(request, measure, form, status=400)
-    measure.refresh_from_db()
+    # The service left the measure as it is stored now.
     fresh_form = MeasureStateForm(instance=measure, initial={"version": measure.version})
     if entry is None:
         text = _("Keine Änderung – es wurde nichts gespeichert.")
@@ -254,7 +283,7 @@ def measure_update_state(request, slug, key):
         in_grid = request.POST.get("ansicht") == "raster"
         shown = _("%(label)s: %(text)s") % {"label": measure.label, "text": text}
         messages.success(request, shown if in_grid else text)
-    return _state_response(request, measure, fresh_form, saved=text)
+    return _state_response(request, measure, fresh_form, entry=entry, saved=text)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

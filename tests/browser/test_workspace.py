@@ -62,13 +62,13 @@ def test_change_status_in_place(page, login, vechta):
     assert (measure.status, measure.progress) == ("in_progress", 30)
     # The page was not reloaded: the fragment was swapped and the new state is shown.
     assert "30 %" in page.locator("#stand").inner_text()
-    # The timeline and the history reload themselves; focus stays on the button.
+    # The new Sachstand tops the timeline (it had none) and the history reloads itself;
+    # focus stays on the button.
     timeline = page.locator("#sachstaende .portal-timeline")
     timeline.wait_for()
     assert "auf „in Umsetzung“ geändert" in timeline.inner_text()
-    page.wait_for_function(
-        "document.querySelector('#verlauf').innerText.includes('nicht begonnen → in Umsetzung')"
-    )
+    assert page.get_by_text("Noch kein Sachstand erfasst.").is_hidden()
+    page.locator("#verlauf li", has_text="nicht begonnen → in Umsetzung").wait_for()
     assert page.evaluate("document.activeElement.id") == "stand-speichern"
     assert_accessible(page)
     assert_no_console_errors(page)

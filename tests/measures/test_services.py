@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from concept import roles
-from measures.models import ProgressEntry, Status, TrafficLight
+from measures.models import Decision, ProgressEntry, Status, TrafficLight
 from measures.services import measure_update, progress_entry_create
-from tests.factories import MeasureFactory, UserFactory, add_member
+from networks.models import Meeting, Network
+from tests.factories import MeasureFactory, SubGoalFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,49 @@ def test_dropping_a_measure_requires_a_reason():
     entry(measure, "2025-03-01", status=Status.DROPPED, progress=0, deviation="Träger fehlt")
     measure.refresh_from_db()
     assert measure.status == Status.DROPPED and measure.status_reason == "Träger fehlt"
+
+
+def test_a_sachstand_writes_the_history_record_of_its_change():
+    """One record per change, written by the service: who and why, the assignments as they
+    stand and the Sachstand that made it, with its date."""
+    measure = MeasureFactory()
+    sub_goal = SubGoalFactory(goal=measure.goal)
+    author = UserFactory(first_name="Kim", last_name="Koordination")
+    measure.sub_goals.add(sub_goal)
+    measure.responsible_users.add(author)
+    committee = Network.objects.create(
+        concept=measure.concept, name="Steuerungsgruppe", kind=Network.Kind.COMMITTEE
+    )
+    meeting = Meeting.objects.create(network=committee, date=dt.date(2025, 3, 1), topic="Bilanz")
+    decision = Decision.objects.create(meeting=meeting, text="Kurs verlängern")
+    recorded = measure.history.count()
+    made = progress_entry_create(
+        measure=measure,
+        author=author,
+        date=dt.date(2025, 3, 2),
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.GREEN,
+        progress=40,
+        decision=decision,
+    )
+    assert measure.history.count() == recorded + 1
+    record = measure.history.latest()
+    assert (record.history_type, record.history_user) == ("~", author)
+    assert record.history_change_reason == "Beschluss: Kurs verlängern"
+    assert (record.entry_id, record.entry_date) == (made.pk, dt.date(2025, 3, 2))
+    assert (record.status, record.progress, record.version) == (Status.IN_PROGRESS, 40, 2)
+    assert record.assignments == {
+        "sub_goals": [[sub_goal.pk, sub_goal.label]],
+        "organisations": [],
+        "networks": [],
+        "responsible_users": [[author.pk, "Kim Koordination"]],
+    }
+    # A save outside the services records the assignments too, and no Sachstand.
+    measure.title = "Neu"
+    measure.save()
+    record = measure.history.latest()
+    assert (record.entry_id, record.entry_date, record.title) == (None, None, "Neu")
+    assert record.assignments["sub_goals"] == [[sub_goal.pk, sub_goal.label]]
 
 
 def test_measure_update_keeps_the_reason_in_the_history():

@@ -1,7 +1,9 @@
 import datetime as dt
 import io
+import json
 import re
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -744,6 +746,62 @@ def test_workspace_pages_run_a_bounded_number_of_queries(client, db):
     for name in pages:
         assert counts[(name, 1)] == counts[(name, 10)], (name, counts)
         assert counts[(name, 10)] <= 20, (name, counts)
+
+
+class _Listeners(HTMLParser):
+    """The elements of a page that load something themselves: (hx-trigger, hx-get)."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "hx-trigger" in attrs:
+            self.found.append((attrs["hx-trigger"], attrs.get("hx-get")))
+
+
+def follow_ups(html, events):
+    """The requests htmx makes after a response that triggered `events` (its HX-Trigger):
+    every element of the page listening for one of them, or loading itself on arrival."""
+    parser = _Listeners()
+    parser.feed(html)
+    targets = []
+    for trigger, target in parser.found:
+        names = {spec.split()[0] for spec in trigger.split(",")}
+        if names & ({"load"} | set(events)):
+            assert target, f"{trigger}: only hx-get is expected here"
+            targets.append(target)
+    return targets
+
+
+def test_saving_the_state_runs_a_bounded_number_of_queries(
+    client, lk_vechta, coordinator, django_assert_max_num_queries
+):
+    """One "Stand speichern" on the measure page: the POST, and every request the page
+    makes after it (found from its hx- attributes and the answer's HX-Trigger)."""
+    measure = lk_vechta.measures.get(code="S1")
+    page = client.get(url("detail", "S1")).text
+
+    def click(progress, post_limit):
+        measure.refresh_from_db()
+        data = state_data(measure, status=Status.IN_PROGRESS, progress=progress)
+        with django_assert_max_num_queries(post_limit) as post:
+            response = client.post(url("update_state", "S1"), data, headers={"hx-request": "true"})
+        assert response.status_code == 200 and "hx-swap-oob" in response.text
+        events = json.loads(response["HX-Trigger"])
+        targets = follow_ups(page + response.text, events)
+        assert targets == [url("history", "S1")]
+        with CaptureQueriesContext(connection) as triggered:
+            for target in targets:
+                assert client.get(target, headers={"hx-request": "true"}).status_code == 200
+        return len(post), len(post) + len(triggered)
+
+    # The first change of a measure loaded without history also records the state before
+    # it (concept.locking's baseline), once: three queries more.
+    first = click(30, 16)
+    later = click(40, 15)
+    assert first[1] <= 25 and later[1] <= 25, (first, later)
 
 
 # --- indicator values ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 limits and messages."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -136,25 +137,48 @@ def test_a_sachstand_from_the_future_is_refused_by_the_service(lk_vechta, coordi
     assert not measure.entries.exists()
 
 
-def test_timeline_and_history_reload_after_a_change(client, lk_vechta, coordinator):
+def test_a_change_brings_its_sachstand_along_and_reloads_the_history(
+    client, lk_vechta, coordinator
+):
     html = client.get(url("detail", "S1")).text
     entries, history = url("entries", "S1"), url("history", "S1")
-    assert f'hx-get="{entries}" hx-trigger="measureUpdated from:body"' in html
+    # Only the history reloads itself; the timeline gets the new Sachstand with the answer.
     assert f'hx-get="{history}" hx-trigger="measureUpdated from:body"' in html
+    assert f'hx-get="{entries}"' not in html
+    assert '<ol id="sachstaende-liste" class="portal-timeline">' in html
+    assert '<p id="sachstaende-leer" class="kern-body">Noch kein Sachstand erfasst.</p>' in html
     assert 'id="stand-speichern"' in html and 'id="keine-aenderung"' in html
     measure = lk_vechta.measures.get(code="S1")
-    client.post(
+    response = client.post(
         url("update_state", "S1"),
         {"version": measure.version, "status": "preparing", "traffic_light": "grey", "progress": 5},
         headers=HTMX,
     )
-    fragment = client.get(entries, headers=HTMX).text
-    assert fragment.lstrip().startswith('<section id="sachstaende"')
-    assert "Umsetzungsstand von „nicht begonnen“ auf „in Vorbereitung“ geändert." in fragment
+    assert response.text.lstrip().startswith('<section id="stand"')
+    assert "measureUpdated" in response["HX-Trigger"]
+    oob = response.text[response.text.index("</section>") :]
+    assert '<ol hx-swap-oob="afterbegin:#sachstaende-liste">' in oob
+    assert "Umsetzungsstand von „nicht begonnen“ auf „in Vorbereitung“ geändert." in oob
+    assert '<p id="sachstaende-leer" class="kern-body" hx-swap-oob="true" hidden></p>' in oob
+    # The new Sachstand looks as it does when the page is loaded again.
+    item = re.search(r'<li class="portal-timeline__item">.*?</li>', oob, re.S).group()
+    assert item in client.get(url("detail", "S1")).text
     history_fragment = client.get(history, headers=HTMX).text
     assert history_fragment.lstrip().startswith('<section id="verlauf"')
     assert "Umsetzungsstand: nicht begonnen → in Vorbereitung" in history_fragment
-    # Without htmx both are ordinary pages.
+    # Saving the same state again records nothing: nothing to add, nothing to reload.
+    measure.refresh_from_db()
+    unchanged = client.post(
+        url("update_state", "S1"),
+        {"version": measure.version, "status": "preparing", "traffic_light": "grey", "progress": 5},
+        headers=HTMX,
+    )
+    assert "Keine Änderung – es wurde nichts gespeichert." in unchanged.text
+    assert "HX-Trigger" not in unchanged and "hx-swap-oob" not in unchanged.text
+    # The timeline's own address stays: a section with htmx, else the detail page there.
+    fragment = client.get(entries, headers=HTMX).text
+    assert fragment.lstrip().startswith('<section id="sachstaende"')
+    assert "auf „in Vorbereitung“ geändert." in fragment
     assert client.get(entries).url == url("detail", "S1") + "#sachstaende"
     assert "<html" in client.get(history).text
 
