@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.signals import pre_create_historical_record
@@ -185,14 +185,22 @@ def stale_version(obj, expected_version) -> StaleVersion:
 # --- The claim -------------------------------------------------------------------------------
 
 
-def _record_baseline(obj, version):
-    """Record obj's stored state at `version` as the first history record, before the first
-    change through the portal (objects loaded from fixtures or imports have none), so that
-    change shows "from … to …". Writes only the history, never the row: a save of the whole
-    row here would put back what a concurrent writer just changed."""
+def _stored_without_history(obj):
+    """The stored row of obj if it has no history record yet (objects loaded from fixtures or
+    imports), else None: one query either way."""
     model = type(obj)
+    pk_name = model._meta.pk.attname
+    records = model.history.model._base_manager.filter(**{pk_name: OuterRef(pk_name)})
+    return model._base_manager.filter(~Exists(records), pk=obj.pk).first()
+
+
+def _record_baseline(stored, version):
+    """Record the stored state at `version` as the first history record, before the first
+    change through the portal, so that change shows "from … to …". Writes only the history,
+    never the row: a save of the whole row here would put back what a concurrent writer just
+    changed."""
+    model = type(stored)
     history = model.history.model
-    stored = model._base_manager.get(pk=obj.pk)
     setattr(stored, version_field(model), version)
     when = getattr(stored, "updated_at", None) or timezone.now()
     record = history(
@@ -218,15 +226,11 @@ def _record_baseline(obj, version):
         m2m_history = getattr(record, field.name).model
         through = field.remote_field.through
         names = [f.attname for f in through._meta.concrete_fields]
-        rows = through._base_manager.filter(**{field.m2m_field_name(): obj.pk})
+        rows = through._base_manager.filter(**{field.m2m_field_name(): stored.pk})
         m2m_history._base_manager.bulk_create(
             m2m_history(history=record, **dict(zip(names, row, strict=True)))
             for row in rows.values_list(*names)
         )
-
-
-def _has_history(obj) -> bool:
-    return obj.history.filter(**{type(obj)._meta.pk.attname: obj.pk}).exists()
 
 
 def claim(obj, expected_version: int | None, *, fields=None) -> None:
@@ -246,8 +250,9 @@ def claim(obj, expected_version: int | None, *, fields=None) -> None:
     if expected_version is None:
         expected_version = rows.values_list(name, flat=True).get()
     if rows.filter(**{name: expected_version}).update(**{name: F(name) + 1}):
-        if not _has_history(obj):
-            _record_baseline(obj, expected_version)
+        stored = _stored_without_history(obj)
+        if stored is not None:
+            _record_baseline(stored, expected_version)
         setattr(obj, name, expected_version + 1)
         return
     fresh = model._base_manager.get(pk=obj.pk)
