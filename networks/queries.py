@@ -1,18 +1,16 @@
 """Reads for the networks and organisations directories; each runs a fixed number of queries.
 
-The directories show which measures a network or organisation takes part in, so these reads
-look up into measures (networks' models and services never do).
+The directories show which measures a network or organisation takes part in and the
+decisions taken in a network's meetings. The measures app declares those relations
+(Measure.networks, MeasureOrganisation, Decision.meeting); these reads follow them by the
+names they give Network, Organisation and Meeting (`measures`, `involvements`,
+`decisions`), in the models' own order, and import nothing from the apps above.
 """
 
 from django.db.models import Prefetch
 
 from concept.models import Statement
-from measures.models import Decision, Measure, MeasureOrganisation
 from networks.models import Meeting, Network, Organisation
-
-
-def _measures():
-    return Measure.objects.select_related("goal").order_by("position", "number")
 
 
 def derived_goals(measures):
@@ -27,7 +25,7 @@ def network_queryset():
         Network.objects.select_related("coordinator", "statement")
         .prefetch_related(
             Prefetch("members", queryset=Organisation.objects.order_by("name")),
-            Prefetch("measures", queryset=_measures()),
+            "measures__goal",
         )
         .order_by("position", "name")
     )
@@ -43,17 +41,8 @@ def network_directory(concept):
 
 
 def network_detail_queryset():
-    decisions = Decision.objects.prefetch_related(
-        Prefetch("measures", queryset=Measure.objects.order_by("position", "number"))
-    ).order_by("pk")
-    return network_queryset().prefetch_related(
-        Prefetch(
-            "meetings",
-            queryset=Meeting.objects.order_by("-date", "-pk").prefetch_related(
-                Prefetch("decisions", queryset=decisions)
-            ),
-        )
-    )
+    meetings = Meeting.objects.order_by("-date", "-pk").prefetch_related("decisions__measures")
+    return network_queryset().prefetch_related(Prefetch("meetings", queryset=meetings))
 
 
 def statements_to_split(concept):
@@ -68,23 +57,20 @@ def statements_to_split(concept):
 def organisation_queryset():
     networks = Network.objects.order_by("position", "name")
     return Organisation.objects.prefetch_related(
-        Prefetch(
-            "involvements",
-            queryset=MeasureOrganisation.objects.select_related("measure").order_by(
-                "role", "measure__position", "measure__number"
-            ),
-        ),
+        "involvements__measure",
         Prefetch("networks", queryset=networks),
         Prefetch("coordinated_networks", queryset=networks),
     ).order_by("name")
 
 
 def with_roles(organisation):
-    """Split an organisation's involvements into lead and partner measures."""
-    involvements = organisation.involvements.all()
-    lead, partner = MeasureOrganisation.Role.LEAD, MeasureOrganisation.Role.PARTNER
-    organisation.lead_measures = [i.measure for i in involvements if i.role == lead]
-    organisation.partner_measures = [i.measure for i in involvements if i.role == partner]
+    """Split an organisation's involvements into lead and partner measures, each in the
+    concept's order of measures."""
+    involvements = sorted(
+        organisation.involvements.all(), key=lambda i: (i.measure.position, i.measure.number)
+    )
+    organisation.lead_measures = [i.measure for i in involvements if i.role == i.Role.LEAD]
+    organisation.partner_measures = [i.measure for i in involvements if i.role == i.Role.PARTNER]
     return organisation
 
 
