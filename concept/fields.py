@@ -1,5 +1,5 @@
-"""Form helpers: numbers as German offices type them, service errors on forms. (Forms shown
-again after a conflict: concept.locking.VersionedForm.)"""
+"""Form helpers: dates and numbers as German offices enter them, service errors on forms.
+(Forms shown again after a conflict: concept.locking.VersionedForm.)"""
 
 import datetime as dt
 import re
@@ -39,6 +39,17 @@ class GermanDecimalField(forms.DecimalField):
             return Decimal(parse_german_number(str(value)))
         except InvalidOperation:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class DateInput(forms.DateInput):
+    """The portal's one date control: the browser's date field. It shows and takes the date
+    in the reader's format (TT.MM.JJJJ in a German browser), offers a calendar, on phones
+    the system's picker, and sends ISO 8601, so nobody has to learn a typed format."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def add_service_errors(form, error):

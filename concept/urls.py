@@ -46,7 +46,7 @@ urlpatterns = [
     ),
     path("konzepte/", include("concept.concept_urls")),
     path("konzepte/<slug:slug>/", include("reporting.urls")),
-    path("konzepte/<slug:slug>/massnahmen/", include("measures.urls")),
+    path("konzepte/<slug:slug>/", include("measures.urls")),
     path("konzepte/<slug:slug>/kennzahlen/", include("goals.urls")),
     path("konzepte/<slug:slug>/daten/", include("reporting.exchange_urls")),
     path("konzepte/<slug:slug>/berichte/", include("reporting.report.urls")),

@@ -3,12 +3,13 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from concept import roles
 from concept.access import get_concept_for_view
 from concept.models import Concept
-from measures.models import Measure
+from measures.models import Decision, Measure
 
 
 def measure_lookup(key):
@@ -44,3 +45,21 @@ def get_measure_for_edit(user, slug, key, queryset=None):
     if not can_edit_measure(user, measure):
         raise PermissionDenied(_("Sie dürfen diese Maßnahme nicht bearbeiten."))
     return measure
+
+
+def can_record_decisions(user, concept):
+    """Every member reads the committees and their decisions; the Koordination records them."""
+    return roles.can_edit_concept(user, concept)
+
+
+def get_decision_for_edit(user, slug, pk):
+    concept = get_concept_for_view(user, slug)
+    if not can_record_decisions(user, concept):
+        raise PermissionDenied(_("Beschlüsse erfasst die Koordination."))
+    decision = get_object_or_404(
+        Decision.objects.select_related("meeting__network"),
+        pk=pk,
+        meeting__network__concept=concept,
+    )
+    decision.meeting.network.concept = concept
+    return decision

@@ -5,10 +5,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concept.fields import GermanDecimalField
+from concept.fields import DateInput, GermanDecimalField
 from concept.locking import UNKNOWN, VersionedForm
 from goals.models import StrategicGoal, SubGoal
-from measures.models import Measure, ProgressEntry, Status
+from measures.models import Decision, Measure, ProgressEntry, Status
 from networks.models import Network, Organisation
 
 
@@ -380,3 +380,60 @@ def _current_assignment(measure, name):
             )
         )
     return frozenset(getattr(measure, name).values_list("pk", flat=True))
+
+
+# --- Decisions (Beschlüsse) ----------------------------------------------------------------
+
+
+class MeasureChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, measure):
+        return f"{measure.label}: {measure.title}"
+
+
+class DecisionForm(VersionedForm):
+    text = forms.CharField(
+        label=_("Beschlusstext"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    kind = forms.ChoiceField(label=_("Art"), choices=Decision.Kind.choices)
+    measures = MeasureChoiceField(
+        label=_("betroffene Maßnahmen"),
+        queryset=Measure.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("„%(value)s“ ist keine Maßnahme dieses Konzepts."),
+            "invalid_pk_value": _("„%(pk)s“ ist keine gültige Maßnahme."),
+        },
+    )
+    follow_up_date = forms.DateField(
+        label=_("Wiedervorlage am"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Wann der Beschluss wieder vorgelegt wird."),
+    )
+    follow_up_done = forms.BooleanField(label=_("Wiedervorlage erledigt"), required=False)
+
+    def __init__(self, *args, concept, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measures"].queryset = (
+            Measure.objects.filter(concept=concept)
+            .select_related("goal")
+            .order_by("goal__number", "position", "number")
+        )
+        if not editing:
+            del self.fields["follow_up_done"]
+
+    def measure_groups(self):
+        """The checkboxes grouped by strategic goal, for one fieldset per goal."""
+        measures = {m.pk: m for m in self.fields["measures"].queryset}
+        groups = {}
+        for checkbox in self["measures"]:
+            measure = measures[checkbox.data["value"].value]
+            goal = measure.goal
+            key = goal.number if goal else 0
+            if key not in groups:
+                label = str(goal) if goal else str(_("Koordination und Netzwerke"))
+                groups[key] = (label, [])
+            groups[key][1].append(checkbox)
+        ordered = sorted(groups.items(), key=lambda item: (item[0] == 0, item[0]))
+        return [group for _key, group in ordered]

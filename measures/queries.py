@@ -1,4 +1,5 @@
-"""Reads for the coordination workspace; each runs a fixed number of queries."""
+"""Reads for the coordination workspace and the committees page; each runs a fixed number of
+queries."""
 
 from django.db.models import Prefetch
 
@@ -6,6 +7,7 @@ from concept.history import HistoryReader, history_events
 from goals.models import Indicator, IndicatorValue
 from measures.models import Decision, Measure, MeasureOrganisation, ProgressEntry
 from measures.services import TRACKED_FIELDS, field_changes
+from networks.models import Meeting, Network
 
 HISTORY_LIMIT = 50
 
@@ -121,3 +123,38 @@ def measure_history_page(measure, before=None, limit=HISTORY_LIMIT):
     events = events[:limit]
     older = events[-1]["date"] if more and events else (horizon if more else None)
     return events, older
+
+
+# --- Committees and their decisions (evaluation cycle) --------------------------------------
+
+
+def decisions_with_measures(queryset):
+    """Decisions with their meeting and committee; the affected measures in one more query."""
+    return queryset.select_related("meeting__network").prefetch_related(
+        Prefetch("measures", queryset=Measure.objects.order_by("position", "number"))
+    )
+
+
+def open_follow_ups(concept):
+    """Decisions with a follow-up date not yet done, the earliest first."""
+    return decisions_with_measures(
+        Decision.objects.filter(
+            meeting__network__concept=concept,
+            follow_up_date__isnull=False,
+            follow_up_done=False,
+        )
+    ).order_by("follow_up_date", "pk")
+
+
+def committees(concept):
+    """The committees of the concept, each with .meeting_list (newest first) and every
+    meeting with .decision_list."""
+    decisions = decisions_with_measures(Decision.objects.order_by("pk"))
+    meetings = Meeting.objects.order_by("-date", "-pk").prefetch_related(
+        Prefetch("decisions", queryset=decisions, to_attr="decision_list")
+    )
+    return list(
+        Network.objects.filter(concept=concept, kind=Network.Kind.COMMITTEE)
+        .order_by("position", "name")
+        .prefetch_related(Prefetch("meetings", queryset=meetings, to_attr="meeting_list"))
+    )

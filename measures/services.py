@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from concept import locking, roles
 from concept.text import looks_binary
 from measures.models import (
+    Decision,
     Evidence,
     Measure,
     MeasureOrganisation,
@@ -29,6 +30,7 @@ from measures.models import (
     assignment_changes,
     assignments_snapshot,
 )
+from networks.models import Meeting, Network
 
 __all__ = ["assignment_changes"]
 
@@ -478,3 +480,75 @@ def evidence_add(*, entry: ProgressEntry, upload=None, url: str = "", label: str
 
 def evidence_content_type(evidence: Evidence) -> str:
     return mimetypes.guess_type(evidence.file.name)[0] or "application/octet-stream"
+
+
+# --- Decisions (Beschlüsse) ----------------------------------------------------------------
+
+
+def _decision_measures(measures, concept_id) -> list[Measure]:
+    measures = list(measures)
+    if any(m.concept_id != concept_id for m in measures):
+        raise ValidationError(
+            {"measures": _("Es können nur Maßnahmen dieses Konzepts betroffen sein.")}
+        )
+    return measures
+
+
+@transaction.atomic
+def decision_create(
+    *,
+    meeting: Meeting,
+    user,
+    text: str,
+    kind: str = Decision.Kind.ADJUST,
+    measures=(),
+    follow_up_date: dt.date | None = None,
+) -> Decision:
+    """A decision taken in a committee's meeting (networks.services.meeting_create): other
+    networks meet, but only committees decide."""
+    if meeting.network.kind != Network.Kind.COMMITTEE:
+        raise ValidationError(_("Beschlüsse werden nur in Sitzungen eines Gremiums erfasst."))
+    measures = _decision_measures(measures, meeting.network.concept_id)
+    decision = Decision(
+        meeting=meeting,
+        text=text,
+        kind=kind,
+        follow_up_date=follow_up_date,
+        created_by=user,
+    )
+    decision.full_clean()
+    decision._history_user = user
+    decision.save()
+    decision.measures.set(measures)
+    return decision
+
+
+@transaction.atomic
+def decision_update(
+    *,
+    decision: Decision,
+    user,
+    expected_version: int | None,
+    text: str,
+    kind: str,
+    measures,
+    follow_up_date: dt.date | None,
+    follow_up_done: bool = False,
+) -> Decision:
+    measures = _decision_measures(measures, decision.meeting.network.concept_id)
+    decision.text = text
+    decision.kind = kind
+    decision.follow_up_date = follow_up_date
+    decision.follow_up_done = follow_up_done
+    decision.full_clean()
+    locking.claim(decision, expected_version)
+    decision._history_user = user
+    # The measures first, without a history record of their own: the save then records the
+    # whole change, measures included, as one entry.
+    decision.skip_history_when_saving = True
+    try:
+        decision.measures.set(measures)
+    finally:
+        del decision.skip_history_when_saving
+    decision.save(update_fields=["text", "kind", "follow_up_date", "follow_up_done", "version"])
+    return decision

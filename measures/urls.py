@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
-from measures import views
+from measures import decision_views, views
 
 app_name = "measures"
 
-urlpatterns = [
+measure_patterns = [
     path("", views.measure_list, name="list"),
     path("meine/", views.my_measures, name="mine"),
     path("raster/<str:group>/", views.measure_grid, name="grid"),
@@ -16,4 +16,20 @@ urlpatterns = [
     path("<str:key>/keine-aenderung/", views.progress_entry_no_change, name="no_change"),
     path("<str:key>/bearbeiten/", views.measure_edit, name="edit"),
     path("<str:key>/nachweise/<int:pk>/", views.evidence_download, name="evidence"),
+]
+
+# The committees' meetings are recorded by the networks app (networks:committee_meeting_*).
+committee_patterns = [
+    path("", decision_views.committee_list, name="committees"),
+    path(
+        "sitzungen/<int:meeting_pk>/beschluesse/neu/",
+        decision_views.decision_create,
+        name="decision_create",
+    ),
+    path("beschluesse/<int:pk>/bearbeiten/", decision_views.decision_edit, name="decision_edit"),
+]
+
+urlpatterns = [
+    path("massnahmen/", include(measure_patterns)),
+    path("gremien/", include(committee_patterns)),
 ]

@@ -1,7 +1,8 @@
 """Fetch-and-authorise helpers for networks, organisations and meetings.
 
-Every member of a concept reads its networks directory; Koordination and Administration
-(or a superuser) maintain it. A concept of another district is never confirmed to exist.
+Every member of a concept reads its networks directory and committees; Koordination and
+Administration (or a superuser) maintain them and record meetings. A concept of another
+district is never confirmed to exist.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -21,7 +22,7 @@ def can_edit_networks(user, concept):
 def get_concept_for_network_edit(user, slug):
     concept = get_concept_for_view(user, slug)
     if not can_edit_networks(user, concept):
-        raise PermissionDenied(_("Netzwerke und Akteure pflegt die Koordination."))
+        raise PermissionDenied(_("Netzwerke, Akteure und Sitzungen pflegt die Koordination."))
     return concept
 
 
@@ -41,10 +42,13 @@ def get_network_for_edit(user, slug, pk, queryset=None):
     return network
 
 
-def get_meeting_for_edit(user, slug, network_pk, pk):
-    network = get_network_for_edit(user, slug, network_pk)
-    meeting = get_object_or_404(Meeting, network=network, pk=pk)
-    meeting.network = network
+def get_meeting_for_edit(user, slug, pk, queryset=None):
+    """The meeting `pk` of the concept, if the user may edit it; `queryset` narrows where
+    it is looked for (one network's meetings, or `Meeting.objects.of_committees()`)."""
+    concept = get_concept_for_network_edit(user, slug)
+    queryset = Meeting.objects.all() if queryset is None else queryset
+    meeting = get_object_or_404(queryset.select_related("network"), network__concept=concept, pk=pk)
+    meeting.network.concept = concept
     return meeting
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from concept.fields import DateInput
 from concept.locking import VersionedForm
 from concept.models import Statement
 from networks.models import Meeting, Network, Organisation
@@ -65,13 +66,28 @@ class NetworkForm(VersionedForm, ServiceModelForm):
 
 
 class MeetingForm(VersionedForm, ServiceModelForm):
+    """A meeting, on its network's page; from the committees page (`committees` given) with
+    the committee it belongs to, chosen from those."""
+
+    network = forms.ModelChoiceField(
+        label=_("Gremium"),
+        queryset=Network.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Bitte ein Gremium dieses Konzepts wählen.")},
+    )
+
     class Meta:
         model = Meeting
-        fields = ["date", "topic", "presented", "minutes"]
-        widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "minutes": forms.Textarea(attrs={"rows": 5}),
-        }
+        fields = ["network", "date", "topic", "presented", "minutes"]
+        labels = {"date": _("Datum der Sitzung"), "presented": _("Vorgestellt")}
+        widgets = {"date": DateInput(), "minutes": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, committees=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if committees is None:
+            del self.fields["network"]
+        else:
+            self.fields["network"].queryset = committees
 
 
 class SplitForm(forms.Form):

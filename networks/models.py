@@ -153,6 +153,11 @@ class Network(models.Model):
             raise ValidationError(errors)
 
 
+class MeetingQuerySet(models.QuerySet):
+    def of_committees(self):
+        return self.filter(network__kind=Network.Kind.COMMITTEE)
+
+
 class Meeting(models.Model):
     """A meeting of a network; for committees (Steuerungsgruppe, HVB-Konferenz) the
     sessions of the evaluation cycle, where decisions are taken."""
@@ -175,6 +180,8 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     # Lost-update guard (concept.locking): every change claims it.
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+
+    objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("Sitzung (Verlauf)"))
 
     class Meta:

@@ -200,6 +200,8 @@ def meeting_create(
     minutes: str = "",
     user=None,
 ) -> Meeting:
+    """A meeting of any network. Those of committees are the sessions of the evaluation
+    cycle, in which decisions are taken (measures.services.decision_create)."""
     meeting = Meeting(
         network=network,
         date=date,
@@ -228,7 +230,7 @@ def meeting_update(
     """Change a meeting; `network` moves it to another network of the same concept."""
     if network is not None:
         if network.concept_id != meeting.network.concept_id:
-            raise ValidationError({"network": _("Das Gremium gehört zu einem anderen Konzept.")})
+            raise ValidationError({"network": _("Das Netzwerk gehört zu einem anderen Konzept.")})
         meeting.network = network
     meeting.date = date
     meeting.topic = topic.strip()

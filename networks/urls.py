@@ -16,6 +16,13 @@ urlpatterns = [
         views.meeting_edit,
         name="meeting_edit",
     ),
+    # The committees page (measures:committees) records its meetings here.
+    path("gremien/sitzungen/neu/", views.meeting_create, name="committee_meeting_create"),
+    path(
+        "gremien/sitzungen/<int:meeting_pk>/bearbeiten/",
+        views.meeting_edit,
+        name="committee_meeting_edit",
+    ),
     path("akteure/", views.organisation_list, name="organisation_list"),
     path("akteure/neu/", views.organisation_create, name="organisation_create"),
     path("akteure/<int:pk>/", views.organisation_detail, name="organisation_detail"),

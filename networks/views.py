@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
@@ -23,7 +24,7 @@ from networks.access import (
     get_statement_for_split,
 )
 from networks.forms import MeetingForm, NetworkForm, OrganisationForm, SplitForm
-from networks.models import Network, Organisation
+from networks.models import Meeting, Network, Organisation
 from networks.queries import (
     derived_goals,
     network_detail_queryset,
@@ -152,58 +153,96 @@ def network_edit(request, slug, pk):
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-@login_required
-def meeting_create(request, slug, pk):
-    network = get_network_for_edit(request.user, slug, pk)
-    form = MeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_create(
-                network=network, user=request.user, **_fields(form, MEETING_FIELDS)
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Sitzung gespeichert."))
-            return redirect(_network_url(network) + "#sitzungen")
-    return render(
-        request,
-        "networks/meeting_form.html",
-        {"concept": network.concept, "network": network, "form": form, "meeting": None},
+# --- Meetings -----------------------------------------------------------------------------
+# Recorded on a network's page (netzwerke/<pk>/sitzungen/…), or on the committees page
+# (gremien/sitzungen/…), where the form offers the concept's committees.
+
+
+def _committees(concept):
+    return Network.objects.filter(concept=concept, kind=Network.Kind.COMMITTEE).order_by(
+        "position", "name"
     )
 
 
+def _committees_url(concept):
+    return reverse("measures:committees", kwargs={"slug": concept.slug})
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def meeting_edit(request, slug, pk, meeting_pk):
-    meeting = get_meeting_for_edit(request.user, slug, pk, meeting_pk)
-    network = meeting.network
-    form = MeetingForm(request.POST or None, instance=meeting)
+def meeting_create(request, slug, pk=None):
+    """A meeting of the network `pk`, or (without `pk`) of the committee chosen in the form."""
+    if pk is None:
+        concept, network = get_concept_for_network_edit(request.user, slug), None
+        committees = _committees(concept)
+    else:
+        network = get_network_for_edit(request.user, slug, pk)
+        concept, committees = network.concept, None
+    form = MeetingForm(
+        request.POST or None,
+        committees=committees,
+        instance=Meeting(network=network),
+        initial={"network": request.GET.get("gremium"), "date": timezone.localdate()},
+    )
+    return _meeting_page(request, concept, form, network)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def meeting_edit(request, slug, meeting_pk, pk=None):
+    """A meeting of the network `pk`, or (without `pk`) of a committee."""
+    meetings = Meeting.objects.of_committees() if pk is None else Meeting.objects.filter(network=pk)
+    meeting = get_meeting_for_edit(request.user, slug, meeting_pk, meetings)
+    concept = meeting.network.concept
+    form = MeetingForm(
+        request.POST or None,
+        committees=_committees(concept) if pk is None else None,
+        instance=meeting,
+    )
+    return _meeting_page(request, concept, form, None if pk is None else meeting.network)
+
+
+def _meeting_page(request, concept, form, network):
+    """Save the form's meeting (new or changed), or show the form again: with the service's
+    errors, or after a conflict with the current state beside the user's input. `network`
+    is the network whose page the form belongs to; None on the committees page."""
     conflict, mine = None, []
     if request.method == "POST" and form.is_valid():
+        fields = _fields(form, MEETING_FIELDS)
+        fields["network"] = form.cleaned_data.get("network", network)
         try:
-            services.meeting_update(
-                meeting=meeting,
-                expected_version=form.cleaned_data["version"],
-                user=request.user,
-                **_fields(form, MEETING_FIELDS),
-            )
+            if form.instance.pk:
+                meeting = services.meeting_update(
+                    meeting=form.instance,
+                    expected_version=form.cleaned_data["version"],
+                    user=request.user,
+                    **fields,
+                )
+            else:
+                meeting = services.meeting_create(user=request.user, **fields)
         except StaleVersion as error:
             conflict, mine = error, form.rebase(error)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Sitzung gespeichert."))
+            if network is None:
+                return redirect(f"{_committees_url(concept)}#sitzung-{meeting.pk}")
             return redirect(_network_url(network) + "#sitzungen")
+    if network is None:
+        back_url, back_label = _committees_url(concept), _("Gremien und Beschlüsse")
+    else:
+        back_url, back_label = _network_url(network) + "#sitzungen", network.name
     return render(
         request,
         "networks/meeting_form.html",
         {
-            "concept": network.concept,
-            "network": network,
+            "concept": concept,
             "form": form,
-            "meeting": meeting,
+            "meeting": form.instance if form.instance.pk else None,
+            "network": network,
+            "back_url": back_url,
+            "back_label": back_label,
             "conflict": conflict,
             "mine": mine,
         },

@@ -1,4 +1,4 @@
-"""Aggregate reads for the dashboards: concept overview, goal page, mind map, changes, committees.
+"""Aggregate reads for the dashboards: concept overview, goal page, mind map, changes.
 
 Every function runs a fixed number of queries, whatever the size of the concept; rows that
 can grow (lists of measures, Sachstände) are either aggregated in SQL or cut to a limit.
@@ -41,7 +41,7 @@ from measures.models import (
     Status,
     TrafficLight,
 )
-from networks.models import Meeting, Network
+from measures.queries import decisions_with_measures, open_follow_ups
 from reporting.dashboard.structure import situation_figures
 from reporting.models import AnnualReport
 
@@ -338,29 +338,12 @@ def recent_entries(concept: Concept, limit: int = RECENT_ENTRIES):
     )
 
 
-def _decisions_with_measures(queryset):
-    return queryset.select_related("meeting__network").prefetch_related(
-        Prefetch("measures", queryset=Measure.objects.order_by("position", "number"))
-    )
-
-
 def recent_decisions(concept: Concept, limit: int = RECENT_DECISIONS):
     return list(
-        _decisions_with_measures(
+        decisions_with_measures(
             Decision.objects.filter(meeting__network__concept=concept)
         ).order_by("-meeting__date", "-pk")[:limit]
     )
-
-
-def open_follow_ups(concept: Concept):
-    """Decisions with a follow-up date not yet done, the earliest first."""
-    return _decisions_with_measures(
-        Decision.objects.filter(
-            meeting__network__concept=concept,
-            follow_up_date__isnull=False,
-            follow_up_done=False,
-        )
-    ).order_by("follow_up_date", "pk")
 
 
 @dataclass
@@ -663,7 +646,7 @@ def entries_since(concept: Concept, since: dt.date):
 
 
 def decisions_since(concept: Concept, since: dt.date):
-    return _decisions_with_measures(
+    return decisions_with_measures(
         Decision.objects.filter(meeting__network__concept=concept, meeting__date__gte=since)
     ).order_by("-meeting__date", "-pk")
 
@@ -690,20 +673,4 @@ def changes_since(
         status_page,
         page(entries_since(concept, since), "entries"),
         page(decisions_since(concept, since), "decisions"),
-    )
-
-
-# --- committees (evaluation cycle) --------------------------------------------------------
-
-
-def committees(concept: Concept):
-    """The committees of the concept with their meetings (newest first) and decisions."""
-    decisions = _decisions_with_measures(Decision.objects.order_by("pk"))
-    meetings = Meeting.objects.order_by("-date", "-pk").prefetch_related(
-        Prefetch("decisions", queryset=decisions, to_attr="decision_list")
-    )
-    return list(
-        Network.objects.filter(concept=concept, kind=Network.Kind.COMMITTEE)
-        .order_by("position", "name")
-        .prefetch_related(Prefetch("meetings", queryset=meetings, to_attr="meeting_list"))
     )

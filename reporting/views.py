@@ -1,33 +1,21 @@
-"""Dashboards of a concept (overview, goal page, mind map, changes) and the evaluation cycle
-(committees, meetings, decisions)."""
+"""Dashboards of a concept: overview, goal page, mind map, changes."""
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_safe
 
 from concept.access import get_concept_for_view
-from concept.fields import add_service_errors
-from concept.locking import StaleVersion
 from goals.models import StrategicGoal
+from measures.access import can_record_decisions
 from measures.filters import ATTENTION
 from measures.models import TrafficLight
 from reporting import charts, queries
-from reporting.access import (
-    can_record_decisions,
-    get_concept_for_committee_edit,
-    get_decision_for_edit,
-    get_meeting_for_edit,
-)
-from reporting.forms import ChangesSinceForm, DecisionForm, MeetingForm
-from reporting.services import decision_create, decision_update, meeting_create, meeting_update
+from reporting.forms import ChangesSinceForm
 
 
 @require_safe
@@ -159,153 +147,3 @@ def _pager(request, page, param, anchor):
         "older": link(page.next_page_number()) if page.has_next() else None,
         "older_count": page.paginator.count - page.end_index(),
     }
-
-
-@require_safe
-@login_required
-def committee_list(request, slug):
-    concept = get_concept_for_view(request.user, slug)
-    return render(
-        request,
-        "reporting/committee_list.html",
-        {
-            "concept": concept,
-            "committees": queries.committees(concept),
-            "follow_ups": list(queries.open_follow_ups(concept)),
-            "today": timezone.localdate(),
-            "can_record": can_record_decisions(request.user, concept),
-        },
-    )
-
-
-def _committees_url(concept, anchor=""):
-    url = reverse("reporting:committees", kwargs={"slug": concept.slug})
-    return f"{url}#{anchor}" if anchor else url
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@login_required
-def meeting_create_view(request, slug):
-    concept = get_concept_for_committee_edit(request.user, slug)
-    initial = {"network": request.GET.get("gremium"), "date": timezone.localdate()}
-    form = MeetingForm(request.POST or None, concept=concept, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            data = dict(form.cleaned_data)
-            data.pop("version")
-            meeting = meeting_create(user=request.user, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Die Sitzung wurde gespeichert."))
-            return redirect(_committees_url(concept, f"sitzung-{meeting.pk}"))
-    return render(
-        request,
-        "reporting/meeting_form.html",
-        {"concept": concept, "form": form, "meeting": None},
-    )
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@login_required
-def meeting_update_view(request, slug, pk):
-    concept, meeting = get_meeting_for_edit(request.user, slug, pk)
-    initial = {
-        "network": meeting.network,
-        "date": meeting.date,
-        "topic": meeting.topic,
-        "presented": meeting.presented,
-        "minutes": meeting.minutes,
-    }
-    form = MeetingForm(request.POST or None, concept=concept, initial=initial, versioned=meeting)
-    conflict, mine = None, []
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            meeting_update(
-                meeting=meeting,
-                expected_version=data.pop("version"),
-                user=request.user,
-                **data,
-            )
-        except StaleVersion as error:
-            conflict, mine = error, form.rebase(error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Die Sitzung wurde gespeichert."))
-            return redirect(_committees_url(concept, f"sitzung-{meeting.pk}"))
-    return render(
-        request,
-        "reporting/meeting_form.html",
-        {"concept": concept, "form": form, "meeting": meeting, "conflict": conflict, "mine": mine},
-        status=409 if conflict else 200,
-    )
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@login_required
-def decision_create_view(request, slug, meeting):
-    concept, meeting = get_meeting_for_edit(request.user, slug, meeting)
-    form = DecisionForm(request.POST or None, concept=concept)
-    if request.method == "POST" and form.is_valid():
-        try:
-            data = dict(form.cleaned_data)
-            data.pop("version")
-            decision = decision_create(meeting=meeting, user=request.user, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Der Beschluss wurde gespeichert."))
-            return redirect(_committees_url(concept, f"beschluss-{decision.pk}"))
-    return render(
-        request,
-        "reporting/decision_form.html",
-        {"concept": concept, "form": form, "meeting": meeting, "decision": None},
-    )
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@login_required
-def decision_update_view(request, slug, pk):
-    concept, decision = get_decision_for_edit(request.user, slug, pk)
-    initial = {
-        "text": decision.text,
-        "kind": decision.kind,
-        "measures": list(decision.measures.values_list("pk", flat=True)),
-        "follow_up_date": decision.follow_up_date,
-        "follow_up_done": decision.follow_up_done,
-    }
-    form = DecisionForm(
-        request.POST or None, concept=concept, editing=True, initial=initial, versioned=decision
-    )
-    conflict, mine = None, []
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            decision_update(
-                decision=decision,
-                user=request.user,
-                expected_version=data.pop("version"),
-                **data,
-            )
-        except StaleVersion as error:
-            conflict, mine = error, form.rebase(error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Der Beschluss wurde gespeichert."))
-            return redirect(_committees_url(concept, f"beschluss-{decision.pk}"))
-    return render(
-        request,
-        "reporting/decision_form.html",
-        {
-            "concept": concept,
-            "form": form,
-            "meeting": decision.meeting,
-            "decision": decision,
-            "conflict": conflict,
-            "mine": mine,
-        },
-        status=409 if conflict else 200,
-    )

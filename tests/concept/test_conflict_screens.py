@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from concept import roles
 from measures.models import Decision
+from measures.services import decision_create
 from networks import services as network_services
 from networks.models import Meeting, Network
 from reporting.models import AnnualReport
 from reporting.report.services import annual_report_create
-from reporting.services import decision_create
 
 pytestmark = pytest.mark.django_db
 SLUG = "lk-vechta"
@@ -131,7 +131,9 @@ def test_meeting_in_the_networks_directory(lk_vechta):
 
 def test_committee_meeting(lk_vechta):
     meeting = _meeting(lk_vechta)
-    url = reverse("reporting:meeting_update", kwargs={"slug": SLUG, "pk": meeting.pk})
+    url = reverse(
+        "networks:committee_meeting_edit", kwargs={"slug": SLUG, "meeting_pk": meeting.pk}
+    )
     assert_conflict_screen(
         url,
         lk_vechta,
@@ -146,12 +148,12 @@ def test_committee_meeting(lk_vechta):
 
 def test_decision(lk_vechta):
     decision = decision_create(meeting=_meeting(lk_vechta), user=None, text="S1 neu planen")
-    url = reverse("reporting:decision_update", kwargs={"slug": SLUG, "pk": decision.pk})
+    url = reverse("measures:decision_edit", kwargs={"slug": SLUG, "pk": decision.pk})
     assert_conflict_screen(
         url,
         lk_vechta,
         theirs={"text": "S1 und B2 neu planen"},
-        yours={"follow_up_date": "30.09.2026"},
+        yours={"follow_up_date": "2026-09-30"},
         label="Beschlusstext",
         old="S1 neu planen",
     )

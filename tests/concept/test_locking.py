@@ -28,7 +28,6 @@ from networks import services as network_services
 from networks.models import Meeting, Network, Organisation
 from reporting.models import AnnualReport
 from reporting.report.services import annual_report_create, annual_report_update
-from reporting.services import decision_create, decision_update
 from tests.factories import (
     ConceptFactory,
     GoalFactory,
@@ -266,12 +265,12 @@ def test_meeting(concept, user):
 
 def test_decision(concept, user):
     measure = MeasureFactory(concept=concept, goal=GoalFactory(concept=concept))
-    decision = decision_create(
+    decision = measure_services.decision_create(
         meeting=_committee_meeting(concept), user=user, text="Anfang", measures=[measure]
     )
 
     def write(obj, version, value):
-        decision_update(
+        measure_services.decision_update(
             decision=obj,
             user=user,
             expected_version=version,

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 
 from concept import roles
 from measures.models import Decision, ProgressEntry, Status, TrafficLight
-from measures.services import measure_update, progress_entry_create
+from measures.services import decision_create, measure_update, progress_entry_create
 from networks.models import Meeting, Network
+from networks.services import meeting_create, network_create
 from tests.factories import MeasureFactory, SubGoalFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +157,41 @@ def test_a_contradictory_sachstand_is_refused_and_nothing_written():
     measure.refresh_from_db()
     assert (measure.status, measure.progress) == (Status.IN_PROGRESS, 50)
     assert not ProgressEntry.objects.exists()
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+
+def _meeting(concept, kind=Network.Kind.COMMITTEE):
+    network = network_create(concept=concept, name="Steuerungsgruppe", kind=kind)
+    return meeting_create(network=network, date=dt.date(2026, 3, 4), topic="Bilanz")
+
+
+def test_decision_records_its_measures_and_author():
+    measure = MeasureFactory()
+    user = UserFactory()
+    decision = decision_create(
+        meeting=_meeting(measure.concept), user=user, text="Ausweiten", measures=[measure]
+    )
+    assert list(decision.measures.all()) == [measure]
+    assert decision.created_by == user
+    assert [h.history_user for h in decision.history.all()] == [user, user]  # the measures too
+
+
+def test_only_committees_take_decisions():
+    measure = MeasureFactory()
+    meeting = _meeting(measure.concept, kind=Network.Kind.WORKING_GROUP)
+    with pytest.raises(ValidationError, match="nur in Sitzungen eines Gremiums"):
+        decision_create(meeting=meeting, user=None, text="Ausweiten", measures=[measure])
+    assert not Decision.objects.exists()
+
+
+def test_decision_affects_only_measures_of_its_concept():
+    foreign = MeasureFactory()
+    meeting = _meeting(MeasureFactory().concept)
+    with pytest.raises(ValidationError) as error:
+        decision_create(meeting=meeting, user=None, text="Fremd", measures=[foreign])
+    assert error.value.message_dict == {
+        "measures": ["Es können nur Maßnahmen dieses Konzepts betroffen sein."]
+    }
+    assert not Decision.objects.exists()

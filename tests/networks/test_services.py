@@ -281,6 +281,23 @@ def test_meeting_create_and_update():
     assert "topic" in caught.value.message_dict
 
 
+def test_meeting_moves_only_within_its_concept():
+    concept = ConceptFactory()
+    committee = services.network_create(concept=concept, name="Steuerungsgruppe")
+    other = services.network_create(concept=concept, name="HVB-Konferenz")
+    foreign = services.network_create(concept=ConceptFactory(), name="Fremdes Gremium")
+    meeting = services.meeting_create(network=committee, date=dt.date(2025, 6, 4), topic="Bilanz")
+    fields = {"date": meeting.date, "topic": "Bilanz", "presented": "", "minutes": ""}
+    with pytest.raises(ValidationError) as caught:
+        services.meeting_update(meeting=meeting, expected_version=1, network=foreign, **fields)
+    assert caught.value.message_dict == {
+        "network": ["Das Netzwerk gehört zu einem anderen Konzept."]
+    }
+    services.meeting_update(meeting=meeting, expected_version=1, network=other, **fields)
+    meeting.refresh_from_db()
+    assert (meeting.network, meeting.version) == (other, 2)
+
+
 # --- History ------------------------------------------------------------------------------
 
 

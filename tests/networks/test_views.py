@@ -9,6 +9,7 @@ from django.urls import reverse
 from concept import roles
 from concept.models import Concept, Statement
 from measures.models import Decision, Measure, MeasureOrganisation
+from networks import services
 from networks.models import Meeting, Network, Organisation
 from tests.factories import ConceptFactory, UserFactory, add_member
 
@@ -60,6 +61,8 @@ def edit_urls(concept):
         url("network_edit", concept, pk=network.pk),
         url("meeting_create", concept, pk=network.pk),
         url("meeting_edit", concept, pk=committee.pk, meeting_pk=meeting.pk),
+        url("committee_meeting_create", concept),
+        url("committee_meeting_edit", concept, meeting_pk=meeting.pk),
         url("statement_split", concept, pk=statement.pk),
         url("organisation_create", concept),
         url("organisation_edit", concept, pk=organisation.pk),
@@ -253,6 +256,88 @@ def test_meetings_are_recorded_and_edited(client, vechta, member_of):
     assert (
         client.get(url("meeting_edit", vechta, pk=network.pk, meeting_pk=other.pk)).status_code
         == 404
+    )
+
+
+def test_the_network_page_records_meetings_with_the_date_control_of_the_portal(
+    client, vechta, member_of
+):
+    member_of(client, vechta, role=roles.COORDINATION)
+    network = vechta.networks.get(name="KMN-Treffen")
+    response = client.get(url("meeting_create", vechta, pk=network.pk))
+    assert "network" not in response.context["form"].fields  # the page's network
+    html = response.text
+    assert 'type="date" name="date"' in html
+    assert f'href="/konzepte/lk-vechta/netzwerke/{network.pk}/#sitzungen">KMN-Treffen</a>' in html
+
+
+def test_coordination_records_a_committee_meeting(client, vechta, member_of):
+    member_of(client, vechta, role=roles.COORDINATION)
+    committee = vechta.networks.get(name="Steuerungsgruppe Integration")
+    target = url("committee_meeting_create", vechta)
+    page = client.get(target, {"gremium": committee.pk})
+    form = page.context["form"]
+    assert list(form.fields["network"].queryset.values_list("name", flat=True)) == [
+        "Steuerungsgruppe Integration",
+        "Hauptverwaltungsbeamten-Konferenz",
+        "Leitungsebene",
+    ]
+    assert f'<option value="{committee.pk}" selected>' in page.text
+    assert 'href="/konzepte/lk-vechta/gremien/">Gremien und Beschlüsse</a>' in page.text
+    response = client.post(
+        target,
+        {
+            "network": committee.pk,
+            "date": "2026-03-04",
+            "topic": "Dashboard 2025",
+            "presented": "Übersicht",
+        },
+    )
+    meeting = Meeting.objects.get(topic="Dashboard 2025")
+    assert response.status_code == 302
+    assert response.url == f"/konzepte/lk-vechta/gremien/#sitzung-{meeting.pk}"
+    assert meeting.network == committee and meeting.date == dt.date(2026, 3, 4)
+
+
+def test_committee_meeting_form_refuses_bad_input_in_german(client, vechta, member_of):
+    member_of(client, vechta, role=roles.COORDINATION)
+    plain = vechta.networks.get(name="KMN-Treffen")
+    response = client.post(
+        url("committee_meeting_create", vechta),
+        {"network": plain.pk, "date": "2026-13-01", "topic": ""},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "Gremium dieses Konzepts" in errors["network"][0]
+    assert errors["date"] == ["Bitte ein gültiges Datum eingeben."]
+    assert errors["topic"]
+    assert "Es wurde nichts gespeichert" in response.text
+    assert not plain.meetings.exists()
+
+
+def test_committee_meeting_moves_to_another_committee(client, vechta, member_of):
+    member_of(client, vechta, role=roles.COORDINATION)
+    meeting = vechta.networks.get(name="Steuerungsgruppe Integration").meetings.get()
+    hvb = vechta.networks.get(name="Hauptverwaltungsbeamten-Konferenz")
+    target = url("committee_meeting_edit", vechta, meeting_pk=meeting.pk)
+    assert 'value="2025-06-04"' in client.get(target).text
+    response = client.post(
+        target,
+        {"network": hvb.pk, "date": "2025-06-05", "topic": "Zwischenbilanz", "version": 1},
+    )
+    assert response.url == f"/konzepte/lk-vechta/gremien/#sitzung-{meeting.pk}"
+    meeting.refresh_from_db()
+    assert (meeting.network, meeting.date) == (hvb, dt.date(2025, 6, 5))
+
+
+def test_meeting_of_a_plain_network_is_not_edited_on_the_committees_page(client, vechta, member_of):
+    member_of(client, vechta, role=roles.COORDINATION)
+    network = vechta.networks.get(name="KMN-Treffen")
+    plain = services.meeting_create(network=network, date=dt.date(2026, 1, 1), topic="Austausch")
+    assert client.get(url("committee_meeting_edit", vechta, meeting_pk=plain.pk)).status_code == 404
+    assert (
+        client.get(url("meeting_edit", vechta, pk=network.pk, meeting_pk=plain.pk)).status_code
+        == 200
     )
 
 

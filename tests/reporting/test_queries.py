@@ -543,16 +543,3 @@ def test_changes_come_in_pages():
     last = queries.changes_since(concept, dt.date(2026, 1, 1), pages={"entries": 3}, per_page=2)
     assert [e.date.day for e in last.entries] == [1]
     assert not last.entries.has_next()
-
-
-def test_open_follow_ups_earliest_first_without_done_ones():
-    concept = ConceptFactory()
-    committee = Network.objects.create(concept=concept, name="HVB", kind=Network.Kind.COMMITTEE)
-    meeting = Meeting.objects.create(network=committee, date=dt.date(2026, 1, 1), topic="T")
-    Decision.objects.create(meeting=meeting, text="später", follow_up_date=dt.date(2026, 9, 1))
-    Decision.objects.create(meeting=meeting, text="früher", follow_up_date=dt.date(2026, 2, 1))
-    Decision.objects.create(
-        meeting=meeting, text="erledigt", follow_up_date=dt.date(2026, 1, 5), follow_up_done=True
-    )
-    Decision.objects.create(meeting=meeting, text="ohne Datum")
-    assert [d.text for d in queries.open_follow_ups(concept)] == ["früher", "später"]

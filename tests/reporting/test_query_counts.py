@@ -18,11 +18,6 @@ PAGES = {
     "goal": lambda c: reverse("reporting:goal", kwargs={"slug": c.slug, "number": 1}),
     "mindmap": lambda c: reverse("reporting:mindmap", kwargs={"slug": c.slug}),
     "changes": lambda c: reverse("reporting:changes", kwargs={"slug": c.slug}) + "?seit=01.01.2020",
-    "committees": lambda c: reverse("reporting:committees", kwargs={"slug": c.slug}),
-    "decision_form": lambda c: reverse(
-        "reporting:decision_create",
-        kwargs={"slug": c.slug, "meeting": Meeting.objects.filter(network__concept=c).first().pk},
-    ),
 }
 # Fixed ceilings, so a page that starts to query per row fails here even at scale 1.
 CEILINGS = {
@@ -30,8 +25,6 @@ CEILINGS = {
     "goal": 11,
     "mindmap": 8,
     "changes": 13,  # three paged lists: a count and a page each
-    "committees": 10,
-    "decision_form": 8,
 }
 
 

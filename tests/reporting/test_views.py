@@ -26,7 +26,6 @@ READ_PAGES = [
     ("reporting:goal", {"number": 1}),
     ("reporting:mindmap", {}),
     ("reporting:changes", {}),
-    ("reporting:committees", {}),
 ]
 
 
@@ -375,15 +374,7 @@ def test_changes_are_paged_with_a_link_to_the_older_ones(client, lk_vechta, memb
     assert "neuere anzeigen" in older.text
 
 
-# --- evaluation cycle ----------------------------------------------------------------------
-
-
-EDIT_PAGES = [
-    ("reporting:meeting_create", lambda meeting, decision: {}),
-    ("reporting:meeting_update", lambda meeting, decision: {"pk": meeting.pk}),
-    ("reporting:decision_create", lambda meeting, decision: {"meeting": meeting.pk}),
-    ("reporting:decision_update", lambda meeting, decision: {"pk": decision.pk}),
-]
+# --- decisions behind Sachstände ----------------------------------------------------------
 
 
 @pytest.fixture
@@ -410,169 +401,6 @@ def test_changes_name_the_committee_and_date_of_a_decision_behind_a_sachstand(
     assert "Zeitplan anpassen" in html
 
 
-@pytest.mark.parametrize(("name", "kwargs"), EDIT_PAGES)
-def test_edit_pages_are_for_coordination_only(
-    client, lk_vechta, member_of, meeting, decision, name, kwargs
-):
-    target = reverse(name, kwargs={"slug": "lk-vechta", **kwargs(meeting, decision)})
-    response = client.get(target)
-    assert response.status_code == 302 and response.url.startswith(reverse("login"))
-    for role in (roles.STEERING_GROUP, roles.MEASURE_OWNERS):
-        member_of(client, lk_vechta, role=role)
-        assert client.get(target).status_code == 403
-        assert client.post(target, {}).status_code == 403
-    for role in (roles.COORDINATION, roles.ADMINISTRATION):
-        member_of(client, lk_vechta, role=role)
-        assert client.get(target).status_code == 200
-
-
-def test_edit_pages_of_another_concept_are_not_found(client, lk_vechta, meeting, decision):
-    user = UserFactory()
-    ConceptFactory(members=[(user, roles.COORDINATION)])
-    client.force_login(user)
-    for name, kwargs in EDIT_PAGES:
-        target = reverse(name, kwargs={"slug": "lk-vechta", **kwargs(meeting, decision)})
-        assert client.get(target).status_code == 404
-
-
-def test_meeting_of_a_plain_network_cannot_be_edited_here(client, lk_vechta, member_of):
-    member_of(client, lk_vechta, role=roles.COORDINATION)
-    network = Network.objects.get(concept=lk_vechta, name="KMN-Treffen")
-    plain = Meeting.objects.create(network=network, date=dt.date(2026, 1, 1), topic="Austausch")
-    target = reverse("reporting:meeting_update", kwargs={"slug": "lk-vechta", "pk": plain.pk})
-    assert client.get(target).status_code == 404
-
-
-def test_steering_group_reads_committees_without_edit_links(
-    client, lk_vechta, member_of, meeting, decision
-):
-    member_of(client, lk_vechta, role=roles.STEERING_GROUP)
-    html = client.get(reverse("reporting:committees", kwargs={"slug": "lk-vechta"})).text
-    assert "Zwischenbilanz" in html and "Zeitplan anpassen" in html
-    assert "Hauptverwaltungsbeamten-Konferenz" in html and "Leitungsebene" in html
-    assert "KMN-Treffen" not in html  # networks that are no committee
-    assert "Sitzung erfassen" not in html and "Beschluss bearbeiten" not in html
-
-
-def test_coordination_records_a_meeting(client, lk_vechta, member_of, committee):
-    member_of(client, lk_vechta, role=roles.COORDINATION)
-    target = reverse("reporting:meeting_create", kwargs={"slug": "lk-vechta"})
-    form = client.get(target, {"gremium": committee.pk}).context["form"]
-    assert list(form.fields["network"].queryset.values_list("name", flat=True)) == [
-        "Steuerungsgruppe Integration",
-        "Hauptverwaltungsbeamten-Konferenz",
-        "Leitungsebene",
-    ]
-    response = client.post(
-        target,
-        {
-            "network": committee.pk,
-            "date": "04.03.2026",
-            "topic": "Dashboard 2025",
-            "presented": "Übersicht",
-        },
-    )
-    meeting = Meeting.objects.get(topic="Dashboard 2025")
-    assert response.status_code == 302
-    assert response.url.endswith(f"/gremien/#sitzung-{meeting.pk}")
-    assert meeting.network == committee and meeting.date == dt.date(2026, 3, 4)
-
-
-def test_meeting_form_rejects_bad_input_in_german(client, lk_vechta, member_of):
-    member_of(client, lk_vechta, role=roles.COORDINATION)
-    plain = Network.objects.get(concept=lk_vechta, name="KMN-Treffen")
-    response = client.post(
-        reverse("reporting:meeting_create", kwargs={"slug": "lk-vechta"}),
-        {"network": plain.pk, "date": "2026-13-01", "topic": ""},
-    )
-    assert response.status_code == 200
-    errors = response.context["form"].errors
-    assert "Gremium dieses Konzepts" in errors["network"][0]
-    assert "TT.MM.JJJJ" in errors["date"][0]
-    assert errors["topic"]
-    assert "Es wurde nichts gespeichert" in response.text
-    assert not Meeting.objects.exists()
-
-
-def test_coordination_records_and_edits_a_decision(client, lk_vechta, member_of, meeting):
-    user = member_of(client, lk_vechta, role=roles.COORDINATION)
-    s1, b2 = lk_vechta.measures.get(code="S1"), lk_vechta.measures.get(code="B2")
-    target = reverse(
-        "reporting:decision_create", kwargs={"slug": "lk-vechta", "meeting": meeting.pk}
-    )
-    page = client.get(target)
-    groups = page.context["form"].measure_groups()
-    assert groups[0][0] == "Strategisches Ziel 1: Sprache"
-    assert groups[-1][0] == "Koordination und Netzwerke"
-    assert sum(len(checkboxes) for _label, checkboxes in groups) == 37
-    assert "<legend" in page.text and "Strategisches Ziel 1: Sprache" in page.text
-
-    response = client.post(
-        target,
-        {
-            "text": "S1 und B2 neu planen",
-            "kind": Decision.Kind.ADJUST,
-            "measures": [s1.pk, b2.pk],
-            "follow_up_date": "30.09.2026",
-        },
-    )
-    decision = Decision.objects.get(text="S1 und B2 neu planen")
-    assert response.status_code == 302 and response.url.endswith(f"#beschluss-{decision.pk}")
-    assert set(decision.measures.all()) == {s1, b2}
-    assert decision.created_by == user and decision.follow_up_date == dt.date(2026, 9, 30)
-
-    edit = reverse("reporting:decision_update", kwargs={"slug": "lk-vechta", "pk": decision.pk})
-    response = client.post(
-        edit,
-        {
-            "text": "Nur S1 neu planen",
-            "kind": Decision.Kind.ADJUST,
-            "measures": [s1.pk],
-            "follow_up_date": "30.09.2026",
-            "follow_up_done": "on",
-            "version": decision.version,
-        },
-    )
-    assert response.status_code == 302
-    decision.refresh_from_db()
-    assert decision.text == "Nur S1 neu planen" and decision.follow_up_done
-    assert list(decision.measures.all()) == [s1]
-    history = list(decision.history.order_by("history_date"))
-    # Created, then its measures assigned (recorded with the history), then changed.
-    assert [h.text for h in history] == [
-        "S1 und B2 neu planen",
-        "S1 und B2 neu planen",
-        "Nur S1 neu planen",
-    ]
-    assert all(h.history_user == user for h in history)
-
-
-def test_decision_cannot_affect_measures_of_another_concept(client, lk_vechta, member_of, meeting):
-    member_of(client, lk_vechta, role=roles.COORDINATION)
-    from tests.factories import MeasureFactory
-
-    foreign = MeasureFactory()
-    response = client.post(
-        reverse("reporting:decision_create", kwargs={"slug": "lk-vechta", "meeting": meeting.pk}),
-        {"text": "Fremd", "kind": Decision.Kind.ADJUST, "measures": [foreign.pk]},
-    )
-    assert response.status_code == 200
-    assert "keine Maßnahme dieses Konzepts" in response.context["form"].errors["measures"][0]
-    assert not Decision.objects.filter(text="Fremd").exists()
-
-
-def test_follow_ups_overdue_are_highlighted_first(client, lk_vechta, member_of, meeting):
-    member_of(client, lk_vechta)
-    Decision.objects.create(meeting=meeting, text="Spät dran", follow_up_date=dt.date(2020, 1, 1))
-    Decision.objects.create(meeting=meeting, text="Noch Zeit", follow_up_date=dt.date(2099, 1, 1))
-    response = client.get(reverse("reporting:committees", kwargs={"slug": "lk-vechta"}))
-    html = response.text
-    assert [d.text for d in response.context["follow_ups"]] == ["Spät dran", "Noch Zeit"]
-    section = html[html.index('id="wiedervorlagen"') : html.index('id="gremium-')]
-    assert section.index("Spät dran") < section.index("Noch Zeit")
-    assert section.count("überfällig") == 1 and "portal-row--late" in section
-
-
 def test_structure_page_moved_below_the_dashboard(client, lk_vechta, member_of):
     member_of(client, lk_vechta)
     response = client.get("/konzepte/lk-vechta/aufbau/")
@@ -594,7 +422,5 @@ def test_pages_of_an_empty_concept_explain_instead_of_failing(client):
     assert "Noch keine Sachstände erfasst." in html
     mind_map = client.get(reverse("reporting:mindmap", kwargs={"slug": concept.slug}))
     assert mind_map.status_code == 200
-    committees = client.get(reverse("reporting:committees", kwargs={"slug": concept.slug}))
-    assert "kein Gremium angelegt" in committees.text
     changes = client.get(reverse("reporting:changes", kwargs={"slug": concept.slug}))
     assert "Im Zeitraum hat sich kein Umsetzungsstand geändert." in changes.text
