@@ -41,6 +41,10 @@ class GermanDecimalField(forms.DecimalField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
+# The ways a date reaches the portal as text: typed the German way, or ISO 8601.
+READABLE_DATES = ["%d.%m.%Y", "%Y-%m-%d"]
+
+
 class DateInput(forms.DateInput):
     """The portal's one date control: the browser's date field. It shows and takes the date
     in the reader's format (TT.MM.JJJJ in a German browser), offers a calendar, on phones
@@ -50,6 +54,23 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        # Text submitted or linked comes back as typed (?seit=01.06.2025); the date field
+        # shows ISO dates only, so a readable date is converted and anything else kept.
+        if isinstance(value, str):
+            value = read_date(value) or value
+        return super().format_value(value)
+
+
+def read_date(text: str) -> dt.date | None:
+    """A date written in one of READABLE_DATES, or None."""
+    for pattern in READABLE_DATES:
+        try:
+            return dt.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 def add_service_errors(form, error):

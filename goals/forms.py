@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concept.fields import GermanDecimalField
+from concept.fields import DateInput, GermanDecimalField
 from concept.locking import VersionedForm
 from goals.models import IndicatorValue
 
@@ -20,7 +20,7 @@ class IndicatorValueForm(VersionedForm, forms.ModelForm):
     reference_date = forms.DateField(
         label=_("Abweichender Stichtag"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     value = GermanDecimalField(label=_("Wert"), max_digits=14, decimal_places=3)

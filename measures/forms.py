@@ -138,7 +138,7 @@ class ProgressEntryForm(VersionedForm, forms.ModelForm):
             "funding",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date": DateInput(),
             "progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
             "text": forms.Textarea(attrs={"rows": 4}),
             "next_steps": forms.Textarea(attrs={"rows": 3}),
@@ -261,8 +261,8 @@ class MeasureForm(VersionedForm, forms.ModelForm):
         widgets = {
             "title": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 4}),
-            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
             "sub_goals": forms.CheckboxSelectMultiple,
             "networks": forms.CheckboxSelectMultiple,
             "responsible_users": forms.CheckboxSelectMultiple,

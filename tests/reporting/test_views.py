@@ -275,6 +275,8 @@ def test_changes_default_and_chosen_date(client, lk_vechta, member_of):
     )
     assert response.context["changes"].since == dt.date(2020, 1, 1)
     assert "Änderungen seit 01.01.2020" in response.text
+    # The bookmark's German date, shown in the portal's one date control.
+    assert 'type="date" name="seit" value="2020-01-01"' in response.text
 
 
 @pytest.mark.parametrize("value", ["32.13.2025", "gestern", "2025-13-01"])
