@@ -45,7 +45,7 @@ urlpatterns = [
         name="lockout_unlock",
     ),
     path("konzepte/", include("concept.concept_urls")),
-    path("konzepte/<slug:slug>/", include("reporting.urls")),
+    path("konzepte/<slug:slug>/", include("reporting.dashboard.urls")),
     path("konzepte/<slug:slug>/", include("measures.urls")),
     path("konzepte/<slug:slug>/kennzahlen/", include("goals.urls")),
     path("konzepte/<slug:slug>/daten/", include("reporting.exchange_urls")),

@@ -3,10 +3,9 @@ a concept's dashboard is its detail page, its structure lives under aufbau/."""
 
 from django.urls import path
 
-from reporting import views
-from reporting.dashboard import views as dashboard_views
+from reporting.dashboard import views
 
 urlpatterns = [
     path("", views.dashboard, name="detail"),
-    path("aufbau/", dashboard_views.structure, name="structure"),
+    path("aufbau/", views.structure, name="structure"),
 ]

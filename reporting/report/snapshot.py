@@ -25,10 +25,10 @@ from measures.models import (
     TrafficLight,
 )
 from networks.models import Meeting, Network
-from reporting import charts
+from reporting.dashboard import charts
+from reporting.dashboard.queries import GoalSummary, Tally
 from reporting.dashboard.structure import situation_figures
 from reporting.models import NARRATIVE_FIELDS
-from reporting.queries import GoalSummary, Tally
 
 SNAPSHOT_VERSION = 1
 # Keys whose values are Decimals (stored as strings) or dates (stored as ISO strings).

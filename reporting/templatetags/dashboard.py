@@ -5,7 +5,7 @@ from urllib.parse import quote
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from reporting import charts
+from reporting.dashboard import charts
 
 register = template.Library()
 

@@ -1,14 +1,438 @@
+import datetime as dt
+import re
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from concept import roles
 from concept.models import Concept
-from tests.factories import UserFactory
+from goals.models import Indicator, IndicatorValue
+from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight
+from networks.models import Meeting, Network
+from reporting.dashboard import queries
+from tests.factories import ConceptFactory, MeasureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def url(name, concept, **kwargs):
+    if name == "dashboard":
+        return concept.get_absolute_url()
+    return reverse(name, kwargs={"slug": concept.slug, **kwargs})
+
+
+READ_PAGES = [
+    ("dashboard", {}),
+    ("reporting:goal", {"number": 1}),
+    ("reporting:mindmap", {}),
+    ("reporting:changes", {}),
+]
+
+
+@pytest.fixture
+def committee(lk_vechta):
+    return Network.objects.get(concept=lk_vechta, name="Steuerungsgruppe Integration")
+
+
+@pytest.fixture
+def meeting(committee):
+    return Meeting.objects.create(
+        network=committee, date=dt.date(2026, 5, 6), topic="Zwischenbilanz"
+    )
+
+
+def test_pages_send_anonymous_users_to_login(client, lk_vechta):
+    for name, kwargs in READ_PAGES:
+        response = client.get(url(name, lk_vechta, **kwargs))
+        assert response.status_code == 302, name
+        assert response.url.startswith(reverse("login"))
+
+
+def test_pages_of_another_district_are_not_found(client, lk_vechta):
+    user = UserFactory()
+    ConceptFactory(members=[(user, roles.COORDINATION)])
+    client.force_login(user)
+    for name, kwargs in READ_PAGES:
+        assert client.get(url(name, lk_vechta, **kwargs)).status_code == 404, name
+
+
+@pytest.mark.parametrize("role", roles.ALL)
+def test_every_role_reads_the_dashboards(client, lk_vechta, member_of, role):
+    member_of(client, lk_vechta, role=role)
+    for name, kwargs in READ_PAGES:
+        response = client.get(url(name, lk_vechta, **kwargs))
+        assert response.status_code == 200, name
+        assert "style=" not in response.text  # the CSP forbids inline styles
+
+
+def test_dashboard_shows_where_the_concept_stands(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    s1 = lk_vechta.measures.get(code="S1")
+    ProgressEntry.objects.create(
+        measure=s1,
+        date=dt.date(2026, 1, 10),
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.RED,
+        progress=20,
+        text="Träger fehlt",
+    )
+    s1.status, s1.traffic_light, s1.progress = Status.IN_PROGRESS, TrafficLight.RED, 20
+    s1.save()
+    b4 = lk_vechta.measures.get(code="B4")
+    b4.status = Status.DEFERRED
+    b4.save()
+
+    response = client.get(lk_vechta.get_absolute_url())
+    html = response.text
+    data = response.context["data"]
+    assert data.overall.total == 37
+    assert data.overall.red == 1
+    assert [g.label for g in data.goals][:2] == ["1. Sprache", "2. Bildung"]
+    assert data.goals[-1].label == "Koordination und Netzwerke"
+    # Charts with their text alternative.
+    assert 'aria-labelledby="status-gesamt-titel status-gesamt-beschreibung"' in html
+    assert 'id="status-je-ziel-titel"' in html and 'id="ampel-je-ziel-titel"' in html
+    assert "Daten als Tabelle" in html
+    # Progress is explained beside the number.
+    assert "gezählt: 5 von 6 Maßnahmen" in html
+    assert "nicht gezählt: 1 zurückgestellt" in html
+    assert "ohne Sachstand, mit 0 % gezählt" in html
+    # Attention: the red measure first, linked to its page.
+    assert data.attention[0].code == "S1"
+    assert 'href="/konzepte/lk-vechta/massnahmen/S1/"' in html
+    # Recent activity and the Ausgangslage as charts.
+    assert "Träger fehlt" in html
+    assert "20.714" in html and "ohne Angabe" in html and "Polen" in html and "3.902" in html
+    assert 'href="/konzepte/lk-vechta/ziele/1/"' in html
+
+
+def test_dashboard_links_the_measure_list_filtered_to_handlungsbedarf(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    lk_vechta.measures.filter(code__in=["S1", "S2"]).update(traffic_light=TrafficLight.RED)
+    response = client.get(lk_vechta.get_absolute_url())
+    data = response.context["data"]
+    link = response.context["attention_url"]
+    assert link == "/konzepte/lk-vechta/massnahmen/?ampel=handlungsbedarf&sortierung=ampel"
+    assert f'href="{link.replace("&", "&amp;")}"' in response.text
+    assert f"Alle {data.attention_total} Maßnahmen mit Handlungsbedarf" in response.text
+    listed = client.get(link).context["page"].paginator.count
+    assert listed == data.attention_total  # exactly those: red, yellow or overdue
+
+
+def test_dashboard_counts_agree_with_their_nouns(client, lk_vechta, member_of, meeting):
+    member_of(client, lk_vechta)
+    Decision.objects.create(meeting=meeting, text="Prüfen", follow_up_date=dt.date(2099, 1, 1))
+    html = client.get(lk_vechta.get_absolute_url()).text
+    assert "offene Wiedervorlage</a>" in html
+    assert "offene Wiedervorlagen" not in html
+    assert "Sachstände überfällig" in html  # 37 measures without any Sachstand
+
+
+def test_indicator_tile_writes_units_as_germans_do(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    goal = lk_vechta.goals.get(number=1)
+    share = Indicator.objects.create(
+        concept=lk_vechta,
+        sub_goal=goal.sub_goals.get(number=1),
+        name="Quote",
+        unit="%",
+        baseline_value=18,
+        baseline_year=2021,
+        target_value=24,
+        target_year=2027,
+    )
+    count = Indicator.objects.create(
+        concept=lk_vechta, sub_goal=goal.sub_goals.get(number=2), name="Kurse", unit="Anzahl"
+    )
+    for indicator, values in [(share, ["18.0", "19.1"]), (count, ["110", "121"])]:
+        for year, value in zip([2024, 2025], values, strict=True):
+            IndicatorValue.objects.create(
+                indicator=indicator, reference_date=dt.date(year, 12, 31), value=value
+            )
+    html = client.get(lk_vechta.get_absolute_url()).text
+    assert "+1,1 Prozentpunkte zum Vorwert" in html
+    assert "<dd>18 % (2021)</dd>" in html and "<dd>24 % (2027)</dd>" in html
+    assert 'portal-tile__unit">Anzahl' not in html
+    assert '<p class="portal-tile__value">121</p>' in html
+    assert "+11 zum Vorwert" in html
+
+
+def test_dashboard_escapes_user_text(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    measure = lk_vechta.measures.get(code="S1")
+    measure.title = "<script>alert(1)</script>"
+    measure.traffic_light = TrafficLight.RED
+    measure.save()
+    lk_vechta.goals.filter(number=1).update(short_title="<b>Sprache</b>")
+    html = client.get(lk_vechta.get_absolute_url()).text
+    assert "<script>alert(1)</script>" not in html and "<b>Sprache</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;Sprache&lt;/b&gt;" in html
+
+
+def test_goal_page_shows_aim_subgoals_indicators_and_measures(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    goal = lk_vechta.goals.get(number=1)
+    sub_goal = goal.sub_goals.get(number=1)
+    indicator = Indicator.objects.create(
+        concept=lk_vechta,
+        sub_goal=sub_goal,
+        name="Kinder mit Sprachförderbedarf",
+        unit="%",
+        baseline_value=30,
+        baseline_year=2021,
+        target_value=20,
+        target_year=2027,
+        direction=Indicator.Direction.LOWER,
+    )
+    for year, value in [(2022, 29), (2023, 27), (2024, 26)]:
+        IndicatorValue.objects.create(
+            indicator=indicator, reference_date=dt.date(year, 12, 31), value=value
+        )
+
+    response = client.get(reverse("reporting:goal", kwargs={"slug": "lk-vechta", "number": 1}))
+    html = response.text
+    assert goal.aim in html
+    for sub in goal.sub_goals.all():
+        assert sub.text in html
+    assert 'id="teilziel-1"' in html
+    assert (
+        f'aria-labelledby="kennzahl-{indicator.pk}-titel kennzahl-{indicator.pk}-beschreibung"'
+        in html
+    )
+    assert "Zielwert 2027: 20" in html and "Ausgangswert 2021: 30" in html
+    for measure in goal.measures.all():
+        assert f'href="/konzepte/lk-vechta/massnahmen/{measure.url_key}/"' in html
+    # The uncoded measure 4.1.9 is linked by its outline number.
+    assert 'href="/konzepte/lk-vechta/massnahmen/4.1.9/"' in html
+    assert "noch keiner" in html  # no Sachstand yet
+    assert "Ziel 2: Bildung" in html  # link to the next goal
+
+
+def test_goal_page_export_links_name_the_goal_not_filters(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    html = client.get(reverse("reporting:goal", kwargs={"slug": "lk-vechta", "number": 1})).text
+    assert 'href="/konzepte/lk-vechta/daten/export/massnahmen.csv?ziel=1"' in html
+    assert 'href="/konzepte/lk-vechta/daten/export/massnahmen.xlsx?ziel=1"' in html
+    assert "– Maßnahmen dieses Ziels</span>" in html
+    assert "mit den gewählten Filtern" not in html
+
+
+def test_goal_page_of_unknown_goal_is_not_found(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    response = client.get(reverse("reporting:goal", kwargs={"slug": "lk-vechta", "number": 99}))
+    assert response.status_code == 404
+
+
+def test_mind_map_lists_every_goal_subgoal_and_measure_with_text_labels(
+    client, lk_vechta, member_of
+):
+    member_of(client, lk_vechta)
+    s1 = lk_vechta.measures.get(code="S1")
+    s1.traffic_light = TrafficLight.RED
+    s1.start_date = dt.date(2024, 1, 1)  # and no Sachstand since: overdue
+    s1.save()
+    Measure.objects.filter(pk=s1.pk).update(created_at=timezone.make_aware(dt.datetime(2024, 1, 1)))
+    html = client.get(reverse("reporting:mindmap", kwargs={"slug": "lk-vechta"})).text
+    assert html.count('class="portal-mindmap__branch"') == 8  # 7 goals + coordination
+    assert html.count("portal-mindmap__node--subgoal") == 28
+    for measure in lk_vechta.measures.all():
+        assert f'href="/konzepte/lk-vechta/massnahmen/{measure.url_key}/"' in html
+    assert 'portal-mindmap__node--red"' in html
+    # The colour word stands as text next to the dot.
+    assert '<span class="portal-ampel__dot" aria-hidden="true"></span>rot</span>' in html
+    assert html.count("nicht begonnen") >= 36
+    # Each goal sums up its measures: Ampel counts as text, done, overdue.
+    summaries = html.count('class="portal-mindmap__summary"')
+    assert summaries == 8
+    assert "1 rot</span>" in html
+    in_goal_1 = lk_vechta.measures.filter(goal__number=1).count()
+    assert f"0 von {in_goal_1} Maßnahmen umgesetzt oder verstetigt" in html
+    assert "1 Sachstand überfällig" in html
+
+
+def test_changes_default_and_chosen_date(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    measure = lk_vechta.measures.get(code="S2")
+    measure.status = Status.IN_PROGRESS
+    measure.save()
+    response = client.get(reverse("reporting:changes", kwargs={"slug": "lk-vechta"}))
+    assert response.status_code == 200
+    changes = response.context["changes"]
+    # The fixture loads measures without history: the first change has no known start.
+    assert [(c.label, c.old_status) for c in changes.status_changes] == [("S2", None)]
+    assert "vorher nicht erfasst" in response.text and "in Umsetzung" in response.text
+    measure.status = Status.IMPLEMENTED
+    measure.save()
+    response = client.get(reverse("reporting:changes", kwargs={"slug": "lk-vechta"}))
+    assert [(c.old_status, c.new_status) for c in response.context["changes"].status_changes] == [
+        (Status.IN_PROGRESS, Status.IMPLEMENTED),
+        (None, Status.IN_PROGRESS),
+    ]
+
+    response = client.get(
+        reverse("reporting:changes", kwargs={"slug": "lk-vechta"}), {"seit": "01.01.2020"}
+    )
+    assert response.context["changes"].since == dt.date(2020, 1, 1)
+    assert "Änderungen seit 01.01.2020" in response.text
+    # The bookmark's German date, shown in the portal's one date control.
+    assert 'type="date" name="seit" value="2020-01-01"' in response.text
+
+
+@pytest.mark.parametrize("value", ["32.13.2025", "gestern", "2025-13-01"])
+def test_changes_with_unreadable_date_says_so(client, lk_vechta, member_of, value):
+    member_of(client, lk_vechta)
+    response = client.get(
+        reverse("reporting:changes", kwargs={"slug": "lk-vechta"}), {"seit": value}
+    )
+    assert response.status_code == 200
+    assert "TT.MM.JJJJ" in response.context["form"].errors["seit"][0]
+    assert 'aria-invalid="true"' in response.text
+    assert "Das Datum konnte nicht gelesen werden" in response.text
+    assert "Zukunft" not in response.text
+    assert response.context["changes"].since == response.context["default_since"]
+
+
+def test_changes_with_future_date_says_only_that(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    response = client.get(
+        reverse("reporting:changes", kwargs={"slug": "lk-vechta"}), {"seit": "01.01.2030"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["seit"] == ["Das Datum liegt in der Zukunft."]
+    assert "in der Zukunft" in response.text
+    assert "konnte nicht gelesen werden" not in response.text
+    assert response.context["changes"].since == response.context["default_since"]
+
+
+def test_changes_accept_iso_dates(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    response = client.get(
+        reverse("reporting:changes", kwargs={"slug": "lk-vechta"}), {"seit": "2025-06-01"}
+    )
+    assert not response.context["form"].errors
+    assert response.context["changes"].since == dt.date(2025, 6, 1)
+    assert "Änderungen seit 01.06.2025" in response.text
+
+
+def test_changes_page_states_its_dating_rule_and_counts_in_german(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    committee = Network.objects.create(
+        concept=lk_vechta, name="Steuerungsgruppe X", kind=Network.Kind.COMMITTEE
+    )
+    meeting = Meeting.objects.create(network=committee, date=timezone.localdate(), topic="T")
+    Decision.objects.create(meeting=meeting, text="Einziger Beschluss")
+    html = client.get(reverse("reporting:changes", kwargs={"slug": "lk-vechta"})).text
+    assert "trägt das Datum dieses Sachstands" in html
+    assert "Sachstände zählen nach ihrem Datum" in html
+    assert re.search(r">1</span>\s*<span class=\"portal-kpi__label\"><a [^>]*>Beschluss</a>", html)
+    assert "1 Beschlüsse" not in html
+
+
+def test_changes_mark_sachstaende_entered_late(client, member_of):
+    concept = ConceptFactory()
+    member_of(client, concept)
+    measure = MeasureFactory(concept=concept, code="S1")
+    late = ProgressEntry.objects.create(
+        measure=measure,
+        date=dt.date(2025, 12, 15),
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.GREEN,
+        progress=40,
+        text="Dezember-Sachstand",
+    )
+    ProgressEntry.objects.filter(pk=late.pk).update(
+        created_at=timezone.make_aware(dt.datetime(2026, 2, 20, 10))
+    )
+    response = client.get(
+        reverse("reporting:changes", kwargs={"slug": concept.slug}), {"seit": "14.02.2026"}
+    )
+    assert [e.pk for e in response.context["changes"].entries] == [late.pk]
+    html = response.text
+    assert "15.12.2025" in html and "nachgetragen am 20.02.2026" in html
+    assert "seitdem nachgetragen wurden" in html  # the rule, stated on the page
+
+
+def test_changes_are_paged_with_a_link_to_the_older_ones(client, lk_vechta, member_of, monkeypatch):
+    member_of(client, lk_vechta)
+    monkeypatch.setattr(queries, "CHANGES_PAGE_SIZE", 2)
+    measure = lk_vechta.measures.get(code="S2")
+    today = timezone.localdate()
+    for days in range(3):
+        ProgressEntry.objects.create(
+            measure=measure,
+            date=today - dt.timedelta(days=days),
+            status=Status.IN_PROGRESS,
+            traffic_light=TrafficLight.GREEN,
+            progress=10 + days,
+        )
+    url = reverse("reporting:changes", kwargs={"slug": "lk-vechta"})
+    response = client.get(url, {"seit": "2025-01-01"})
+    assert len(response.context["changes"].entries) == 2
+    assert "ältere anzeigen (noch 1)" in response.text
+    assert 'href="?seit=2025-01-01&amp;seite_sachstaende=2#sachstaende"' in response.text
+    older = client.get(url, {"seit": "2025-01-01", "seite_sachstaende": "2"})
+    assert [e.progress for e in older.context["changes"].entries] == [12]
+    assert "neuere anzeigen" in older.text
+
+
+# --- decisions behind Sachstände ----------------------------------------------------------
+
+
+@pytest.fixture
+def decision(meeting):
+    return Decision.objects.create(meeting=meeting, text="Zeitplan anpassen")
+
+
+def test_changes_name_the_committee_and_date_of_a_decision_behind_a_sachstand(
+    client, lk_vechta, member_of, decision
+):
+    member_of(client, lk_vechta)
+    ProgressEntry.objects.create(
+        measure=lk_vechta.measures.get(code="S2"),
+        date=timezone.localdate(),
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.GREEN,
+        progress=10,
+        text="Umgesetzt wie beschlossen",
+        decision=decision,
+    )
+    html = client.get(reverse("reporting:changes", kwargs={"slug": "lk-vechta"})).text
+    meeting = decision.meeting
+    assert f"Anlass: Beschluss ({meeting.network.name}, {meeting.date:%d.%m.%Y})" in html
+    assert "Zeitplan anpassen" in html
+
+
+def test_structure_page_moved_below_the_dashboard(client, lk_vechta, member_of):
+    member_of(client, lk_vechta)
+    response = client.get("/konzepte/lk-vechta/aufbau/")
+    assert response.status_code == 200
+    assert response.context["structure"].measure_count == 37
+    html = client.get("/konzepte/lk-vechta/").text
+    assert 'href="/konzepte/lk-vechta/aufbau/"' in html
+    assert 'href="/konzepte/lk-vechta/mindmap/"' in html
+    assert 'href="/konzepte/lk-vechta/gremien/"' in html
+
+
+def test_pages_of_an_empty_concept_explain_instead_of_failing(client):
+    user = UserFactory()
+    concept = ConceptFactory(members=[(user, roles.STEERING_GROUP)])
+    client.force_login(user)
+    html = client.get(concept.get_absolute_url()).text
+    assert "Keine Daten vorhanden." in html  # the status charts
+    assert "Den Teilzielen sind noch keine Kennzahlen zugeordnet." in html
+    assert "Noch keine Sachstände erfasst." in html
+    mind_map = client.get(reverse("reporting:mindmap", kwargs={"slug": concept.slug}))
+    assert mind_map.status_code == 200
+    changes = client.get(reverse("reporting:changes", kwargs={"slug": concept.slug}))
+    assert "Im Zeitraum hat sich kein Umsetzungsstand geändert." in changes.text
+
+
+# --- the structure page -----------------------------------------------------------------------
 
 
 def structure_url(concept):

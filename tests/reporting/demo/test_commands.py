@@ -57,7 +57,7 @@ def test_seed_demo_history_reads_like_two_years_of_use(settings):
     whole demo as typed in today, and each measure's newest history record is its state."""
     import datetime as dt
 
-    from reporting import queries
+    from reporting.dashboard import queries
 
     settings.DEBUG = True
     call_command("seed_demo")

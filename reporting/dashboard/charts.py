@@ -827,7 +827,8 @@ def progress_bar(
 
 
 def status_overall(tally, *, chart_id="status-gesamt") -> Chart:
-    """Umsetzungsstand of all measures as one 100 % bar (tally: reporting.queries.Tally)."""
+    """Umsetzungsstand of all measures as one 100 % bar (tally:
+    reporting.dashboard.queries.Tally)."""
     parts = ", ".join(f"{label}: {count}" for _v, label, count in tally.statuses if count)
     return stacked_bar_chart(
         chart_id=chart_id,
@@ -842,7 +843,7 @@ def status_overall(tally, *, chart_id="status-gesamt") -> Chart:
 
 
 def status_by_goal(summaries, *, chart_id="status-je-ziel") -> Chart:
-    """Umsetzungsstand per strategic goal (summaries: [reporting.queries.GoalSummary])."""
+    """Umsetzungsstand per strategic goal (summaries: [reporting.dashboard.queries.GoalSummary])."""
     return stacked_bar_chart(
         chart_id=chart_id,
         title=_("Umsetzungsstand je strategischem Ziel"),

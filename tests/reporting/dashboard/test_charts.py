@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from reporting import charts
-from reporting.charts import Part, Point, Series, StackRow
+from reporting.dashboard import charts
+from reporting.dashboard.charts import Part, Point, Series, StackRow
 
 SVG = "{http://www.w3.org/2000/svg}"
 

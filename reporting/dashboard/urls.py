@@ -3,7 +3,7 @@ itself is concept:detail."""
 
 from django.urls import path
 
-from reporting import views
+from reporting.dashboard import views
 
 app_name = "reporting"
 

@@ -12,7 +12,7 @@ from goals.models import Indicator, IndicatorValue
 from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight, UpdateCadence
 from measures.services import measure_set_state, measure_update, progress_entry_create
 from networks.models import Meeting, Network
-from reporting import queries
+from reporting.dashboard import queries
 from reporting.models import AnnualReport
 from tests.factories import ConceptFactory, GoalFactory, MeasureFactory, SubGoalFactory
 
