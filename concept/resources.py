@@ -417,6 +417,7 @@ class ChoiceCell(Cell):
         self.choices = choices
         self.message = message
         self._lookup = None
+        self._labels = None
 
     @property
     def lookup(self):
@@ -446,7 +447,9 @@ class ChoiceCell(Cell):
     def display(self, value):
         if value in (None, ""):
             return ""
-        return short_label(dict(self.choices.choices).get(value, value))
+        if self._labels is None:
+            self._labels = {key: short_label(label) for key, label in self.choices.choices}
+        return self._labels.get(value) or short_label(value)
 
 
 class RefCell(Cell):
@@ -918,9 +921,13 @@ class ConceptResource(resources.ModelResource):
         if self.file_errors:
             result.import_type = RowResult.IMPORT_TYPE_SKIP
             return result
+        # django-import-export runs every row in a savepoint of the import's transaction
+        # (import_data forces use_transactions): a refused row rolls back to it, so what it
+        # wrote before failing is gone before the next row is checked.
         try:
             self._import_row(row, result)
         except Exception as error:  # reported as an error row; the import is rolled back
+            transaction.set_rollback(True)
             result.import_type = RowResult.IMPORT_TYPE_ERROR
             result.errors.append(self.get_error_result_class()(error, row=row, number=result.line))
         return result
@@ -959,11 +966,12 @@ class ConceptResource(resources.ModelResource):
             self.check(instance, values, changes, errors)
         if not errors:
             try:
-                with transaction.atomic():
-                    saved = self.apply(instance, values, result.changes)
+                saved = self.apply(instance, values, result.changes)
             except ValidationError as error:
+                transaction.set_rollback(True)
                 self.add_validation_error(error, errors)
             except StaleVersion as error:
+                transaction.set_rollback(True)
                 self.conflict_error(error.obj, values, errors)
             else:
                 result.import_type = (

@@ -623,11 +623,19 @@ class ProgressEntryResource(ConceptResource):
         by_pk = {m.pk: m for m in measures}
         self.entries = {}
         self.signatures = {}
+        self.newest = {}
         entries = ProgressEntry.objects.filter(measure__concept=self.concept)
         for entry in entries.order_by("pk"):
             entry.measure = by_pk[entry.measure_id]
             self.entries[entry.pk] = entry
             self.signatures.setdefault(self.signature(entry.measure, entry.__dict__), entry)
+            self.note_date(entry)
+
+    def note_date(self, entry):
+        """Keep the newest Sachstand date of each measure, read once for the whole import."""
+        newest = self.newest.get(entry.measure_id)
+        if newest is None or entry.date > newest:
+            self.newest[entry.measure_id] = entry.date
 
     @staticmethod
     def signature(measure, values):
@@ -712,8 +720,10 @@ class ProgressEntryResource(ConceptResource):
             status=values["status"],
             traffic_light=values["traffic_light"],
             progress=values["progress"],
+            newest_known=self.newest.get(values["measure"].pk),
             **fields,
         )
+        self.note_date(entry)
         self.signatures.setdefault(self.signature(entry.measure, values), entry)
         return entry
 

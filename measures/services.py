@@ -99,8 +99,13 @@ def progress_entry_create(
     decision=None,
     is_demo: bool = False,
     expected_version: int | None = None,
+    newest_known: dt.date | None = None,
 ) -> ProgressEntry:
-    """Record a Sachstand. If it is the newest one, the measure takes over its state."""
+    """Record a Sachstand. If it is the newest one, the measure takes over its state.
+
+    newest_known: the date of a Sachstand of this measure that the caller has read already
+    (an import reads them once for all its rows); one dated before it is history only
+    without asking the database again."""
     entry = ProgressEntry(
         measure=measure,
         author=author,
@@ -128,7 +133,10 @@ def progress_entry_create(
         raise ValidationError({"date": _("Das Datum liegt in der Zukunft.")})
     # Only the newest Sachstand sets the measure's state; an older one is history only.
     # None lies in the future (refused above), so one of today is the newest.
-    if date < today and measure.entries.filter(date__gt=date).exists():
+    if date < today and (
+        (newest_known is not None and date < newest_known)
+        or measure.entries.filter(date__gt=date).exists()
+    ):
         entry._history_user = author
         entry.save()
         return entry
