@@ -2,9 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from concept import roles
+from concept.history import HistoricalRecords
 
 
 class ConceptQuerySet(models.QuerySet):

@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from concept.history import HistoricalRecords
 from concept.models import Concept, Statement
 
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]

@@ -11,9 +11,8 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from concept.history import Change
+from concept.history import Change, HistoricalRecords
 from concept.models import Concept
 from goals.models import StrategicGoal, SubGoal
 from networks.models import Meeting, Network, Organisation

@@ -3,9 +3,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from concept.history import Change
+from concept.history import Change, HistoricalRecords
 from concept.models import Concept
 from goals.models import StrategicGoal
 

@@ -1,10 +1,13 @@
 """The benchmark's generated data must stay valid input, or `make bench` breaks unseen."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 
 from concept.models import Concept
 from reporting import exchange
+from reporting.management.commands import run_benchmarks
 from reporting.management.commands.run_benchmarks import progress_csv
 from tests.factories import UserFactory
 
@@ -24,3 +27,13 @@ def test_benchmark_sachstaende_file_imports_without_errors():
     )
     assert report.ok, report.error_messages[:3]
     assert report.counts["new"] == 200
+
+
+def test_benchmark_of_the_exchange_alone_prints_rows_per_second(monkeypatch):
+    monkeypatch.setattr(run_benchmarks, "EXCHANGE_ROWS", 100)
+    out = io.StringIO()
+    call_command("run_benchmarks", "--only", "exchange", stdout=out)
+    table = out.getvalue()
+    assert "| Import Sachstände | 100 |" in table
+    assert "Zeilen/s" in table
+    assert "Seiten" not in table and "Jahresbericht" not in table
