@@ -48,7 +48,7 @@ urlpatterns = [
     path("konzepte/<slug:slug>/", include("reporting.dashboard.urls")),
     path("konzepte/<slug:slug>/", include("measures.urls")),
     path("konzepte/<slug:slug>/kennzahlen/", include("goals.urls")),
-    path("konzepte/<slug:slug>/daten/", include("reporting.exchange_urls")),
+    path("konzepte/<slug:slug>/daten/", include("reporting.exchange.urls")),
     path("konzepte/<slug:slug>/berichte/", include("reporting.report.urls")),
     path("konzepte/<slug:slug>/", include("networks.urls")),
     path("", include("reporting.public.urls")),

@@ -8,9 +8,9 @@ from concept.admin import (
     HistoryAdmin,
     VersionedAdminMixin,
 )
+from concept.exchange.admin import ConceptImportExportMixin
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
 from goals.resources import IndicatorValueResource
-from reporting.exchange import ConceptImportExportMixin
 
 
 class GoalListFilter(admin.RelatedFieldListFilter):

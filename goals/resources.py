@@ -1,4 +1,4 @@
-"""Data exchange of Kennzahlwerte (see concept/resources.py for the machinery).
+"""Data exchange of Kennzahlwerte (the machinery is concept.exchange).
 
 A value is identified by its Kennzahl, Stichtag and Aufschlüsselung (empty for the total);
 new and changed values go through goals.services, which keeps their history.
@@ -8,18 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from concept.resources import (
-    KEY,
-    Column,
-    ConceptResource,
-    DateCell,
-    DecimalCell,
-    ExportFilterError,
-    RefCell,
-    TextCell,
-    filter_error,
-    lookup_key,
-)
+from concept.exchange.cells import DateCell, DecimalCell, RefCell, TextCell
+from concept.exchange.columns import KEY, Column
+from concept.exchange.errors import ExportFilterError, filter_error
+from concept.exchange.resource import ConceptResource
+from concept.exchange.values import lookup_key
 from goals import services
 from goals.models import Indicator, IndicatorValue, StrategicGoal
 
@@ -58,6 +51,7 @@ class IndicatorValueResource(ConceptResource):
 
     required_columns = (gettext_lazy("Kennzahl"), gettext_lazy("Stichtag"), gettext_lazy("Wert"))
     row_noun = gettext_lazy("Kennzahlwert")
+    slug = "kennzahlwerte"
 
     class Meta:
         model = IndicatorValue

@@ -9,6 +9,7 @@ from concept.admin import (
     HistoryAdmin,
     VersionedAdminMixin,
 )
+from concept.exchange.admin import ConceptImportExportMixin
 from goals.admin import GoalListFilter
 from measures.models import (
     Decision,
@@ -19,7 +20,6 @@ from measures.models import (
     assignments_snapshot,
 )
 from measures.resources import MeasureResource, ProgressEntryResource
-from reporting.exchange import ConceptImportExportMixin
 
 
 class InvolvementInline(ConceptScopedInline, admin.TabularInline):

@@ -7,9 +7,9 @@ from concept.admin import (
     HistoryAdmin,
     VersionedAdminMixin,
 )
+from concept.exchange.admin import ConceptImportExportMixin
 from networks.models import Meeting, Network, Organisation
 from networks.resources import NetworkResource, OrganisationResource
-from reporting.exchange import ConceptImportExportMixin
 
 
 class VersionedAdmin(ConceptScopedAdmin, VersionedAdminMixin, HistoryAdmin):

@@ -1,4 +1,4 @@
-"""Data exchange of Akteure and Netzwerke (see concept/resources.py for the machinery).
+"""Data exchange of Akteure and Netzwerke (the machinery is concept.exchange).
 
 Both are identified by their name (case does not matter, as in the models); new and changed
 rows go through networks.services. A row from an older export is compared with the entry
@@ -10,19 +10,17 @@ from types import SimpleNamespace
 
 from django.utils.translation import gettext_lazy
 
-from concept.resources import (
-    CHECK,
-    KEY,
+from concept.exchange.cells import (
     BooleanCell,
     ChoiceCell,
-    Column,
-    ConceptResource,
     IntegerCell,
     RefCell,
     RefListCell,
     TextCell,
-    lookup_key,
 )
+from concept.exchange.columns import CHECK, KEY, Column
+from concept.exchange.resource import ConceptResource
+from concept.exchange.values import lookup_key
 from networks import services
 from networks.models import Network, Organisation
 
@@ -92,6 +90,7 @@ class OrganisationResource(NamedResource):
 
     required_columns = (gettext_lazy("Name"),)
     row_noun = gettext_lazy("Akteur")
+    slug = "akteure"
     recorded_fields = ("short_name", "kind", "website", "is_public")
 
     class Meta:
@@ -179,6 +178,7 @@ class NetworkResource(NamedResource):
 
     required_columns = (gettext_lazy("Name"),)
     row_noun = gettext_lazy("Netzwerk")
+    slug = "netzwerke"
     recorded_fields = ("kind", "purpose", "meeting_cadence", "platform_url", "is_public")
 
     class Meta:

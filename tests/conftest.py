@@ -5,6 +5,8 @@ from concept import roles
 from concept.models import Concept
 from tests.factories import UserFactory, add_member
 
+pytest_plugins = ["tests.exchange_world"]
+
 
 @pytest.fixture
 def lk_vechta(db):

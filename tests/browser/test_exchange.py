@@ -6,7 +6,7 @@ from django.core.management import call_command
 from concept.models import Concept
 from measures.models import Measure
 from tests.browser.conftest import assert_accessible, assert_no_console_errors
-from tests.exchange.files import write_csv_bytes
+from tests.spreadsheets import write_csv_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -2,6 +2,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from concept import roles
 from measures.models import Decision, ProgressEntry, Status, TrafficLight
@@ -44,6 +46,35 @@ def test_older_entry_is_recorded_without_changing_the_measure():
     measure.refresh_from_db()
     assert measure.progress == 60 and measure.status == Status.IN_PROGRESS
     assert measure.entries.count() == 2
+
+
+def test_entry_before_the_newest_known_date_is_history_without_reading_anything():
+    """An import knows each measure's newest Sachstand: an older one costs no query to decide,
+    nor one per reference (measure, author) to validate."""
+    measure = MeasureFactory()
+    entry(measure, "2025-03-01", progress=60)
+    author = UserFactory()
+    with CaptureQueriesContext(connection) as queries:
+        progress_entry_create(
+            measure=measure,
+            author=author,
+            date=dt.date(2024, 3, 1),
+            status=Status.PREPARING,
+            traffic_light=TrafficLight.GREEN,
+            progress=10,
+            newest_known=dt.date(2025, 3, 1),
+        )
+    assert [q["sql"] for q in queries if q["sql"].startswith("SELECT")] == []
+    measure.refresh_from_db()
+    assert measure.progress == 60 and measure.entries.count() == 2
+
+
+def test_newest_known_date_behind_the_database_still_keeps_an_older_entry_as_history():
+    measure = MeasureFactory()
+    entry(measure, "2025-03-01", progress=60)
+    entry(measure, "2025-02-01", progress=10, newest_known=dt.date(2025, 1, 1))
+    measure.refresh_from_db()
+    assert measure.progress == 60
 
 
 def test_invalid_entry_writes_nothing():

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from concept.models import Concept
-from reporting import exchange
+from reporting.exchange.importing import run_import
+from reporting.exchange.kinds import KINDS_BY_KEY
 from reporting.management.commands import run_benchmarks
 from reporting.management.commands.run_benchmarks import progress_csv
 from tests.factories import UserFactory
@@ -17,8 +18,8 @@ pytestmark = pytest.mark.django_db
 def test_benchmark_sachstaende_file_imports_without_errors():
     call_command("generate_demo_data", scale=1, verbosity=0)
     concept = Concept.objects.get(slug="demo-skala-1")
-    report = exchange.run_import(
-        kind=exchange.KINDS_BY_KEY["progress"],
+    report = run_import(
+        kind=KINDS_BY_KEY["progress"],
         concept=concept,
         user=UserFactory(is_superuser=True),
         file_name="bench.csv",

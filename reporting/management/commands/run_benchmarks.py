@@ -148,8 +148,8 @@ def progress_csv(concept, rows=EXCHANGE_ROWS):
     after the generated ones so that each one sets its measure's state."""
     import datetime as dt
 
+    from concept.exchange.writing import write_csv
     from measures.models import Status, TrafficLight
-    from reporting.exchange import write_csv
 
     measures = list(concept.measures.order_by("position").values_list("code", flat=True))
     statuses, lights = Status.values[:5], TrafficLight.values
@@ -195,13 +195,15 @@ def timed(label, run):
 def benchmark_exchange(concept, user):
     """Seconds and rows/s of a 10,000-row Sachstände import (dry run, then for real) and of
     the exports, on the scale-10 concept."""
-    from reporting import exchange
+    from reporting.exchange.export import export_file
+    from reporting.exchange.importing import run_import
+    from reporting.exchange.kinds import KINDS_BY_KEY
 
-    kind = exchange.KINDS_BY_KEY["progress"]
+    kind = KINDS_BY_KEY["progress"]
     content = progress_csv(concept, EXCHANGE_ROWS)
 
-    def run_import(dry_run):
-        report = exchange.run_import(
+    def import_rows(dry_run):
+        report = run_import(
             kind=kind,
             concept=concept,
             user=user,
@@ -214,15 +216,15 @@ def benchmark_exchange(concept, user):
         return EXCHANGE_ROWS
 
     results = [
-        timed("Import Sachstände, Prüfung (dry run)", lambda: run_import(True)),
-        timed("Import Sachstände", lambda: run_import(False)),
+        timed("Import Sachstände, Prüfung (dry run)", lambda: import_rows(True)),
+        timed("Import Sachstände", lambda: import_rows(False)),
     ]
     for key, fmt in (("progress", "csv"), ("progress", "xlsx"), ("measures", "csv")):
-        export_kind = exchange.KINDS_BY_KEY[key]
+        export_kind = KINDS_BY_KEY[key]
         results.append(
             timed(
                 f"Export {export_kind.label} ({fmt.upper()})",
-                lambda k=export_kind, f=fmt: exchange.export_file(k, concept, f).rows,
+                lambda k=export_kind, f=fmt: export_file(k, concept, f).rows,
             )
         )
     return results

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from reporting import exchange_views as views
+from reporting.exchange import views
 
 app_name = "exchange"
 

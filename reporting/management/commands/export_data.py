@@ -5,14 +5,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from concept.exchange.writing import CONTENT_TYPES
 from concept.models import Concept
-from reporting import exchange
+from reporting.exchange.export import export_file
+from reporting.exchange.kinds import KINDS_BY_KEY
 
 
 def kind_or_error(key):
-    kind = exchange.KINDS_BY_KEY.get(key)
+    kind = KINDS_BY_KEY.get(key)
     if kind is None:
-        allowed = ", ".join(exchange.KINDS_BY_KEY)
+        allowed = ", ".join(KINDS_BY_KEY)
         raise CommandError(f"Unbekannte Datenart „{key}“. Erlaubt: {allowed}.")
     return kind
 
@@ -27,7 +29,7 @@ def concept_or_error(slug):
 class Command(BaseCommand):
     help = (
         "Exportiert Daten eines Konzepts als CSV (wie deutsches Excel es öffnet) oder XLSX. "
-        "Datenarten: " + ", ".join(exchange.KINDS_BY_KEY) + "."
+        "Datenarten: " + ", ".join(KINDS_BY_KEY) + "."
     )
 
     def add_arguments(self, parser):
@@ -44,10 +46,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, concept, format, output, **options):
         kind = kind_or_error(kind)
-        if format not in exchange.FORMATS:
+        if format not in CONTENT_TYPES:
             raise CommandError(f"Unbekanntes Format „{format}“. Erlaubt: csv, xlsx.")
         concept = concept_or_error(concept)
-        export = exchange.export_file(kind, concept, format)
+        export = export_file(kind, concept, format)
         if output == "-":
             if format != "csv":
                 raise CommandError("Auf die Standardausgabe lässt sich nur CSV schreiben.")

@@ -5,8 +5,10 @@ from django.urls import reverse
 
 from concept import roles
 from measures.models import Measure
-from tests.exchange.files import read_csv_bytes, write_csv_bytes
+from reporting.exchange.importing import run_import
+from reporting.exchange.kinds import KINDS_BY_KEY
 from tests.factories import ConceptFactory, UserFactory, add_member
+from tests.spreadsheets import read_csv_bytes, write_csv_bytes
 
 
 def staff(world, role=roles.COORDINATION):
@@ -155,10 +157,8 @@ def test_admin_numbers_rows_like_excel_and_the_portal(client, world):
     page = response.content.decode()
     assert "<td>4</td>" in page and "<td>5</td>" in page
     # The same file in the portal names the same rows.
-    from reporting import exchange
-
-    report = exchange.run_import(
-        kind=exchange.KINDS_BY_KEY["measures"],
+    report = run_import(
+        kind=KINDS_BY_KEY["measures"],
         concept=world.concept,
         user=world.user,
         file_name="m.csv",

@@ -17,12 +17,18 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from concept import locking, roles
 from concept.access import get_concept_for_edit, get_concept_for_view
-from concept.resources import ExportFilterError
-from reporting import exchange
+from concept.exchange import reading
+from concept.exchange.errors import ExportFilterError
+from concept.exchange.table import MAX_ROWS
+from concept.exchange.values import megabytes
+from reporting.exchange.export import export_file
+from reporting.exchange.importing import run_import
+from reporting.exchange.kinds import KINDS, KINDS_BY_SLUG
+from reporting.exchange.pending import discard_pending, stash_upload, take_pending
 
 
 def get_kind(slug):
-    kind = exchange.KINDS_BY_SLUG.get(slug)
+    kind = KINDS_BY_SLUG.get(slug)
     if kind is None:
         raise Http404(_("Diese Datenart gibt es nicht."))
     return kind
@@ -37,12 +43,12 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > exchange.MAX_BYTES:
+        if upload.size > reading.MAX_BYTES:
             raise forms.ValidationError(
                 _("Die Datei ist zu groß (%(size)s MB; höchstens %(max)s MB).")
                 % {
-                    "size": exchange.megabytes(upload.size),
-                    "max": exchange.MAX_BYTES // 1024 // 1024,
+                    "size": megabytes(upload.size),
+                    "max": reading.MAX_BYTES // 1024 // 1024,
                 }
             )
         return upload
@@ -85,7 +91,7 @@ def data_overview(request, slug):
         "exchange/data_overview.html",
         {
             "concept": concept,
-            "kinds": exchange.KINDS,
+            "kinds": KINDS,
             "can_import": roles.can_edit_concept(request.user, concept),
         },
     )
@@ -97,7 +103,7 @@ def export_view(request, slug, kind, fmt):
     concept = get_concept_for_view(request.user, slug)
     kind = get_kind(kind)
     try:
-        export = exchange.export_file(kind, concept, fmt, params=request.GET)
+        export = export_file(kind, concept, fmt, params=request.GET)
     except ExportFilterError as error:
         # Not the whole list instead: a file that looks filtered but is not misleads.
         return render(
@@ -128,7 +134,7 @@ def _upload_page(request, concept, kind, form):
             "kind": kind,
             "form": form,
             "columns": _columns(kind),
-            "limits": {"rows": f"{exchange.MAX_ROWS:,}".replace(",", ".")},
+            "limits": {"rows": f"{MAX_ROWS:,}".replace(",", ".")},
         },
     )
 
@@ -143,7 +149,7 @@ def import_view(request, slug, kind):
         return _upload_page(request, concept, kind, form)
     upload = form.cleaned_data["file"]
     data = upload.read()
-    report = exchange.run_import(
+    report = run_import(
         kind=kind,
         concept=concept,
         user=request.user,
@@ -153,9 +159,7 @@ def import_view(request, slug, kind):
     )
     token = None
     if report.ok and report.has_changes:
-        token = exchange.stash_upload(
-            request, kind=kind, concept=concept, file_name=upload.name, data=data
-        )
+        token = stash_upload(request, kind=kind, concept=concept, file_name=upload.name, data=data)
     return render(
         request,
         "exchange/import_preview.html",
@@ -176,7 +180,7 @@ def import_confirm(request, slug, kind):
     concept = get_concept_for_edit(request.user, slug)
     kind = get_kind(kind)
     token = request.POST.get("token", "")
-    pending = exchange.take_pending(request, token, kind=kind, concept=concept)
+    pending = take_pending(request, token, kind=kind, concept=concept)
     if pending is None:
         messages.error(
             request,
@@ -197,10 +201,10 @@ def import_confirm(request, slug, kind):
             % {"file": file_name, "reason": conflict.message},
         )
         return redirect(kind.list_url, slug=concept.slug)
-    report = exchange.run_import(
+    report = run_import(
         kind=kind, concept=concept, user=request.user, file_name=file_name, data=data, dry_run=False
     )
-    exchange.discard_pending(request, token)
+    discard_pending(request, token)
     if not report.ok:
         # Someone changed the data between preview and confirmation: nothing was written.
         return render(

@@ -1,3 +1,6 @@
+"""The small concept the data exchange tests work on (the fixture `world`, registered in
+tests/conftest.py), and a helper that imports rows into it."""
+
 import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
@@ -9,6 +12,7 @@ from goals.models import Indicator, IndicatorValue
 from measures import services as measure_services
 from measures.models import MeasureOrganisation, Status, TrafficLight
 from networks.models import Network
+from reporting.exchange.importing import run_import
 from tests.factories import (
     ConceptFactory,
     GoalFactory,
@@ -17,6 +21,7 @@ from tests.factories import (
     SubGoalFactory,
     UserFactory,
 )
+from tests.spreadsheets import write_csv_bytes
 
 
 @pytest.fixture
@@ -118,7 +123,14 @@ def world(db):
     )
 
 
-@pytest.fixture(autouse=True)
-def pending_uploads_in_tmp(settings, tmp_path):
-    """Uploads waiting for confirmation go to the test's own directory."""
-    settings.EXCHANGE_PENDING_DIR = tmp_path / "importe"
+def run_rows(world, kind, rows, *, dry_run=False, name="datei.csv"):
+    """Import rows (or a file's bytes) into the world's concept as its Koordination."""
+    content = rows if isinstance(rows, bytes) else write_csv_bytes(rows)
+    return run_import(
+        kind=kind,
+        concept=world.concept,
+        user=world.user,
+        file_name=name,
+        data=content,
+        dry_run=dry_run,
+    )

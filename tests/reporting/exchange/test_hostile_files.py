@@ -11,8 +11,8 @@ from concept.models import Concept, Statement
 from goals.models import IndicatorValue, StrategicGoal
 from measures.models import Measure, ProgressEntry
 from networks.models import Organisation
-from reporting import exchange
-from tests.exchange.hostile import OUTLINE, corpus
+from reporting.exchange.kinds import KINDS_BY_KEY
+from tests.reporting.exchange.hostile import OUTLINE, corpus
 
 CORPUS = corpus()
 MODELS = (Concept, Statement, StrategicGoal, Measure, ProgressEntry, IndicatorValue, Organisation)
@@ -45,7 +45,7 @@ def upload(client, world, item):
         url = reverse("concept:outline_import")
         data = {"slug": "feindlich"}
     else:
-        kind = exchange.KINDS_BY_KEY[item.target]
+        kind = KINDS_BY_KEY[item.target]
         url = reverse("exchange:import", kwargs={"slug": world.concept.slug, "kind": kind.slug})
         data = {}
     from django.core.files.uploadedfile import SimpleUploadedFile

@@ -10,17 +10,19 @@ from measures import services
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
 from networks import services as network_services
 from networks.models import Network, Organisation
-from reporting import exchange
-from tests.exchange.files import read_csv_bytes, write_csv_bytes
+from reporting.exchange.export import export_file
+from reporting.exchange.importing import run_import
+from reporting.exchange.kinds import KINDS_BY_KEY
+from tests.spreadsheets import read_csv_bytes, write_csv_bytes
 
-MEASURES = exchange.KINDS_BY_KEY["measures"]
-PROGRESS = exchange.KINDS_BY_KEY["progress"]
-ORGANISATIONS = exchange.KINDS_BY_KEY["organisations"]
-NETWORKS = exchange.KINDS_BY_KEY["networks"]
+MEASURES = KINDS_BY_KEY["measures"]
+PROGRESS = KINDS_BY_KEY["progress"]
+ORGANISATIONS = KINDS_BY_KEY["organisations"]
+NETWORKS = KINDS_BY_KEY["networks"]
 
 
 def run(world, kind, rows, *, dry_run=False):
-    return exchange.run_import(
+    return run_import(
         kind=kind,
         concept=world.concept,
         user=world.user,
@@ -31,7 +33,7 @@ def run(world, kind, rows, *, dry_run=False):
 
 
 def exported(world, kind):
-    return read_csv_bytes(exchange.export_file(kind, world.concept, "csv").content)
+    return read_csv_bytes(export_file(kind, world.concept, "csv").content)
 
 
 def row_of(rows, key, column=0):
@@ -247,7 +249,7 @@ def test_sachstand_rows_carry_a_version_and_keep_others_corrections(world):
     entry.refresh_from_db()
     assert (entry.participants, entry.next_steps) == (14, "Schulungen im Herbst")
     assert (
-        read_csv_bytes(exchange.export_file(PROGRESS, world.concept, "csv").content)[1][
+        read_csv_bytes(export_file(PROGRESS, world.concept, "csv").content)[1][
             rows[0].index("Version")
         ]
         == "3"
@@ -297,3 +299,61 @@ def test_file_without_version_column_is_compared_with_now(world):
     report = run(world, PROGRESS, rows)
     assert report.written
     assert ProgressEntry.objects.get(pk=world.entry.pk).next_steps == ""
+
+
+def snapshot():
+    return (
+        list(Measure.objects.values_list("pk", "status", "traffic_light", "progress", "version")),
+        ProgressEntry.objects.count(),
+        Measure.history.count(),
+        ProgressEntry.history.count(),
+    )
+
+
+def test_row_from_an_older_export_is_refused_where_both_changed_a_cell(world):
+    """No lost updates: the file's Version says which state the row was edited from; a cell
+    changed in the file and, differently, by someone else since is refused (the Titel alone
+    would go ahead: test_own_change_of_a_cell_nobody_else_changed_is_applied_alone)."""
+    export = export_file(MEASURES, world.concept, "csv")
+    services.measure_set_state(
+        measure=world.s1,
+        user=world.user,
+        expected_version=world.s1.version,
+        status="in_progress",
+        traffic_light="red",
+        progress=45,
+    )
+    rows = read_csv_bytes(export.content)
+    header = rows[0]
+    s1 = next(r for r in rows if r[0] == "S1")
+    s1[header.index("Titel")] = "Neuer Titel"
+    s1[header.index("Ampel")] = "gelb"
+    s1[header.index("Fortschritt")] = "50"
+    before = snapshot()
+    report = run(world, MEASURES, rows)
+    assert not report.ok
+    version = world.s1.version
+    assert report.error_messages == [
+        f"Zeile {rows.index(s1) + 1}, Spalte „Version“: Maßnahme „S1“ wurde seit dem Export "
+        f"geändert (Version {version - 1} in der Datei, jetzt {version}): „Ampel“, "
+        "„Fortschritt“ haben Sie und inzwischen auch jemand anderes geändert. Bitte neu "
+        "exportieren und die Änderung dort eintragen."
+    ]
+    assert snapshot() == before
+    assert Measure.objects.get(pk=world.s1.pk).traffic_light == "red"
+
+
+def test_unchanged_rows_of_an_older_export_are_fine(world):
+    export = export_file(MEASURES, world.concept, "csv")
+    services.measure_set_state(
+        measure=world.s2,
+        user=world.user,
+        expected_version=world.s2.version,
+        status="in_progress",
+        traffic_light="red",
+        progress=45,
+    )
+    rows = [r for r in read_csv_bytes(export.content) if r[0] != "S2"]
+    report = run(world, MEASURES, rows, dry_run=True)
+    assert report.ok
+    assert {row.status for row in report.rows} == {"unchanged"}

@@ -5,15 +5,16 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from concept.management.commands.export_data import concept_or_error, kind_or_error
-from reporting import exchange
+from reporting.exchange.importing import CHANGED, NEW, run_import
+from reporting.exchange.kinds import KINDS_BY_KEY
+from reporting.management.commands.export_data import concept_or_error, kind_or_error
 
 
 class Command(BaseCommand):
     help = (
         "Importiert eine CSV- oder XLSX-Datei in ein Konzept. Jede Zeile wird geprüft; "
         "gespeichert wird nur, wenn keine Zeile einen Fehler hat. Datenarten: "
-        + ", ".join(exchange.KINDS_BY_KEY)
+        + ", ".join(KINDS_BY_KEY)
         + "."
     )
 
@@ -47,7 +48,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"„{path}“ lässt sich nicht lesen: {error.strerror}.") from None
 
-        report = exchange.run_import(
+        report = run_import(
             kind=kind, concept=concept, user=person, file_name=file.name, data=data, dry_run=dry_run
         )
         for warning in report.warnings:
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             )
         if verbosity > 1 or dry_run:
             for row in report.rows:
-                if row.status in (exchange.NEW, exchange.CHANGED):
+                if row.status in (NEW, CHANGED):
                     changes = "; ".join(
                         f"{c.column}: {c.old or '–'} → {c.new or '–'}" for c in row.changes
                     )

@@ -7,12 +7,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from concept import roles
+from concept.exchange.writing import XLSX_CONTENT_TYPE
 from concept.models import Concept
 from measures import services
 from measures.models import Measure
-from reporting import exchange
-from tests.exchange.files import read_csv_bytes, write_csv_bytes
+from reporting.exchange.kinds import KINDS
 from tests.factories import ConceptFactory, UserFactory
+from tests.spreadsheets import read_csv_bytes, write_csv_bytes
 
 
 def overview(concept):
@@ -73,7 +74,7 @@ def test_anonymous_is_sent_to_login(client, world, method, url):
 def test_every_member_exports_only_koordination_imports(client, world, member_of, role, can_import):
     member_of(client, world.concept, role)
     assert client.get(overview(world.concept)).status_code == 200
-    for kind in exchange.KINDS:
+    for kind in KINDS:
         for fmt in ("csv", "xlsx"):
             assert client.get(export_url(world.concept, kind.slug, fmt)).status_code == 200
     expected = 200 if can_import else 403
@@ -116,7 +117,7 @@ def test_export_response(client, world, member_of):
     assert disposition.endswith('.csv"')
     assert response["X-Content-Type-Options"] == "nosniff"
     response = client.get(export_url(world.concept, "netzwerke", "xlsx"))
-    assert response["Content-Type"] == exchange.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert response.content.startswith(b"PK")
 
 
@@ -307,13 +308,13 @@ def test_upload_form_errors(client, world, member_of, monkeypatch):
     member_of(client, world.concept, roles.COORDINATION)
     response = client.post(import_url(world.concept), {})
     assert response.context["form"].errors["file"] == ["Dieses Feld ist zwingend erforderlich."]
-    monkeypatch.setattr(exchange, "MAX_BYTES", 10)
+    monkeypatch.setattr("concept.exchange.reading.MAX_BYTES", 10)
     response = client.post(import_url(world.concept), {"file": upload(NEW_ENTRY)})
     assert "Die Datei ist zu groß" in response.content.decode()
     assert "Import speichern" not in response.content.decode()
 
 
-EXPORT_KINDS = [kind.slug for kind in exchange.KINDS]
+EXPORT_KINDS = [kind.slug for kind in KINDS]
 
 
 def test_exports_run_the_same_queries_at_scale_1_and_10(client, db):

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from measures.models import Measure
-from tests.exchange.files import read_csv_bytes, write_csv_bytes, xlsx_rows
+from tests.spreadsheets import read_csv_bytes, write_csv_bytes, xlsx_rows
 
 
 def test_export_writes_csv_and_xlsx(world, tmp_path):

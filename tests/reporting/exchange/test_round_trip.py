@@ -9,8 +9,10 @@ from openpyxl import load_workbook
 from goals.models import IndicatorValue
 from measures.models import Measure, ProgressEntry, TrafficLight
 from networks.models import Network, Organisation
-from reporting import exchange
-from tests.exchange.files import read_csv_bytes, write_csv_bytes, xlsx_bytes
+from reporting.exchange.export import export_file
+from reporting.exchange.importing import run_import
+from reporting.exchange.kinds import KINDS_BY_KEY
+from tests.spreadsheets import read_csv_bytes, write_csv_bytes, xlsx_bytes
 
 # kind, key column, key value, column to edit, new value, check after the real import
 EDITS = [
@@ -88,7 +90,7 @@ def edit_xlsx(content, key_column, key_value, column, value):
 
 
 def run(world, kind, content, name, dry_run=True):
-    return exchange.run_import(
+    return run_import(
         kind=kind,
         concept=world.concept,
         user=world.user,
@@ -101,8 +103,8 @@ def run(world, kind, content, name, dry_run=True):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize(("key", "key_column", "key_value", "column", "value", "check"), EDITS)
 def test_export_import_round_trip(world, fmt, key, key_column, key_value, column, value, check):
-    kind = exchange.KINDS_BY_KEY[key]
-    export = exchange.export_file(kind, world.concept, fmt)
+    kind = KINDS_BY_KEY[key]
+    export = export_file(kind, world.concept, fmt)
     assert export.rows > 0
 
     report = run(world, kind, export.content, export.filename)
@@ -128,10 +130,10 @@ def test_export_import_round_trip(world, fmt, key, key_column, key_value, column
 
 
 def test_lk_vechta_measures_round_trip(lk_vechta):
-    kind = exchange.KINDS_BY_KEY["measures"]
+    kind = KINDS_BY_KEY["measures"]
     for fmt in ("csv", "xlsx"):
-        export = exchange.export_file(kind, lk_vechta, fmt)
-        report = exchange.run_import(
+        export = export_file(kind, lk_vechta, fmt)
+        report = run_import(
             kind=kind,
             concept=lk_vechta,
             user=None,
@@ -144,8 +146,8 @@ def test_lk_vechta_measures_round_trip(lk_vechta):
 
 
 def test_measure_state_change_leaves_a_sachstand_and_history(world):
-    kind = exchange.KINDS_BY_KEY["measures"]
-    export = exchange.export_file(kind, world.concept, "csv")
+    kind = KINDS_BY_KEY["measures"]
+    export = export_file(kind, world.concept, "csv")
     rows = read_csv_bytes(export.content)
     header = rows[0]
     s1 = next(r for r in rows if r[0] == "S1")
@@ -182,7 +184,7 @@ def test_measure_state_change_leaves_a_sachstand_and_history(world):
 
 
 def test_new_rows_are_created_through_the_services(world):
-    kind = exchange.KINDS_BY_KEY["progress"]
+    kind = KINDS_BY_KEY["progress"]
     rows = [
         ["Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt", "Sachstand", "Kosten"],
         ["S2", "01.03.2026", "in Vorbereitung", "gelb", "10", "Träger gefunden", "1.200,00"],
@@ -206,7 +208,7 @@ def test_new_rows_are_created_through_the_services(world):
 
 
 def test_new_indicator_values_organisations_and_networks(world):
-    values = exchange.KINDS_BY_KEY["indicator-values"]
+    values = KINDS_BY_KEY["indicator-values"]
     report = run(
         world,
         values,
@@ -224,7 +226,7 @@ def test_new_indicator_values_organisations_and_networks(world):
     assert item.value == Decimal("1234.5")
     assert item.history.get().history_user == world.user
 
-    organisations = exchange.KINDS_BY_KEY["organisations"]
+    organisations = KINDS_BY_KEY["organisations"]
     report = run(
         world,
         organisations,
@@ -241,7 +243,7 @@ def test_new_indicator_values_organisations_and_networks(world):
     assert (record.history_type, record.history_user) == ("+", world.user)
     assert record.history_change_reason == "Datenimport „akteure.csv“"
 
-    networks = exchange.KINDS_BY_KEY["networks"]
+    networks = KINDS_BY_KEY["networks"]
     report = run(
         world,
         networks,
@@ -276,7 +278,7 @@ def test_imported_changes_of_akteure_and_netzwerke_are_in_their_history(world):
             world.network.history.latest,
         ),
     ]:
-        report = run(world, exchange.KINDS_BY_KEY[key], content, name, dry_run=False)
+        report = run(world, KINDS_BY_KEY[key], content, name, dry_run=False)
         assert report.written, report.error_messages
         record = latest()
         assert record.history_user == world.user
@@ -291,7 +293,7 @@ def test_imported_changes_of_akteure_and_netzwerke_are_in_their_history(world):
 def test_long_file_names_are_shortened_in_the_history_reason(world):
     name = "a" * 150 + ".csv"
     rows = [["Name", "Kurzname"], ["Jobcenter", "JC"]]
-    kind = exchange.KINDS_BY_KEY["organisations"]
+    kind = KINDS_BY_KEY["organisations"]
     assert run(world, kind, write_csv_bytes(rows), name, dry_run=False).written
     reason = world.jobcenter.history.latest().history_change_reason
     assert len(reason) == 100

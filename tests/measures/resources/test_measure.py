@@ -1,0 +1,62 @@
+"""Maßnahmen in a file: found by Kürzel or outline number, their references by name."""
+
+from measures.models import Measure
+from reporting.exchange.kinds import KINDS_BY_KEY
+from tests.exchange_world import run_rows
+
+MEASURES = KINDS_BY_KEY["measures"]
+
+
+def test_unknown_measure_in_measure_import(world):
+    report = run_rows(world, MEASURES, [["Kürzel", "Ampel"], ["S1", "rot"], ["Z7", "rot"]])
+    assert report.error_messages == [
+        "Zeile 3, Spalte „Kürzel“: Eine Maßnahme mit dem Kürzel „Z7“ gibt es in diesem Konzept "
+        "nicht. Neue Maßnahmen entstehen aus der Gliederung des Konzepts."
+    ]
+    assert Measure.objects.get(pk=world.s1.pk).traffic_light == "green"
+
+
+def test_measures_without_code_are_found_by_outline_number(world):
+    report = run_rows(
+        world,
+        MEASURES,
+        [["Kürzel", "Gliederungsnummer", "Ampel"], ["", "4.1.9", "gelb"], ["aG 7", "", "rot"]],
+        dry_run=True,
+    )
+    assert report.rows[0].status == "changed"
+    assert report.rows[0].label == "4.1.9"
+    assert (
+        "Zeile 3, Spalte „Kürzel“: Eine Maßnahme mit dem Kürzel „aG7“" in report.error_messages[0]
+    )
+
+
+def test_outline_numbers_that_german_excel_turned_into_dates(world):
+    """Excel-DE reads "4.1.9" as 4 Jan 2009 and a lone Teilziel "1.2" as 1 Feb."""
+    report = run_rows(
+        world,
+        MEASURES,
+        [
+            ["Kürzel", "Gliederungsnummer", "Teilziele", "Ampel"],
+            ["S1", "04.01.2001", "1.1, 1.2", "grün"],
+            ["", "04.01.2009", "01.02.2026", "grau"],
+        ],
+        dry_run=True,
+    )
+    assert report.ok, report.error_messages
+    assert report.rows[0].status == "unchanged"
+    assert [(c.column, c.new) for c in report.rows[1].changes] == [("Teilziele", "1.2")]
+
+
+def test_unknown_names_in_lists(world):
+    report = run_rows(
+        world,
+        MEASURES,
+        [["Kürzel", "Partner", "Teilziele"], ["S1", "Jobcentr, Caritas", "1.1, 3.9"]],
+        dry_run=True,
+    )
+    assert report.error_messages == [
+        "Zeile 2, Spalte „Teilziele“: Teilziel 3.9 gibt es in diesem Konzept nicht "
+        "(Schreibweise: 1.2, 1.3).",
+        "Zeile 2, Spalte „Partner“: „Jobcentr, Caritas“: diesen Akteur gibt es in diesem "
+        "Konzept nicht. Mehrere Einträge bitte mit „;“ trennen.",
+    ]
