@@ -99,8 +99,8 @@ class StaleRowsMixin:
 
     def conflict_error(self, instance, values, errors):
         """A write refused because the object moved on while the import ran."""
-        header = self.header_of("version") if "version" in self.present else None
-        errors.setdefault(header, []).append(
+        header = self.header_of("version")
+        errors.setdefault(header if header in self.present else None, []).append(
             _(
                 "%(noun)s „%(label)s“ wurde seit dem Export geändert. Bitte neu exportieren und "
                 "die Änderung dort eintragen."

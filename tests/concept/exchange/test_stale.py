@@ -6,6 +6,7 @@ both changed, or a version whose state is not known, is refused."""
 
 import datetime as dt
 
+from concept.locking import StaleVersion
 from measures import services
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
 from networks import services as network_services
@@ -357,3 +358,27 @@ def test_unchanged_rows_of_an_older_export_are_fine(world):
     report = run(world, MEASURES, rows, dry_run=True)
     assert report.ok
     assert {row.status for row in report.rows} == {"unchanged"}
+
+
+def test_write_refused_while_the_import_runs_is_named_at_the_version_column(world, monkeypatch):
+    """Someone saves the measure between the row's check and its write: the row is refused,
+    at the Version column if the file has one."""
+
+    def moved_on(*, measure, **kwargs):
+        raise StaleVersion(measure)
+
+    monkeypatch.setattr(services, "measure_update", moved_on)
+    rows = exported(world, MEASURES)
+    s1 = row_of(rows, "S1")
+    edit(rows, s1, "Titel", "Neuer Titel")
+    message = (
+        "Maßnahme „S1“ wurde seit dem Export geändert. Bitte neu exportieren und die Änderung "
+        "dort eintragen."
+    )
+    line = rows.index(s1) + 1
+    report = run(world, MEASURES, rows, dry_run=True)
+    assert report.error_messages == [f"Zeile {line}, Spalte „Version“: {message}"]
+    version = rows[0].index("Version")
+    without_version = [row[:version] + row[version + 1 :] for row in rows]
+    report = run(world, MEASURES, without_version, dry_run=True)
+    assert report.error_messages == [f"Zeile {line}: {message}"]
