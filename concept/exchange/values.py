@@ -57,11 +57,6 @@ def excel_date_variants(value) -> list[str]:
     return [f"{day}.{month}.{year % 100}", f"{day}.{month}"]
 
 
-def quoted_columns(columns) -> str:
-    """„Ampel“, „Fortschritt“"""
-    return ", ".join(f"„{column}“" for column in columns)
-
-
 def german_decimal(value: Decimal) -> str:
     return format(value, "f").replace(".", ",")
 
