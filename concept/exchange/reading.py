@@ -104,13 +104,21 @@ def read_csv(data: bytes) -> Table:
     return table_from_records(records(), description)
 
 
+def size_refusal(size: int) -> str | None:
+    """Why a file of `size` bytes is refused, or None if it is small enough."""
+    if size <= MAX_BYTES:
+        return None
+    return _("Die Datei ist zu groß (%(size)s MB; höchstens %(max)s MB).") % {
+        "size": megabytes(size),
+        "max": MAX_BYTES // 1024 // 1024,
+    }
+
+
 def read_table(name: str, data: bytes) -> Table:
     """Read an uploaded file (CSV or XLSX, told apart by their content)."""
-    if len(data) > MAX_BYTES:
-        raise ExchangeFileError(
-            _("Die Datei ist zu groß (%(size)s MB; höchstens %(max)s MB).")
-            % {"size": megabytes(len(data)), "max": MAX_BYTES // 1024 // 1024}
-        )
+    refusal = size_refusal(len(data))
+    if refusal:
+        raise ExchangeFileError(refusal)
     suffix = Path(name or "").suffix.lower()
     if data.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
         raise ExchangeFileError(

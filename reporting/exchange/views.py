@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from concept import locking, roles
 from concept.access import get_concept_for_edit, get_concept_for_view
-from concept.exchange import reading
+from concept.exchange.columns import CHECK, EXPORT, KEY
 from concept.exchange.errors import ExportFilterError
+from concept.exchange.reading import size_refusal
 from concept.exchange.table import MAX_ROWS
-from concept.exchange.values import megabytes
 from reporting.exchange.export import export_file
 from reporting.exchange.importing import run_import
 from reporting.exchange.kinds import KINDS, KINDS_BY_SLUG
@@ -43,14 +43,9 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > reading.MAX_BYTES:
-            raise forms.ValidationError(
-                _("Die Datei ist zu groß (%(size)s MB; höchstens %(max)s MB).")
-                % {
-                    "size": megabytes(upload.size),
-                    "max": reading.MAX_BYTES // 1024 // 1024,
-                }
-            )
+        refusal = size_refusal(upload.size)
+        if refusal:
+            raise forms.ValidationError(refusal)
         return upload
 
 
@@ -67,14 +62,14 @@ def _columns(kind):
         else:
             notes[str(requirement)] = [_("Pflicht")]
     roles_notes = {
-        "key": _("erkennt die Zeile, wird nicht geändert"),
-        "check": _("Stand beim Export; schützt neuere Änderungen vor dem Überschreiben"),
-        "export": _("nur im Export, wird beim Import übergangen"),
+        KEY: _("erkennt die Zeile, wird nicht geändert"),
+        CHECK: _("Stand beim Export; schützt neuere Änderungen vor dem Überschreiben"),
+        EXPORT: _("nur im Export, wird beim Import übergangen"),
     }
     columns = []
     for column in resource.columns:
         note = notes.get(column.column_name, [])
-        if column.widget.hint() and column.role != "export":
+        if column.widget.hint() and column.role != EXPORT:
             note = [*note, column.widget.hint()]
         if column.role in roles_notes:
             note = [*note, roles_notes[column.role]]
