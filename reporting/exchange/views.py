@@ -21,10 +21,13 @@ from concept.exchange.columns import CHECK, EXPORT, KEY
 from concept.exchange.errors import ExportFilterError
 from concept.exchange.reading import size_refusal
 from concept.exchange.table import MAX_ROWS
+from concept.uploads import PendingUploads
 from reporting.exchange.export import export_file
 from reporting.exchange.importing import run_import
 from reporting.exchange.kinds import KINDS, KINDS_BY_SLUG
-from reporting.exchange.pending import discard_pending, stash_upload, take_pending
+
+# The uploaded file between preview and confirmation of a data import.
+UPLOADS = PendingUploads("exchange_imports")
 
 
 def get_kind(slug):
@@ -154,7 +157,7 @@ def import_view(request, slug, kind):
     )
     token = None
     if report.ok and report.has_changes:
-        token = stash_upload(request, kind=kind, concept=concept, file_name=upload.name, data=data)
+        token = UPLOADS.stash(request, data, kind=kind.key, concept=concept.pk, name=upload.name)
     return render(
         request,
         "exchange/import_preview.html",
@@ -175,7 +178,7 @@ def import_confirm(request, slug, kind):
     concept = get_concept_for_edit(request.user, slug)
     kind = get_kind(kind)
     token = request.POST.get("token", "")
-    pending = take_pending(request, token, kind=kind, concept=concept)
+    pending = UPLOADS.take(request, token, kind=kind.key, concept=concept.pk)
     if pending is None:
         messages.error(
             request,
@@ -185,7 +188,8 @@ def import_confirm(request, slug, kind):
             ),
         )
         return redirect("exchange:import", slug=concept.slug, kind=kind.slug)
-    file_name, data = pending
+    meta, data = pending
+    file_name = meta["name"]
     try:
         # Two confirmations of one preview (a double click, two tabs) import it once.
         locking.claim_token(token, user=request.user, purpose="import")
@@ -199,7 +203,7 @@ def import_confirm(request, slug, kind):
     report = run_import(
         kind=kind, concept=concept, user=request.user, file_name=file_name, data=data, dry_run=False
     )
-    discard_pending(request, token)
+    UPLOADS.discard(request, token)
     if not report.ok:
         # Someone changed the data between preview and confirmation: nothing was written.
         return render(

@@ -1,7 +1,5 @@
 """Import of a concept from its outline file (upload → preview → confirm) and its export."""
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,15 +11,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from concept import roles
 from concept.access import get_concept_for_view
+from concept.uploads import PendingUploads
 from reporting.outline.export import outline_export
 from reporting.outline.forms import OutlineImportForm
 from reporting.outline.issues import Issue, OutlineInvalid
 from reporting.outline.write import outline_import
 
-# Uploaded texts wait in the session between preview and confirmation, keyed by a random
-# token; a few per session (several tabs), the oldest dropped first.
-PENDING_KEY = "outline_imports"
-MAX_PENDING = 3
+# The uploaded outline between preview and confirmation.
+UPLOADS = PendingUploads("outline_imports")
 
 
 def require_importer(user):
@@ -31,27 +28,16 @@ def require_importer(user):
 
 
 def _stash(request, form):
-    pending = request.session.get(PENDING_KEY, {})
-    while len(pending) >= MAX_PENDING:
-        pending.pop(next(iter(pending)))
-    token = secrets.token_urlsafe(16)
     replaced = form.result.replaced
-    pending[token] = {
-        "text": form.text,
-        "slug": form.result.slug,
-        "replace": replaced is not None,
+    return UPLOADS.stash(
+        request,
+        form.text.encode(),
+        slug=form.result.slug,
+        replace=replaced is not None,
         # What the preview said would be deleted; confirming deletes only that.
-        "replaced": [replaced.concept.pk, replaced.counts] if replaced else None,
-        "notes": [[note.message, note.line, note.level] for note in form.notes],
-    }
-    request.session[PENDING_KEY] = pending
-    return token
-
-
-def _discard(request, token):
-    pending = request.session.get(PENDING_KEY, {})
-    if pending.pop(token, None) is not None:
-        request.session[PENDING_KEY] = pending
+        replaced=[replaced.concept.pk, replaced.counts] if replaced else None,
+        notes=[[note.message, note.line, note.level] for note in form.notes],
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -77,8 +63,8 @@ def outline_import_view(request):
 def outline_import_confirm(request):
     require_importer(request.user)
     token = request.POST.get("token", "")
-    pending = request.session.get(PENDING_KEY, {}).get(token)
-    if pending is None:
+    found = UPLOADS.take(request, token)
+    if found is None:
         messages.error(
             request,
             _(
@@ -87,11 +73,12 @@ def outline_import_confirm(request):
             ),
         )
         return redirect("concept:outline_import")
+    pending, text = found
     notes = [Issue(message, line, level) for message, line, level in pending["notes"]]
     try:
         # Checked again: the slug may have been taken or the concept changed meanwhile.
         result = outline_import(
-            text=pending["text"],
+            text=text.decode(),
             slug=pending["slug"],
             replace=pending["replace"],
             user=request.user,
@@ -99,14 +86,14 @@ def outline_import_confirm(request):
             seen_replaced=pending["replaced"],
         )
     except OutlineInvalid as exc:
-        _discard(request, token)
+        UPLOADS.discard(request, token)
         form = OutlineImportForm(user=request.user, initial={"slug": pending["slug"]})
         return render(
             request,
             "reporting/outline/import.html",
             {"form": form, "issues": exc.issues, "confirm_failed": True},
         )
-    _discard(request, token)
+    UPLOADS.discard(request, token)
     outline = result.outline
     messages.success(
         request,

@@ -329,7 +329,7 @@ def test_legal_page(db):
 def test_import_confirmed_twice_at_once_imports_once(concept, user, settings, tmp_path):
     """The same preview confirmed from two requests at the same moment (a double click,
     two tabs): one imports, the other is refused; never twice."""
-    settings.EXCHANGE_PENDING_DIR = str(tmp_path)
+    settings.PENDING_UPLOADS_DIR = str(tmp_path)
     measure = MeasureFactory(concept=concept, goal=GoalFactory(concept=concept), code="S1")
     first = Client()
     first.force_login(user)

@@ -8,7 +8,7 @@ from concept import roles
 from concept.models import Concept
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
 from reporting.outline.export import outline_export
-from reporting.outline.views import PENDING_KEY
+from reporting.outline.views import UPLOADS
 from tests.factories import ConceptFactory, UserFactory, add_member
 from tests.reporting.outline.helpers import SEED_PATH
 
@@ -119,7 +119,7 @@ def test_coordination_previews_then_confirms(client):
         "„Integrationskonzept LK Vechta“ wurde als Entwurf angelegt: 7 strategische Ziele, "
         "28 Teilziele, 37 Maßnahmen, 11 Aussagen, 2 Kennzahlen."
     ]
-    assert client.session[PENDING_KEY] == {}
+    assert client.session[UPLOADS.session_key] == {}
 
 
 def test_preview_lists_the_statements_with_their_numbers(client):
@@ -187,7 +187,7 @@ def test_outline_errors_are_listed_with_line_numbers(client):
     assert 'id="id_file-error"' in html and 'aria-invalid="true"' in html
     assert "Die Gliederung enthält 2 Fehler – siehe Fehlerliste oben." in html
     assert imported().count() == 0
-    assert PENDING_KEY not in client.session
+    assert UPLOADS.session_key not in client.session
 
 
 @pytest.mark.parametrize(
