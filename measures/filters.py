@@ -8,7 +8,8 @@ from goals.models import SubGoal
 from measures.models import Measure, Status, TrafficLight
 from networks.models import Network, Organisation
 
-COORDINATION = "k"
+# The goal filter value for the measures without a goal (section 3, Koordination und Netzwerke).
+WITHOUT_GOAL = "k"
 # Ampel choice for "Handlungsbedarf" as on the dashboard: red or yellow, or Sachstand overdue.
 ATTENTION = "handlungsbedarf"
 
@@ -114,11 +115,11 @@ class MeasureFilter(django_filters.FilterSet):
         self.today = today or timezone.localdate()
         self.filters["ziel"].extra["choices"] = [
             (str(goal.number), f"{goal.number} – {goal.short_title}") for goal in goals
-        ] + [(COORDINATION, _("Koordination und Netzwerke"))]
+        ] + [(WITHOUT_GOAL, _("Koordination und Netzwerke"))]
         # Only Teilziele that can match: those of the chosen goal (none for Koordination).
         sub_goals = SubGoal.objects.filter(goal__concept=concept).select_related("goal")
         goal = (data or {}).get("ziel", "")
-        if goal == COORDINATION:
+        if goal == WITHOUT_GOAL:
             sub_goals = sub_goals.none()
         elif goal.isdigit():
             sub_goals = sub_goals.filter(goal__number=int(goal))
@@ -126,7 +127,7 @@ class MeasureFilter(django_filters.FilterSet):
         # After the goal changed, the form still sends the Teilziel of the goal before: it
         # is dropped, not reported, as the select offers only the new goal's Teilziele.
         sub_goal = (data or {}).get("teilziel", "")
-        chosen = goal == COORDINATION or goal.isdigit()
+        chosen = goal == WITHOUT_GOAL or goal.isdigit()
         if chosen and sub_goal.isdigit() and not sub_goals.filter(pk=sub_goal).exists():
             self.data = data.copy()
             self.data.pop("teilziel")
@@ -167,7 +168,7 @@ class MeasureFilter(django_filters.FilterSet):
         return queryset
 
     def filter_goal(self, queryset, name, value):
-        if value == COORDINATION:
+        if value == WITHOUT_GOAL:
             return queryset.filter(goal__isnull=True)
         return queryset.filter(goal__number=value)
 

@@ -22,7 +22,7 @@ from concept.locking import StaleVersion
 from goals.models import StrategicGoal
 from measures import services
 from measures.access import can_edit_measure, get_measure_for_edit, get_measure_for_view
-from measures.filters import COORDINATION, MeasureFilter
+from measures.filters import WITHOUT_GOAL, MeasureFilter
 from measures.forms import MeasureForm, MeasureStateForm, NoChangeForm, ProgressEntryForm
 from measures.models import Evidence, Measure
 from measures.queries import (
@@ -460,7 +460,7 @@ def measure_grid(request, slug, group):
     concept = get_concept_for_edit(request.user, slug)
     goals = list(StrategicGoal.objects.filter(concept=concept).order_by("number"))
     measures = Measure.objects.filter(concept=concept).order_by("position", "number")
-    if group == COORDINATION:
+    if group == WITHOUT_GOAL:
         goal = None
         measures = measures.filter(goal__isnull=True)
     else:
