@@ -12,7 +12,7 @@ import simple_history.manager
 import simple_history.models
 from django.utils.translation import gettext as _
 
-from concept.templatetags.portal import num
+from concept import formatting
 
 HISTORY_LIMIT = 50
 
@@ -53,9 +53,9 @@ def display_value(value) -> str:
     if isinstance(value, bool):
         return _("ja") if value else _("nein")
     if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
+        return formatting.date(value)
     if isinstance(value, Decimal):
-        return num(value, max(0, -value.as_tuple().exponent))
+        return formatting.number(value, max(0, -value.as_tuple().exponent))
     return str(value)
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.signals import pre_create_historical_record
 
+from concept import formatting
 from concept.history import HistoryReader, display_value
 from concept.models import UsedToken
 
@@ -93,7 +94,7 @@ def describe_changes(model, older, newer, reader=None) -> list:
 
 def moment(value) -> str:
     """A moment as the conflict messages name it: "04.12.2026, 14:35" (local time)."""
-    return timezone.localtime(value).strftime("%d.%m.%Y, %H:%M")
+    return formatting.datetime(value)
 
 
 def person(user) -> str | None:

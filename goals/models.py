@@ -1,12 +1,23 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from concept import formatting
 from concept.history import HistoricalRecords
 from concept.models import Concept, Statement
 
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
+
+# How a Kennzahl's unit (as typed, compared without case and surrounding spaces) is read.
+# A share: its values lie between 0 and 100, and a change of them is in Prozentpunkte.
+PERCENT_UNITS = frozenset({"%", "prozent", "v. h.", "v.h."})
+# Words that only say "a number": not written after a value ("121", not "121 Anzahl").
+NUMBER_WORDS = frozenset({"anzahl", "anz.", "zahl", "stück", "stk."})
+# Counts: whole numbers, never negative.
+COUNT_UNITS = NUMBER_WORDS | {"personen", "fälle", "plätze", "teilnehmende"}
 
 
 class StrategicGoalManager(models.Manager):
@@ -179,6 +190,41 @@ class Indicator(models.Model):
 
     natural_key.dependencies = ["concept.concept", "goals.subgoal"]
 
+    @property
+    def is_percent(self):
+        return self.unit.strip().lower() in PERCENT_UNITS
+
+    @property
+    def is_count(self):
+        return self.unit.strip().lower() in COUNT_UNITS
+
+    @property
+    def display_unit(self):
+        """The unit as written after a value: "%", "Personen"; nothing after a bare count."""
+        if self.is_percent:
+            return "%"
+        unit = self.unit.strip()
+        return "" if unit.lower() in NUMBER_WORDS else unit
+
+    def format_change(self, change) -> str:
+        """A change of the value with its sign and unit: a share moves in Prozentpunkte
+        ("+3 Prozentpunkte"), anything else in its unit ("+12 Personen", "-3")."""
+        if self.is_percent:
+            return formatting.points(change)
+        text = formatting.signed(change)
+        return f"{text} {self.display_unit}" if self.display_unit else text
+
+    def attainment(self, value) -> Decimal | None:
+        """Zielerreichung: how far `value` has come on the way from the baseline to the
+        target, in whole per cent from 0 to 100, rounded half up (0 → 40 at 33: 83).
+        None without baseline, target or value, or when they are equal. Pages and the
+        yearly report show this number."""
+        base, target = self.baseline_value, self.target_value
+        if value is None or base is None or target is None or base == target:
+            return None
+        share = (Decimal(value) - base) / (target - base) * 100
+        return formatting.round_half_up(min(max(share, Decimal(0)), Decimal(100)))
+
     def clean(self):
         if self.sub_goal_id and self.sub_goal.goal.concept_id != self.concept_id:
             raise ValidationError({"sub_goal": _("Das Teilziel gehört zu einem anderen Konzept.")})
@@ -236,7 +282,7 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         label = f" ({self.breakdown})" if self.breakdown else ""
-        return f"{self.indicator}{label}: {self.value} ({self.reference_date:%d.%m.%Y})"
+        return f"{self.indicator}{label}: {self.value} ({formatting.date(self.reference_date)})"
 
     def natural_key(self):
         return (*self.indicator.natural_key(), self.reference_date.isoformat(), self.breakdown)

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from concept.templatetags.portal import num
+from concept import formatting
 from measures.models import Evidence
 from reporting.models import AnnualReport
 
@@ -237,8 +237,8 @@ def size_label(size: int) -> str:
     if size < 1024:
         return f"{size} Byte"
     if size < 1024 * 1024:
-        return f"{num(size / 1024, 0)} KB"
-    return f"{num(size / 1024 / 1024, 1)} MB"
+        return f"{formatting.number(size / 1024, 0)} KB"
+    return f"{formatting.number(size / 1024 / 1024, 1)} MB"
 
 
 # --- PostgreSQL client programs ----------------------------------------------------------
@@ -879,4 +879,4 @@ def created_at(manifest) -> str:
         moment = dt.datetime.fromisoformat(manifest.get("created_at", ""))
     except (TypeError, ValueError):
         return "?"
-    return timezone.localtime(moment).strftime("%d.%m.%Y, %H:%M")
+    return formatting.datetime(moment)

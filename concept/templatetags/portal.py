@@ -1,34 +1,54 @@
-from decimal import ROUND_HALF_UP, Decimal
+import datetime as dt
 
 from django import template
 from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
-from django.utils.formats import number_format
+
+from concept import formatting
 
 register = template.Library()
 
 
 @register.filter
 def num(value, decimals=2):
-    """A number as Germans write it: 20.714 · 12,5 – no trailing zeros, grouped thousands."""
-    if value in (None, ""):
-        return ""
-    places = int(decimals)
-    # Round half up as people do; number_format alone would cut the digits off.
-    value = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    if value == value.to_integral_value():
-        return number_format(int(value), 0, use_l10n=True, force_grouping=True)
-    text = number_format(value, places, use_l10n=True, force_grouping=True)
-    return text.rstrip("0").rstrip(",") if "," in text else text
+    """A number as Germans write it: 20.714 · 12,5 – no trailing zeros, grouped thousands,
+    rounded half up (concept.formatting.number)."""
+    return formatting.number(value, int(decimals))
+
+
+@register.filter
+def percent(value, decimals=0):
+    """A share in per cent: 83 % · 12,5 % (concept.formatting.percent)."""
+    return formatting.percent(value, int(decimals))
+
+
+@register.filter
+def points(value, decimals=2):
+    """A change of a share: +3 Prozentpunkte (concept.formatting.points)."""
+    return formatting.points(value, int(decimals))
+
+
+@register.filter
+def signed(value, decimals=2):
+    """A change with its sign: +3 · -1,5 (concept.formatting.signed)."""
+    return formatting.signed(value, int(decimals))
 
 
 @register.filter
 def money(value):
-    """An amount in euros as Germans write it: 1.250,50 € – always two decimals and grouped
-    thousands (num drops trailing zeros, right for counts and rates, not for money)."""
-    if value in (None, ""):
-        return ""
-    amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return number_format(amount, 2, use_l10n=True, force_grouping=True) + "\u00a0€"
+    """An amount in euros: 1.250,50 € (concept.formatting.money)."""
+    return formatting.money(value)
+
+
+@register.filter
+def de_date(value):
+    """A day: 31.12.2025 (concept.formatting.date)."""
+    return formatting.date(value) if isinstance(value, dt.date) else ""
+
+
+@register.filter
+def de_datetime(value):
+    """A moment in local time: 31.12.2025, 14:30 (concept.formatting.datetime)."""
+    return formatting.datetime(value) if isinstance(value, dt.date) else ""
 
 
 @register.filter

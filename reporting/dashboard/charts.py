@@ -12,13 +12,12 @@ import html
 import math
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.safestring import SafeData, SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from concept.templatetags.portal import num as portal_num
+from concept import formatting
 from measures.models import Status, TrafficLight
 
 FONT = "Fira Sans, Arial, sans-serif"
@@ -64,13 +63,9 @@ def _html(template, *args):
 
 
 @functools.lru_cache(maxsize=4096)
-def _num(value, decimals, language):
-    return portal_num(value, decimals)
-
-
 def num(value, decimals=2):
-    """The portal's German number format (concept's `num` filter), memoised per language."""
-    return _num(value, decimals, get_language())
+    """concept.formatting.number, memoised: a page may draw dozens of charts."""
+    return formatting.number(value, decimals)
 
 
 @dataclass(frozen=True)
@@ -196,17 +191,6 @@ def _clip(text, max_width, size=13):
     text = str(text)
     limit = max(3, int(max_width / (size * 0.56)))
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _round(value, places="0.1"):
-    """Round half up before formatting (num() cuts digits off, it does not round)."""
-    return Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP)
-
-
-def _percent(part, whole):
-    if not whole:
-        return ""
-    return f"{num(_round(Decimal(part) * 100 / Decimal(whole)), 1)} %"
 
 
 def _svg(chart_id, title, description, width, height, body, css=""):
@@ -430,7 +414,7 @@ def stacked_bar_chart(
             if not value:
                 continue
             length = float(value / whole) * plot if whole else 0
-            shown = _percent(value, total) if normalise else num(value)
+            shown = formatting.share(value, total) if normalise else num(value)
             light_fill = item.text_colour != "#ffffff"
             parts.append(
                 _html(
@@ -514,7 +498,7 @@ def donut_chart(
         colours.append(colour)
         share = float(Decimal(part.value) / whole)
         sweep = share * 2 * math.pi
-        tooltip = f"{part.label}: {num(part.value)} {unit} ({_percent(part.value, whole)})"
+        tooltip = f"{part.label}: {num(part.value)} {unit} ({formatting.share(part.value, whole)})"
         if share >= 0.9999:
             shapes.append(
                 _html(
@@ -584,7 +568,7 @@ def donut_chart(
                 _f(y + 27),
                 MUTED,
                 f"{num(part.value)} {unit}".strip(),
-                _percent(part.value, whole),
+                formatting.share(part.value, whole),
             )
         )
     height = max(size, 24 + len(parts) * 40)
@@ -592,7 +576,7 @@ def donut_chart(
     table = _table(
         title,
         [_("Merkmal"), unit or _("Wert"), _("Anteil")],
-        [(p.label, [num(p.value), _percent(p.value, whole)]) for p in parts],
+        [(p.label, [num(p.value), formatting.share(p.value, whole)]) for p in parts],
         foot=[(total_label, [num(whole), "100 %"])],
     )
     return Chart(title, description, svg, table)
@@ -672,7 +656,7 @@ def line_chart(
                 left - 6,
                 _f(sy(tick) + 4),
                 MUTED,
-                num(Decimal(str(round(tick, 6)))),
+                num(tick),
             )
         )
         tick += step
@@ -754,7 +738,7 @@ def line_chart(
                 _f(sx(x)),
                 _f(sy(point.value)),
                 ACCENT,
-                point.label or point.date.strftime("%d.%m.%Y"),
+                point.label or formatting.date(point.date),
                 num(point.value),
                 unit,
             )
@@ -771,7 +755,7 @@ def line_chart(
         )
     )
     svg = _svg(chart_id, title, description, width, height, _join(parts))
-    rows = [(p.label or p.date.strftime("%d.%m.%Y"), [num(p.value)]) for p in points]
+    rows = [(p.label or formatting.date(p.date), [num(p.value)]) for p in points]
     foot = []
     if baseline:
         foot.append((f"{_('Ausgangswert')} {baseline[0] or ''}".strip(), [num(baseline[1])]))
@@ -817,7 +801,7 @@ def progress_bar(
             body,
         )
     _check_id(chart_id)
-    shown = _("keine Angabe") if value is None else f"{num(_round(value), 1)} %"
+    shown = _("keine Angabe") if value is None else formatting.percent(value, 1)
     title = title or _("Fortschritt")
     description = description or shown
     return _svg(chart_id, title, description, width, height, body, css="portal-chart__progress")
@@ -892,7 +876,7 @@ def indicator_line(indicator, values, *, chart_id) -> Chart:
             % {
                 "value": num(points[-1].value),
                 "unit": indicator.unit,
-                "date": points[-1].date.strftime("%d.%m.%Y"),
+                "date": formatting.date(points[-1].date),
             }
         )
     if baseline:
@@ -915,7 +899,7 @@ def situation_chart(figure, *, chart_id) -> Chart:
     total as a donut (with "ohne Angabe"), a ranking without total (e.g. the top 10
     nationalities) as bars."""
     name = figure.indicator.name
-    date = figure.reference_date.strftime("%d.%m.%Y")
+    date = formatting.date(figure.reference_date)
     if figure.total is not None and figure.rows:
         parts = [
             Part(row.label, row.value, NO_DATA_COLOUR[0] if row.derived else "")

@@ -7,7 +7,7 @@ can grow (lists of measures, Sachstände) are either aggregated in SQL or cut to
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -29,8 +29,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
+from concept import formatting
 from concept.models import Concept
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
 from measures.models import (
@@ -53,15 +54,6 @@ INDICATOR_TILE_LIMIT = 6
 RECENT_ENTRIES = 6
 RECENT_DECISIONS = 5
 CHANGES_PAGE_SIZE = 50
-
-# Units written as such after a value; a count needs none ("121", not "121 Anzahl").
-PERCENT_UNITS = {"%", "prozent", "v. h.", "v.h."}
-COUNT_UNITS = {"anzahl", "anz.", "zahl", "stück", "stk."}
-
-
-def _round(value: Decimal) -> Decimal:
-    """Whole percent, half up as people round (82.5 → 83); quantize alone rounds half to even."""
-    return value.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
 
 
 # --- tallies per goal ---------------------------------------------------------------------
@@ -120,7 +112,11 @@ class Tally:
 
     @property
     def progress(self) -> ProgressAggregate:
-        average = _round(Decimal(self.progress_sum) / self.counted) if self.counted else None
+        average = (
+            formatting.round_half_up(Decimal(self.progress_sum) / self.counted)
+            if self.counted
+            else None
+        )
         excluded = [
             (Status(s).label, self.status_counts[s])
             for s in EXCLUDED_FROM_PROGRESS
@@ -207,26 +203,9 @@ class IndicatorTile:
     values: list  # IndicatorValue totals (no breakdown), oldest first
 
     @property
-    def is_percent(self):
-        return self.indicator.unit.strip().lower() in PERCENT_UNITS
-
-    @property
     def unit(self):
-        """The unit as written after a value: "%", "Personen"; nothing after a bare count
-        ("121", not "121 Anzahl")."""
-        unit = self.indicator.unit.strip()
-        if self.is_percent:
-            return "%"
-        return "" if unit.lower() in COUNT_UNITS else unit
-
-    @property
-    def change_unit(self):
-        """The unit of the change against the previous value: a share moves in
-        Prozentpunkte, not in per cent of itself."""
-        if not self.is_percent:
-            return self.unit
-        change = self.change
-        return ngettext("Prozentpunkt", "Prozentpunkte", 1 if abs(change or 0) == 1 else 2)
+        """The unit as written after a value (Indicator.display_unit)."""
+        return self.indicator.display_unit
 
     @property
     def latest(self):
@@ -262,16 +241,14 @@ class IndicatorTile:
         return "better" if self.trend == good else "worse"
 
     @property
-    def target_share(self):
-        """How far the latest value has come from baseline to target, 0–100 %."""
-        ind = self.indicator
-        if self.latest is None or ind.baseline_value is None or ind.target_value is None:
-            return None
-        span = ind.target_value - ind.baseline_value
-        if not span:
-            return None
-        share = (self.latest.value - ind.baseline_value) / span * 100
-        return _round(max(Decimal(0), min(Decimal(100), share)))
+    def change_text(self):
+        """The change against the previous value: "+1,1 Prozentpunkte", "-3 Personen"."""
+        return None if self.change is None else self.indicator.format_change(self.change)
+
+    @property
+    def attainment(self):
+        """Zielerreichung of the latest value (Indicator.attainment)."""
+        return self.indicator.attainment(self.latest.value if self.latest else None)
 
 
 def _indicator_values():

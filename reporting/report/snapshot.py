@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from concept import formatting
 from goals.models import Indicator, IndicatorValue, StrategicGoal
 from measures.models import (
     Decision,
@@ -73,15 +74,13 @@ def _indicator_row(indicator, year):
     # The previous value is the latest one of an earlier year (the "Vorjahr" column).
     earlier = [v for v in values if current and v.reference_date.year < current.reference_date.year]
     previous = earlier[-1] if earlier else None
-    change = change_percent = attainment = None
+    change = change_percent = None
     if current and previous:
         change = current.value - previous.value
         if previous.value:
-            change_percent = (change / previous.value * 100).quantize(Decimal("0.1"))
+            change_percent = formatting.round_half_up(change / previous.value * 100, 1)
     base, target = indicator.baseline_value, indicator.target_value
-    if current and base is not None and target is not None and target != base:
-        share = (current.value - base) / (target - base) * 100
-        attainment = max(Decimal(0), min(Decimal(100), share)).quantize(Decimal("1"))
+    attainment = indicator.attainment(current.value if current else None)
     return {
         "name": indicator.name,
         "description": indicator.description,
@@ -99,7 +98,7 @@ def _indicator_row(indicator, year):
         "previous_date": _day(previous.reference_date if previous else None),
         "change": _dec(change),
         "change_percent": _dec(change_percent),
-        "is_percent": indicator.unit.strip() == "%",
+        "is_percent": indicator.is_percent,
         "attainment": _dec(attainment),
     }
 

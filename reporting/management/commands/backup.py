@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from concept.templatetags.portal import num
+from concept import formatting
 from reporting.backup import VENDOR_NAMES, BackupError, backup_create, size_label
 
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             % {
                 "vendor": VENDOR_NAMES[result.vendor],
                 "size": size_label(result.database_bytes),
-                "rows": num(result.rows),
+                "rows": formatting.number(result.rows),
                 "tables": result.tables,
                 "reports": ngettext(
                     "%(count)s finaler Bericht", "%(count)s finale Berichte", result.final_reports
@@ -51,10 +51,10 @@ class Command(BaseCommand):
             % {
                 "size": size_label(result.media_bytes),
                 "files": ngettext("%(count)s Datei", "%(count)s Dateien", result.media_files)
-                % {"count": num(result.media_files)},
+                % {"count": formatting.number(result.media_files)},
                 "evidence": ngettext(
                     "%(count)s Nachweis", "%(count)s Nachweise", result.evidence_files
                 )
-                % {"count": num(result.evidence_files)},
+                % {"count": formatting.number(result.evidence_files)},
             }
         )

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from concept.templatetags.portal import num
+from concept import formatting
 from reporting.backup import (
     VENDOR_NAMES,
     BackupError,
@@ -57,7 +57,7 @@ class Command(BaseCommand):
                     "Sicherung vom %(date)s geprüft: %(files)s Dateien unverändert.",
                     files,
                 )
-                % {"date": created_at(manifest), "files": num(files)}
+                % {"date": created_at(manifest), "files": formatting.number(files)}
             )
             if check:
                 self._describe(manifest)
@@ -84,7 +84,7 @@ class Command(BaseCommand):
             )
             % {
                 "vendor": VENDOR_NAMES[manifest["database"]["vendor"]],
-                "rows": num(sum(entry.get("rows", 0) for entry in counts.values())),
+                "rows": formatting.number(sum(entry.get("rows", 0) for entry in counts.values())),
                 "tables": len(counts),
                 "reports": ngettext(
                     "%(count)s finaler Bericht",
@@ -131,7 +131,7 @@ class Command(BaseCommand):
             )
             % {
                 "vendor": VENDOR_NAMES[result.vendor],
-                "rows": num(result.rows),
+                "rows": formatting.number(result.rows),
                 "tables": result.tables,
             }
         )
@@ -148,11 +148,11 @@ class Command(BaseCommand):
             % {
                 "size": size_label(result.media_bytes),
                 "files": ngettext("%(count)s Datei", "%(count)s Dateien", result.media_files)
-                % {"count": num(result.media_files)},
+                % {"count": formatting.number(result.media_files)},
                 "evidence": ngettext(
                     "%(count)s Nachweis", "%(count)s Nachweise", result.evidence_files
                 )
-                % {"count": num(result.evidence_files)},
+                % {"count": formatting.number(result.evidence_files)},
             }
         )
         self.stdout.write(

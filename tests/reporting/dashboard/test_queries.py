@@ -205,10 +205,10 @@ def test_indicator_tile_trend_judgement_and_distance_to_target():
     assert tile.trend == "down"
     assert tile.change == Decimal("-0.75")
     assert tile.judgement == "better"  # lower is better
-    assert tile.target_share == Decimal("50")  # 14.5 → 12.25 of 14.5 → 10
+    assert tile.attainment == Decimal("50")  # 14.5 → 12.25 of 14.5 → 10
 
 
-def test_target_share_rounds_half_up():
+def test_attainment_rounds_half_up():
     concept = ConceptFactory()
     sub_goal = SubGoalFactory(goal=GoalFactory(concept=concept))
     make_indicator(
@@ -219,26 +219,26 @@ def test_target_share_rounds_half_up():
         target_value=Decimal("20"),
     )
     (tile,), _total = queries.indicator_tiles(concept)
-    assert tile.target_share == Decimal("83")  # 82.5 %
+    assert tile.attainment == Decimal("83")  # 82.5 %
 
 
 @pytest.mark.parametrize(
-    ("unit", "shown", "change_unit"),
+    ("unit", "shown", "change"),
     [
-        ("%", "%", "Prozentpunkte"),
-        ("Prozent", "%", "Prozentpunkte"),
-        ("Anzahl", "", ""),
-        ("Personen", "Personen", "Personen"),
+        ("%", "%", "+1,1 Prozentpunkte"),
+        ("Prozent", "%", "+1,1 Prozentpunkte"),
+        ("Anzahl", "", "+1,1"),
+        ("Personen", "Personen", "+1,1 Personen"),
     ],
 )
-def test_indicator_tile_units(unit, shown, change_unit):
+def test_indicator_tile_units(unit, shown, change):
     concept = ConceptFactory()
     sub_goal = SubGoalFactory(goal=GoalFactory(concept=concept))
     indicator = make_indicator(concept, sub_goal, [(2024, "18"), (2025, "19.1")])
     Indicator.objects.filter(pk=indicator.pk).update(unit=unit)
     (tile,), _total = queries.indicator_tiles(concept)
     assert tile.unit == shown
-    assert tile.change_unit == change_unit
+    assert tile.change_text == change
 
 
 def test_a_change_of_one_percentage_point_is_singular():
@@ -246,7 +246,7 @@ def test_a_change_of_one_percentage_point_is_singular():
     sub_goal = SubGoalFactory(goal=GoalFactory(concept=concept))
     make_indicator(concept, sub_goal, [(2024, "18"), (2025, "17")])
     (tile,), _total = queries.indicator_tiles(concept)
-    assert tile.change_unit == "Prozentpunkt"
+    assert tile.change_text == "-1 Prozentpunkt"
 
 
 def test_default_since_is_the_last_final_reports_cut_off_or_a_year_back():

@@ -311,3 +311,32 @@ def test_a_draft_cannot_be_marked_published(small):
     report.published_at = timezone.now()
     with pytest.raises(ValidationError):
         report.full_clean()
+
+
+def test_report_and_dashboard_show_the_same_attainment_and_change(client, member_of):
+    """A share on its way from 0 to 40 that reached 33 (82.5 %): both say 83 % (half up)
+    under the same label, and its change in Prozentpunkte, whatever the unit's spelling."""
+    from reporting.report.pdf import render_html
+
+    goal = GoalFactory(number=1)
+    indicator = Indicator.objects.create(
+        concept=goal.concept,
+        sub_goal=SubGoalFactory(goal=goal, number=1),
+        name="Quote",
+        unit="Prozent",
+        baseline_value=0,
+        target_value=40,
+    )
+    for year, value in [(2024, 30), (2025, 33)]:
+        IndicatorValue.objects.create(
+            indicator=indicator, reference_date=dt.date(year, 12, 31), value=value
+        )
+    member_of(client, goal.concept)
+    dashboard = client.get(goal.concept.get_absolute_url()).text
+    report = render_html(build_snapshot(AnnualReport(concept=goal.concept, year=2025)))
+    assert "<dt>Zielerreichung</dt><dd>83 %</dd>" in dashboard
+    assert "+3 Prozentpunkte zum Vorwert" in dashboard
+    assert '<th scope="col" class="num w-value">Zielerreichung</th>' in report
+    assert '<td class="num">83 %</td>' in report and "Quote: 83 %" in report
+    assert '<td class="num">+3 Prozentpunkte</td>' in report
+    assert "82 %" not in dashboard + report

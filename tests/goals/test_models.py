@@ -1,0 +1,63 @@
+from decimal import Decimal
+
+import pytest
+
+from goals.models import COUNT_UNITS, NUMBER_WORDS, Indicator
+
+
+def indicator(**fields):
+    return Indicator(name="Quote", **({"unit": "Prozent"} | fields))
+
+
+@pytest.mark.parametrize(
+    ("baseline", "target", "value", "expected"),
+    [
+        (0, 40, 33, Decimal(83)),  # 82.5 %, half up
+        (0, 40, 31, Decimal(78)),  # 77.5 %
+        (0, 20, Decimal("16.5"), Decimal(83)),
+        (Decimal("14.5"), 10, Decimal("12.25"), Decimal(50)),  # lower is better
+        (0, 40, 50, Decimal(100)),  # beyond the target
+        (10, 40, 5, Decimal(0)),  # behind the baseline
+        (0, 40, None, None),
+        (None, 40, 33, None),
+        (40, 40, 33, None),
+    ],
+)
+def test_attainment_is_the_way_from_baseline_to_target_rounded_half_up(
+    baseline, target, value, expected
+):
+    assert indicator(baseline_value=baseline, target_value=target).attainment(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("unit", "percent", "count", "shown"),
+    [
+        ("%", True, False, "%"),
+        (" Prozent ", True, False, "%"),
+        ("v. H.", True, False, "%"),
+        ("Anzahl", False, True, ""),
+        ("Personen", False, True, "Personen"),
+        ("Plätze", False, True, "Plätze"),
+        ("Euro", False, False, "Euro"),
+    ],
+)
+def test_units(unit, percent, count, shown):
+    item = indicator(unit=unit)
+    assert (item.is_percent, item.is_count, item.display_unit) == (percent, count, shown)
+
+
+def test_number_words_are_counts():
+    assert NUMBER_WORDS < COUNT_UNITS
+
+
+@pytest.mark.parametrize(
+    ("unit", "change", "expected"),
+    [
+        ("Prozent", Decimal("3"), "+3 Prozentpunkte"),
+        ("%", Decimal("-1"), "-1 Prozentpunkt"),
+        ("Personen", Decimal("12"), "+12 Personen"),
+        ("Anzahl", Decimal("-3"), "-3"),
+    ],
+)
+def test_a_change_of_a_share_is_in_percentage_points(unit, change, expected):
+    assert indicator(unit=unit).format_change(change) == expected
