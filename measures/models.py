@@ -15,30 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from concept.history import Change, HistoricalRecords
 from concept.models import Concept
 from goals.models import StrategicGoal, SubGoal
+from measures.vocabulary import ATTENTION_LIGHTS, Status, TrafficLight
 from networks.models import Meeting, Network, Organisation
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
-
-
-class Status(models.TextChoices):
-    """Umsetzungsstand of a measure."""
-
-    NOT_STARTED = "not_started", _("nicht begonnen")
-    PREPARING = "preparing", _("in Vorbereitung")
-    IN_PROGRESS = "in_progress", _("in Umsetzung")
-    IMPLEMENTED = "implemented", _("umgesetzt")
-    ESTABLISHED = "established", _("verstetigt")
-    DEFERRED = "deferred", _("zurückgestellt")
-    DROPPED = "dropped", _("entfallen")
-
-
-class TrafficLight(models.TextChoices):
-    """Ampel: an assessment kept apart from the Umsetzungsstand."""
-
-    GREEN = "green", _("grün – im Plan")
-    YELLOW = "yellow", _("gelb – Verzögerung/Risiko")
-    RED = "red", _("rot – erheblich abweichend, Handlungsbedarf")
-    GREY = "grey", _("grau – noch nicht begonnen / nicht bewertbar")
 
 
 class UpdateCadence(models.IntegerChoices):
@@ -50,8 +30,6 @@ class UpdateCadence(models.IntegerChoices):
 
 # Finished measures need no further Sachstand, so they are never overdue.
 FINISHED = (Status.IMPLEMENTED, Status.DROPPED)
-# Ampel colours that call for attention (Handlungsbedarf), beside an overdue Sachstand.
-ATTENTION_LIGHTS = (TrafficLight.RED, TrafficLight.YELLOW)
 # The progress an Umsetzungsstand implies; any other value contradicts it.
 COMPLETE = (Status.IMPLEMENTED, Status.ESTABLISHED)
 

@@ -18,7 +18,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from concept import formatting
-from measures.models import Status, TrafficLight
+from measures.vocabulary import WHITE, Status, TrafficLight
 
 FONT = "Fira Sans, Arial, sans-serif"
 TEXT = "#1a1a1a"
@@ -27,24 +27,6 @@ GRID = "#d0d0d0"
 TRACK = "#e6e6e6"
 ACCENT = "#0b5cad"
 
-# Colours keyed by the stored values of measures.models.Status / TrafficLight, with the colour
-# of text on them (at least 4.5:1). Light fills (yellow) get a dark outline, so every segment
-# stands out from the white page (WCAG 1.4.11).
-STATUS_COLOURS = {
-    "not_started": ("#6b6b6b", "#ffffff"),
-    "preparing": ("#8a6500", "#ffffff"),
-    "in_progress": ("#0b5cad", "#ffffff"),
-    "implemented": ("#2e8540", "#ffffff"),
-    "established": ("#0d4a24", "#ffffff"),
-    "deferred": ("#b35400", "#ffffff"),
-    "dropped": ("#a0141e", "#ffffff"),
-}
-LIGHT_COLOURS = {
-    "green": ("#1a7f37", "#ffffff"),
-    "yellow": ("#f2c200", "#1a1a1a"),
-    "red": ("#c8102e", "#ffffff"),
-    "grey": ("#8a8a8a", "#1a1a1a"),
-}
 # For parts of a whole without meaning of their own (sex, nationality …).
 CATEGORICAL = ["#0b5cad", "#c05f00", "#2e8540", "#6a3d9a", "#a0141e", "#00707a"]
 NO_DATA_COLOUR = ("#b3b3b3", "#1a1a1a")
@@ -109,7 +91,7 @@ class Series:
     key: str
     label: str
     colour: str
-    text_colour: str = "#ffffff"
+    text_colour: str = WHITE
 
 
 @dataclass(frozen=True)
@@ -134,20 +116,23 @@ class Point:
     label: str = ""
 
 
-def status_series(choices) -> list[Series]:
-    """Series for the Umsetzungsstand, from (value, label) choices."""
+def _series(vocabulary, choices) -> list[Series]:
+    colours = {member.value: (member.colour.fill, member.colour.text) for member in vocabulary}
     return [
-        Series(value, str(label), *STATUS_COLOURS.get(value, NO_DATA_COLOUR))
-        for value, label in choices
+        Series(value, str(label), *colours.get(value, NO_DATA_COLOUR)) for value, label in choices
     ]
+
+
+def status_series(choices) -> list[Series]:
+    """Series for the Umsetzungsstand, from (value, label) choices, in the colours of
+    measures.vocabulary."""
+    return _series(Status, choices)
 
 
 def light_series(choices) -> list[Series]:
-    """Series for the Ampel, from (value, label) choices."""
-    return [
-        Series(value, str(label), *LIGHT_COLOURS.get(value, NO_DATA_COLOUR))
-        for value, label in choices
-    ]
+    """Series for the Ampel, from (value, label) choices, in the colours of
+    measures.vocabulary."""
+    return _series(TrafficLight, choices)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -415,7 +400,7 @@ def stacked_bar_chart(
                 continue
             length = float(value / whole) * plot if whole else 0
             shown = formatting.share(value, total) if normalise else num(value)
-            light_fill = item.text_colour != "#ffffff"
+            light_fill = item.text_colour != WHITE
             parts.append(
                 _html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" '
@@ -425,7 +410,7 @@ def stacked_bar_chart(
                     _f(length),
                     bar_height,
                     item.colour,
-                    TEXT if light_fill else "#ffffff",
+                    TEXT if light_fill else WHITE,
                     "0.75" if light_fill else "1",
                     item.label,
                     shown,
@@ -842,7 +827,7 @@ def status_by_goal(summaries, *, chart_id="status-je-ziel") -> Chart:
 
 
 def lights_by_goal(summaries, *, chart_id="ampel-je-ziel") -> Chart:
-    choices = [(t.value, t.label.split(" – ")[0]) for t in TrafficLight]
+    choices = [(t.value, t.short_label) for t in TrafficLight]
     return stacked_bar_chart(
         chart_id=chart_id,
         title=_("Ampel je strategischem Ziel"),

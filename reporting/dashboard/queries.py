@@ -291,9 +291,8 @@ def attention_measures(concept: Concept, today: dt.date, limit: int = ATTENTION_
     Tally.attention.)"""
     queryset = Measure.objects.filter(concept=concept).needs_attention(today)
     rank = Case(
-        When(traffic_light=TrafficLight.RED, then=Value(0)),
-        When(traffic_light=TrafficLight.YELLOW, then=Value(1)),
-        default=Value(2),
+        *(When(traffic_light=light, then=Value(i)) for i, light in enumerate(ATTENTION_LIGHTS)),
+        default=Value(len(ATTENTION_LIGHTS)),
         output_field=IntegerField(),
     )
     measures = list(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from concept import formatting
 from goals.models import Indicator, IndicatorValue, StrategicGoal
 from measures.models import (
+    ATTENTION_LIGHTS,
     Decision,
     Measure,
     MeasureOrganisation,
@@ -136,7 +137,7 @@ def _measure_data(measure, year):
         "status_reason": measure.status_reason if status == measure.status else "",
         "light": light,
         "light_label": str(TrafficLight(light).label),
-        "light_short": str(TrafficLight(light).label).split(" – ")[0],
+        "light_short": TrafficLight(light).short_label,
         "progress": progress,
         "entries": [
             {"date": _day(e.date), "period": e.period, "text": e.text} for e in entries if e.text
@@ -464,8 +465,7 @@ def report_context(snapshot: dict) -> dict:
         ),
         "decision_count": sum(len(m["decisions"]) for m in data["meetings"]),
         # Handlungsbedarf at a glance: red before yellow, in the concept's order.
-        "attention": [m for m in measures if m["light"] == "red"]
-        + [m for m in measures if m["light"] == "yellow"],
+        "attention": [m for light in ATTENTION_LIGHTS for m in measures if m["light"] == light],
         "profiles": [
             *data["monitoring"],
             *(i for g in data["goals"] for s in g["sub_goals"] for i in s["indicators"]),

@@ -5,6 +5,7 @@ from urllib.parse import quote
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from measures.vocabulary import short_label_of
 from reporting.dashboard import charts
 
 register = template.Library()
@@ -37,4 +38,4 @@ def progress_bar(value, width=120):
 @register.filter
 def short_label(label):
     """ "grün – im Plan" → "grün": the Ampel's colour word, where the legend explains it."""
-    return str(label).split(" – ")[0]
+    return short_label_of(label)

@@ -167,7 +167,7 @@ def progress_csv(concept, rows=EXCHANGE_ROWS):
                 day,
                 f"{day.year}",
                 str(Status(status).label),
-                str(TrafficLight(lights[i % len(lights)]).label).split(" – ")[0],
+                TrafficLight(lights[i % len(lights)]).short_label,
                 fixed.get(status, 1 + i % 99),
                 f"Bench-Sachstand {i}",
                 i % 50,
