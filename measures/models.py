@@ -228,6 +228,12 @@ def record_assignments(sender, instance, history_instance, **kwargs):
     history_instance.assignments = assignments_snapshot(instance)
 
 
+def measure_label(code, number) -> str:
+    """How users name a measure, and its key in the measure's URL: its code, or its outline
+    number if it has none."""
+    return code or number
+
+
 class Measure(models.Model):
     concept = models.ForeignKey(
         Concept, verbose_name=_("Konzept"), on_delete=models.CASCADE, related_name="measures"
@@ -360,7 +366,7 @@ class Measure(models.Model):
         return f"{self.label}: {self.title}"
 
     def get_absolute_url(self):
-        return reverse("measures:detail", kwargs={"slug": self.concept.slug, "key": self.url_key})
+        return reverse("measures:detail", kwargs={"slug": self.concept.slug, "key": self.label})
 
     def natural_key(self):
         return (*self.concept.natural_key(), self.number)
@@ -374,12 +380,11 @@ class Measure(models.Model):
 
     @property
     def label(self):
-        """How users name the measure: its code, or its outline number if it has none."""
-        return self.code or self.number
+        """How users name the measure, and its key in URLs (measure_label)."""
+        return measure_label(self.code, self.number)
 
-    @property
-    def url_key(self):
-        return self.code or self.number
+    # The URL key is the label (…/massnahmen/S1/, …/massnahmen/4.1.9/).
+    url_key = label
 
     def next_update_due(self, last_entry_date):
         """The date by which the next Sachstand is due (None for finished measures)."""

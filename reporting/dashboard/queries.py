@@ -41,6 +41,7 @@ from measures.models import (
     ProgressEntry,
     Status,
     TrafficLight,
+    measure_label,
 )
 from measures.queries import decisions_with_measures, open_follow_ups
 from reporting.dashboard.structure import situation_figures
@@ -514,7 +515,7 @@ class StatusChange:
 
     @property
     def label(self):
-        return self.code or self.number
+        return measure_label(self.code, self.number)
 
     @property
     def old_label(self):

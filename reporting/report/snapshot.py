@@ -122,7 +122,7 @@ def _measure_data(measure, year):
     return {
         "code": measure.code,
         "number": measure.number,
-        "label": measure.code or measure.number,
+        "label": measure.label,
         "title": measure.title,
         "description": measure.description,
         "target_group": measure.target_group,
@@ -355,7 +355,7 @@ def build_snapshot(report, *, now=None) -> dict:
                     {
                         "text": d.text,
                         "kind": str(d.get_kind_display()),
-                        "measures": [x.code or x.number for x in d.measures.all()],
+                        "measures": [x.label for x in d.measures.all()],
                         "follow_up_date": _day(d.follow_up_date),
                     }
                     for d in m.decisions.all()

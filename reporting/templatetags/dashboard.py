@@ -13,8 +13,9 @@ register = template.Library()
 
 @register.simple_tag
 def measure_url(concept, measure):
-    """The measure page /konzepte/<slug>/massnahmen/<code or number>/."""
-    key = measure.code or measure.number
+    """The measure page /konzepte/<slug>/massnahmen/<label>/ of a measure (or of anything
+    naming one by its label, such as a status change)."""
+    key = measure.label
     try:
         return reverse("measures:detail", kwargs={"slug": concept.slug, "key": key})
     except NoReverseMatch:

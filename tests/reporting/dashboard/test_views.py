@@ -463,7 +463,7 @@ def test_concept_page_shows_whole_structure(client, lk_vechta, member_of):
         for sub_goal in goal.sub_goals.all():
             assert sub_goal.text in html
     for measure in lk_vechta.measures.all():
-        assert f'id="massnahme-{measure.url_key}"' in html
+        assert f'id="massnahme-{measure.label}"' in html
         assert f">{measure.label}</th>" in html
     # The uncoded measure keeps its outline number, and the figures appear German-formatted.
     assert ">4.1.9</th>" in html
