@@ -2,14 +2,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concept.fields import DateInput, GermanDecimalField
+from concept.fields import DateInput, GermanDecimalField, add_service_errors
 from concept.locking import VersionedForm
 from goals.models import IndicatorValue
-
-COUNT_UNITS = {"personen", "anzahl", "fälle", "plätze"}
 
 
 class IndicatorValueForm(VersionedForm, forms.ModelForm):
@@ -51,19 +50,7 @@ class IndicatorValueForm(VersionedForm, forms.ModelForm):
         return year
 
     def clean_value(self):
-        value = self.cleaned_data["value"]
-        unit = self.indicator.unit.strip().lower()
-        if unit in COUNT_UNITS and (value < 0 or value != value.to_integral_value()):
-            raise forms.ValidationError(
-                _("%(unit)s werden als ganze, nicht negative Zahl erfasst.")
-                % {"unit": self.indicator.unit}
-            )
-        if unit == "%" and not 0 <= value <= 100:
-            raise forms.ValidationError(
-                _("%(field)s: Ein Anteil in Prozent liegt zwischen 0 und 100.")
-                % {"field": self.fields["value"].label}
-            )
-        return Decimal(value)
+        return Decimal(self.cleaned_data["value"])
 
     def clean(self):
         cleaned = super().clean()
@@ -76,37 +63,30 @@ class IndicatorValueForm(VersionedForm, forms.ModelForm):
         self.date_field = "reference_date" if date else "year"
         if year and not date:
             cleaned["reference_date"] = dt.date(year, 12, 31)
-        today = timezone.localdate()
-        stichtag = cleaned.get("reference_date")
-        if year and stichtag and stichtag > today and self.date_field not in self.errors:
-            # A value is counted at its Stichtag; one in the future has not been counted yet.
-            if date:
-                message = _(
-                    "%(field)s: Der %(date)s liegt in der Zukunft; erfasst werden Werte bis "
-                    "heute (%(today)s)."
-                )
-            else:
-                message = _(
-                    "%(field)s: Der Stichtag wäre der %(date)s und liegt in der Zukunft. Für "
-                    "das laufende Jahr bitte unter „%(other)s“ ein Datum bis heute "
-                    "(%(today)s) angeben."
-                )
-            self.add_error(
-                self.date_field,
-                message
-                % {
-                    "field": self.fields[self.date_field].label,
-                    "other": self.fields["reference_date"].label,
-                    "date": stichtag.strftime("%d.%m.%Y"),
-                    "today": today.strftime("%d.%m.%Y"),
-                },
-            )
         if year and not cleaned.get("period"):
             cleaned["period"] = str(year)
         return cleaned
 
     def _post_clean(self):
         pass
+
+    def add_service_errors(self, error):
+        """The service's errors at this form's fields. One about the Stichtag goes to the
+        field the user gave it with: the year, unless a different Stichtag was typed; a
+        Stichtag in the future derived from the year comes with where to type today's."""
+        if hasattr(error, "error_dict") and "reference_date" in error.error_dict:
+            errors = dict(error.error_dict)
+            moved = errors.pop("reference_date")
+            if self.date_field == "year" and any(e.code == "future" for e in moved):
+                moved.append(
+                    ValidationError(
+                        _("Für das laufende Jahr bitte unter „%(other)s“ ein Datum angeben.")
+                        % {"other": self.fields["reference_date"].label}
+                    )
+                )
+            errors[self.date_field] = moved + errors.get(self.date_field, [])
+            error = ValidationError(errors)
+        add_service_errors(self, error)
 
     def locked_values(self, source):
         """As the form shows a value: the Stichtag as its year, and as a date only where it

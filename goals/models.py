@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concept import formatting
@@ -286,5 +287,33 @@ class IndicatorValue(models.Model):
 
     def natural_key(self):
         return (*self.indicator.natural_key(), self.reference_date.isoformat(), self.breakdown)
+
+    def clean(self):
+        """A value fits its Kennzahl's unit, and it was counted by today: a value is counted
+        at its Stichtag, so one in the future has not been counted yet."""
+        errors = {}
+        indicator, value = self.indicator, self.value
+        if (
+            value is not None
+            and indicator.is_count
+            and (value < 0 or value != value.to_integral_value())
+        ):
+            errors["value"] = _("%(unit)s werden als ganze, nicht negative Zahl erfasst.") % {
+                "unit": indicator.unit.strip()
+            }
+        elif value is not None and indicator.is_percent and not 0 <= value <= 100:
+            errors["value"] = _("Ein Anteil in Prozent liegt zwischen 0 und 100.")
+        today = timezone.localdate()
+        if self.reference_date is not None and self.reference_date > today:
+            errors["reference_date"] = ValidationError(
+                _(
+                    "Der Stichtag %(date)s liegt in der Zukunft; erfasst werden Werte bis "
+                    "heute (%(today)s)."
+                )
+                % {"date": formatting.date(self.reference_date), "today": formatting.date(today)},
+                code="future",
+            )
+        if errors:
+            raise ValidationError(errors)
 
     natural_key.dependencies = ["goals.indicator"]

@@ -6,16 +6,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from concept import roles
+from concept import formatting, roles
 from concept.access import get_concept_for_edit, get_concept_for_view
-from concept.fields import add_service_errors
+from concept.history import HISTORY_LIMIT
 from concept.locking import StaleVersion
 from goals import services
 from goals.forms import IndicatorValueForm
 from goals.models import Indicator, IndicatorValue
 
 VALUE_FIELDS = ["reference_date", "value", "breakdown", "period", "source", "note"]
-HISTORY_LIMIT = 50
 
 
 @require_safe
@@ -33,17 +32,6 @@ def indicator_list(request, slug):
     return render(
         request, "goals/indicator_list.html", {"concept": concept, "indicators": indicators}
     )
-
-
-def _add_value_errors(form, error):
-    """A service's errors at the form's fields; one about the Stichtag (a value for that
-    date exists already) goes to the field the user gave it with – the year, unless a
-    different Stichtag was typed."""
-    if hasattr(error, "error_dict") and "reference_date" in error.error_dict:
-        errors = dict(error.error_dict)
-        errors[form.date_field] = errors.pop("reference_date") + errors.get(form.date_field, [])
-        error = ValidationError(errors)
-    add_service_errors(form, error)
 
 
 def _indicator_context(request, concept, indicator, form):
@@ -88,12 +76,12 @@ def indicator_detail(request, slug, pk):
                 indicator=indicator, user=request.user, **{f: data[f] for f in VALUE_FIELDS}
             )
         except ValidationError as error:
-            _add_value_errors(form, error)
+            form.add_service_errors(error)
         else:
             messages.success(
                 request,
                 _("Wert zum %(date)s gespeichert.")
-                % {"date": data["reference_date"].strftime("%d.%m.%Y")},
+                % {"date": formatting.date(data["reference_date"])},
             )
             return redirect("goals:indicator", slug=concept.slug, pk=indicator.pk)
     return render(
@@ -123,7 +111,7 @@ def indicator_value_edit(request, slug, pk, value_pk):
         except StaleVersion as error:
             conflict, mine = error, form.rebase(error)
         except ValidationError as error:
-            _add_value_errors(form, error)
+            form.add_service_errors(error)
         else:
             messages.success(request, _("Wert geändert."))
             return redirect("goals:indicator", slug=concept.slug, pk=pk)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from concept.fields import DateInput, GermanDecimalField
 from concept.locking import UNKNOWN, VersionedForm
 from goals.models import StrategicGoal, SubGoal
-from measures.models import Decision, Measure, ProgressEntry, Status
+from measures.models import Decision, Measure, ProgressEntry
 from networks.models import Network, Organisation
 
 
@@ -30,17 +30,6 @@ class MeasureStateForm(VersionedForm, forms.ModelForm):
         model = Measure
         fields = ["status", "traffic_light", "progress"]
         widgets = {"progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1})}
-
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("status") == Status.DROPPED
-            and self.instance.status != Status.DROPPED
-            and not cleaned.get("reason", "").strip()
-            and not self.instance.status_reason.strip()
-        ):
-            self.add_error("reason", _("Bitte begründen, warum die Maßnahme entfällt."))
-        return cleaned
 
     def _post_clean(self):
         # The instance is changed only by the service, never by the form.
@@ -169,12 +158,6 @@ class ProgressEntryForm(VersionedForm, forms.ModelForm):
         )
         self.fields["decision"].empty_label = _("– kein Beschluss –")
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date > timezone.localdate():
-            raise forms.ValidationError(_("Das Datum liegt in der Zukunft."))
-        return date
-
     def clean_links(self):
         validator = forms.URLField(assume_scheme="https")
         links = []
@@ -195,14 +178,6 @@ class ProgressEntryForm(VersionedForm, forms.ModelForm):
                 )
             links.append(url)
         return links
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("status") == Status.DROPPED and not (
-            cleaned.get("deviation", "").strip() or self.measure.status_reason.strip()
-        ):
-            self.add_error("deviation", _("Bitte begründen, warum die Maßnahme entfällt."))
-        return cleaned
 
     def _post_clean(self):
         pass

@@ -10,6 +10,7 @@ import mimetypes
 import re
 import zipfile
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -46,6 +47,20 @@ def field_changes(older, newer, reader=None):
     reader: a HistoryReader of TRACKED_FIELDS over records that include both (by default
     one over just these two)."""
     return locking.describe_changes(Measure, older, newer, reader)
+
+
+@contextmanager
+def errors_renamed(**names):
+    """Re-raise a ValidationError with its fields renamed (model field → the argument of the
+    service that fills it), so a form shows the message at the field the user typed in."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {names.get(field, field): errors for field, errors in error.error_dict.items()}
+        ) from None
 
 
 def _save_measure(measure, user, fields, reason="", entry=None):
@@ -148,11 +163,12 @@ def progress_entry_create(
     measure.traffic_light = traffic_light
     measure.progress = progress
     if status == Status.DROPPED and not measure.status_reason.strip():
-        measure.status_reason = deviation or text
-    if status == Status.DROPPED and not measure.status_reason.strip():
-        raise ValidationError({"deviation": _("Bitte begründen, warum die Maßnahme entfällt.")})
+        # Why a measure is dropped is the Sachstand's "Abweichung / Begründung"; without one
+        # the measure refuses it (Measure.clean), named here at that field.
+        measure.status_reason = deviation.strip()
     reason = _("Beschluss: %(text)s") % {"text": decision.text} if decision else ""
-    _save_measure(measure, author, STATE_FIELDS, reason, entry=entry)
+    with errors_renamed(status_reason="deviation"):
+        _save_measure(measure, author, STATE_FIELDS, reason, entry=entry)
     return entry
 
 
@@ -234,18 +250,19 @@ def measure_set_state(
         return None
     if note.strip():
         text = f"{text}\n{note.strip()}"
-    return progress_entry_create(
-        measure=measure,
-        author=user,
-        date=today or timezone.localdate(),
-        status=status,
-        traffic_light=traffic_light,
-        progress=progress,
-        text=text,
-        deviation=reason,
-        decision=decision,
-        expected_version=expected_version,
-    )
+    with errors_renamed(deviation="reason"):
+        return progress_entry_create(
+            measure=measure,
+            author=user,
+            date=today or timezone.localdate(),
+            status=status,
+            traffic_light=traffic_light,
+            progress=progress,
+            text=text,
+            deviation=reason,
+            decision=decision,
+            expected_version=expected_version,
+        )
 
 
 def progress_entry_no_change(

@@ -1,8 +1,11 @@
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from goals.models import COUNT_UNITS, NUMBER_WORDS, Indicator
+from goals.models import COUNT_UNITS, NUMBER_WORDS, Indicator, IndicatorValue
 
 
 def indicator(**fields):
@@ -61,3 +64,47 @@ def test_number_words_are_counts():
 )
 def test_a_change_of_a_share_is_in_percentage_points(unit, change, expected):
     assert indicator(unit=unit).format_change(change) == expected
+
+
+def value_errors(unit, value, reference_date=None):
+    item = IndicatorValue(
+        indicator=indicator(unit=unit),
+        value=Decimal(value),
+        reference_date=reference_date or dt.date(2024, 12, 31),
+    )
+    try:
+        item.clean()
+    except ValidationError as error:
+        return error.message_dict
+    return {}
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "errors"),
+    [
+        ("Personen", "12", {}),
+        (
+            "Personen",
+            "12.5",
+            {"value": ["Personen werden als ganze, nicht negative Zahl erfasst."]},
+        ),
+        ("Anzahl", "-3", {"value": ["Anzahl werden als ganze, nicht negative Zahl erfasst."]}),
+        ("Prozent", "99.5", {}),
+        ("%", "150", {"value": ["Ein Anteil in Prozent liegt zwischen 0 und 100."]}),
+        ("Prozent", "-1", {"value": ["Ein Anteil in Prozent liegt zwischen 0 und 100."]}),
+        ("Euro", "-12.5", {}),
+    ],
+)
+def test_a_value_fits_its_unit(unit, value, errors):
+    assert value_errors(unit, value) == errors
+
+
+def test_a_value_is_counted_by_today(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: dt.date(2026, 11, 27))
+    assert value_errors("Personen", "1", dt.date(2026, 11, 27)) == {}
+    assert value_errors("Personen", "1", dt.date(2026, 12, 31)) == {
+        "reference_date": [
+            "Der Stichtag 31.12.2026 liegt in der Zukunft; erfasst werden Werte bis heute "
+            "(27.11.2026)."
+        ]
+    }

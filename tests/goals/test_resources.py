@@ -50,3 +50,16 @@ def test_indicator_value_dated_in_the_future_is_refused(world, monkeypatch):
         "werden Werte bis heute (27.11.2026)."
     ]
     assert IndicatorValue.objects.count() == before
+
+
+def test_indicator_value_is_checked_against_its_unit_as_in_the_browser(world):
+    before = IndicatorValue.objects.count()
+    report = run_rows(
+        world,
+        KINDS_BY_KEY["indicator-values"],
+        [["Kennzahl", "Stichtag", "Wert"], ["Kursteilnehmende", "31.12.2025", "12,5"]],
+    )
+    assert report.error_messages == [
+        "Zeile 2, Spalte „Wert“: Personen werden als ganze, nicht negative Zahl erfasst."
+    ]
+    assert IndicatorValue.objects.count() == before

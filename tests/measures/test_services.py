@@ -89,8 +89,12 @@ def test_invalid_entry_writes_nothing():
 
 def test_dropping_a_measure_requires_a_reason():
     measure = MeasureFactory()
-    with pytest.raises(ValidationError, match="begründen"):
-        entry(measure, "2025-03-01", status=Status.DROPPED, progress=0)
+    with pytest.raises(ValidationError) as error:
+        # The Sachstand's text is no reason: the reason goes into "Abweichung / Begründung".
+        entry(measure, "2025-03-01", status=Status.DROPPED, progress=0, text="Eingestellt.")
+    assert error.value.message_dict == {
+        "deviation": ["Bitte begründen, warum die Maßnahme entfällt."]
+    }
     assert ProgressEntry.objects.count() == 0
     entry(measure, "2025-03-01", status=Status.DROPPED, progress=0, deviation="Träger fehlt")
     measure.refresh_from_db()

@@ -348,7 +348,10 @@ def test_invalid_progress_is_refused_with_german_message(client, lk_vechta, coor
 def test_dropping_needs_a_reason(client, lk_vechta, coordinator):
     measure = lk_vechta.measures.get(code="S1")
     response = client.post(url("update_state", "S1"), state_data(measure, status="dropped"))
-    assert "Bitte begründen" in response.text
+    assert response.status_code == 400
+    assert response.context["state_form"].errors == {
+        "reason": ["Bitte begründen, warum die Maßnahme entfällt."]
+    }
     client.post(
         url("update_state", "S1"), state_data(measure, status="dropped", reason="Kein Träger")
     )
@@ -509,12 +512,26 @@ def test_bad_link_names_the_line(client, lk_vechta, coordinator):
     assert "Zeile 2" in response.text and not ProgressEntry.objects.exists()
 
 
+def test_a_sachstand_dropping_the_measure_needs_a_reason(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S6")
+    dropped = entry_data(measure, status=Status.DROPPED, progress=0, text="Kurs eingestellt.")
+    response = client.post(url("entry_create", "S6"), dropped)
+    assert response.context["form"].errors == {
+        "deviation": ["Bitte begründen, warum die Maßnahme entfällt."]
+    }
+    assert not ProgressEntry.objects.exists()
+    response = client.post(url("entry_create", "S6"), dropped | {"deviation": "Kein Träger"})
+    assert response.status_code == 302
+    measure.refresh_from_db()
+    assert (measure.status, measure.status_reason) == (Status.DROPPED, "Kein Träger")
+
+
 def test_future_date_and_missing_text_are_refused(client, lk_vechta, coordinator):
     measure = lk_vechta.measures.get(code="S6")
-    response = client.post(
-        url("entry_create", "S6"), entry_data(measure, date="2999-01-01", text="")
-    )
-    assert "in der Zukunft" in response.text and "Dieses Feld ist zwingend" in response.text
+    response = client.post(url("entry_create", "S6"), entry_data(measure, text=""))
+    assert "Dieses Feld ist zwingend" in response.text
+    response = client.post(url("entry_create", "S6"), entry_data(measure, date="2999-01-01"))
+    assert response.context["form"].errors == {"date": ["Das Datum liegt in der Zukunft."]}
     assert not ProgressEntry.objects.exists()
 
 

@@ -37,10 +37,9 @@ EDITS = [
         "Aufschlüsselung",
         "",
         "Wert",
-        "130,5",
+        "131",
         lambda w: (
-            IndicatorValue.objects.get(indicator=w.indicator, breakdown="").value
-            == Decimal("130.5")
+            IndicatorValue.objects.get(indicator=w.indicator, breakdown="").value == Decimal("131")
         ),
     ),
     (
@@ -215,7 +214,7 @@ def test_new_indicator_values_organisations_and_networks(world):
         write_csv_bytes(
             [
                 ["Kennzahl", "Stichtag", "Wert", "Aufschlüsselung"],
-                ["Kursteilnehmende", "31.12.2025", "1.234,5", ""],
+                ["Kursteilnehmende", "31.12.2025", "1.234", ""],
             ]
         ),
         "werte.csv",
@@ -223,7 +222,7 @@ def test_new_indicator_values_organisations_and_networks(world):
     )
     assert report.written, report.error_messages
     item = IndicatorValue.objects.get(indicator=world.indicator, reference_date="2025-12-31")
-    assert item.value == Decimal("1234.5")
+    assert item.value == Decimal("1234")
     assert item.history.get().history_user == world.user
 
     organisations = KINDS_BY_KEY["organisations"]
