@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from concept import locking
+from concept import formatting, locking
 from goals.models import Indicator, IndicatorValue
 
 
@@ -19,7 +19,7 @@ def _duplicate_error(indicator, reference_date, breakdown):
             % {
                 "indicator": indicator.name,
                 "label": label,
-                "date": reference_date.strftime("%d.%m.%Y"),
+                "date": formatting.date(reference_date),
             }
         }
     )

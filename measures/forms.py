@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from concept import formatting
 from concept.fields import DateInput, GermanDecimalField
 from concept.locking import UNKNOWN, VersionedForm
 from goals.models import StrategicGoal, SubGoal
@@ -75,7 +76,7 @@ class MultipleFileField(forms.FileField):
                 % {
                     "label": self.label,
                     "max": self.max_total_bytes // 1024 // 1024,
-                    "size": f"{total / 1024 / 1024:.1f}".replace(".", ","),
+                    "size": formatting.megabytes(total),
                 }
             )
         return files
@@ -154,7 +155,7 @@ class ProgressEntryForm(VersionedForm, forms.ModelForm):
         decisions = measure.decisions.select_related("meeting__network").order_by("-meeting__date")
         self.fields["decision"].queryset = decisions
         self.fields["decision"].label_from_instance = lambda d: (
-            f"{d.meeting.network.name}, {d.meeting.date:%d.%m.%Y}: {d.text[:80]}"
+            f"{d.meeting.network.name}, {formatting.date(d.meeting.date)}: {d.text[:80]}"
         )
         self.fields["decision"].empty_label = _("– kein Beschluss –")
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from concept import formatting
 from concept.history import Change, HistoricalRecords
 from concept.models import Concept
 from goals.models import StrategicGoal, SubGoal
@@ -383,9 +384,6 @@ class Measure(models.Model):
         """How users name the measure, and its key in URLs (measure_label)."""
         return measure_label(self.code, self.number)
 
-    # The URL key is the label (…/massnahmen/S1/, …/massnahmen/4.1.9/).
-    url_key = label
-
     def next_update_due(self, last_entry_date):
         """The date by which the next Sachstand is due (None for finished measures)."""
         if self.status in FINISHED:
@@ -595,7 +593,7 @@ class ProgressEntry(models.Model):
         indexes = [models.Index(fields=["measure", "-date"], name="entry_measure_date")]
 
     def __str__(self):
-        return f"{self.measure.label} – {self.date:%d.%m.%Y}"
+        return f"{self.measure.label} – {formatting.date(self.date)}"
 
     def clean(self):
         # Only a new Sachstand sets a state; a recorded one keeps its state for good, and its

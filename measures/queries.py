@@ -3,13 +3,11 @@ queries."""
 
 from django.db.models import Prefetch
 
-from concept.history import HistoryReader, history_events
+from concept.history import HISTORY_LIMIT, HistoryReader, history_events
 from goals.models import Indicator, IndicatorValue
 from measures.models import Decision, Measure, MeasureOrganisation, ProgressEntry
 from measures.services import TRACKED_FIELDS, field_changes
 from networks.models import Meeting, Network
-
-HISTORY_LIMIT = 50
 
 
 def lead_prefetch():

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concept import locking, roles
+from concept import formatting, locking, roles
 from concept.text import looks_binary
 from measures.models import (
     Decision,
@@ -285,7 +285,7 @@ def progress_entry_no_change(
                     "Für heute (%(date)s) ist dieser Stand schon festgehalten; "
                     "es wurde kein weiterer Sachstand erfasst."
                 )
-                % {"date": today.strftime("%d.%m.%Y")}
+                % {"date": formatting.date(today)}
             )
         return progress_entry_create(
             measure=measure,
@@ -419,7 +419,7 @@ def evidence_file_errors(upload) -> list[str]:
             _("„%(name)s“ ist zu groß (%(size)s MB; höchstens %(max)s MB).")
             % {
                 "name": upload.name,
-                "size": f"{upload.size / 1024 / 1024:.1f}".replace(".", ","),
+                "size": formatting.megabytes(upload.size),
                 "max": settings.EVIDENCE_MAX_BYTES // 1024 // 1024,
             }
         ]

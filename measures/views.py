@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
-from concept import roles
+from concept import formatting, roles
 from concept.access import get_concept_for_edit, get_concept_for_view
 from concept.fields import add_service_errors, query_datetime
 from concept.locking import StaleVersion
@@ -39,11 +39,11 @@ logger = logging.getLogger(__name__)
 
 def grid_id(measure):
     """Unique element ids per grid row; names stay plain, each row is its own form."""
-    return f"raster-{measure.url_key}-%s"
+    return f"raster-{measure.label}-%s"
 
 
 def detail_url(measure):
-    return reverse("measures:detail", kwargs={"slug": measure.concept.slug, "key": measure.url_key})
+    return reverse("measures:detail", kwargs={"slug": measure.concept.slug, "key": measure.label})
 
 
 @require_safe
@@ -224,16 +224,16 @@ def _state_response(
         )
         response = render(request, "measures/measure_detail.html#state_response", context)
         if entry is not None:
-            trigger_client_event(response, "measureUpdated", {"code": measure.url_key})
+            trigger_client_event(response, "measureUpdated", {"code": measure.label})
         return response
     if saved or (conflict is None and not form.errors):
         back = request.POST.get("zurueck", "")
         if in_grid and url_has_allowed_host_and_scheme(back, {request.get_host()}):
             # Back at the row just saved, not at the top of a long grid.
-            return redirect(f"{back.partition('#')[0]}#zeile-{measure.url_key}")
+            return redirect(f"{back.partition('#')[0]}#zeile-{measure.label}")
         return redirect(detail_url(measure))
     measure = get_measure_for_view(
-        request.user, measure.concept.slug, measure.url_key, measure_detail_queryset()
+        request.user, measure.concept.slug, measure.label, measure_detail_queryset()
     )
     context = _detail_context(request, measure, state_form=form, conflict=conflict, mine=mine)
     return render(request, "measures/measure_detail.html", context, status=status)
@@ -318,7 +318,7 @@ def progress_entry_create(request, slug, key):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                date = entry.date.strftime("%d.%m.%Y")
+                date = formatting.date(entry.date)
                 newer = measure.entries.filter(date__gt=entry.date).order_by("-date").first()
                 if newer is None:
                     messages.success(
@@ -332,7 +332,7 @@ def progress_entry_create(request, slug, key):
                             "(vom %(newer)s); der aktuelle Stand der Maßnahme bleibt daher "
                             "unverändert."
                         )
-                        % {"date": date, "newer": newer.date.strftime("%d.%m.%Y")},
+                        % {"date": date, "newer": formatting.date(newer.date)},
                     )
                 return redirect(detail_url(measure))
     return render(

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from concept import formatting
 from concept.history import HistoricalRecords
 from concept.models import Concept, Statement
 
@@ -190,4 +191,4 @@ class Meeting(models.Model):
         ordering = ["-date", "pk"]
 
     def __str__(self):
-        return f"{self.network} – {self.date:%d.%m.%Y}"
+        return f"{self.network} – {formatting.date(self.date)}"

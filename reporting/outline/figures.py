@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from concept import formatting
 from reporting.outline.goal_text import SENTENCE_STARTERS
 from reporting.outline.issues import WARNING
 from reporting.outline.syntax import LIST_END, OutlineSection
@@ -74,10 +75,6 @@ def _own_date(statement, parsed):
     if match:
         return dt.date(int(match.group(1)), 12, 31), False
     return None, False
-
-
-def _german_number(value):
-    return f"{value:,}".replace(",", ".")
 
 
 # Labels after a number that are units, not names ("Geflüchtete: 1.234 Personen"): the
@@ -184,7 +181,7 @@ class _ReferenceDates:
                     "Die Ausgangslage nennt mehrere Stichtage; für diese Zahlen ohne eigenen "
                     "Stichtag gilt der erste (%(date)s)."
                 )
-                % {"date": date.strftime("%d.%m.%Y")},
+                % {"date": formatting.date(date)},
                 WARNING,
             )
         return date
@@ -204,7 +201,7 @@ class _ReferenceDates:
                 "Als Stichtag ist nur das Jahr %(year)d angegeben; angenommen wurde der "
                 "%(date)s. Bitte nach dem Import prüfen."
             )
-            % {"year": date.year, "date": date.strftime("%d.%m.%Y")},
+            % {"year": date.year, "date": formatting.date(date)},
             WARNING,
         )
         return date
@@ -274,8 +271,8 @@ def _total_figure(statement, label, total, parts, parsed):
             )
             % {
                 "keys": ", ".join(keys),
-                "sum": _german_number(parts_sum),
-                "total": _german_number(total),
+                "sum": formatting.number(parts_sum),
+                "total": formatting.number(total),
                 "label": label,
             },
             WARNING,

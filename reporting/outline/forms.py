@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from concept import formatting
 from reporting.outline.decode import MAX_UPLOAD_BYTES, decode_outline
 from reporting.outline.issues import OutlineInvalid
 from reporting.outline.write import outline_check
@@ -78,7 +79,7 @@ class OutlineImportForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError(
                 _("Die Datei ist %(size)s KB groß; erlaubt ist höchstens 1 MB (1.024 KB)."),
-                params={"size": f"{upload.size // 1024:,}".replace(",", ".")},
+                params={"size": formatting.number(upload.size // 1024)},
                 code="too_large",
             )
         try:

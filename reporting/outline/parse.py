@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from concept import formatting
 from concept.models import Concept
 from reporting.outline.collapsed_lists import flag_collapsed_lists
 from reporting.outline.figures import read_figures
@@ -91,8 +92,8 @@ def _read_lines(text, parsed):
                 lineno,
                 _("Die Zeile ist %(length)s Zeichen lang; erlaubt sind höchstens %(max)s.")
                 % {
-                    "length": f"{len(line):,}".replace(",", "."),
-                    "max": f"{MAX_LINE_LENGTH:,}".replace(",", "."),
+                    "length": formatting.number(len(line)),
+                    "max": formatting.number(MAX_LINE_LENGTH),
                 },
             )
             continue

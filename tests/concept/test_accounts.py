@@ -147,7 +147,7 @@ def test_administration_sees_the_lockouts_and_unlocks_one(client, locked):
     assert all("anna" in row and "Entsperren" in row for row in rows)
     assert OFFICE in page.text and HOME in page.text
     until = timezone.localtime(AccessAttempt.objects.get(ip_address=OFFICE).attempt_time)
-    assert f"{until + timedelta(minutes=15):%d.%m.%Y %H:%M} Uhr" in page.text
+    assert f"{until + timedelta(minutes=15):%d.%m.%Y, %H:%M} Uhr" in page.text
 
     response = unlock(client, "anna", OFFICE)
     assert response.status_code == 302

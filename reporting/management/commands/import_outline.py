@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from concept import formatting
 from reporting.outline.decode import decode_outline
 from reporting.outline.issues import OutlineInvalid
 from reporting.outline.write import check_slug, outline_check, outline_import
@@ -11,12 +12,8 @@ from reporting.outline.write import check_slug, outline_check, outline_import
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
-def german_number(value):
-    return f"{int(value):,}".replace(",", ".")
-
-
 def counted(count, singular, plural):
-    return f"{german_number(count)} {singular if count == 1 else plural}"
+    return f"{formatting.number(count)} {singular if count == 1 else plural}"
 
 
 def failure_message(issues, path):
@@ -119,7 +116,7 @@ class Command(BaseCommand):
         write(f"Gebietskörperschaft: {outline.district}")
         if result.replaced is not None:
             deleted = ", ".join(
-                f"{german_number(count)} {label}" for count, label in result.replaced.counts
+                f"{formatting.number(count)} {label}" for count, label in result.replaced.counts
             )
             verb = "würde ersetzt" if dry_run else "wurde ersetzt"
             write(
@@ -165,12 +162,12 @@ class Command(BaseCommand):
             write("Kennzahlen der Ausgangslage:")
             for figure in outline.figures:
                 values = "; ".join(
-                    f"{value.breakdown or 'gesamt'} {german_number(value.value)}"
+                    f"{value.breakdown or 'gesamt'} {formatting.number(value.value)}"
                     for value in figure.values
                 )
                 write(
                     f"  {figure.name} ({figure.statement_number}, Stand "
-                    f"{figure.reference_date:%d.%m.%Y}): {values}"
+                    f"{formatting.date(figure.reference_date)}): {values}"
                 )
 
     def report_notes(self, result):

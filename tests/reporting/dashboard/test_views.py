@@ -206,7 +206,7 @@ def test_goal_page_shows_aim_subgoals_indicators_and_measures(client, lk_vechta,
     )
     assert "Zielwert 2027: 20" in html and "Ausgangswert 2021: 30" in html
     for measure in goal.measures.all():
-        assert f'href="/konzepte/lk-vechta/massnahmen/{measure.url_key}/"' in html
+        assert f'href="/konzepte/lk-vechta/massnahmen/{measure.label}/"' in html
     # The uncoded measure 4.1.9 is linked by its outline number.
     assert 'href="/konzepte/lk-vechta/massnahmen/4.1.9/"' in html
     assert "noch keiner" in html  # no Sachstand yet
@@ -241,7 +241,7 @@ def test_mind_map_lists_every_goal_subgoal_and_measure_with_text_labels(
     assert html.count('class="portal-mindmap__branch"') == 8  # 7 goals + coordination
     assert html.count("portal-mindmap__node--subgoal") == 28
     for measure in lk_vechta.measures.all():
-        assert f'href="/konzepte/lk-vechta/massnahmen/{measure.url_key}/"' in html
+        assert f'href="/konzepte/lk-vechta/massnahmen/{measure.label}/"' in html
     assert 'portal-mindmap__node--red"' in html
     # The colour word stands as text next to the dot.
     assert '<span class="portal-ampel__dot" aria-hidden="true"></span>rot</span>' in html
