@@ -288,27 +288,6 @@ class MeasureForm(VersionedForm, forms.ModelForm):
         assigned = self.instance.sub_goals.values("pk") if self.instance.pk else []
         return sub_goals.filter(models.Q(goal__in=goals) | models.Q(pk__in=assigned))
 
-    def clean(self):
-        cleaned = super().clean()
-        lead = set(cleaned.get("lead_organisations") or [])
-        partners = set(cleaned.get("partner_organisations") or [])
-        both = lead & partners
-        if both:
-            names = ", ".join(sorted(o.name for o in both))
-            self.add_error(
-                "partner_organisations",
-                _("Nicht zugleich Federführung und Partner: %(names)s") % {"names": names},
-            )
-        goal = cleaned.get("goal", self.instance.goal)
-        for sub_goal in cleaned.get("sub_goals") or []:
-            if goal is not None and sub_goal.goal_id != goal.pk:
-                self.add_error(
-                    "sub_goals",
-                    _("Teilziel %(label)s gehört nicht zum gewählten strategischen Ziel.")
-                    % {"label": sub_goal.label},
-                )
-        return cleaned
-
     def _post_clean(self):
         # Validate field values against the model without touching the stored instance.
         pass

@@ -315,6 +315,26 @@ MASTER_FIELDS = [
 ]
 
 
+def _check_assignments(*, goal, sub_goals, lead, partners):
+    """A measure's Teilziele belong to its strategic goal (a measure without one may serve
+    any); an Akteur leads a measure or is its partner, not both."""
+    errors = {}
+    if goal is not None:
+        for sub_goal in sub_goals or ():
+            if sub_goal.goal_id != goal.pk:
+                errors.setdefault("sub_goals", []).append(
+                    _("Teilziel %(label)s gehört nicht zum gewählten strategischen Ziel.")
+                    % {"label": sub_goal.label}
+                )
+    both = set(lead or ()) & set(partners or ())
+    if both:
+        errors["partner_organisations"] = _(
+            "Nicht zugleich Federführung und Partner: %(names)s"
+        ) % {"names": ", ".join(sorted(o.name for o in both))}
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def measure_update(
     *,
@@ -356,6 +376,12 @@ def measure_update(
                     )
                 }
             )
+    _check_assignments(
+        goal=data["goal"] if "goal" in written else measure.goal,
+        sub_goals=sub_goals,
+        lead=lead_organisations,
+        partners=partner_organisations,
+    )
     for field in written:
         setattr(measure, field, data[field])
     measure.full_clean()
@@ -372,7 +398,7 @@ def measure_update(
         measure.responsible_users.set(responsible_users)
     if lead_organisations is not None or partner_organisations is not None:
         lead = set(lead_organisations or [])
-        partners = set(partner_organisations or []) - lead
+        partners = set(partner_organisations or [])
         measure.involvements.all().delete()
         MeasureOrganisation.objects.bulk_create(
             [

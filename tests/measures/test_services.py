@@ -10,7 +10,14 @@ from measures.models import Decision, ProgressEntry, Status, TrafficLight
 from measures.services import decision_create, measure_update, progress_entry_create
 from networks.models import Meeting, Network
 from networks.services import meeting_create, network_create
-from tests.factories import MeasureFactory, SubGoalFactory, UserFactory, add_member
+from tests.factories import (
+    GoalFactory,
+    MeasureFactory,
+    OrganisationFactory,
+    SubGoalFactory,
+    UserFactory,
+    add_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -192,6 +199,38 @@ def test_a_contradictory_sachstand_is_refused_and_nothing_written():
     measure.refresh_from_db()
     assert (measure.status, measure.progress) == (Status.IN_PROGRESS, 50)
     assert not ProgressEntry.objects.exists()
+
+
+def test_measure_update_keeps_teilziele_within_the_goal_and_lead_apart_from_partners():
+    measure = MeasureFactory()
+    own = SubGoalFactory(goal=measure.goal, number=1)
+    other = SubGoalFactory(goal=GoalFactory(concept=measure.concept), number=2)
+    both = OrganisationFactory(concept=measure.concept, name="VHS")
+    user = add_member(measure.concept, UserFactory(), roles.COORDINATION)
+    with pytest.raises(ValidationError) as error:
+        measure_update(
+            measure=measure,
+            user=user,
+            expected_version=measure.version,
+            data={},
+            sub_goals=[own, other],
+            lead_organisations=[both],
+            partner_organisations=[both],
+        )
+    assert error.value.message_dict == {
+        "sub_goals": [f"Teilziel {other.label} gehört nicht zum gewählten strategischen Ziel."],
+        "partner_organisations": ["Nicht zugleich Federführung und Partner: VHS"],
+    }
+    assert not measure.sub_goals.exists() and not measure.involvements.exists()
+    # Moved to the other goal, the measure may serve its Teilziel.
+    measure_update(
+        measure=measure,
+        user=user,
+        expected_version=measure.version,
+        data={"goal": other.goal},
+        sub_goals=[other],
+    )
+    assert list(measure.sub_goals.all()) == [other]
 
 
 # --- decisions ------------------------------------------------------------------------------

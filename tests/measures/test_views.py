@@ -599,6 +599,33 @@ def test_master_data_rejects_end_before_start(client, lk_vechta, coordinator):
     assert measure.start_date is None
 
 
+def test_master_data_shows_the_services_assignment_errors(client, lk_vechta, coordinator):
+    measure = lk_vechta.measures.get(code="S8")
+    university = lk_vechta.organisations.get(name="Universität Vechta")
+    own = measure.goal.sub_goals.get(number=4)
+    involvements = set(measure.involvements.values_list("organisation", "role"))
+    assert (university.pk, "lead") not in involvements
+    response = client.post(
+        url("edit", "S8"),
+        {
+            "version": measure.version,
+            "title": measure.title,
+            "goal": lk_vechta.goals.get(number=2).pk,  # moved, its Teilziel kept
+            "sub_goals": [own.pk],
+            "lead_organisations": [university.pk],
+            "partner_organisations": [university.pk],
+            "update_cadence": 183,
+        },
+    )
+    assert response.context["form"].errors == {
+        "sub_goals": ["Teilziel 1.4 gehört nicht zum gewählten strategischen Ziel."],
+        "partner_organisations": ["Nicht zugleich Federführung und Partner: Universität Vechta"],
+    }
+    measure.refresh_from_db()
+    assert measure.goal.number == 1 and not measure.sub_goals.exists()
+    assert set(measure.involvements.values_list("organisation", "role")) == involvements
+
+
 def test_owner_cannot_reassign_responsibility(client, lk_vechta, owner):
     client.force_login(owner)
     measure = lk_vechta.measures.get(code="S4")
