@@ -8,6 +8,9 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from concept import formatting
 
 GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 
@@ -42,7 +45,7 @@ class GermanDecimalField(forms.DecimalField):
 
 
 # The ways a date reaches the portal as text: typed the German way, or ISO 8601.
-READABLE_DATES = ["%d.%m.%Y", "%Y-%m-%d"]
+READABLE_DATES = [formatting.DATE_FORMAT, "%Y-%m-%d"]
 
 
 class DateInput(forms.DateInput):
@@ -61,6 +64,18 @@ class DateInput(forms.DateInput):
         if isinstance(value, str):
             value = read_date(value) or value
         return super().format_value(value)
+
+
+class DateField(forms.DateField):
+    """The portal's one date field, for every form: the browser's date control (DateInput),
+    which sends ISO 8601; a date typed or linked the German way (31.12.2025) is read too,
+    whatever language is active. One message for anything else."""
+
+    widget = DateInput
+    input_formats = READABLE_DATES
+    default_error_messages = {
+        "invalid": _("Bitte ein gültiges Datum im Format TT.MM.JJJJ angeben, z. B. 31.12.2025."),
+    }
 
 
 def read_date(text: str) -> dt.date | None:

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concept.fields import DateInput, GermanDecimalField, add_service_errors
+from concept.fields import DateField, GermanDecimalField, add_service_errors
 from concept.locking import VersionedForm
 from goals.models import IndicatorValue
 
@@ -16,11 +16,7 @@ class IndicatorValueForm(VersionedForm, forms.ModelForm):
         label=_("Jahr"),
         help_text=_("Stichtag ist der 31.12. dieses Jahres, wenn unten kein anderer steht."),
     )
-    reference_date = forms.DateField(
-        label=_("Abweichender Stichtag"),
-        required=False,
-        widget=DateInput(),
-    )
+    reference_date = DateField(label=_("Abweichender Stichtag"), required=False)
 
     value = GermanDecimalField(label=_("Wert"), max_digits=14, decimal_places=3)
 

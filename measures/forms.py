@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concept import formatting
-from concept.fields import DateInput, GermanDecimalField
+from concept.fields import DateField, GermanDecimalField
 from concept.locking import UNKNOWN, VersionedForm
 from goals.models import StrategicGoal, SubGoal
 from measures.models import Decision, Measure, ProgressEntry
@@ -127,8 +127,8 @@ class ProgressEntryForm(VersionedForm, forms.ModelForm):
             "cost",
             "funding",
         ]
+        field_classes = {"date": DateField}
         widgets = {
-            "date": DateInput(),
             "progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
             "text": forms.Textarea(attrs={"rows": 4}),
             "next_steps": forms.Textarea(attrs={"rows": 3}),
@@ -234,11 +234,10 @@ class MeasureForm(VersionedForm, forms.ModelForm):
             "update_cadence",
             "is_public",
         ]
+        field_classes = {"start_date": DateField, "end_date": DateField}
         widgets = {
             "title": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 4}),
-            "start_date": DateInput(),
-            "end_date": DateInput(),
             "sub_goals": forms.CheckboxSelectMultiple,
             "networks": forms.CheckboxSelectMultiple,
             "responsible_users": forms.CheckboxSelectMultiple,
@@ -360,10 +359,9 @@ class DecisionForm(VersionedForm):
             "invalid_pk_value": _("„%(pk)s“ ist keine gültige Maßnahme."),
         },
     )
-    follow_up_date = forms.DateField(
+    follow_up_date = DateField(
         label=_("Wiedervorlage am"),
         required=False,
-        widget=DateInput(),
         help_text=_("Wann der Beschluss wieder vorgelegt wird."),
     )
     follow_up_done = forms.BooleanField(label=_("Wiedervorlage erledigt"), required=False)

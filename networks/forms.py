@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from concept.fields import DateInput
+from concept.fields import DateField
 from concept.locking import VersionedForm
 from concept.models import Statement
 from networks.models import Meeting, Network, Organisation
@@ -80,7 +80,8 @@ class MeetingForm(VersionedForm, ServiceModelForm):
         model = Meeting
         fields = ["network", "date", "topic", "presented", "minutes"]
         labels = {"date": _("Datum der Sitzung"), "presented": _("Vorgestellt")}
-        widgets = {"date": DateInput(), "minutes": forms.Textarea(attrs={"rows": 5})}
+        field_classes = {"date": DateField}
+        widgets = {"minutes": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, committees=None, **kwargs):
         super().__init__(*args, **kwargs)

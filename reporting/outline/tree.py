@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from measures.models import measure_label
 from reporting.outline.issues import ERROR, FLAG, WARNING, Issue, by_line
 from reporting.outline.syntax import SECTION_HEADINGS, STATEMENT_SECTIONS
 
@@ -39,7 +40,7 @@ class OutlineMeasure:
 
     @property
     def label(self):
-        return self.code or self.number
+        return measure_label(self.code, self.number)
 
 
 @dataclass

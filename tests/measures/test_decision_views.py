@@ -182,7 +182,9 @@ def test_decision_form_refuses_bad_input_in_german(client, lk_vechta, member_of,
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "keine Maßnahme dieses Konzepts" in errors["measures"][0]
-    assert errors["follow_up_date"] == ["Bitte ein gültiges Datum eingeben."]
+    assert errors["follow_up_date"] == [
+        "Bitte ein gültiges Datum im Format TT.MM.JJJJ angeben, z. B. 31.12.2025."
+    ]
     assert not Decision.objects.filter(text="Fremd").exists()
 
 

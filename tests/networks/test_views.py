@@ -309,7 +309,9 @@ def test_committee_meeting_form_refuses_bad_input_in_german(client, vechta, memb
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "Gremium dieses Konzepts" in errors["network"][0]
-    assert errors["date"] == ["Bitte ein gültiges Datum eingeben."]
+    assert errors["date"] == [
+        "Bitte ein gültiges Datum im Format TT.MM.JJJJ angeben, z. B. 31.12.2025."
+    ]
     assert errors["topic"]
     assert "Es wurde nichts gespeichert" in response.text
     assert not plain.meetings.exists()
