@@ -4,10 +4,10 @@ A value is identified by its Kennzahl, Stichtag and Aufschlüsselung (empty for 
 new and changed values go through goals.services, which keeps their history.
 """
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concept import formatting
 from concept.exchange.cells import DateCell, DecimalCell, RefCell, TextCell
 from concept.exchange.columns import KEY, Column
 from concept.exchange.errors import ExportFilterError, filter_error
@@ -120,7 +120,7 @@ class IndicatorValueResource(ConceptResource):
             return ""
         parts = [indicator.name]
         if date:
-            parts.append(date.strftime("%d.%m.%Y"))
+            parts.append(formatting.date(date))
         if breakdown:
             parts.append(breakdown)
         return ", ".join(parts)
@@ -135,17 +135,6 @@ class IndicatorValueResource(ConceptResource):
         if item is not None:
             item.indicator = indicator
         return item, key, label
-
-    def check(self, item, values, changes, errors):
-        date, today = values.get("reference_date"), timezone.localdate()
-        if date and date > today:  # as in the form: a value is counted at its Stichtag
-            errors.setdefault(self.header_of("reference_date"), []).append(
-                _(
-                    "Der Stichtag %(date)s liegt in der Zukunft; erfasst werden Werte bis "
-                    "heute (%(today)s)."
-                )
-                % {"date": date.strftime("%d.%m.%Y"), "today": today.strftime("%d.%m.%Y")}
-            )
 
     def apply(self, item, values, changes):
         if item is None:

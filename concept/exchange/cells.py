@@ -9,16 +9,15 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from import_export import widgets
 
+from concept import formatting
 from concept.exchange.values import (
     as_text,
-    german_decimal,
     is_empty,
     lookup_key,
     normalise_text,
     number_from_text,
     plain_decimal,
 )
-from concept.templatetags.portal import money
 from concept.text import unsafe_character_message
 
 
@@ -133,7 +132,7 @@ class IntegerCell(Cell):
         if self.maximum is None and number > self.LARGEST:
             raise ValueError(
                 _("„%(value)s“ ist zu groß (höchstens %(max)s).")
-                % {"value": shown, "max": f"{self.LARGEST:,}".replace(",", ".")}
+                % {"value": shown, "max": formatting.number(self.LARGEST)}
             )
         too_small = self.minimum is not None and number < self.minimum
         too_big = self.maximum is not None and number > self.maximum
@@ -204,8 +203,8 @@ class DecimalCell(Cell):
         if value is None:
             return ""
         if self.money:
-            return money(value)
-        return german_decimal(plain_decimal(value))
+            return formatting.money(value)
+        return formatting.decimal_cell(value)
 
 
 GERMAN_DATE_PATTERN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
@@ -242,7 +241,7 @@ class DateCell(Cell):
             ) from None
 
     def display(self, value):
-        return "" if value is None else value.strftime("%d.%m.%Y")
+        return formatting.date(value)
 
 
 TRUE_WORDS = {"ja", "j", "wahr", "x", "1", "true", "yes", "y"}

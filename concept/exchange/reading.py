@@ -9,9 +9,9 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concept import formatting
 from concept.exchange.errors import ExchangeFileError
 from concept.exchange.table import MAX_COLUMNS, Table, table_from_records
-from concept.exchange.values import megabytes
 from concept.exchange.workbook import read_xlsx
 from concept.text import looks_binary, mixed_encoding_line
 
@@ -71,7 +71,7 @@ def csv_error_message(line, error) -> str:
         )
     elif "field larger than field limit" in text:
         reason = _("Ein Wert ist länger als %(max)s Zeichen.") % {
-            "max": f"{csv.field_size_limit():,}".replace(",", ".")
+            "max": formatting.number(csv.field_size_limit())
         }
     elif "expected after" in text:
         reason = _(
@@ -109,7 +109,7 @@ def size_refusal(size: int) -> str | None:
     if size <= MAX_BYTES:
         return None
     return _("Die Datei ist zu groß (%(size)s MB; höchstens %(max)s MB).") % {
-        "size": megabytes(size),
+        "size": formatting.megabytes(size),
         "max": MAX_BYTES // 1024 // 1024,
     }
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import tablib
 from django.utils.translation import gettext as _
 
+from concept import formatting
 from concept.exchange.errors import ExchangeFileError
 from concept.exchange.formulas import unneutralise
 from concept.exchange.values import as_text, is_empty
@@ -52,7 +53,7 @@ def table_from_records(records, description) -> Table:
         if len(rows) >= MAX_ROWS:
             raise ExchangeFileError(
                 _("Die Datei hat mehr als %(max)s Datenzeilen. Bitte in kleinere Dateien teilen.")
-                % {"max": f"{MAX_ROWS:,}".replace(",", ".")}
+                % {"max": formatting.number(MAX_ROWS)}
             )
         if not extra_warned and any(not is_empty(v) for v in record[len(headers) :]):
             warnings.append(

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from concept import formatting
 from concept.fields import parse_german_number
 
 
@@ -24,10 +25,10 @@ def as_text(value) -> str:
         return str(int(value))
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0, 0):
-            return value.strftime("%d.%m.%Y")
-        return value.strftime("%d.%m.%Y %H:%M")
+            return formatting.date(value)
+        return formatting.datetime_cell(value)
     if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
+        return formatting.date(value)
     return str(value)
 
 
@@ -57,10 +58,6 @@ def excel_date_variants(value) -> list[str]:
     return [f"{day}.{month}.{year % 100}", f"{day}.{month}"]
 
 
-def german_decimal(value: Decimal) -> str:
-    return format(value, "f").replace(".", ",")
-
-
 PLAIN_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 
 
@@ -79,8 +76,3 @@ def plain_decimal(value: Decimal) -> Decimal:
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
     return value.normalize()
-
-
-def megabytes(size) -> str:
-    """A file size for messages: "5,0" (MB)."""
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")

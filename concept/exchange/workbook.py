@@ -10,9 +10,9 @@ import zlib
 
 from django.utils.translation import gettext as _
 
+from concept import formatting
 from concept.exchange import table
 from concept.exchange.errors import ExchangeFileError
-from concept.exchange.values import megabytes
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def check_sizes(members) -> None:
                 "Die Excel-Datei ist entpackt zu groß (%(size)s MB; höchstens %(max)s MB) "
                 "und wird nicht geöffnet."
             )
-            % {"size": megabytes(total), "max": XLSX_MAX_UNCOMPRESSED // 1024 // 1024}
+            % {"size": formatting.megabytes(total), "max": XLSX_MAX_UNCOMPRESSED // 1024 // 1024}
         )
 
 

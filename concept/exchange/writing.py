@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from concept import formatting
 from concept.exchange.formulas import FORMULA_TRIGGERS, neutralise
-from concept.exchange.values import german_decimal, plain_decimal
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,13 +28,11 @@ def csv_cell(value) -> str:
     if isinstance(value, bool):
         return _("ja") if value else _("nein")
     if isinstance(value, dt.datetime):
-        return value.strftime("%d.%m.%Y %H:%M")
+        return formatting.datetime_cell(value)
     if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, Decimal):
-        return german_decimal(plain_decimal(value))
-    if isinstance(value, float):
-        return german_decimal(plain_decimal(Decimal(repr(value))))
+        return formatting.date(value)
+    if isinstance(value, Decimal | float):
+        return formatting.decimal_cell(value)
     if isinstance(value, int):
         return str(value)
     return neutralise(str(value))

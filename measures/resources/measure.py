@@ -23,7 +23,14 @@ from concept.exchange.resource import ConceptResource
 from concept.exchange.values import excel_date_variants, lookup_key
 from goals.models import StrategicGoal, SubGoal
 from measures import services
-from measures.models import Measure, MeasureOrganisation, Status, TrafficLight, UpdateCadence
+from measures.models import (
+    Measure,
+    MeasureOrganisation,
+    Status,
+    TrafficLight,
+    UpdateCadence,
+    measure_label,
+)
 from measures.resources.cells import (
     CADENCE_MESSAGE,
     LIGHT_MESSAGE,
@@ -159,7 +166,11 @@ class MeasureResource(ConceptResource):
     )
 
     required_columns = ((gettext_lazy("Kürzel"), gettext_lazy("Gliederungsnummer")),)
-    error_columns = {"deviation": gettext_lazy("Umsetzungsstand")}
+    # The services' arguments their errors name, as the file's columns.
+    error_columns = {
+        "reason": gettext_lazy("Umsetzungsstand"),
+        "partner_organisations": gettext_lazy("Partner"),
+    }
     row_noun = gettext_lazy("Maßnahme")
     slug = "massnahmen"
 
@@ -251,7 +262,7 @@ class MeasureResource(ConceptResource):
         numbers = [number, *excel_date_variants(number)] if number else []
         code_header, number_header = self.header_of("code"), self.header_of("number")
         if code_header in errors or number_header in errors:
-            return None, None, code or number or ""
+            return None, None, measure_label(code, number) or ""
         measure = None
         if code:
             measure = self.by_code.get(code.casefold())
@@ -286,7 +297,7 @@ class MeasureResource(ConceptResource):
                 _("Kürzel oder Gliederungsnummer fehlt – welche Maßnahme ist gemeint?")
             )
         if measure is None:
-            return None, None, code or number or ""
+            return None, None, measure_label(code, number) or ""
         return measure, ("measure", measure.pk), measure.label
 
     def values_at(self, measure, version):
@@ -313,14 +324,6 @@ class MeasureResource(ConceptResource):
                 SimpleNamespace(pk=pk, name=name) for pk, name in assigned.get("networks", [])
             ]
         return values
-
-    def check(self, instance, values, changes, errors):
-        leads = {o.pk: o for o in values.get("lead") or ()}
-        both = [o.name for o in values.get("partners") or () if o.pk in leads]
-        if both:
-            errors.setdefault(self.header_of("partners"), []).append(
-                _("„%(names)s“ steht schon unter Federführung.") % {"names": "; ".join(both)}
-            )
 
     def apply(self, measure, values, changes):
         changed = {change.attribute for change in changes}

@@ -5,7 +5,7 @@ the measure's state."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from concept import locking
+from concept import formatting, locking
 from concept.exchange.cells import ChoiceCell, DateCell, DecimalCell, IntegerCell, TextCell
 from concept.exchange.columns import CHECK, EXPORT, KEY, Column
 from concept.exchange.errors import ExportFilterError, filter_error
@@ -241,7 +241,7 @@ class ProgressEntryResource(ConceptResource):
         date = instance.date if instance is not None else values.get("date")
         if measure is None:
             return ""
-        return f"{measure.label}, {date:%d.%m.%Y}" if date else measure.label
+        return f"{measure.label}, {formatting.date(date)}" if date else measure.label
 
     def find(self, values, errors):
         pk = values.get("id")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concept import locking, roles
+from concept import formatting, locking, roles
 from concept.access import get_concept_for_edit, get_concept_for_view
 from concept.exchange.columns import CHECK, EXPORT, KEY
 from concept.exchange.errors import ExportFilterError
@@ -132,7 +132,7 @@ def _upload_page(request, concept, kind, form):
             "kind": kind,
             "form": form,
             "columns": _columns(kind),
-            "limits": {"rows": f"{MAX_ROWS:,}".replace(",", ".")},
+            "limits": {"rows": formatting.number(MAX_ROWS)},
         },
     )
 

@@ -60,3 +60,21 @@ def test_unknown_names_in_lists(world):
         "Zeile 2, Spalte „Partner“: „Jobcentr, Caritas“: diesen Akteur gibt es in diesem "
         "Konzept nicht. Mehrere Einträge bitte mit „;“ trennen.",
     ]
+
+
+def test_an_akteur_leads_or_is_a_partner_as_in_the_browser(world):
+    report = run_rows(
+        world, MEASURES, [["Kürzel", "Federführung", "Partner"], ["S1", "Jobcenter", "Jobcenter"]]
+    )
+    assert report.error_messages == [
+        "Zeile 2, Spalte „Partner“: Nicht zugleich Federführung und Partner: Jobcenter"
+    ]
+    assert world.s1.involvements.get(organisation__name="Jobcenter").role == "lead"
+
+
+def test_dropping_a_measure_in_the_file_needs_a_reason_as_in_the_browser(world):
+    report = run_rows(world, MEASURES, [["Kürzel", "Umsetzungsstand"], ["S1", "entfallen"]])
+    assert report.error_messages == [
+        "Zeile 2, Spalte „Umsetzungsstand“: Bitte begründen, warum die Maßnahme entfällt."
+    ]
+    assert Measure.objects.get(pk=world.s1.pk).status != "dropped"
