@@ -181,28 +181,96 @@ def _tally(measures):
 def build_snapshot(report, *, now=None) -> dict:
     """Everything the report's PDF shows, as JSON data (report: an AnnualReport)."""
     now = now or timezone.now()
-    concept = report.concept
-    year = report.year
-    totals = Prefetch(
-        "values",
-        queryset=IndicatorValue.objects.filter(breakdown="").order_by("reference_date", "pk"),
-        to_attr="totals",
-    )
+    concept, year = report.concept, report.year
+    until = dt.date(year, 12, 31)
     goals = list(
         StrategicGoal.objects.filter(concept=concept)
         .order_by("number")
         .prefetch_related("sub_goals")
     )
-    indicators = list(
+    context_indicators = _context_indicators(concept, until)
+    networks = list(
+        Network.objects.filter(concept=concept)
+        .select_related("coordinator")
+        .order_by("position", "name")
+    )
+    meetings = _meetings(concept, year)
+    assessments = {a.goal_id: a.text for a in report.assessments.all()} if report.pk else {}
+
+    by_sub_goal = _indicators_by_sub_goal(concept, goals, year)
+    measure_rows = [(m, _measure_data(m, year)) for m in _measures(concept, year)]
+    goal_rows = [
+        _goal_data(
+            goal, assessments, by_sub_goal, [d for m, d in measure_rows if m.goal_id == goal.pk]
+        )
+        for goal in goals
+    ]
+    coordination = [data for m, data in measure_rows if m.goal_id is None]
+    situation = [_situation_data(figure) for figure in situation_figures(context_indicators)]
+    monitoring = [_indicator_row(i, year) for i in context_indicators]
+    dates = [m.date for m in meetings]
+    return {
+        "snapshot_version": SNAPSHOT_VERSION,
+        "taken_at": now.isoformat(),
+        "date": _day(timezone.localdate(now)),
+        "concept": {
+            "slug": concept.slug,
+            "title": concept.title,
+            "district": concept.district,
+            "version_label": concept.version_label,
+            "adopted_on": _day(concept.adopted_on),
+        },
+        "report": {
+            "year": year,
+            "version": report.version,
+            "correction_note": report.correction_note,
+            "supersedes_version": report.supersedes.version if report.supersedes_id else None,
+            **{name: getattr(report, name) for name in NARRATIVE_FIELDS},
+        },
+        "situation": situation,
+        "monitoring": monitoring,
+        "sources": _sources(situation, monitoring, by_sub_goal.values()),
+        "tally": _tally([data for _m, data in measure_rows]),
+        "goals": goal_rows,
+        "coordination": {"measures": coordination, "tally": _tally(coordination)},
+        "networks": [_network_data(n) for n in networks],
+        "meetings": [_meeting_data(m) for m in meetings],
+        "first_meeting_date": _day(min(dates)) if dates else None,
+        "committees": [n.name for n in networks if n.kind == Network.Kind.COMMITTEE],
+    }
+
+
+# --- what the snapshot reads ------------------------------------------------------------------
+
+
+def _indicators_by_sub_goal(concept, goals, year):
+    """The Kennzahlen of the Teilziele as rows, per Teilziel."""
+    totals = Prefetch(
+        "values",
+        queryset=IndicatorValue.objects.filter(breakdown="").order_by("reference_date", "pk"),
+        to_attr="totals",
+    )
+    indicators = (
         Indicator.objects.filter(concept=concept, sub_goal__isnull=False)
         .order_by("position", "name")
         .prefetch_related(totals)
     )
+    sub_goal_labels = {s.pk: f"{g.number}.{s.number}" for g in goals for s in g.sub_goals.all()}
+    by_sub_goal = {}
+    for indicator in indicators:
+        row = _indicator_row(indicator, year)
+        row["sub_goal"] = sub_goal_labels.get(indicator.sub_goal_id, "")
+        by_sub_goal.setdefault(indicator.sub_goal_id, []).append(row)
+    return by_sub_goal
+
+
+def _measures(concept, year):
+    """The measures with their state at the end of the year and that year's Sachstände."""
     until = dt.date(year, 12, 31)
     up_to_year_end = ProgressEntry.objects.filter(measure=OuterRef("pk"), date__lte=until).order_by(
         "-date", "-created_at", "-pk"
     )
-    measures = list(
+    return list(
         Measure.objects.filter(concept=concept)
         .select_related("goal")
         .annotate(
@@ -229,7 +297,11 @@ def build_snapshot(report, *, now=None) -> dict:
             ),
         )
     )
-    context_indicators = list(
+
+
+def _context_indicators(concept, until):
+    """The Kennzahlen of the Ausgangslage with their values up to the end of the year."""
+    indicators = list(
         Indicator.objects.filter(concept=concept, sub_goal__isnull=True)
         .order_by("position", "name")
         .prefetch_related(
@@ -241,14 +313,13 @@ def build_snapshot(report, *, now=None) -> dict:
             )
         )
     )
-    for indicator in context_indicators:
+    for indicator in indicators:
         indicator.totals = [v for v in indicator.values.all() if not v.breakdown]
-    networks = list(
-        Network.objects.filter(concept=concept)
-        .select_related("coordinator")
-        .order_by("position", "name")
-    )
-    meetings = list(
+    return indicators
+
+
+def _meetings(concept, year):
+    return list(
         Meeting.objects.filter(network__concept=concept, date__year=year)
         .select_related("network")
         .order_by("date", "pk")
@@ -261,110 +332,65 @@ def build_snapshot(report, *, now=None) -> dict:
             )
         )
     )
-    assessments = {a.goal_id: a.text for a in report.assessments.all()} if report.pk else {}
 
-    sub_goal_labels = {s.pk: f"{g.number}.{s.number}" for g in goals for s in g.sub_goals.all()}
-    by_sub_goal = {}
-    for indicator in indicators:
-        row = _indicator_row(indicator, year)
-        row["sub_goal"] = sub_goal_labels.get(indicator.sub_goal_id, "")
-        by_sub_goal.setdefault(indicator.sub_goal_id, []).append(row)
-    measure_rows = [(m, _measure_data(m, year)) for m in measures]
-    goal_rows = []
-    for goal in goals:
-        goal_measures = [data for m, data in measure_rows if m.goal_id == goal.pk]
-        goal_rows.append(
-            {
-                "number": goal.number,
-                "title": goal.title,
-                "short_title": goal.short_title,
-                "aim": goal.aim,
-                "assessment": assessments.get(goal.pk, ""),
-                "sub_goals": [
-                    {
-                        "number": s.number,
-                        "text": s.text,
-                        "indicators": by_sub_goal.get(s.pk, []),
-                    }
-                    for s in goal.sub_goals.all()
-                ],
-                "measures": goal_measures,
-                "tally": _tally(goal_measures),
-            }
-        )
-    coordination = [data for m, data in measure_rows if m.goal_id is None]
-    all_measures = [data for _m, data in measure_rows]
-    situation = []
-    for figure in situation_figures(context_indicators):
-        situation.append(
-            {
-                "name": figure.indicator.name,
-                "unit": figure.indicator.unit,
-                "reference_date": _day(figure.reference_date),
-                "total": _dec(figure.total),
-                "source": figure.source,
-                "rows": [
-                    {"label": r.label, "value": _dec(r.value), "derived": r.derived}
-                    for r in figure.rows
-                ],
-            }
-        )
-    dates = [m.date for m in meetings]
-    monitoring = [_indicator_row(i, year) for i in context_indicators]
+
+# --- how the snapshot writes it -----------------------------------------------------------------
+
+
+def _goal_data(goal, assessments, by_sub_goal, goal_measures):
     return {
-        "snapshot_version": SNAPSHOT_VERSION,
-        "taken_at": now.isoformat(),
-        "date": _day(timezone.localdate(now)),
-        "concept": {
-            "slug": concept.slug,
-            "title": concept.title,
-            "district": concept.district,
-            "version_label": concept.version_label,
-            "adopted_on": _day(concept.adopted_on),
-        },
-        "report": {
-            "year": year,
-            "version": report.version,
-            "correction_note": report.correction_note,
-            "supersedes_version": report.supersedes.version if report.supersedes_id else None,
-            **{name: getattr(report, name) for name in NARRATIVE_FIELDS},
-        },
-        "situation": situation,
-        "monitoring": monitoring,
-        "sources": _sources(situation, monitoring, by_sub_goal.values()),
-        "tally": _tally(all_measures),
-        "goals": goal_rows,
-        "coordination": {"measures": coordination, "tally": _tally(coordination)},
-        "networks": [
-            {
-                "name": n.name,
-                "kind": str(n.get_kind_display()),
-                "purpose": n.purpose,
-                "coordinator": n.coordinator.name if n.coordinator_id else "",
-                "cadence": n.meeting_cadence,
-            }
-            for n in networks
+        "number": goal.number,
+        "title": goal.title,
+        "short_title": goal.short_title,
+        "aim": goal.aim,
+        "assessment": assessments.get(goal.pk, ""),
+        "sub_goals": [
+            {"number": s.number, "text": s.text, "indicators": by_sub_goal.get(s.pk, [])}
+            for s in goal.sub_goals.all()
         ],
-        "meetings": [
-            {
-                "date": _day(m.date),
-                "committee": m.network.name,
-                "topic": m.topic,
-                "presented": m.presented,
-                "decisions": [
-                    {
-                        "text": d.text,
-                        "kind": str(d.get_kind_display()),
-                        "measures": [x.label for x in d.measures.all()],
-                        "follow_up_date": _day(d.follow_up_date),
-                    }
-                    for d in m.decisions.all()
-                ],
-            }
-            for m in meetings
+        "measures": goal_measures,
+        "tally": _tally(goal_measures),
+    }
+
+
+def _situation_data(figure):
+    return {
+        "name": figure.indicator.name,
+        "unit": figure.indicator.unit,
+        "reference_date": _day(figure.reference_date),
+        "total": _dec(figure.total),
+        "source": figure.source,
+        "rows": [
+            {"label": r.label, "value": _dec(r.value), "derived": r.derived} for r in figure.rows
         ],
-        "first_meeting_date": _day(min(dates)) if dates else None,
-        "committees": [n.name for n in networks if n.kind == Network.Kind.COMMITTEE],
+    }
+
+
+def _network_data(network):
+    return {
+        "name": network.name,
+        "kind": str(network.get_kind_display()),
+        "purpose": network.purpose,
+        "coordinator": network.coordinator.name if network.coordinator_id else "",
+        "cadence": network.meeting_cadence,
+    }
+
+
+def _meeting_data(meeting):
+    return {
+        "date": _day(meeting.date),
+        "committee": meeting.network.name,
+        "topic": meeting.topic,
+        "presented": meeting.presented,
+        "decisions": [
+            {
+                "text": d.text,
+                "kind": str(d.get_kind_display()),
+                "measures": [x.label for x in d.measures.all()],
+                "follow_up_date": _day(d.follow_up_date),
+            }
+            for d in meeting.decisions.all()
+        ],
     }
 
 
