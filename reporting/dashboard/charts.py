@@ -596,149 +596,24 @@ def line_chart(
         return _empty(
             chart_id, title, description, _("Noch keine Werte erfasst."), width=width, height=40
         )
-    values = [float(p.value) for p in points]
-    references = [float(r[1]) for r in (baseline, target) if r]
-    low, high = min(values + references), max(values + references)
-    span = high - low or abs(high) or 1
-    step = nice_step(span)
-    y_min = math.floor(low / step) * step
-    y_max = math.ceil(high / step) * step
-    if y_min > 0 and y_min <= span:
-        y_min = 0.0  # start at zero when that costs little room: honest proportions
-    if y_max == y_min:
-        y_max = y_min + step
-    step = nice_step(y_max - y_min)
-    y_min = math.floor(y_min / step) * step
-    y_max = math.ceil(y_max / step) * step
-
+    references = [r for r in (baseline, target) if r]
     # x in years; a tick labelled Y stands at the end of year Y (31.12.), where yearly
     # statistics have their reference date.
     years = [_year_position(p.date) for p in points]
-    reference_years = [r[0] + 1 for r in (baseline, target) if r and r[0]]
-    x_lo = min(years + reference_years) - 0.4
-    x_hi = max(years + reference_years) + 0.4
-    left, right, top, bottom = 56, 150, 12, 28
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def sx(year):
-        return left + (year - x_lo) / (x_hi - x_lo) * plot_w
-
-    def sy(value):
-        return top + plot_h - (float(value) - y_min) / (y_max - y_min) * plot_h
-
-    parts = []
-    tick = y_min
-    while tick <= y_max + step / 1000:
-        parts.append(
-            _html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
-                '<text x="{}" y="{}" text-anchor="end" fill="{}" font-size="11">{}</text>',
-                left,
-                _f(sy(tick)),
-                _f(left + plot_w),
-                _f(sy(tick)),
-                GRID,
-                left - 6,
-                _f(sy(tick) + 4),
-                MUTED,
-                num(tick),
-            )
-        )
-        tick += step
-    first, last = math.ceil(x_lo) - 1, math.floor(x_hi) - 1
-    year_step = 1 if last - first <= 8 else 2
-    for year in range(first, last + 1, year_step):
-        parts.append(
-            _html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
-                '<text x="{}" y="{}" text-anchor="middle" fill="{}" font-size="11">{}</text>',
-                _f(sx(year + 1)),
-                _f(top + plot_h),
-                _f(sx(year + 1)),
-                _f(top + plot_h + 4),
-                MUTED,
-                _f(sx(year + 1)),
-                height - 8,
-                MUTED,
-                year,
-            )
-        )
-    for kind, reference, colour, dash in (
-        (_("Ausgangswert"), baseline, MUTED, "6 4"),
-        (_("Zielwert"), target, "#2e8540", "2 3"),
-    ):
-        if not reference:
-            continue
-        year, value = reference
-        label = f"{kind} {year}: {num(value)}" if year else f"{kind}: {num(value)}"
-        parts.append(
-            _html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5" '
-                'stroke-dasharray="{}" class="portal-chart__reference"/>'
-                '<text x="{}" y="{}" fill="{}" font-size="11">{}</text>',
-                left,
-                _f(sy(value)),
-                _f(left + plot_w),
-                _f(sy(value)),
-                colour,
-                dash,
-                _f(left + plot_w + 6),
-                _f(sy(value) + 4),
-                TEXT,
-                label,
-            )
-        )
-        if kind == _("Zielwert") and year:
-            x = sx(year + 1)
-            y = sy(value)
-            parts.append(
-                _html(
-                    '<path d="M{} {} L{} {} L{} {} L{} {} Z" fill="{}"><title>{}</title></path>',
-                    _f(x),
-                    _f(y - 6),
-                    _f(x + 6),
-                    _f(y),
-                    _f(x),
-                    _f(y + 6),
-                    _f(x - 6),
-                    _f(y),
-                    colour,
-                    label,
-                )
-            )
-    line = " ".join(f"{_f(sx(x))},{_f(sy(v))}" for x, v in zip(years, values, strict=True))
-    parts.append(
-        _html(
-            '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" '
-            'stroke-linejoin="round"/>',
-            line,
-            ACCENT,
-        )
+    reference_years = [r[0] + 1 for r in references if r[0]]
+    frame = _TimeFrame(
+        width=width,
+        height=height,
+        x_lo=min(years + reference_years) - 0.4,
+        x_hi=max(years + reference_years) + 0.4,
+        y_axis=_value_axis([float(p.value) for p in points] + [float(r[1]) for r in references]),
     )
-    for x, point in zip(years, points, strict=True):
-        parts.append(
-            _html(
-                '<circle cx="{}" cy="{}" r="3.5" fill="{}" stroke="#ffffff" stroke-width="1">'
-                "<title>{}: {} {}</title></circle>",
-                _f(sx(x)),
-                _f(sy(point.value)),
-                ACCENT,
-                point.label or formatting.date(point.date),
-                num(point.value),
-                unit,
-            )
-        )
-    last = points[-1]
-    falling = len(points) > 1 and last.value < points[-2].value
-    parts.append(
-        _html(
-            '<text x="{}" y="{}" fill="{}" font-weight="600" text-anchor="end">{}</text>',
-            _f(sx(years[-1]) - (6 if falling else 0)),
-            _f(sy(last.value) + (18 if falling else -8)),
-            ACCENT,
-            f"{num(last.value)} {unit}".strip(),
-        )
-    )
+    parts = [
+        *_value_ticks(frame),
+        *_year_ticks(frame),
+        *_reference_lines(frame, baseline, target),
+        *_value_line(frame, years, points, unit),
+    ]
     svg = _svg(chart_id, title, description, width, height, _join(parts))
     rows = [(p.label or formatting.date(p.date), [num(p.value)]) for p in points]
     foot = []
@@ -748,6 +623,169 @@ def line_chart(
         foot.append((f"{_('Zielwert')} {target[0] or ''}".strip(), [num(target[1])]))
     table = _table(title, [_("Stichtag"), unit or _("Wert")], rows, foot=foot or None)
     return Chart(title, description, svg, table)
+
+
+def _value_axis(values):
+    """(lowest, highest, step) of a value axis with round ticks that holds all values; it
+    starts at zero when that costs little room (honest proportions)."""
+    low, high = min(values), max(values)
+    span = high - low or abs(high) or 1
+    step = nice_step(span)
+    y_min = math.floor(low / step) * step
+    y_max = math.ceil(high / step) * step
+    if y_min > 0 and y_min <= span:
+        y_min = 0.0
+    if y_max == y_min:
+        y_max = y_min + step
+    step = nice_step(y_max - y_min)
+    return math.floor(y_min / step) * step, math.ceil(y_max / step) * step, step
+
+
+@dataclass(frozen=True)
+class _TimeFrame:
+    """The plot area of a line chart: years across, values up."""
+
+    width: int
+    height: int
+    x_lo: float
+    x_hi: float
+    y_axis: tuple[float, float, float]
+    left: int = 56
+    right: int = 150
+    top: int = 12
+    bottom: int = 28
+
+    @property
+    def plot_w(self):
+        return self.width - self.left - self.right
+
+    @property
+    def plot_h(self):
+        return self.height - self.top - self.bottom
+
+    def sx(self, year):
+        return self.left + (year - self.x_lo) / (self.x_hi - self.x_lo) * self.plot_w
+
+    def sy(self, value):
+        y_min, y_max, _step = self.y_axis
+        return self.top + self.plot_h - (float(value) - y_min) / (y_max - y_min) * self.plot_h
+
+
+def _value_ticks(frame):
+    y_min, y_max, step = frame.y_axis
+    tick = y_min
+    while tick <= y_max + step / 1000:
+        yield _html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+            '<text x="{}" y="{}" text-anchor="end" fill="{}" font-size="11">{}</text>',
+            frame.left,
+            _f(frame.sy(tick)),
+            _f(frame.left + frame.plot_w),
+            _f(frame.sy(tick)),
+            GRID,
+            frame.left - 6,
+            _f(frame.sy(tick) + 4),
+            MUTED,
+            num(tick),
+        )
+        tick += step
+
+
+def _year_ticks(frame):
+    first, last = math.ceil(frame.x_lo) - 1, math.floor(frame.x_hi) - 1
+    year_step = 1 if last - first <= 8 else 2
+    bottom = frame.top + frame.plot_h
+    for year in range(first, last + 1, year_step):
+        x = _f(frame.sx(year + 1))
+        yield _html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+            '<text x="{}" y="{}" text-anchor="middle" fill="{}" font-size="11">{}</text>',
+            x,
+            _f(bottom),
+            x,
+            _f(bottom + 4),
+            MUTED,
+            x,
+            frame.height - 8,
+            MUTED,
+            year,
+        )
+
+
+def _reference_lines(frame, baseline, target):
+    """Ausgangswert and Zielwert as labelled dashed lines; the target year as a diamond."""
+    for kind, reference, colour, dash in (
+        (_("Ausgangswert"), baseline, MUTED, "6 4"),
+        (_("Zielwert"), target, "#2e8540", "2 3"),
+    ):
+        if not reference:
+            continue
+        year, value = reference
+        label = f"{kind} {year}: {num(value)}" if year else f"{kind}: {num(value)}"
+        y = frame.sy(value)
+        yield _html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5" '
+            'stroke-dasharray="{}" class="portal-chart__reference"/>'
+            '<text x="{}" y="{}" fill="{}" font-size="11">{}</text>',
+            frame.left,
+            _f(y),
+            _f(frame.left + frame.plot_w),
+            _f(y),
+            colour,
+            dash,
+            _f(frame.left + frame.plot_w + 6),
+            _f(y + 4),
+            TEXT,
+            label,
+        )
+        if reference is target and year:
+            x = frame.sx(year + 1)
+            yield _html(
+                '<path d="M{} {} L{} {} L{} {} L{} {} Z" fill="{}"><title>{}</title></path>',
+                _f(x),
+                _f(y - 6),
+                _f(x + 6),
+                _f(y),
+                _f(x),
+                _f(y + 6),
+                _f(x - 6),
+                _f(y),
+                colour,
+                label,
+            )
+
+
+def _value_line(frame, years, points, unit):
+    """The values as a line with a dot per value and the latest value written beside it."""
+    line = " ".join(
+        f"{_f(frame.sx(x))},{_f(frame.sy(p.value))}" for x, p in zip(years, points, strict=True)
+    )
+    yield _html(
+        '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" '
+        'stroke-linejoin="round"/>',
+        line,
+        ACCENT,
+    )
+    for x, point in zip(years, points, strict=True):
+        yield _html(
+            '<circle cx="{}" cy="{}" r="3.5" fill="{}" stroke="#ffffff" stroke-width="1">'
+            "<title>{}: {} {}</title></circle>",
+            _f(frame.sx(x)),
+            _f(frame.sy(point.value)),
+            ACCENT,
+            point.label or formatting.date(point.date),
+            num(point.value),
+            unit,
+        )
+    last = points[-1]
+    falling = len(points) > 1 and last.value < points[-2].value
+    yield _html(
+        '<text x="{}" y="{}" fill="{}" font-weight="600" text-anchor="end">{}</text>',
+        _f(frame.sx(years[-1]) - (6 if falling else 0)),
+        _f(frame.sy(last.value) + (18 if falling else -8)),
+        ACCENT,
+        f"{num(last.value)} {unit}".strip(),
+    )
 
 
 def progress_bar(
