@@ -314,6 +314,8 @@ class AnnualReportFactory(factory.django.DjangoModelFactory):
         cls, model_class, *, concept, year, supersedes, final, published, pdf, user, **fields
     ):
         correction_note = fields.pop("correction_note", "")
+        if correction_note and supersedes is None:
+            raise TypeError("annual report: a correction_note belongs to a correction")
         unknown = set(fields) - set(NARRATIVE_FIELDS)
         if unknown:
             raise TypeError(f"annual report: no narrative field {sorted(unknown)}")
@@ -367,3 +369,29 @@ class LegalPageFactory(factory.django.DjangoModelFactory):
         if unknown:
             raise TypeError(f"{kind}: no field {sorted(unknown)}")
         return legal_page_save(kind=kind, expected_version=None, user=user, **fields)
+
+
+def one_of_everything(concept=None, author=None):
+    """A concept with one of everything the portal keeps for it: an Aussage, a goal
+    ("Sprache") with a Teilziel and a Kennzahl with a value, an Akteur, a network and a
+    committee with a meeting and a Beschluss, a measure (S1) with its Akteur, a Sachstand
+    with a Nachweis, and a draft report. Returns the concept."""
+    concept = concept or ConceptFactory()
+    statement = StatementFactory(concept=concept)
+    goal = GoalFactory(concept=concept, number=1, title="Sprache", short_title="Sprache")
+    sub_goal = SubGoalFactory(goal=goal, number=1)
+    indicator = IndicatorFactory(concept=concept, sub_goal=sub_goal, statement=statement)
+    IndicatorValueFactory(indicator=indicator, user=author)
+    organisation = OrganisationFactory(concept=concept, user=author)
+    NetworkFactory(concept=concept, members=[organisation], user=author)
+    measure = MeasureFactory(concept=concept, goal=goal, code="S1")
+    measure.sub_goals.add(sub_goal)
+    MeasureOrganisationFactory(measure=measure, organisation=organisation)
+    entry = ProgressEntryFactory(measure=measure, author=author, date=dt.date(2025, 3, 1))
+    EvidenceFactory(entry=entry)
+    meeting = MeetingFactory(
+        network=CommitteeFactory(concept=concept), date=dt.date(2025, 2, 1), user=author
+    )
+    DecisionFactory(meeting=meeting, measures=[measure], created_by=author)
+    AnnualReportFactory(concept=concept, year=2025, user=author)
+    return concept
