@@ -79,7 +79,8 @@ def test_a_sachstand_factory_refuses_what_the_service_refuses():
         ProgressEntryFactory(measure=measure, version=7)
 
 
-def test_a_link_and_a_file_as_evidence_pass_the_upload_checks():
+def test_a_link_and_a_file_as_evidence_pass_the_upload_checks(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     assert EvidenceFactory().url == "https://example.org/nachweis"
     upload = SimpleUploadedFile("bericht.pdf", b"%PDF-1.7 Inhalt")
     assert EvidenceFactory(upload=upload).filename == "bericht.pdf"
