@@ -258,7 +258,6 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
 
     entry = factory.SubFactory(ProgressEntryFactory)
     url = "https://example.org/nachweis"
-    label = factory.Sequence(lambda n: f"Nachweis {n}")
 
     @classmethod
     def _create(cls, model_class, **kwargs):
