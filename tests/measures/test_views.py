@@ -24,22 +24,18 @@ from tests.factories import (
     ConceptFactory,
     DecisionFactory,
     EvidenceFactory,
-    GoalFactory,
-    IndicatorFactory,
-    IndicatorValueFactory,
     MeasureFactory,
     MeasureOrganisationFactory,
     MeetingFactory,
     OrganisationFactory,
     ProgressEntryFactory,
-    SubGoalFactory,
     UserFactory,
     add_member,
 )
+from tests.measures.conftest import SLUG
 
 pytestmark = pytest.mark.django_db
 
-SLUG = "testkreis"
 LK = "lk-vechta"
 
 
@@ -77,36 +73,6 @@ def entry_data(measure, **changes):
         "funding": "",
         "links": "",
     } | changes
-
-
-@pytest.fixture
-def concept(db):
-    """Three goals with their Teilziele; under goal 1 the measures S1–S4, S6, S8 and the
-    uncoded 4.1.9, under goal 2 B2, B3 and B5; an Akteur and a Kennzahl of the
-    Ausgangslage with its 2019 value."""
-    concept = ConceptFactory(slug=SLUG, status=Concept.Status.ADOPTED)
-    goals = [
-        GoalFactory(concept=concept, number=number, short_title=title)
-        for number, title in [(1, "Sprache"), (2, "Bildung"), (3, "Arbeit")]
-    ]
-    for goal in goals:
-        for number in range(1, 5):
-            SubGoalFactory(goal=goal, number=number)
-    for code, number in [("S1", 1), ("S2", 2), ("S3", 3), ("S4", 4), ("S6", 6), ("S8", 8)]:
-        MeasureFactory(concept=concept, goal=goals[0], code=code, number=f"4.1.{number}")
-    MeasureFactory(
-        concept=concept,
-        goal=goals[0],
-        code="",
-        number="4.1.9",
-        title="Fortschreibung des kreiseigenen Sprachförderkonzepts",
-    )
-    for code, number in [("B2", 2), ("B3", 3), ("B5", 5)]:
-        MeasureFactory(concept=concept, goal=goals[1], code=code, number=f"4.2.{number}")
-    OrganisationFactory(concept=concept, name="Universität Vechta")
-    indicator = IndicatorFactory(concept=concept, name="Ausländer*innen", unit="Personen")
-    IndicatorValueFactory(indicator=indicator, reference_date=dt.date(2019, 12, 31), value=20714)
-    return concept
 
 
 @pytest.fixture
