@@ -32,13 +32,17 @@ from measures.models import (
     Status,
     TrafficLight,
 )
-from measures.services import evidence_add, progress_entry_create
+from measures.services import (
+    decision_create,
+    decision_update,
+    evidence_add,
+    progress_entry_create,
+)
 from networks import services as network_services
 from networks.models import Meeting, Network, Organisation
 from reporting.models import AnnualReport, ReportRender
 from reporting.report import services as report_services
 from reporting.report.snapshot import NARRATIVE_FIELDS
-from reporting.services import decision_create, decision_update
 
 PDF = b"%PDF-1.7\n% Controllingbericht\n%%EOF\n"
 

@@ -122,7 +122,7 @@ def test_decisions_belong_to_committee_meetings():
     assert list(decision.measures.all()) == [measure]
     assert decision.follow_up_done and decision.version == 2
     plain = MeetingFactory(network=NetworkFactory())
-    with pytest.raises(ValidationError, match="nur für Gremien"):
+    with pytest.raises(ValidationError, match="nur in Sitzungen eines Gremiums"):
         DecisionFactory(meeting=plain)
     with pytest.raises(ValidationError, match="dieses Konzepts"):
         DecisionFactory(meeting=MeetingFactory(network=committee), measures=[MeasureFactory()])

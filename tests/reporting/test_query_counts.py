@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from concept.models import Concept
 from measures.models import Measure, Status
-from networks.models import Meeting
 from tests.factories import CommitteeFactory, DecisionFactory, MeetingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from goals.models import Indicator
-from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight, UpdateCadence
+from measures.models import Measure, ProgressEntry, Status, TrafficLight, UpdateCadence
 from measures.services import measure_set_state, measure_update, progress_entry_create
-from networks.models import Meeting, Network
 from reporting.dashboard import queries
 from tests.factories import (
     AnnualReportFactory,
