@@ -16,7 +16,6 @@ from networks.models import Meeting, Network
 from reporting.models import AnnualReport
 
 pytestmark = pytest.mark.django_db
-SLUG = "lk-vechta"
 
 
 def editor(concept, name):
@@ -130,14 +129,14 @@ def test_meeting_in_the_networks_directory(concept):
     assert (meeting.topic, meeting.minutes) == ("Bilanz 2025", "Protokoll von Bernd")
 
 
-def test_committee_meeting(lk_vechta):
-    meeting = _meeting(lk_vechta)
+def test_committee_meeting(concept):
+    meeting = _meeting(concept)
     url = reverse(
-        "networks:committee_meeting_edit", kwargs={"slug": SLUG, "meeting_pk": meeting.pk}
+        "networks:committee_meeting_edit", kwargs={"slug": concept.slug, "meeting_pk": meeting.pk}
     )
     assert_conflict_screen(
         url,
-        lk_vechta,
+        concept,
         theirs={"topic": "Bilanz 2025"},
         yours={"presented": "Dashboard"},
         label="Thema",
@@ -147,12 +146,12 @@ def test_committee_meeting(lk_vechta):
     assert (meeting.topic, meeting.presented) == ("Bilanz 2025", "Dashboard")
 
 
-def test_decision(lk_vechta):
-    decision = decision_create(meeting=_meeting(lk_vechta), user=None, text="S1 neu planen")
-    url = reverse("measures:decision_edit", kwargs={"slug": SLUG, "pk": decision.pk})
+def test_decision(concept):
+    decision = decision_create(meeting=_meeting(concept), user=None, text="S1 neu planen")
+    url = reverse("measures:decision_edit", kwargs={"slug": concept.slug, "pk": decision.pk})
     assert_conflict_screen(
         url,
-        lk_vechta,
+        concept,
         theirs={"text": "S1 und B2 neu planen"},
         yours={"follow_up_date": "2026-09-30"},
         label="Beschlusstext",
