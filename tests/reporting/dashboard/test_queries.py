@@ -181,11 +181,11 @@ def make_indicator(concept, sub_goal, values, **fields):
         IndicatorValueFactory(
             indicator=indicator, reference_date=dt.date(year, 12, 31), value=Decimal(value)
         )
-    # A breakdown value never becomes the tile's latest total.
+    # A breakdown value never becomes the tile's latest total, though it is the newest value.
     IndicatorValueFactory(
         indicator=indicator,
-        reference_date=dt.date(2030, 12, 31),
-        value=Decimal(999),
+        reference_date=dt.date(2026, 6, 30),
+        value=Decimal(99),
         breakdown="weiblich",
     )
     return indicator

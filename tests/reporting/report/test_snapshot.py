@@ -60,10 +60,13 @@ def small(db):
         target_value=Decimal(200),
         target_year=2027,
     )
-    for year, value in [(2023, 120), (2024, 140), (2025, 160), (2026, 190)]:
-        IndicatorValueFactory(
-            indicator=indicator, reference_date=dt.date(year, 12, 31), value=Decimal(value)
-        )
+    for day, value in [
+        (dt.date(2023, 12, 31), 120),
+        (dt.date(2024, 12, 31), 140),
+        (dt.date(2025, 12, 31), 160),
+        (dt.date(2026, 6, 30), 190),  # the following year's, not in the future
+    ]:
+        IndicatorValueFactory(indicator=indicator, reference_date=day, value=Decimal(value))
     measure = MeasureFactory(concept=concept, goal=goal, code="S1", title="Sprachcafé")
     measure.sub_goals.add(sub_goal)
     for day, participants, text in [(3, 10, "Start"), (9, 25, "Läuft gut")]:
@@ -326,7 +329,7 @@ def test_report_and_dashboard_show_the_same_attainment_and_change(client, member
     from reporting.report.pdf import render_html
 
     goal = GoalFactory(number=1)
-    indicator = Indicator.objects.create(
+    indicator = IndicatorFactory(
         concept=goal.concept,
         sub_goal=SubGoalFactory(goal=goal, number=1),
         name="Quote",
@@ -335,7 +338,7 @@ def test_report_and_dashboard_show_the_same_attainment_and_change(client, member
         target_value=40,
     )
     for year, value in [(2024, 30), (2025, 33)]:
-        IndicatorValue.objects.create(
+        IndicatorValueFactory(
             indicator=indicator, reference_date=dt.date(year, 12, 31), value=value
         )
     member_of(client, goal.concept)
