@@ -3,15 +3,23 @@ from django.core.management import call_command
 
 from concept import roles
 from concept.models import Concept
-from tests.factories import UserFactory, add_member
+from tests.factories import ConceptFactory, UserFactory, add_member, one_of_everything
 
 pytest_plugins = ["tests.exchange_world"]
 
 
 @pytest.fixture
 def lk_vechta(db):
+    """The whole LK Vechta concept (fixtures/lk_vechta.json): for tests about the real
+    concept. A test that needs just a concept takes `concept`."""
     call_command("loaddata", "fixtures/lk_vechta.json", verbosity=0)
     return Concept.objects.get(slug="lk-vechta")
+
+
+@pytest.fixture
+def concept(db):
+    """A small adopted concept with one of everything (tests.factories.one_of_everything)."""
+    return one_of_everything(ConceptFactory(status=Concept.Status.ADOPTED))
 
 
 @pytest.fixture

@@ -1,11 +1,50 @@
+"""Test data, built the way the portal builds it.
+
+Where a service writes a model, its factory calls that service (in `_create`), so the data
+obeys the same rules and has the same effects as in production: a Sachstand from
+ProgressEntryFactory moves its measure's state, a Kennzahlwert from IndicatorValueFactory is
+refused twice for the same day, a report from AnnualReportFactory(final=True) carries the
+snapshot and PDF hash that finalising writes. Models without a service (the concept's
+structure, which the outline import or the admin creates) are saved as they are.
+
+Arguments the service does not take raise a TypeError: a test that needs a state the
+service would refuse builds it with the model and says why.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from concept import roles
-from concept.models import Concept, Membership
-from goals.models import StrategicGoal, SubGoal
-from measures.models import Measure
-from networks.models import Organisation
+from concept.legal import FIELDS_BY_KIND, legal_page_save
+from concept.models import Concept, LegalPage, Membership, Statement
+from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
+from goals.services import indicator_value_create
+from measures.models import (
+    Decision,
+    Evidence,
+    Measure,
+    MeasureOrganisation,
+    ProgressEntry,
+    Status,
+    TrafficLight,
+)
+from measures.services import (
+    decision_create,
+    decision_update,
+    evidence_add,
+    progress_entry_create,
+)
+from networks import services as network_services
+from networks.models import Meeting, Network, Organisation
+from reporting.models import AnnualReport, ReportRender
+from reporting.report import services as report_services
+from reporting.report.snapshot import NARRATIVE_FIELDS
+
+PDF = b"%PDF-1.7\n% Controllingbericht\n%%EOF\n"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -42,6 +81,32 @@ class ConceptFactory(factory.django.DjangoModelFactory):
             add_member(self, user, role)
 
 
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A role in a concept; a second membership of the same person changes the role."""
+
+    class Meta:
+        model = Membership
+
+    concept = factory.SubFactory(ConceptFactory)
+    user = factory.SubFactory(UserFactory)
+    role = roles.STEERING_GROUP
+
+    @classmethod
+    def _create(cls, model_class, *, concept, user, role):
+        add_member(concept, user, role)
+        return Membership.objects.get(concept=concept, user=user)
+
+
+class StatementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Statement
+
+    concept = factory.SubFactory(ConceptFactory)
+    section = Statement.Section.SITUATION
+    number = factory.Sequence(lambda n: f"1.1.{n + 1}")
+    text = factory.Sequence(lambda n: f"Feststellung {n}")
+
+
 class GoalFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StrategicGoal
@@ -63,6 +128,9 @@ class SubGoalFactory(factory.django.DjangoModelFactory):
 
 
 class MeasureFactory(factory.django.DjangoModelFactory):
+    """A measure as the outline import or the admin enters it. Its state comes with a
+    Sachstand (ProgressEntryFactory); a status given here is the imported one."""
+
     class Meta:
         model = Measure
 
@@ -74,8 +142,259 @@ class MeasureFactory(factory.django.DjangoModelFactory):
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
+    """An Akteur, through networks.services.organisation_create."""
+
     class Meta:
         model = Organisation
 
     concept = factory.SubFactory(ConceptFactory)
     name = factory.Sequence(lambda n: f"Akteur {n}")
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return network_services.organisation_create(**kwargs)
+
+
+class MeasureOrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeasureOrganisation
+
+    measure = factory.SubFactory(MeasureFactory)
+    organisation = factory.SubFactory(
+        OrganisationFactory, concept=factory.SelfAttribute("..measure.concept")
+    )
+    role = MeasureOrganisation.Role.LEAD
+
+
+class NetworkFactory(factory.django.DjangoModelFactory):
+    """A network, through networks.services.network_create (members=[organisation, …])."""
+
+    class Meta:
+        model = Network
+
+    concept = factory.SubFactory(ConceptFactory)
+    name = factory.Sequence(lambda n: f"Netzwerk {n}")
+    kind = Network.Kind.NETWORK
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return network_services.network_create(**kwargs)
+
+
+class CommitteeFactory(NetworkFactory):
+    name = factory.Sequence(lambda n: f"Gremium {n}")
+    kind = Network.Kind.COMMITTEE
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A meeting, through networks.services.meeting_create; by default of a committee."""
+
+    class Meta:
+        model = Meeting
+
+    network = factory.SubFactory(CommitteeFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    topic = factory.Sequence(lambda n: f"Sitzung {n}")
+    user = None
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return network_services.meeting_create(**kwargs)
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """A Beschluss, through the decision service (which refuses other than committee
+    meetings); follow_up_done=True marks the follow-up done with the update service."""
+
+    class Meta:
+        model = Decision
+
+    meeting = factory.SubFactory(MeetingFactory)
+    text = factory.Sequence(lambda n: f"Beschluss {n}")
+    kind = Decision.Kind.ADJUST
+    measures = ()
+    follow_up_date = None
+    follow_up_done = False
+    created_by = None
+
+    @classmethod
+    def _create(cls, model_class, *, created_by, follow_up_done, measures, **kwargs):
+        decision = decision_create(user=created_by, measures=measures, **kwargs)
+        if follow_up_done:
+            decision = decision_update(
+                decision=decision,
+                user=created_by,
+                expected_version=decision.version,
+                text=decision.text,
+                kind=decision.kind,
+                measures=decision.measures.all(),
+                follow_up_date=decision.follow_up_date,
+                follow_up_done=True,
+            )
+        return decision
+
+
+class ProgressEntryFactory(factory.django.DjangoModelFactory):
+    """A Sachstand, through measures.services.progress_entry_create: if it is the measure's
+    newest, the measure takes over its status, Ampel and progress."""
+
+    class Meta:
+        model = ProgressEntry
+
+    measure = factory.SubFactory(MeasureFactory)
+    author = None
+    date = factory.LazyFunction(timezone.localdate)
+    status = Status.IN_PROGRESS
+    traffic_light = TrafficLight.GREEN
+    progress = 50
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return progress_entry_create(**kwargs)
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    """A Nachweis, through measures.services.evidence_add: a link by default, or
+    `upload=SimpleUploadedFile(…)`, checked like an upload in the portal."""
+
+    class Meta:
+        model = Evidence
+
+    entry = factory.SubFactory(ProgressEntryFactory)
+    url = "https://example.org/nachweis"
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        if kwargs.get("upload") is not None:
+            kwargs["url"] = ""
+        return evidence_add(**kwargs)
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    concept = factory.SubFactory(ConceptFactory)
+    name = factory.Sequence(lambda n: f"Kennzahl {n}")
+    unit = "Personen"
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    """A Kennzahlwert, through goals.services.indicator_value_create."""
+
+    class Meta:
+        model = IndicatorValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    reference_date = factory.Sequence(lambda n: dt.date(2024, 12, 31) - dt.timedelta(days=n))
+    value = Decimal(10)
+    user = None
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return indicator_value_create(**kwargs)
+
+
+class AnnualReportFactory(factory.django.DjangoModelFactory):
+    """A yearly report through the report services: created as a draft with its narrative
+    (foreword=…, summary=…); `supersedes=report` makes it the correction of that final
+    report (correction_note required); `final=True` finalises it with `pdf` as the rendered
+    PDF; `published=True` also publishes it."""
+
+    class Meta:
+        model = AnnualReport
+
+    concept = factory.SubFactory(ConceptFactory)
+    year = 2025
+    supersedes = None
+    final = False
+    published = False
+    pdf = PDF
+    user = None
+
+    @classmethod
+    def _create(
+        cls, model_class, *, concept, year, supersedes, final, published, pdf, user, **fields
+    ):
+        correction_note = fields.pop("correction_note", "")
+        if correction_note and supersedes is None:
+            raise TypeError("annual report: a correction_note belongs to a correction")
+        unknown = set(fields) - set(NARRATIVE_FIELDS)
+        if unknown:
+            raise TypeError(f"annual report: no narrative field {sorted(unknown)}")
+        if supersedes is None:
+            report = report_services.annual_report_create(concept=concept, year=year)
+        else:
+            report = report_services.annual_report_correct(
+                report=supersedes, correction_note=correction_note
+            )
+        if fields:
+            report = report_services.annual_report_update(
+                report=report,
+                expected_version=report.edit_version,
+                data=fields,
+                assessments={},
+                user=user,
+            )
+        if final or published:
+            report = report_services.annual_report_finalise(
+                report=report, user=user, render=lambda snapshot: pdf
+            )
+        if published:
+            report = report_services.annual_report_publish(report=report, user=user)
+        return report
+
+
+class ReportRenderFactory(factory.django.DjangoModelFactory):
+    """A PDF rendering in the state a test needs; the background task (reporting.tasks)
+    writes these states, not a service."""
+
+    class Meta:
+        model = ReportRender
+
+    report = factory.SubFactory(AnnualReportFactory)
+    kind = ReportRender.Kind.PREVIEW
+
+
+class LegalPageFactory(factory.django.DjangoModelFactory):
+    """An Impressum, Datenschutzerklärung or Erklärung zur Barrierefreiheit, through
+    concept.legal.legal_page_save (one of each kind)."""
+
+    class Meta:
+        model = LegalPage
+
+    kind = LegalPage.Kind.IMPRINT
+    user = None
+
+    @classmethod
+    def _create(cls, model_class, *, kind, user, **fields):
+        unknown = set(fields) - set(FIELDS_BY_KIND[kind])
+        if unknown:
+            raise TypeError(f"{kind}: no field {sorted(unknown)}")
+        return legal_page_save(kind=kind, expected_version=None, user=user, **fields)
+
+
+def one_of_everything(concept=None, author=None):
+    """A concept with one of everything the portal keeps for it: an Aussage, a goal
+    ("Sprache") with a Teilziel and a Kennzahl with a value, an Akteur, a network and a
+    committee with a meeting and a Beschluss, a measure (S1) with its Akteur, a Sachstand
+    with a Nachweis, and a draft report. Returns the concept."""
+    concept = concept or ConceptFactory()
+    statement = StatementFactory(concept=concept)
+    goal = GoalFactory(concept=concept, number=1, title="Sprache", short_title="Sprache")
+    sub_goal = SubGoalFactory(goal=goal, number=1)
+    indicator = IndicatorFactory(concept=concept, sub_goal=sub_goal, statement=statement)
+    IndicatorValueFactory(indicator=indicator, user=author)
+    organisation = OrganisationFactory(concept=concept, user=author)
+    NetworkFactory(concept=concept, members=[organisation], user=author)
+    measure = MeasureFactory(concept=concept, goal=goal, code="S1")
+    measure.sub_goals.add(sub_goal)
+    MeasureOrganisationFactory(measure=measure, organisation=organisation)
+    entry = ProgressEntryFactory(measure=measure, author=author, date=dt.date(2025, 3, 1))
+    EvidenceFactory(entry=entry)
+    meeting = MeetingFactory(
+        network=CommitteeFactory(concept=concept), date=dt.date(2025, 2, 1), user=author
+    )
+    DecisionFactory(meeting=meeting, measures=[measure], created_by=author)
+    AnnualReportFactory(concept=concept, year=2025, user=author)
+    return concept

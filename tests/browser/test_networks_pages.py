@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from concept.models import Concept, Statement
 from tests.browser.conftest import assert_accessible, assert_no_console_errors
+from tests.factories import StatementFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def vechta(transactional_db):
     call_command("loaddata", "fixtures/lk_vechta.json", verbosity=0)
     concept = Concept.objects.get(slug="lk-vechta")
-    Statement.objects.create(
+    StatementFactory(
         concept=concept,
         section=Statement.Section.COORDINATION,
         number="3.9",

@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from concept.models import Concept, LegalPage
 from tests.browser.conftest import assert_accessible, assert_no_console_errors
+from tests.factories import LegalPageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,7 +34,7 @@ def vechta(transactional_db):
     ],
 )
 def test_public_page_is_accessible_without_login(page, vechta, path, heading):
-    LegalPage.objects.create(
+    LegalPageFactory(
         kind=LegalPage.Kind.ACCESSIBILITY,
         body="Dieses Portal ist weitgehend barrierefrei.",
         contact_email="barrierefrei@landkreis.example",

@@ -191,13 +191,13 @@ def test_anonymous_is_sent_to_login(client, locked):
     assert AccessAttempt.objects.filter(ip_address=OFFICE).exists()
 
 
-def test_the_footer_links_the_unlock_page_for_the_administration_only(client, lk_vechta, member_of):
-    member_of(client, lk_vechta, role=roles.ADMINISTRATION)
-    page = client.get(lk_vechta.get_absolute_url()).text
+def test_the_footer_links_the_unlock_page_for_the_administration_only(client, concept, member_of):
+    member_of(client, concept, role=roles.ADMINISTRATION)
+    page = client.get(concept.get_absolute_url()).text
     assert reverse("lockout_list") in page
     client.logout()
-    member_of(client, lk_vechta, role=roles.COORDINATION)
-    assert reverse("lockout_list") not in client.get(lk_vechta.get_absolute_url()).text
+    member_of(client, concept, role=roles.COORDINATION)
+    assert reverse("lockout_list") not in client.get(concept.get_absolute_url()).text
 
 
 def test_axes_records_are_for_superusers_only_in_the_admin(client, locked):
@@ -220,9 +220,9 @@ def change_password(client, old, new):
 
 
 @pytest.mark.parametrize("role", [roles.MEASURE_OWNERS, roles.STEERING_GROUP])
-def test_every_user_changes_the_password(client, lk_vechta, member_of, role):
-    user = member_of(client, lk_vechta, role=role)
-    page = client.get(lk_vechta.get_absolute_url()).text
+def test_every_user_changes_the_password(client, concept, member_of, role):
+    user = member_of(client, concept, role=role)
+    page = client.get(concept.get_absolute_url()).text
     assert reverse("password_change") in page  # in the header
     form = client.get(reverse("password_change"))
     assert form.status_code == 200 and "Altes Passwort" in form.text

@@ -4,7 +4,17 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from concept import roles
-from tests.factories import ConceptFactory, UserFactory, add_member
+from tests.factories import (
+    ConceptFactory,
+    GoalFactory,
+    LegalPageFactory,
+    MeasureFactory,
+    OrganisationFactory,
+    SubGoalFactory,
+    UserFactory,
+    add_member,
+    one_of_everything,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +45,9 @@ def test_every_domain_model_has_an_admin():
 
 
 @pytest.mark.parametrize("model", DOMAIN_MODELS, ids=lambda m: m._meta.model_name)
-def test_admin_pages_work_in_german_with_data(client, lk_vechta, model):
+def test_admin_pages_work_in_german_with_data(client, db, model):
+    one_of_everything()
+    LegalPageFactory(body="Landkreis")
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     info = (model._meta.app_label, model._meta.model_name)
     changelist = client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "Sprache"})
@@ -46,24 +58,27 @@ def test_admin_pages_work_in_german_with_data(client, lk_vechta, model):
     # Sachstände are recorded in the portal, where they set the measure's state.
     assert add.status_code == (403 if model._meta.model_name == "progressentry" else 200)
     first = model.objects.first()
-    if first is not None:
-        change = client.get(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
-        assert change.status_code == 200
+    change = client.get(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
+    assert change.status_code == 200
 
 
-def test_admin_measure_search_finds_by_code(client, lk_vechta):
+def test_admin_measure_search_finds_by_code(client, db):
+    concept = ConceptFactory()
+    MeasureFactory(concept=concept, code="AuB4", title="Vernetzung von Jobcenter und Schulen")
+    MeasureFactory(concept=concept, code="S5", title="Alphabetisierungskurse")
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     response = client.get(reverse("admin:measures_measure_changelist"), {"q": "AuB4"})
     assert "Vernetzung von Jobcenter" in response.text
     assert "Alphabetisierungskurse" not in response.text
 
 
-def test_roles_are_memberships_not_global_permissions(lk_vechta):
+def test_roles_are_memberships_not_global_permissions(db):
     """A role grants nothing outside its concept: no role group, no Django permission."""
-    user = add_member(lk_vechta, UserFactory(), roles.COORDINATION)
+    concept = ConceptFactory()
+    user = add_member(concept, UserFactory(), roles.COORDINATION)
     assert not Group.objects.exists()
     assert user.get_all_permissions() == set()
-    assert roles.can_edit_concept(user, lk_vechta)
+    assert roles.can_edit_concept(user, concept)
     assert not roles.can_edit_concept(user, ConceptFactory())
 
 
@@ -73,13 +88,13 @@ def test_coordination_staff_cannot_manage_users(client, db):
     assert client.get(reverse("admin:measures_measure_changelist")).status_code == 200
 
 
-def test_measure_state_is_not_editable_in_the_admin(client, lk_vechta):
+def test_measure_state_is_not_editable_in_the_admin(client, db):
     """Status, Ampel and Fortschritt change only with a Sachstand (in the portal)."""
-    from measures.models import Measure, ProgressEntry
+    from measures.models import ProgressEntry
 
     user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(user)
-    measure = Measure.objects.get(concept=lk_vechta, code="S1")
+    measure = MeasureFactory(code="S1")
     url = reverse("admin:measures_measure_change", args=[measure.pk])
     html = client.get(url).text
     for name in ("status", "traffic_light", "progress"):
@@ -159,17 +174,17 @@ def test_goal_filters_name_the_concept_and_follow_the_chosen_concept(client, db)
     ]
 
 
-def test_sachstand_state_and_date_are_fixed_in_the_admin(client, lk_vechta):
+def test_sachstand_state_and_date_are_fixed_in_the_admin(client, db):
     """Only texts and figures of a Sachstand are corrected in the admin; nothing is added or
     deleted there, so the measure's state always matches its newest Sachstand."""
     import datetime as dt
 
-    from measures.models import Measure, ProgressEntry
+    from measures.models import ProgressEntry
     from measures.services import progress_entry_create
 
     user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(user)
-    measure = Measure.objects.get(concept=lk_vechta, code="S2")
+    measure = MeasureFactory(code="S2")
     entry = progress_entry_create(
         measure=measure,
         author=user,
@@ -201,14 +216,14 @@ def test_sachstand_state_and_date_are_fixed_in_the_admin(client, lk_vechta):
     assert 'name="entries-0-status"' not in page
 
 
-def test_an_admin_change_of_a_measure_refuses_a_portal_form_opened_before(client, lk_vechta):
+def test_an_admin_change_of_a_measure_refuses_a_portal_form_opened_before(client, db):
     from concept.locking import StaleVersion
     from measures import services
     from measures.models import Measure
 
     user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(user)
-    measure = Measure.objects.get(concept=lk_vechta, code="S1")
+    measure = MeasureFactory(code="S1")
     seen = measure.version
     url = reverse("admin:measures_measure_change", args=[measure.pk])
     data = change_form_data(client.get(url))
@@ -236,15 +251,16 @@ def test_an_admin_change_of_a_measure_refuses_a_portal_form_opened_before(client
     assert measure.title == "Im Admin geändert"
 
 
-def test_an_admin_change_of_teilziele_is_in_the_admins_history_record(client, lk_vechta):
+def test_an_admin_change_of_teilziele_is_in_the_admins_history_record(client, db):
     from measures import services
-    from measures.models import Measure
 
     user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(user)
-    measure = Measure.objects.get(concept=lk_vechta, code="S1")
-    sub_goal = lk_vechta.goals.get(number=1).sub_goals.exclude(measures=measure).first()
-    jobcenter = lk_vechta.organisations.get(name="Jobcenter")
+    goal = GoalFactory(number=1)
+    measure = MeasureFactory(concept=goal.concept, goal=goal, code="S1")
+    measure.sub_goals.add(SubGoalFactory(goal=goal, number=1))
+    sub_goal = SubGoalFactory(goal=goal, number=2)
+    jobcenter = OrganisationFactory(concept=goal.concept, name="Jobcenter")
     url = reverse("admin:measures_measure_change", args=[measure.pk])
     data = change_form_data(client.get(url))
     data["sub_goals"] = [*data.get("sub_goals", []), str(sub_goal.pk)]
@@ -274,7 +290,7 @@ def test_user_list_shows_each_persons_role(client, db):
     assert '<td class="field-role_list">Koordination (lk-test)</td>' in html
 
 
-def test_admin_history_cannot_revert(client, lk_vechta):
+def test_admin_history_cannot_revert(client, db):
     """Reverting would write an old state without a Sachstand and wind the version back."""
     import datetime as dt
 
@@ -283,7 +299,7 @@ def test_admin_history_cannot_revert(client, lk_vechta):
 
     user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(user)
-    measure = Measure.objects.get(concept=lk_vechta, code="S7")
+    measure = MeasureFactory(code="S7")
     for day, status, progress in [(1, "preparing", 10), (2, "in_progress", 40)]:
         progress_entry_create(
             measure=measure,

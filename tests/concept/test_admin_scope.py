@@ -1,8 +1,6 @@
 """The admin honours concept membership: every page, list, filter, choice and history of one
 district stays closed to the staff of another, and only Administration keeps members."""
 
-import datetime as dt
-
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -11,11 +9,15 @@ from concept import roles
 from concept.admin import ConceptScopedAdmin
 from concept.models import Concept, LegalPage, Membership
 from goals.models import StrategicGoal
-from measures.models import Decision, Measure
-from measures.services import progress_entry_create
-from networks.models import Meeting, Network
-from reporting.models import AnnualReport
-from tests.factories import ConceptFactory, GoalFactory, MeasureFactory, UserFactory, add_member
+from measures.models import Measure
+from tests.factories import (
+    ConceptFactory,
+    GoalFactory,
+    MeasureFactory,
+    UserFactory,
+    add_member,
+    one_of_everything,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,23 +33,10 @@ def url(model, view, *args):
 
 
 @pytest.fixture
-def foreign(lk_vechta):
-    """LK Vechta with one of everything the admin shows."""
-    author = add_member(lk_vechta, UserFactory(), roles.COORDINATION)
-    measure = lk_vechta.measures.get(code="S1")
-    progress_entry_create(
-        measure=measure,
-        author=author,
-        date=dt.date(2025, 3, 1),
-        status="in_progress",
-        traffic_light="green",
-        progress=20,
-    )
-    committee = Network.objects.filter(concept=lk_vechta, kind=Network.Kind.COMMITTEE).first()
-    meeting = Meeting.objects.create(network=committee, date=dt.date(2025, 2, 1), topic="Sitzung")
-    Decision.objects.create(meeting=meeting, text="Beschluss", created_by=author)
-    AnnualReport.objects.create(concept=lk_vechta, year=2025)
-    return lk_vechta
+def foreign(db):
+    """Another district's concept with one of everything the admin shows."""
+    concept = ConceptFactory(title="Integrationskonzept Landkreis Fremd")
+    return one_of_everything(concept, author=add_member(concept, UserFactory(), roles.COORDINATION))
 
 
 @pytest.fixture

@@ -14,10 +14,8 @@ from measures.services import decision_create
 from networks import services as network_services
 from networks.models import Meeting, Network
 from reporting.models import AnnualReport
-from reporting.report.services import annual_report_create
 
 pytestmark = pytest.mark.django_db
-SLUG = "lk-vechta"
 
 
 def editor(concept, name):
@@ -71,12 +69,14 @@ def assert_conflict_screen(url, concept, *, theirs, yours, label, old):
     return refused
 
 
-def test_organisation(lk_vechta):
-    organisation = lk_vechta.organisations.get(name="Jobcenter")
-    url = reverse("networks:organisation_edit", kwargs={"slug": SLUG, "pk": organisation.pk})
+def test_organisation(concept):
+    organisation = concept.organisations.get()
+    url = reverse(
+        "networks:organisation_edit", kwargs={"slug": concept.slug, "pk": organisation.pk}
+    )
     assert_conflict_screen(
         url,
-        lk_vechta,
+        concept,
         theirs={"short_name": "JC"},
         yours={"website": "https://jobcenter.example"},
         label="Kurzname",
@@ -86,12 +86,12 @@ def test_organisation(lk_vechta):
     assert (organisation.short_name, organisation.website) == ("JC", "https://jobcenter.example")
 
 
-def test_network(lk_vechta):
-    network = lk_vechta.networks.get(name="KMN-Treffen")
-    url = reverse("networks:network_edit", kwargs={"slug": SLUG, "pk": network.pk})
+def test_network(concept):
+    network = concept.networks.get(kind=Network.Kind.NETWORK)
+    url = reverse("networks:network_edit", kwargs={"slug": concept.slug, "pk": network.pk})
     assert_conflict_screen(
         url,
-        lk_vechta,
+        concept,
         theirs={"purpose": "Austausch der Migrationsdienste"},
         yours={"meeting_cadence": "vierteljährlich"},
         label="Zweck",
@@ -111,15 +111,15 @@ def _meeting(concept):
     )
 
 
-def test_meeting_in_the_networks_directory(lk_vechta):
-    meeting = _meeting(lk_vechta)
+def test_meeting_in_the_networks_directory(concept):
+    meeting = _meeting(concept)
     url = reverse(
         "networks:meeting_edit",
-        kwargs={"slug": SLUG, "pk": meeting.network_id, "meeting_pk": meeting.pk},
+        kwargs={"slug": concept.slug, "pk": meeting.network_id, "meeting_pk": meeting.pk},
     )
     assert_conflict_screen(
         url,
-        lk_vechta,
+        concept,
         theirs={"topic": "Bilanz 2025"},
         yours={"minutes": "Protokoll von Bernd"},
         label="Thema",
@@ -129,14 +129,14 @@ def test_meeting_in_the_networks_directory(lk_vechta):
     assert (meeting.topic, meeting.minutes) == ("Bilanz 2025", "Protokoll von Bernd")
 
 
-def test_committee_meeting(lk_vechta):
-    meeting = _meeting(lk_vechta)
+def test_committee_meeting(concept):
+    meeting = _meeting(concept)
     url = reverse(
-        "networks:committee_meeting_edit", kwargs={"slug": SLUG, "meeting_pk": meeting.pk}
+        "networks:committee_meeting_edit", kwargs={"slug": concept.slug, "meeting_pk": meeting.pk}
     )
     assert_conflict_screen(
         url,
-        lk_vechta,
+        concept,
         theirs={"topic": "Bilanz 2025"},
         yours={"presented": "Dashboard"},
         label="Thema",
@@ -146,12 +146,12 @@ def test_committee_meeting(lk_vechta):
     assert (meeting.topic, meeting.presented) == ("Bilanz 2025", "Dashboard")
 
 
-def test_decision(lk_vechta):
-    decision = decision_create(meeting=_meeting(lk_vechta), user=None, text="S1 neu planen")
-    url = reverse("measures:decision_edit", kwargs={"slug": SLUG, "pk": decision.pk})
+def test_decision(concept):
+    decision = decision_create(meeting=_meeting(concept), user=None, text="S1 neu planen")
+    url = reverse("measures:decision_edit", kwargs={"slug": concept.slug, "pk": decision.pk})
     assert_conflict_screen(
         url,
-        lk_vechta,
+        concept,
         theirs={"text": "S1 und B2 neu planen"},
         yours={"follow_up_date": "2026-09-30"},
         label="Beschlusstext",
@@ -164,13 +164,13 @@ def test_decision(lk_vechta):
     )
 
 
-def test_report_texts(lk_vechta):
-    report = annual_report_create(concept=lk_vechta, year=2025)
-    goal = lk_vechta.goals.get(number=1)
-    url = reverse("reports:edit", kwargs={"slug": SLUG, "pk": report.pk})
+def test_report_texts(concept):
+    report = concept.reports.get(year=2025)  # a draft
+    goal = concept.goals.get(number=1)
+    url = reverse("reports:edit", kwargs={"slug": concept.slug, "pk": report.pk})
     refused = assert_conflict_screen(
         url,
-        lk_vechta,
+        concept,
         theirs={f"goal_{goal.pk}": "Sprache: im Plan"},
         yours={"foreword": "Vorwort von Bernd"},
         label=f"Bewertung Ziel 1: {goal.short_title}",
@@ -182,10 +182,12 @@ def test_report_texts(lk_vechta):
     assert report.assessments.get(goal=goal).text == "Sprache: im Plan"
 
 
-def test_a_colleagues_change_of_the_same_field_shows_what_is_stored(lk_vechta):
-    organisation = lk_vechta.organisations.get(name="Jobcenter")
-    url = reverse("networks:organisation_edit", kwargs={"slug": SLUG, "pk": organisation.pk})
-    anna, bernd = editor(lk_vechta, "Anna Arnold"), editor(lk_vechta, "Bernd Brandt")
+def test_a_colleagues_change_of_the_same_field_shows_what_is_stored(concept):
+    organisation = concept.organisations.get()
+    url = reverse(
+        "networks:organisation_edit", kwargs={"slug": concept.slug, "pk": organisation.pk}
+    )
+    anna, bernd = editor(concept, "Anna Arnold"), editor(concept, "Bernd Brandt")
     seen_by_anna = form_data(anna.get(url).context["form"])
     seen_by_bernd = form_data(bernd.get(url).context["form"])
     anna.post(url, seen_by_anna | {"kind": "welfare"})

@@ -20,7 +20,7 @@ from concept import roles
 from concept.legal import legal_page_save
 from concept.locking import StaleVersion, version_of
 from concept.models import LegalPage
-from goals.models import Indicator, IndicatorValue
+from goals.models import IndicatorValue
 from goals.services import indicator_value_update
 from measures import services as measure_services
 from measures.models import Decision, Measure, ProgressEntry
@@ -31,6 +31,8 @@ from reporting.report.services import annual_report_create, annual_report_update
 from tests.factories import (
     ConceptFactory,
     GoalFactory,
+    IndicatorFactory,
+    IndicatorValueFactory,
     MeasureFactory,
     OrganisationFactory,
     UserFactory,
@@ -160,8 +162,8 @@ def test_sachstand_correction(concept, user):
 
 def test_kennzahlwert(concept, user):
     goal = GoalFactory(concept=concept)
-    indicator = Indicator.objects.create(concept=concept, name="Kurse", unit="Anzahl")
-    item = IndicatorValue.objects.create(
+    indicator = IndicatorFactory(concept=concept, name="Kurse", unit="Anzahl")
+    item = IndicatorValueFactory(
         indicator=indicator, reference_date=dt.date(2024, 12, 31), value=Decimal(10)
     )
     assert goal.pk

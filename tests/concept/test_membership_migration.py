@@ -16,6 +16,8 @@ def test_each_member_keeps_the_strongest_role_of_their_groups():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
+    # The data as stored before the migration, with the models of that state (the services
+    # and factories write today's).
     Concept = apps.get_model("concept", "Concept")
     User = apps.get_model("auth", "User")
     Group = apps.get_model("auth", "Group")

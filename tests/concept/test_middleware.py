@@ -12,12 +12,12 @@ HTMX = {"hx-request": "true"}
     "name",
     ["reports:render_status", "reporting:changes"],
 )
-def test_expired_session_on_an_htmx_request_redirects_the_whole_page(client, lk_vechta, name):
-    kwargs = {"slug": lk_vechta.slug}
+def test_expired_session_on_an_htmx_request_redirects_the_whole_page(client, concept, name):
+    kwargs = {"slug": concept.slug}
     if name == "reports:render_status":
         kwargs["job"] = 1
     url = reverse(name, kwargs=kwargs)
-    page = reverse("reports:list", kwargs={"slug": lk_vechta.slug})
+    page = reverse("reports:list", kwargs={"slug": concept.slug})
     response = client.get(url, headers=HTMX | {"hx-current-url": "http://testserver" + page})
     assert response.status_code == 200
     assert response["HX-Redirect"] == reverse("login") + "?next=" + page
@@ -58,11 +58,11 @@ def directives(response):
     return {part.strip() for part in response.get("Cache-Control", "").split(",") if part}
 
 
-def test_pages_behind_the_login_are_not_stored(client, lk_vechta, member_of):
-    member_of(client, lk_vechta)
+def test_pages_behind_the_login_are_not_stored(client, concept, member_of):
+    member_of(client, concept)
     for url in (
-        lk_vechta.get_absolute_url(),
-        reverse("measures:list", kwargs={"slug": lk_vechta.slug}),
+        concept.get_absolute_url(),
+        reverse("measures:list", kwargs={"slug": concept.slug}),
         reverse("password_change"),
     ):
         response = client.get(url)
@@ -70,10 +70,10 @@ def test_pages_behind_the_login_are_not_stored(client, lk_vechta, member_of):
         assert "no-store" in directives(response), url
 
 
-def test_a_csv_export_is_not_stored(client, lk_vechta, member_of):
-    member_of(client, lk_vechta)
+def test_a_csv_export_is_not_stored(client, concept, member_of):
+    member_of(client, concept)
     url = reverse(
-        "exchange:export", kwargs={"slug": lk_vechta.slug, "kind": "massnahmen", "fmt": "csv"}
+        "exchange:export", kwargs={"slug": concept.slug, "kind": "massnahmen", "fmt": "csv"}
     )
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
@@ -81,16 +81,10 @@ def test_a_csv_export_is_not_stored(client, lk_vechta, member_of):
 
 
 def test_a_report_pdf_download_is_not_stored(client, member_of):
-    from reporting.models import AnnualReport
-    from reporting.report.services import annual_report_finalise
-    from tests.factories import ConceptFactory
+    from tests.factories import AnnualReportFactory, ConceptFactory
 
     concept = ConceptFactory()
-    report = annual_report_finalise(
-        report=AnnualReport.objects.create(concept=concept, year=2024),
-        user=None,
-        render=lambda snapshot: b"%PDF-1.7 test",
-    )
+    report = AnnualReportFactory(concept=concept, year=2024, final=True, pdf=b"%PDF-1.7 test")
     member_of(client, concept)
     response = client.get(
         reverse("reports:download", kwargs={"slug": concept.slug, "pk": report.pk})
@@ -100,9 +94,9 @@ def test_a_report_pdf_download_is_not_stored(client, member_of):
 
 
 @pytest.mark.parametrize("logged_in", [False, True])
-def test_public_pages_keep_their_public_caching(client, lk_vechta, member_of, logged_in):
+def test_public_pages_keep_their_public_caching(client, concept, member_of, logged_in):
     if logged_in:
-        member_of(client, lk_vechta)
+        member_of(client, concept)
     for url in (reverse("public:index"), reverse("public:imprint")):
         response = client.get(url)
         assert response.status_code == 200
@@ -173,9 +167,9 @@ def upload_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def import_url(client, lk_vechta, member_of):
-    member_of(client, lk_vechta, role=roles.COORDINATION)
-    return reverse("exchange:import", kwargs={"slug": lk_vechta.slug, "kind": "sachstaende"})
+def import_url(client, concept, member_of):
+    member_of(client, concept, role=roles.COORDINATION)
+    return reverse("exchange:import", kwargs={"slug": concept.slug, "kind": "sachstaende"})
 
 
 def test_a_60_mb_upload_is_refused_before_its_body_is_read(client, import_url, upload_dir):

@@ -6,20 +6,30 @@ through. A URL added without a row here fails `test_every_concept_url_is_in_the_
 """
 
 import datetime as dt
-import hashlib
 
 import pytest
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
 from concept import roles
 from concept.models import Statement
 from goals.models import Indicator
-from measures.models import Decision, Evidence
-from measures.services import progress_entry_create
-from networks.models import Meeting, Network
-from reporting.models import AnnualReport, ReportRender
-from tests.factories import ConceptFactory, UserFactory, add_member
+from networks.models import Network
+from reporting.models import ReportRender
+from tests.factories import (
+    AnnualReportFactory,
+    ConceptFactory,
+    DecisionFactory,
+    EvidenceFactory,
+    MeasureFactory,
+    MeetingFactory,
+    ProgressEntryFactory,
+    ReportRenderFactory,
+    StatementFactory,
+    UserFactory,
+    add_member,
+    one_of_everything,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -91,38 +101,34 @@ ALLOWED = {
 
 
 @pytest.fixture
-def objects(lk_vechta, settings, tmp_path):
+def concept(db):
+    concept = one_of_everything()
+    MeasureFactory(concept=concept, goal=concept.goals.get(number=1), code="S4")
+    return concept
+
+
+@pytest.fixture
+def objects(concept, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    author = add_member(lk_vechta, UserFactory(), roles.COORDINATION)
-    entry = progress_entry_create(
-        measure=lk_vechta.measures.get(code="S4"),
+    author = add_member(concept, UserFactory(), roles.COORDINATION)
+    entry = ProgressEntryFactory(
+        measure=concept.measures.get(code="S4"),
         author=author,
         date=dt.date(2025, 3, 1),
-        status="in_progress",
-        traffic_light="green",
         progress=20,
     )
-    evidence = Evidence.objects.create(
-        entry=entry, label="Protokoll", file=ContentFile(b"Teilnehmerliste", name="liste.txt")
+    evidence = EvidenceFactory(
+        entry=entry, label="Protokoll", upload=SimpleUploadedFile("liste.txt", b"Teilnehmerliste")
     )
-    committee = Network.objects.filter(concept=lk_vechta, kind=Network.Kind.COMMITTEE).first()
-    network = Network.objects.filter(concept=lk_vechta).exclude(pk=committee.pk).first()
-    committee_meeting = Meeting.objects.create(
-        network=committee, date=dt.date(2025, 2, 1), topic="Sitzung"
-    )
-    meeting = Meeting.objects.create(network=network, date=dt.date(2025, 2, 2), topic="Treffen")
-    decision = Decision.objects.create(meeting=committee_meeting, text="B", created_by=author)
-    indicator = Indicator.objects.filter(concept=lk_vechta, values__isnull=False).first()
-    draft = AnnualReport.objects.create(concept=lk_vechta, year=2025)
-    final = AnnualReport.objects.create(
-        concept=lk_vechta,
-        year=2024,
-        status=AnnualReport.Status.FINAL,
-        snapshot={},
-        pdf=PDF,
-        pdf_sha256=hashlib.sha256(PDF).hexdigest(),
-    )
-    render = ReportRender.objects.create(
+    committee = Network.objects.get(concept=concept, kind=Network.Kind.COMMITTEE)
+    network = Network.objects.filter(concept=concept).exclude(pk=committee.pk).get()
+    committee_meeting = MeetingFactory(network=committee, date=dt.date(2025, 2, 1), topic="Sitzung")
+    meeting = MeetingFactory(network=network, date=dt.date(2025, 2, 2), topic="Treffen")
+    decision = DecisionFactory(meeting=committee_meeting, text="B", created_by=author)
+    indicator = Indicator.objects.filter(concept=concept, values__isnull=False).first()
+    draft = concept.reports.get(year=2025)
+    final = AnnualReportFactory(concept=concept, year=2024, final=True, pdf=PDF)
+    render = ReportRenderFactory(
         report=draft,
         kind=ReportRender.Kind.PREVIEW,
         state=ReportRender.State.DONE,
@@ -130,19 +136,20 @@ def objects(lk_vechta, settings, tmp_path):
         requested_by=author,
     )
     return {
+        "slug": concept.slug,
         "evidence": evidence.pk,
         "committee_meeting": committee_meeting.pk,
         "meeting": meeting.pk,
         "decision": decision.pk,
         "network": network.pk,
-        "organisation": lk_vechta.organisations.first().pk,
+        "organisation": concept.organisations.first().pk,
         "indicator": indicator.pk,
         "value": indicator.values.first().pk,
         "draft": draft.pk,
         "final": final.pk,
         "render": render.pk,
-        "statement": Statement.objects.create(
-            concept=lk_vechta,
+        "statement": StatementFactory(
+            concept=concept,
             section=Statement.Section.COORDINATION,
             number="3.9",
             text="Arbeitskreis A, Arbeitskreis B",
@@ -151,9 +158,9 @@ def objects(lk_vechta, settings, tmp_path):
     }
 
 
-def target(name, kwargs, objects, slug="lk-vechta"):
+def target(name, kwargs, objects):
     filled = {key: objects.get(value, value) for key, value in kwargs.items()}
-    return reverse(name, kwargs={"slug": slug, **filled})
+    return reverse(name, kwargs={"slug": objects["slug"], **filled})
 
 
 def request(client, method, url):
@@ -177,9 +184,9 @@ def test_every_concept_url_is_in_the_matrix():
 
 
 @pytest.mark.parametrize("role", roles.ALL)
-def test_own_concept(client, lk_vechta, objects, role):
-    user = add_member(lk_vechta, UserFactory(), role)
-    lk_vechta.measures.get(code="S4").responsible_users.add(user)
+def test_own_concept(client, concept, objects, role):
+    user = add_member(concept, UserFactory(), role)
+    concept.measures.get(code="S4").responsible_users.add(user)
     client.force_login(user)
     refused, allowed_but_blocked = [], []
     for name, kwargs, method, need in MATRIX:
@@ -193,15 +200,15 @@ def test_own_concept(client, lk_vechta, objects, role):
     assert not allowed_but_blocked, "should get through"
 
 
-def test_owner_of_other_measures_may_not_change_S4(client, lk_vechta, objects):
-    client.force_login(add_member(lk_vechta, UserFactory(), roles.MEASURE_OWNERS))
+def test_owner_of_other_measures_may_not_change_S4(client, concept, objects):
+    client.force_login(add_member(concept, UserFactory(), roles.MEASURE_OWNERS))
     for name, kwargs, method, need in MATRIX:
         if need == OWNER:
             assert request(client, method, target(name, kwargs, objects)).status_code == 403
 
 
 @pytest.mark.parametrize("role", roles.ALL)
-def test_other_concept_is_not_found(client, lk_vechta, objects, role):
+def test_other_concept_is_not_found(client, concept, objects, role):
     """Even Administration of another district learns nothing about this one."""
     client.force_login(add_member(ConceptFactory(), UserFactory(), role))
     answers = {
@@ -211,7 +218,7 @@ def test_other_concept_is_not_found(client, lk_vechta, objects, role):
     assert {name: code for name, code in answers.items() if code != 404} == {}
 
 
-def test_anonymous_goes_to_the_login(client, lk_vechta, objects):
+def test_anonymous_goes_to_the_login(client, concept, objects):
     login = reverse("login")
     for name, kwargs, method, _need in MATRIX:
         response = request(client, method, target(name, kwargs, objects))

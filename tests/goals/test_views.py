@@ -8,11 +8,15 @@ from django.urls import reverse
 
 from concept import roles
 from goals.models import Indicator, IndicatorValue
-from tests.factories import UserFactory, add_member
+from tests.factories import (
+    ConceptFactory,
+    IndicatorFactory,
+    IndicatorValueFactory,
+    UserFactory,
+    add_member,
+)
 
 pytestmark = pytest.mark.django_db
-
-SLUG = "lk-vechta"
 
 
 def session(concept, role, **fields):
@@ -23,19 +27,38 @@ def session(concept, role, **fields):
 
 
 def edit_url(item):
+    slug = item.indicator.concept.slug
     return reverse(
-        "goals:value_edit", kwargs={"slug": SLUG, "pk": item.indicator_id, "value_pk": item.pk}
+        "goals:value_edit", kwargs={"slug": slug, "pk": item.indicator_id, "value_pk": item.pk}
     )
 
 
 def detail_url(indicator):
-    return reverse("goals:indicator", kwargs={"slug": SLUG, "pk": indicator.pk})
+    return reverse("goals:indicator", kwargs={"slug": indicator.concept.slug, "pk": indicator.pk})
 
 
 @pytest.fixture
-def item(lk_vechta):
-    indicator = lk_vechta.indicators.get(name="Ausländer*innen")
-    return indicator.values.get(reference_date=dt.date(2019, 12, 31), breakdown="")
+def concept(db):
+    return ConceptFactory()
+
+
+@pytest.fixture
+def item(concept):
+    """A context figure of the Ausgangslage, as LK Vechta has it."""
+    indicator = IndicatorFactory(
+        concept=concept,
+        name="Ausländer*innen",
+        unit="Personen",
+        direction=Indicator.Direction.NEUTRAL,
+        is_public=True,
+    )
+    return IndicatorValueFactory(
+        indicator=indicator,
+        reference_date=dt.date(2019, 12, 31),
+        period="2019",
+        value=20714,
+        source="Integrationskonzept, Ausgangslage 1.1",
+    )
 
 
 def edit_data(client, item, **changes):
@@ -53,9 +76,9 @@ def edit_data(client, item, **changes):
         (roles.STEERING_GROUP, False),
     ],
 )
-def test_value_edit_per_role(lk_vechta, item, role, allowed):
-    client = session(lk_vechta, role)
-    editor = session(lk_vechta, roles.COORDINATION)
+def test_value_edit_per_role(concept, item, role, allowed):
+    client = session(concept, role)
+    editor = session(concept, roles.COORDINATION)
     data = edit_data(editor, item, value="20.800")
     response = client.post(edit_url(item), data)
     item.refresh_from_db()
@@ -71,9 +94,9 @@ def test_value_edit_per_role(lk_vechta, item, role, allowed):
         )
 
 
-def test_second_save_of_a_stale_value_is_refused(lk_vechta, item):
-    a = session(lk_vechta, roles.COORDINATION, first_name="Anna", last_name="A")
-    b = session(lk_vechta, roles.COORDINATION)
+def test_second_save_of_a_stale_value_is_refused(concept, item):
+    a = session(concept, roles.COORDINATION, first_name="Anna", last_name="A")
+    b = session(concept, roles.COORDINATION)
     seen_by_a, seen_by_b = edit_data(a, item), edit_data(b, item)
     assert a.post(edit_url(item), seen_by_a | {"value": "20.800"}).status_code == 302
     refused = b.post(edit_url(item), seen_by_b | {"value": "20.900"})
@@ -91,9 +114,9 @@ def test_second_save_of_a_stale_value_is_refused(lk_vechta, item):
     assert b.post(edit_url(item), again).status_code == 302
 
 
-def test_a_refused_edit_keeps_the_users_input_and_takes_the_other_changes(lk_vechta, item):
-    a = session(lk_vechta, roles.COORDINATION)
-    b = session(lk_vechta, roles.COORDINATION)
+def test_a_refused_edit_keeps_the_users_input_and_takes_the_other_changes(concept, item):
+    a = session(concept, roles.COORDINATION)
+    b = session(concept, roles.COORDINATION)
     a.post(edit_url(item), edit_data(a, item, source="Zensus"))  # the history begins
     seen_by_a, seen_by_b = edit_data(a, item), edit_data(b, item)
     a.post(edit_url(item), seen_by_a | {"value": "20.800", "source": "Quelle von A"})
@@ -116,8 +139,8 @@ def test_a_refused_edit_keeps_the_users_input_and_takes_the_other_changes(lk_vec
     assert (item.breakdown, item.period, item.note) == ("Neuzugezogene", "2019/20", "Notiz von B")
 
 
-def test_history_shows_old_and_new_value(lk_vechta, item):
-    client = session(lk_vechta, roles.COORDINATION)
+def test_history_shows_old_and_new_value(concept, item):
+    client = session(concept, roles.COORDINATION)
     old = item.value
     client.post(edit_url(item), edit_data(client, item, value="42"))
     client.post(edit_url(item), edit_data(client, item, value="43"))
@@ -126,9 +149,9 @@ def test_history_shows_old_and_new_value(lk_vechta, item):
     assert old != 42
 
 
-def test_percentages_outside_0_to_100_are_refused(lk_vechta):
-    client = session(lk_vechta, roles.COORDINATION)
-    indicator = Indicator.objects.create(concept=lk_vechta, name="Quote", unit="%")
+def test_percentages_outside_0_to_100_are_refused(concept):
+    client = session(concept, roles.COORDINATION)
+    indicator = IndicatorFactory(concept=concept, name="Quote", unit="%")
     for value in ("150", "-1"):
         response = client.post(detail_url(indicator), {"year": 2024, "value": value})
         assert response.context["form"].errors == {
@@ -155,8 +178,8 @@ def today(monkeypatch):
     return TODAY
 
 
-def test_existing_value_is_named_at_the_field_the_user_filled(lk_vechta, item):
-    client = session(lk_vechta, roles.COORDINATION)
+def test_existing_value_is_named_at_the_field_the_user_filled(concept, item):
+    client = session(concept, roles.COORDINATION)
     before = IndicatorValue.objects.count()
     response = client.post(detail_url(item.indicator), {"year": 2019, "value": "1"})
     form = response.context["form"]
@@ -166,9 +189,7 @@ def test_existing_value_is_named_at_the_field_the_user_filled(lk_vechta, item):
     )
     assert form.errors == {"year": [message]}  # not under "Abweichender Stichtag"
     # A typed Stichtag is where the date came from: the message stays there.
-    IndicatorValue.objects.create(
-        indicator=item.indicator, reference_date=dt.date(2020, 6, 30), value=5
-    )
+    IndicatorValueFactory(indicator=item.indicator, reference_date=dt.date(2020, 6, 30), value=5)
     response = client.post(
         detail_url(item.indicator), {"year": 2020, "value": "1", "reference_date": "2020-06-30"}
     )
@@ -176,15 +197,13 @@ def test_existing_value_is_named_at_the_field_the_user_filled(lk_vechta, item):
     assert IndicatorValue.objects.count() == before + 1
     # Moving a value onto the year of another one: the same.
     IndicatorValue.objects.filter(indicator=item.indicator, reference_date__year=2021).delete()
-    IndicatorValue.objects.create(
-        indicator=item.indicator, reference_date=dt.date(2021, 12, 31), value=7
-    )
+    IndicatorValueFactory(indicator=item.indicator, reference_date=dt.date(2021, 12, 31), value=7)
     response = client.post(edit_url(item), edit_data(client, item, year="2021"))
     assert response.context["form"].errors == {"year": [message.replace("2019", "2021")]}
 
 
-def test_stichtag_in_the_future_is_refused(lk_vechta, item, today):
-    client = session(lk_vechta, roles.COORDINATION)
+def test_stichtag_in_the_future_is_refused(concept, item, today):
+    client = session(concept, roles.COORDINATION)
     before = IndicatorValue.objects.count()
     response = client.post(detail_url(item.indicator), {"year": 2026, "value": "1"})
     assert response.context["form"].errors == {

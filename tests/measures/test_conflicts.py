@@ -11,10 +11,9 @@ from concept import roles
 from measures import services
 from measures.models import ProgressEntry
 from tests.factories import UserFactory, add_member
+from tests.measures.conftest import SLUG
 
 pytestmark = pytest.mark.django_db
-
-SLUG = "lk-vechta"
 
 
 def url(name, key, **kwargs):
@@ -48,9 +47,9 @@ def master_data(client, key):
     return data
 
 
-def test_second_master_data_save_keeps_the_first_editors_changes(lk_vechta):
-    a, _ = editor(lk_vechta, first_name="Anna", last_name="A")
-    b, _ = editor(lk_vechta, first_name="Bernd", last_name="B")
+def test_second_master_data_save_keeps_the_first_editors_changes(concept):
+    a, _ = editor(concept, first_name="Anna", last_name="A")
+    b, _ = editor(concept, first_name="Bernd", last_name="B")
     seen_by_a, seen_by_b = master_data(a, "S7"), master_data(b, "S7")
     response = a.post(
         url("edit", "S7"), seen_by_a | {"title": "Titel von A", "target_group": "Gruppe von A"}
@@ -69,7 +68,7 @@ def test_second_master_data_save_keeps_the_first_editors_changes(lk_vechta):
     assert refused.context["mine"] == ["Beschreibung"]
     # B saves once more, as the browser would send the re-rendered form.
     assert b.post(url("edit", "S7"), form_data(form)).status_code == 302
-    measure = lk_vechta.measures.get(code="S7")
+    measure = concept.measures.get(code="S7")
     assert (measure.title, measure.target_group, measure.description) == (
         "Titel von A",
         "Gruppe von A",
@@ -77,23 +76,23 @@ def test_second_master_data_save_keeps_the_first_editors_changes(lk_vechta):
     )
 
 
-def test_assignments_changed_meanwhile_are_kept_and_named(lk_vechta):
-    a, _ = editor(lk_vechta)
-    b, _ = editor(lk_vechta)
-    sub_goal = lk_vechta.goals.get(number=1).sub_goals.get(number=4)
+def test_assignments_changed_meanwhile_are_kept_and_named(concept):
+    a, _ = editor(concept)
+    b, _ = editor(concept)
+    sub_goal = concept.goals.get(number=1).sub_goals.get(number=4)
     seen_by_a, seen_by_b = master_data(a, "S7"), master_data(b, "S7")
     a.post(url("edit", "S7"), seen_by_a | {"sub_goals": [str(sub_goal.pk)]})
     refused = b.post(url("edit", "S7"), seen_by_b | {"title": "Neu von B"})
     assert refused.status_code == 409
     assert "Teilziele: – → <strong>1.4</strong>" in refused.text
     b.post(url("edit", "S7"), form_data(refused.context["form"]))
-    measure = lk_vechta.measures.get(code="S7")
+    measure = concept.measures.get(code="S7")
     assert measure.title == "Neu von B" and list(measure.sub_goals.all()) == [sub_goal]
 
 
-def test_both_changed_the_same_field_is_marked_for_checking(lk_vechta):
-    a, _ = editor(lk_vechta)
-    b, _ = editor(lk_vechta)
+def test_both_changed_the_same_field_is_marked_for_checking(concept):
+    a, _ = editor(concept)
+    b, _ = editor(concept)
     seen_by_a, seen_by_b = master_data(a, "S7"), master_data(b, "S7")
     a.post(url("edit", "S7"), seen_by_a | {"title": "Von A"})
     refused = b.post(url("edit", "S7"), seen_by_b | {"title": "Von B"})
@@ -105,16 +104,16 @@ def test_both_changed_the_same_field_is_marked_for_checking(lk_vechta):
     )
 
 
-def test_assignments_not_in_the_seen_record_count_as_unchanged(lk_vechta):
+def test_assignments_not_in_the_seen_record_count_as_unchanged(concept):
     """History from before migration 0003 has no assignments: only what differs from the
     current ones is the user's change."""
-    a, _ = editor(lk_vechta)
-    b, _ = editor(lk_vechta)
-    measure = lk_vechta.measures.get(code="S7")
+    a, _ = editor(concept)
+    b, _ = editor(concept)
+    measure = concept.measures.get(code="S7")
     seen_by_a, seen_by_b = master_data(a, "S7"), master_data(b, "S7")
     a.post(url("edit", "S7"), seen_by_a | {"target_group": "Gruppe von A"})
     measure.history.filter(version=int(seen_by_b["version"])).update(assignments=None)
-    network = lk_vechta.networks.first()
+    network = concept.networks.first()
     refused = b.post(
         url("edit", "S7"), seen_by_b | {"title": "Von B", "networks": [str(network.pk)]}
     )
@@ -141,10 +140,10 @@ def entry_data(measure, **changes):
     } | changes
 
 
-def test_two_sachstaende_do_not_conflict(lk_vechta):
-    a, _ = editor(lk_vechta)
-    b, _ = editor(lk_vechta)
-    measure = lk_vechta.measures.get(code="S5")
+def test_two_sachstaende_do_not_conflict(concept):
+    a, _ = editor(concept)
+    b, _ = editor(concept)
+    measure = concept.measures.get(code="S5")
     stale = entry_data(measure, text="Kurs läuft.")
     a.post(url("entry_create", "S5"), entry_data(measure, text="Sachstand von A."))
     response = b.post(url("entry_create", "S5"), stale)
@@ -152,10 +151,10 @@ def test_two_sachstaende_do_not_conflict(lk_vechta):
     assert measure.entries.count() == 2
 
 
-def test_sachstand_after_a_state_change_keeps_that_state(lk_vechta):
-    a, _ = editor(lk_vechta)
-    b, _ = editor(lk_vechta)
-    measure = lk_vechta.measures.get(code="S5")
+def test_sachstand_after_a_state_change_keeps_that_state(concept):
+    a, _ = editor(concept)
+    b, _ = editor(concept)
+    measure = concept.measures.get(code="S5")
     stale = entry_data(measure, text="Kurs läuft.", participants="12")
     a.post(
         url("update_state", "S5"),
@@ -182,12 +181,12 @@ def test_sachstand_after_a_state_change_keeps_that_state(lk_vechta):
     assert measure.entries.order_by("created_at").last().participants == 12
 
 
-def test_master_data_change_does_not_block_a_state_change(lk_vechta):
-    coordinator = add_member(lk_vechta, UserFactory(), roles.COORDINATION)
-    measure = lk_vechta.measures.get(code="S5")
+def test_master_data_change_does_not_block_a_state_change(concept):
+    coordinator = add_member(concept, UserFactory(), roles.COORDINATION)
+    measure = concept.measures.get(code="S5")
     stale_version = measure.version
     services.measure_update(
-        measure=lk_vechta.measures.get(code="S5"),
+        measure=concept.measures.get(code="S5"),
         user=coordinator,
         expected_version=stale_version,
         data={"title": "Neuer Titel"},
@@ -206,9 +205,9 @@ def test_master_data_change_does_not_block_a_state_change(lk_vechta):
     assert measure.history.first().title == "Neuer Titel"
 
 
-def test_owner_may_not_move_or_publish_through_the_service(lk_vechta):
-    owner = add_member(lk_vechta, UserFactory(), roles.MEASURE_OWNERS)
-    measure = lk_vechta.measures.get(code="S4")
+def test_owner_may_not_move_or_publish_through_the_service(concept):
+    owner = add_member(concept, UserFactory(), roles.MEASURE_OWNERS)
+    measure = concept.measures.get(code="S4")
     measure.responsible_users.add(owner)
     for kwargs in (
         {"data": {"is_public": False}},
@@ -252,10 +251,10 @@ def test_a_conflict_without_changes_to_the_fields_shown_says_so():
 
 # With htmx the panel comes back with 200, as htmx swaps no error responses.
 @pytest.mark.parametrize(("headers", "status"), [({}, 409), ({"hx-request": "true"}, 200)])
-def test_a_refused_state_change_keeps_the_users_input(lk_vechta, headers, status):
-    a, _ = editor(lk_vechta, first_name="Anna", last_name="A")
-    b, _ = editor(lk_vechta)
-    measure = lk_vechta.measures.get(code="S5")
+def test_a_refused_state_change_keeps_the_users_input(concept, headers, status):
+    a, _ = editor(concept, first_name="Anna", last_name="A")
+    b, _ = editor(concept)
+    measure = concept.measures.get(code="S5")
     seen = {"version": measure.version, "status": measure.status, "progress": measure.progress}
     a.post(
         url("update_state", "S5"),

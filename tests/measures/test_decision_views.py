@@ -12,7 +12,14 @@ from measures.models import Decision
 from measures.services import decision_create
 from networks.models import Network
 from networks.services import meeting_create, network_create
-from tests.factories import ConceptFactory, MeasureFactory, UserFactory
+from tests.factories import (
+    CommitteeFactory,
+    ConceptFactory,
+    GoalFactory,
+    MeasureFactory,
+    NetworkFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +29,28 @@ def committees_url(concept):
 
 
 @pytest.fixture
-def committee(lk_vechta):
-    return Network.objects.get(concept=lk_vechta, name="Steuerungsgruppe Integration")
+def concept(db):
+    """LK Vechta's committees (Steuerungsgruppe Integration, Hauptverwaltungsbeamten-Konferenz,
+    Leitungsebene) and the KMN-Treffen, with S1 under goal 1 Sprache, B2 under goal 2 and a
+    coordination measure, on a small concept built by the factories."""
+    concept = ConceptFactory()
+    for name in (
+        "Steuerungsgruppe Integration",
+        "Hauptverwaltungsbeamten-Konferenz",
+        "Leitungsebene",
+    ):
+        CommitteeFactory(concept=concept, name=name)
+    NetworkFactory(concept=concept, name="KMN-Treffen")
+    sprache = GoalFactory(concept=concept, number=1, short_title="Sprache")
+    MeasureFactory(concept=concept, goal=sprache, code="S1")
+    MeasureFactory(concept=concept, goal=GoalFactory(concept=concept, number=2), code="B2")
+    MeasureFactory(concept=concept, goal=None, code="N1")
+    return concept
+
+
+@pytest.fixture
+def committee(concept):
+    return Network.objects.get(concept=concept, name="Steuerungsgruppe Integration")
 
 
 @pytest.fixture
@@ -43,76 +70,83 @@ EDIT_PAGES = [
 
 
 @pytest.mark.parametrize("role", roles.ALL)
-def test_every_member_reads_the_committees(client, lk_vechta, member_of, role, decision):
-    member_of(client, lk_vechta, role=role)
-    response = client.get(committees_url(lk_vechta))
+def test_every_member_reads_the_committees(client, concept, member_of, role, decision):
+    member_of(client, concept, role=role)
+    response = client.get(committees_url(concept))
     assert response.status_code == 200
     assert "Zeitplan anpassen" in response.text
     assert "style=" not in response.text  # the CSP forbids inline styles
 
 
-def test_committees_page_sends_anonymous_users_to_login(client, lk_vechta):
-    response = client.get(committees_url(lk_vechta))
+def test_committees_page_sends_anonymous_users_to_login(client, concept):
+    response = client.get(committees_url(concept))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 @pytest.mark.parametrize(("name", "kwargs"), EDIT_PAGES)
 def test_decision_forms_are_for_coordination_only(
-    client, lk_vechta, member_of, decision, name, kwargs
+    client, concept, member_of, decision, name, kwargs
 ):
-    target = reverse(name, kwargs={"slug": "lk-vechta", **kwargs(decision)})
+    target = reverse(name, kwargs={"slug": concept.slug, **kwargs(decision)})
     response = client.get(target)
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     for role in (roles.STEERING_GROUP, roles.MEASURE_OWNERS):
-        member_of(client, lk_vechta, role=role)
+        member_of(client, concept, role=role)
         assert client.get(target).status_code == 403
         assert client.post(target, {}).status_code == 403
     for role in (roles.COORDINATION, roles.ADMINISTRATION):
-        member_of(client, lk_vechta, role=role)
+        member_of(client, concept, role=role)
         assert client.get(target).status_code == 200
 
 
-def test_decision_forms_of_another_concept_are_not_found(client, lk_vechta, decision):
+def test_decision_forms_of_another_concept_are_not_found(client, concept, decision):
     user = UserFactory()
     ConceptFactory(members=[(user, roles.COORDINATION)])
     client.force_login(user)
-    assert client.get(committees_url(lk_vechta)).status_code == 404
+    assert client.get(committees_url(concept)).status_code == 404
     for name, kwargs in EDIT_PAGES:
-        target = reverse(name, kwargs={"slug": "lk-vechta", **kwargs(decision)})
+        target = reverse(name, kwargs={"slug": concept.slug, **kwargs(decision)})
         assert client.get(target).status_code == 404
 
 
-def test_no_decision_form_for_a_meeting_of_a_plain_network(client, lk_vechta, member_of):
-    member_of(client, lk_vechta, role=roles.COORDINATION)
-    network = Network.objects.get(concept=lk_vechta, name="KMN-Treffen")
+def test_no_decision_form_for_a_meeting_of_a_plain_network(client, concept, member_of):
+    member_of(client, concept, role=roles.COORDINATION)
+    network = Network.objects.get(concept=concept, name="KMN-Treffen")
     plain = meeting_create(network=network, date=dt.date(2026, 1, 1), topic="Austausch")
     target = reverse(
-        "measures:decision_create", kwargs={"slug": "lk-vechta", "meeting_pk": plain.pk}
+        "measures:decision_create", kwargs={"slug": concept.slug, "meeting_pk": plain.pk}
     )
     assert client.get(target).status_code == 404
 
 
-def test_steering_group_reads_committees_without_edit_links(client, lk_vechta, member_of, decision):
-    member_of(client, lk_vechta, role=roles.STEERING_GROUP)
-    html = client.get(committees_url(lk_vechta)).text
+def test_steering_group_reads_committees_without_edit_links(client, concept, member_of, decision):
+    member_of(client, concept, role=roles.STEERING_GROUP)
+    html = client.get(committees_url(concept)).text
     assert "Zwischenbilanz" in html and "Zeitplan anpassen" in html
     assert "Hauptverwaltungsbeamten-Konferenz" in html and "Leitungsebene" in html
     assert "KMN-Treffen" not in html  # networks that are no committee
     assert "Sitzung erfassen" not in html and "Beschluss bearbeiten" not in html
 
 
-def test_coordination_finds_the_meeting_and_decision_forms(client, lk_vechta, member_of, decision):
-    member_of(client, lk_vechta, role=roles.COORDINATION)
-    html = client.get(committees_url(lk_vechta)).text
+def test_coordination_finds_the_meeting_and_decision_forms(client, concept, member_of, decision):
+    member_of(client, concept, role=roles.COORDINATION)
+    html = client.get(committees_url(concept)).text
     meeting = decision.meeting
-    assert f'href="/konzepte/lk-vechta/gremien/sitzungen/{meeting.pk}/bearbeiten/"' in html
-    assert f'href="/konzepte/lk-vechta/gremien/sitzungen/{meeting.pk}/beschluesse/neu/"' in html
-    assert f'href="/konzepte/lk-vechta/gremien/beschluesse/{decision.pk}/bearbeiten/"' in html
-    assert f'href="/konzepte/lk-vechta/gremien/sitzungen/neu/?gremium={meeting.network_id}"' in html
+    assert f'href="/konzepte/{concept.slug}/gremien/sitzungen/{meeting.pk}/bearbeiten/"' in html
+    assert (
+        f'href="/konzepte/{concept.slug}/gremien/sitzungen/{meeting.pk}/beschluesse/neu/"' in html
+    )
+    assert f'href="/konzepte/{concept.slug}/gremien/beschluesse/{decision.pk}/bearbeiten/"' in html
+    assert (
+        f'href="/konzepte/{concept.slug}/gremien/sitzungen/neu/?gremium={meeting.network_id}"'
+        in html
+    )
 
 
-def test_coordination_records_and_edits_a_decision(client, lk_vechta, member_of, meeting):
+def test_coordination_records_and_edits_a_decision(client, lk_vechta, member_of):
     user = member_of(client, lk_vechta, role=roles.COORDINATION)
+    committee = Network.objects.get(concept=lk_vechta, name="Steuerungsgruppe Integration")
+    meeting = meeting_create(network=committee, date=dt.date(2026, 5, 6), topic="Zwischenbilanz")
     s1, b2 = lk_vechta.measures.get(code="S1"), lk_vechta.measures.get(code="B2")
     target = reverse(
         "measures:decision_create", kwargs={"slug": "lk-vechta", "meeting_pk": meeting.pk}
@@ -167,11 +201,13 @@ def test_coordination_records_and_edits_a_decision(client, lk_vechta, member_of,
     assert all(h.history_user == user for h in history)
 
 
-def test_decision_form_refuses_bad_input_in_german(client, lk_vechta, member_of, meeting):
-    member_of(client, lk_vechta, role=roles.COORDINATION)
+def test_decision_form_refuses_bad_input_in_german(client, concept, member_of, meeting):
+    member_of(client, concept, role=roles.COORDINATION)
     foreign = MeasureFactory()
     response = client.post(
-        reverse("measures:decision_create", kwargs={"slug": "lk-vechta", "meeting_pk": meeting.pk}),
+        reverse(
+            "measures:decision_create", kwargs={"slug": concept.slug, "meeting_pk": meeting.pk}
+        ),
         {
             "text": "Fremd",
             "kind": Decision.Kind.ADJUST,
@@ -188,11 +224,11 @@ def test_decision_form_refuses_bad_input_in_german(client, lk_vechta, member_of,
     assert not Decision.objects.filter(text="Fremd").exists()
 
 
-def test_follow_ups_overdue_are_highlighted_first(client, lk_vechta, member_of, meeting):
-    member_of(client, lk_vechta)
+def test_follow_ups_overdue_are_highlighted_first(client, concept, member_of, meeting):
+    member_of(client, concept)
     for text, day in [("Noch Zeit", dt.date(2099, 1, 1)), ("Spät dran", dt.date(2020, 1, 1))]:
         decision_create(meeting=meeting, user=None, text=text, follow_up_date=day)
-    response = client.get(committees_url(lk_vechta))
+    response = client.get(committees_url(concept))
     html = response.text
     assert [d.text for d in response.context["follow_ups"]] == ["Spät dran", "Noch Zeit"]
     section = html[html.index('id="wiedervorlagen"') : html.index('id="gremium-')]
@@ -208,13 +244,13 @@ def test_committees_page_of_a_concept_without_committees_explains(client):
 
 
 def test_committees_nav_item_is_current_on_every_committee_page(
-    client, lk_vechta, member_of, decision
+    client, concept, member_of, decision
 ):
-    member_of(client, lk_vechta, role=roles.COORDINATION)
+    member_of(client, concept, role=roles.COORDINATION)
     for target in (
-        committees_url(lk_vechta),
-        reverse("measures:decision_edit", kwargs={"slug": "lk-vechta", "pk": decision.pk}),
-        reverse("networks:committee_meeting_create", kwargs={"slug": "lk-vechta"}),
+        committees_url(concept),
+        reverse("measures:decision_edit", kwargs={"slug": concept.slug, "pk": decision.pk}),
+        reverse("networks:committee_meeting_create", kwargs={"slug": concept.slug}),
     ):
         html = client.get(target).text
         assert html.count('aria-current="page"') == 1, target

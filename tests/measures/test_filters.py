@@ -9,6 +9,7 @@ from goals.models import StrategicGoal
 from measures.filters import ATTENTION, Folded, MeasureFilter
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
 from measures.queries import measure_list_queryset
+from tests.factories import ProgressEntryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,17 +29,17 @@ def filtered(concept, **params):
 
 
 def fresh_entry(measure):
-    ProgressEntry.objects.create(
+    ProgressEntryFactory(
         measure=measure,
         date=TODAY,
         status=measure.status,
         traffic_light=measure.traffic_light,
-        progress=10,
+        progress=measure.progress,
     )
 
 
-def test_handlungsbedarf_is_red_or_yellow_or_overdue(lk_vechta):
-    measures = Measure.objects.filter(concept=lk_vechta)
+def test_handlungsbedarf_is_red_or_yellow_or_overdue(concept):
+    measures = Measure.objects.filter(concept=concept)
     # Every measure up to date, except the ones set up below.
     for measure in measures:
         fresh_entry(measure)
@@ -50,18 +51,18 @@ def test_handlungsbedarf_is_red_or_yellow_or_overdue(lk_vechta):
     ProgressEntry.objects.filter(measure__code="S4").update(date=TODAY - dt.timedelta(days=400))
     measures.filter(code="S4").update(status=Status.IMPLEMENTED)
 
-    assert filtered(lk_vechta, ampel=ATTENTION) == {"S1", "S2", "S3"}
+    assert filtered(concept, ampel=ATTENTION) == {"S1", "S2", "S3"}
     # The plain Ampel choices still filter by the colour alone.
-    assert filtered(lk_vechta, ampel=TrafficLight.RED) == {"S1"}
-    assert filtered(lk_vechta, ampel=ATTENTION, ziel="2") == set()
+    assert filtered(concept, ampel=TrafficLight.RED) == {"S1"}
+    assert filtered(concept, ampel=ATTENTION, ziel="2") == set()
 
 
-def test_handlungsbedarf_is_offered_in_the_ampel_choices(lk_vechta):
+def test_handlungsbedarf_is_offered_in_the_ampel_choices(concept):
     filterset = MeasureFilter(
         None,
-        queryset=measure_list_queryset(lk_vechta),
-        concept=lk_vechta,
-        goals=StrategicGoal.objects.filter(concept=lk_vechta),
+        queryset=measure_list_queryset(concept),
+        concept=concept,
+        goals=StrategicGoal.objects.filter(concept=concept),
     )
     choices = dict(filterset.form.fields["ampel"].choices)
     assert choices[ATTENTION] == "Handlungsbedarf: rot, gelb oder Sachstand überfällig"
@@ -72,10 +73,10 @@ def test_handlungsbedarf_is_offered_in_the_ampel_choices(lk_vechta):
 ASCII_ONLY = {"postgresql": "C", "sqlite": "BINARY"}
 
 
-def test_folding_knows_umlauts_where_the_database_folds_only_ascii(lk_vechta):
+def test_folding_knows_umlauts_where_the_database_folds_only_ascii(concept):
     collation = ASCII_ONLY[connection.vendor]
     row = (
-        Measure.objects.filter(concept=lk_vechta, code="N3")
+        Measure.objects.filter(concept=concept, code="N3")
         .annotate(
             title_c=Collate("title", collation),
             word_c=Collate(Value("ÜBERPRÜFUNG"), collation),
@@ -89,10 +90,10 @@ def test_folding_knows_umlauts_where_the_database_folds_only_ascii(lk_vechta):
 
 
 @pytest.mark.parametrize("query", ["überprüfung", "ÜBERPRÜFUNG", "regelmäßige ÜBERprüfung"])
-def test_search_words_are_folded_like_the_columns(lk_vechta, query):
-    assert filtered(lk_vechta, q=query) == {"N3"}
+def test_search_words_are_folded_like_the_columns(concept, query):
+    assert filtered(concept, q=query) == {"N3"}
 
 
-def test_search_words_are_no_patterns(lk_vechta):
-    assert filtered(lk_vechta, q="%") == set()
-    assert filtered(lk_vechta, q="_berpr_fung") == set()
+def test_search_words_are_no_patterns(concept):
+    assert filtered(concept, q="%") == set()
+    assert filtered(concept, q="_berpr_fung") == set()

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from measures.models import Measure, ProgressEntry, Status
-from tests.factories import ConceptFactory, GoalFactory, MeasureFactory
+from tests.factories import ConceptFactory, GoalFactory, MeasureFactory, ProgressEntryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,7 @@ def test_several_uncoded_measures_coexist_but_numbers_are_unique():
 def test_progress_above_100_is_refused_by_the_database(progress):
     measure = MeasureFactory()
     violates(lambda: Measure.objects.filter(pk=measure.pk).update(progress=progress))
+    # Past the service, which refuses it first: the database's own check.
     violates(
         lambda: ProgressEntry.objects.create(
             measure=measure,
@@ -82,8 +83,12 @@ def test_needs_attention_is_red_or_yellow_or_an_overdue_sachstand():
     def measure(code, light, status=Status.IN_PROGRESS, last_entry=today):
         made = MeasureFactory(concept=concept, code=code, traffic_light=light, status=status)
         if last_entry is not None:
-            ProgressEntry.objects.create(
-                measure=made, date=last_entry, status=status, traffic_light=light, progress=10
+            ProgressEntryFactory(
+                measure=made,
+                date=last_entry,
+                status=status,
+                traffic_light=light,
+                progress=100 if status == Status.IMPLEMENTED else 10,
             )
         return made
 
@@ -139,7 +144,7 @@ def test_a_sachstand_is_due_a_cadence_after_the_last_one_else_after_start_and_cr
     measure = MeasureFactory(start_date=start, status=Status.IN_PROGRESS, progress=10)
     Measure.objects.filter(pk=measure.pk).update(created_at=created)
     if last_entry is not None:
-        ProgressEntry.objects.create(
+        ProgressEntryFactory(
             measure=measure,
             date=last_entry,
             status="in_progress",
@@ -194,6 +199,7 @@ def test_data_from_before_the_state_rule_stays_editable():
     from measures import services
 
     measure = MeasureFactory(status=Status.ESTABLISHED, progress=80)
+    # Saved before the rule: the service refuses it now (checked below).
     entry = ProgressEntry.objects.create(
         measure=measure, date=TODAY, status=Status.ESTABLISHED, traffic_light="green", progress=80
     )

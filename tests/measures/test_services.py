@@ -8,11 +8,14 @@ from django.test.utils import CaptureQueriesContext
 from concept import roles
 from measures.models import Decision, ProgressEntry, Status, TrafficLight
 from measures.services import decision_create, measure_update, progress_entry_create
-from networks.models import Meeting, Network
+from networks.models import Network
 from networks.services import meeting_create, network_create
 from tests.factories import (
+    CommitteeFactory,
+    DecisionFactory,
     GoalFactory,
     MeasureFactory,
+    MeetingFactory,
     OrganisationFactory,
     SubGoalFactory,
     UserFactory,
@@ -116,11 +119,9 @@ def test_a_sachstand_writes_the_history_record_of_its_change():
     author = UserFactory(first_name="Kim", last_name="Koordination")
     measure.sub_goals.add(sub_goal)
     measure.responsible_users.add(author)
-    committee = Network.objects.create(
-        concept=measure.concept, name="Steuerungsgruppe", kind=Network.Kind.COMMITTEE
-    )
-    meeting = Meeting.objects.create(network=committee, date=dt.date(2025, 3, 1), topic="Bilanz")
-    decision = Decision.objects.create(meeting=meeting, text="Kurs verlängern")
+    committee = CommitteeFactory(concept=measure.concept, name="Steuerungsgruppe")
+    meeting = MeetingFactory(network=committee, date=dt.date(2025, 3, 1), topic="Bilanz")
+    decision = DecisionFactory(meeting=meeting, text="Kurs verlängern")
     recorded = measure.history.count()
     made = progress_entry_create(
         measure=measure,

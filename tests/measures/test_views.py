@@ -19,17 +19,30 @@ from concept.models import Concept
 from goals.models import IndicatorValue
 from measures.models import Evidence, Measure, ProgressEntry, Status, TrafficLight
 from measures.services import progress_entry_create
-from tests.factories import ConceptFactory, UserFactory, add_member
+from tests.factories import (
+    CommitteeFactory,
+    ConceptFactory,
+    DecisionFactory,
+    EvidenceFactory,
+    MeasureFactory,
+    MeasureOrganisationFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    ProgressEntryFactory,
+    UserFactory,
+    add_member,
+)
+from tests.measures.conftest import SLUG
 
 pytestmark = pytest.mark.django_db
 
-SLUG = "lk-vechta"
+LK = "lk-vechta"
 
 
-def url(name, key=None, **kwargs):
+def url(name, key=None, slug=SLUG, **kwargs):
     if key is not None:
         kwargs["key"] = key
-    return reverse(f"measures:{name}", kwargs={"slug": SLUG, **kwargs})
+    return reverse(f"measures:{name}", kwargs={"slug": slug, **kwargs})
 
 
 def state_data(measure, **changes):
@@ -63,11 +76,11 @@ def entry_data(measure, **changes):
 
 
 @pytest.fixture
-def owner(lk_vechta):
+def owner(concept):
     user = add_member(
-        lk_vechta, UserFactory(first_name="Vera", last_name="Verantwortlich"), roles.MEASURE_OWNERS
+        concept, UserFactory(first_name="Vera", last_name="Verantwortlich"), roles.MEASURE_OWNERS
     )
-    lk_vechta.measures.get(code="S4").responsible_users.add(user)
+    concept.measures.get(code="S4").responsible_users.add(user)
     return user
 
 
@@ -115,14 +128,14 @@ def request(client, name, key, method, htmx=False, **kwargs):
 
 
 @pytest.mark.parametrize(("name", "key"), READ_URLS)
-def test_anonymous_is_sent_to_login(client, lk_vechta, name, key):
+def test_anonymous_is_sent_to_login(client, concept, name, key):
     response = client.get(url(name, key))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 @pytest.mark.parametrize("htmx", [False, True])
 @pytest.mark.parametrize(("name", "key", "method"), EDIT_URLS + COORDINATION_ONLY)
-def test_anonymous_cannot_edit(client, lk_vechta, name, key, method, htmx):
+def test_anonymous_cannot_edit(client, concept, name, key, method, htmx):
     kwargs = {"group": "1"} if name == "grid" else {}
     response = request(client, name, key, method, htmx=htmx, **kwargs)
     if htmx:  # told to load the login page, not given it as a fragment
@@ -134,8 +147,8 @@ def test_anonymous_cannot_edit(client, lk_vechta, name, key, method, htmx):
 
 @pytest.mark.parametrize("role", roles.ALL)
 @pytest.mark.parametrize(("name", "key"), READ_URLS)
-def test_every_role_reads(client, lk_vechta, owner, role, name, key):
-    client.force_login(owner if role == roles.MEASURE_OWNERS else member(lk_vechta, role))
+def test_every_role_reads(client, concept, owner, role, name, key):
+    client.force_login(owner if role == roles.MEASURE_OWNERS else member(concept, role))
     assert client.get(url(name, key)).status_code == 200
 
 
@@ -143,8 +156,8 @@ def test_every_role_reads(client, lk_vechta, owner, role, name, key):
 @pytest.mark.parametrize("role", roles.ALL)
 @pytest.mark.parametrize(("name", "key", "method"), EDIT_URLS)
 @pytest.mark.parametrize("target", ["S4", "S1"])
-def test_edit_permissions_per_role(client, lk_vechta, owner, role, name, key, method, target, htmx):
-    client.force_login(owner if role == roles.MEASURE_OWNERS else member(lk_vechta, role))
+def test_edit_permissions_per_role(client, concept, owner, role, name, key, method, target, htmx):
+    client.force_login(owner if role == roles.MEASURE_OWNERS else member(concept, role))
     own, other, _grid = EXPECTED[role]
     allowed = own if target == "S4" else other
     response = request(client, name, target, method, htmx=htmx)
@@ -156,21 +169,21 @@ def test_edit_permissions_per_role(client, lk_vechta, owner, role, name, key, me
 
 
 @pytest.mark.parametrize("role", roles.ALL)
-def test_grid_is_for_coordination(client, lk_vechta, owner, role):
-    client.force_login(owner if role == roles.MEASURE_OWNERS else member(lk_vechta, role))
+def test_grid_is_for_coordination(client, concept, owner, role):
+    client.force_login(owner if role == roles.MEASURE_OWNERS else member(concept, role))
     response = client.get(url("grid", group="1"))
     assert response.status_code == (200 if EXPECTED[role][2] else 403)
 
 
-def test_other_districts_measures_are_not_found(client, lk_vechta):
+def test_other_districts_measures_are_not_found(client, concept):
     other = ConceptFactory(slug="anderer-kreis")
     client.force_login(member(other, roles.COORDINATION))
     assert client.get(url("detail", "S1")).status_code == 404
     assert client.post(url("update_state", "S1"), {}).status_code == 404
 
 
-def test_unknown_measure_is_404(client, lk_vechta):
-    client.force_login(member(lk_vechta, roles.COORDINATION))
+def test_unknown_measure_is_404(client, concept):
+    client.force_login(member(concept, roles.COORDINATION))
     assert client.get(url("detail", "X99")).status_code == 404
 
 
@@ -178,8 +191,8 @@ def test_unknown_measure_is_404(client, lk_vechta):
 
 
 @pytest.fixture
-def coordinator(client, lk_vechta):
-    user = member(lk_vechta, roles.COORDINATION)
+def coordinator(client, concept):
+    user = member(concept, roles.COORDINATION)
     client.force_login(user)
     return user
 
@@ -188,25 +201,26 @@ def codes(response):
     return [m.label for m in response.context["page"]]
 
 
-def test_list_filters_combine_and_live_in_the_url(client, lk_vechta, coordinator):
-    response = client.get(url("list"), {"ziel": "3"})
+def test_list_filters_combine_and_live_in_the_url(client, lk_vechta):
+    client.force_login(member(lk_vechta, roles.COORDINATION))
+    response = client.get(url("list", slug=LK), {"ziel": "3"})
     assert codes(response) == ["AuB1", "AuB2", "AuB3", "AuB4"]
-    response = client.get(url("list"), {"ziel": "k"})
+    response = client.get(url("list", slug=LK), {"ziel": "k"})
     assert codes(response) == ["N1", "N2", "N3", "N4", "N5"]
-    response = client.get(url("list"), {"q": "Alphabetisierung"})
+    response = client.get(url("list", slug=LK), {"q": "Alphabetisierung"})
     assert codes(response) == ["S6"]
     jobcenter = lk_vechta.organisations.get(name="Jobcenter")
-    response = client.get(url("list"), {"akteur": jobcenter.pk})
+    response = client.get(url("list", slug=LK), {"akteur": jobcenter.pk})
     assert codes(response) == ["AuB1", "AuB3", "AuB4"]
     network = lk_vechta.networks.get(name="Integrationslotsen/-lotsinnen")
-    assert codes(client.get(url("list"), {"netzwerk": network.pk})) == ["W3"]
-    assert codes(client.get(url("list"), {"q": "4.1.9"})) == ["4.1.9"]
+    assert codes(client.get(url("list", slug=LK), {"netzwerk": network.pk})) == ["W3"]
+    assert codes(client.get(url("list", slug=LK), {"q": "4.1.9"})) == ["4.1.9"]
 
 
-def test_list_filters_by_status_light_and_sub_goal(client, lk_vechta, coordinator):
-    s1, b2 = lk_vechta.measures.get(code="S1"), lk_vechta.measures.get(code="B2")
+def test_list_filters_by_status_light_and_sub_goal(client, concept, coordinator):
+    s1, b2 = concept.measures.get(code="S1"), concept.measures.get(code="B2")
     Measure.objects.filter(pk=s1.pk).update(status=Status.IN_PROGRESS, traffic_light="red")
-    sub_goal = lk_vechta.goals.get(number=2).sub_goals.get(number=1)
+    sub_goal = concept.goals.get(number=2).sub_goals.get(number=1)
     b2.sub_goals.add(sub_goal)
     assert codes(client.get(url("list"), {"status": "in_progress"})) == ["S1"]
     assert codes(client.get(url("list"), {"ampel": "red", "ziel": "1"})) == ["S1"]
@@ -214,12 +228,12 @@ def test_list_filters_by_status_light_and_sub_goal(client, lk_vechta, coordinato
     assert codes(client.get(url("list"), {"teilziel": sub_goal.pk})) == ["B2"]
 
 
-def test_overdue_filter_uses_each_measures_cadence(client, lk_vechta, coordinator):
+def test_overdue_filter_uses_each_measures_cadence(client, concept, coordinator):
     today = dt.date.today()
-    s1, s2 = lk_vechta.measures.get(code="S1"), lk_vechta.measures.get(code="S2")
+    s1, s2 = concept.measures.get(code="S1"), concept.measures.get(code="S2")
     Measure.objects.filter(pk=s1.pk).update(update_cadence=31)
     for measure in (s1, s2):
-        ProgressEntry.objects.create(
+        ProgressEntryFactory(
             measure=measure,
             date=today - dt.timedelta(days=60),
             status="in_progress",
@@ -228,40 +242,45 @@ def test_overdue_filter_uses_each_measures_cadence(client, lk_vechta, coordinato
         )
     # S3 never had one and was taken up long ago; S4 neither, but it starts only now.
     long_ago = timezone.make_aware(dt.datetime(2020, 1, 1))
-    Measure.objects.filter(code="S3", concept=lk_vechta).update(
+    Measure.objects.filter(code="S3", concept=concept).update(
         start_date=today - dt.timedelta(days=400), created_at=long_ago
     )
-    Measure.objects.filter(code="S4", concept=lk_vechta).update(start_date=today)
+    Measure.objects.filter(code="S4", concept=concept).update(start_date=today)
     overdue = codes(client.get(url("list"), {"ueberfaellig": "on", "ziel": "1"}))
     # S1 (monthly) is overdue after 60 days, S2 (half-yearly) is not.
     assert "S1" in overdue and "S2" not in overdue and "S3" in overdue
     assert "S4" not in overdue
-    Measure.objects.filter(code="S3", concept=lk_vechta).update(status=Status.IMPLEMENTED)
+    Measure.objects.filter(code="S3", concept=concept).update(status=Status.IMPLEMENTED)
     assert "S3" not in codes(client.get(url("list"), {"ueberfaellig": "on", "ziel": "1"}))
 
 
-def test_list_sorting_by_traffic_light_puts_red_first(client, lk_vechta, coordinator):
-    Measure.objects.filter(code="G2", concept=lk_vechta).update(traffic_light="red")
-    Measure.objects.filter(code="A1", concept=lk_vechta).update(traffic_light="yellow")
+def test_list_sorting_by_traffic_light_puts_red_first(client, concept, coordinator):
+    goal = concept.goals.get(number=1)
+    MeasureFactory(concept=concept, goal=goal, code="A1")
+    MeasureFactory(concept=concept, goal=goal, code="G2")
+    Measure.objects.filter(code="G2", concept=concept).update(traffic_light="red")
+    Measure.objects.filter(code="A1", concept=concept).update(traffic_light="yellow")
     assert codes(client.get(url("list"), {"sortierung": "ampel"}))[:2] == ["G2", "A1"]
 
 
-def test_htmx_request_gets_only_the_results(client, lk_vechta, coordinator):
-    response = client.get(url("list"), {"ziel": "2"}, headers={"hx-request": "true"})
+def test_htmx_request_gets_only_the_results(client, lk_vechta):
+    client.force_login(member(lk_vechta, roles.COORDINATION))
+    response = client.get(url("list", slug=LK), {"ziel": "2"}, headers={"hx-request": "true"})
     html = response.text
     assert html.lstrip().startswith('<section id="results"')
     assert "<html" not in html and 'id="filter"' not in html
     assert "6 Maßnahmen" in html
 
 
-def test_invalid_filter_value_is_reported_not_a_crash(client, lk_vechta, coordinator):
-    response = client.get(url("list"), {"status": "erfunden", "ziel": "1"})
+def test_invalid_filter_value_is_reported_not_a_crash(client, lk_vechta):
+    client.force_login(member(lk_vechta, roles.COORDINATION))
+    response = client.get(url("list", slug=LK), {"status": "erfunden", "ziel": "1"})
     assert response.status_code == 200
     assert "Filter ignoriert" in response.text
     assert len(codes(response)) == 9
 
 
-def test_list_page_without_javascript_has_a_submit_button(client, lk_vechta, coordinator):
+def test_list_page_without_javascript_has_a_submit_button(client, concept, coordinator):
     html = client.get(url("list")).text
     assert 'method="get"' in html and "Filter anwenden" in html
     assert "<script>" not in html
@@ -270,8 +289,18 @@ def test_list_page_without_javascript_has_a_submit_button(client, lk_vechta, coo
 # --- detail ----------------------------------------------------------------------------------
 
 
-def test_detail_shows_fields_timeline_and_history(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="AuB4")
+def test_detail_shows_fields_timeline_and_history(client, concept, coordinator):
+    measure = MeasureFactory(
+        concept=concept,
+        goal=concept.goals.get(number=1),
+        code="AuB4",
+        title="Vernetzung von Jobcenter, Ausländerbehörde und Beratungsstellen",
+    )
+    MeasureOrganisationFactory(
+        measure=measure,
+        organisation=OrganisationFactory(concept=concept, name="Ausländerbehörde"),
+        role="partner",
+    )
     progress_entry_create(
         measure=measure,
         author=coordinator,
@@ -298,17 +327,17 @@ def test_detail_shows_fields_timeline_and_history(client, lk_vechta, coordinator
         assert text in html, text
 
 
-def test_uncoded_measure_has_a_stable_url(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(number="4.1.9")
-    assert measure.get_absolute_url() == "/konzepte/lk-vechta/massnahmen/4.1.9/"
+def test_uncoded_measure_has_a_stable_url(client, concept, coordinator):
+    measure = concept.measures.get(number="4.1.9")
+    assert measure.get_absolute_url() == f"/konzepte/{SLUG}/massnahmen/4.1.9/"
     assert "Fortschreibung des kreiseigenen" in client.get(measure.get_absolute_url()).text
 
 
 # --- editing in place ------------------------------------------------------------------------
 
 
-def test_state_change_leaves_a_sachstand(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S1")
+def test_state_change_leaves_a_sachstand(client, concept, coordinator):
+    measure = concept.measures.get(code="S1")
     response = client.post(
         url("update_state", "S1"),
         state_data(measure, status="in_progress", traffic_light="yellow", progress=25),
@@ -329,24 +358,24 @@ def test_state_change_leaves_a_sachstand(client, lk_vechta, coordinator):
     assert "Fortschritt von 0 % auf 25 % geändert." in entry.text
 
 
-def test_state_change_without_javascript_redirects(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S1")
+def test_state_change_without_javascript_redirects(client, concept, coordinator):
+    measure = concept.measures.get(code="S1")
     response = client.post(
         url("update_state", "S1"), state_data(measure, status="preparing", progress=10)
     )
     assert response.status_code == 302 and response.url == url("detail", "S1")
 
 
-def test_invalid_progress_is_refused_with_german_message(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S1")
+def test_invalid_progress_is_refused_with_german_message(client, concept, coordinator):
+    measure = concept.measures.get(code="S1")
     response = client.post(url("update_state", "S1"), state_data(measure, progress=120))
     assert response.status_code == 400
     assert "kleiner oder gleich 100" in response.text
     assert not ProgressEntry.objects.exists()
 
 
-def test_dropping_needs_a_reason(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S1")
+def test_dropping_needs_a_reason(client, concept, coordinator):
+    measure = concept.measures.get(code="S1")
     response = client.post(url("update_state", "S1"), state_data(measure, status="dropped"))
     assert response.status_code == 400
     assert response.context["state_form"].errors == {
@@ -359,11 +388,11 @@ def test_dropping_needs_a_reason(client, lk_vechta, coordinator):
     assert measure.status == "dropped" and measure.status_reason == "Kein Träger"
 
 
-def test_second_editor_is_refused_and_told_what_changed(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S1")
+def test_second_editor_is_refused_and_told_what_changed(client, concept, coordinator):
+    measure = concept.measures.get(code="S1")
     stale = state_data(measure, status="in_progress", progress=40)
     other = add_member(
-        lk_vechta, UserFactory(first_name="Kim", last_name="Kollegin"), roles.COORDINATION
+        concept, UserFactory(first_name="Kim", last_name="Kollegin"), roles.COORDINATION
     )
     progress_entry_create(
         measure=measure,
@@ -383,8 +412,8 @@ def test_second_editor_is_refused_and_told_what_changed(client, lk_vechta, coord
     assert measure.progress == 10 and measure.entries.count() == 1
 
 
-def test_no_change_records_a_dated_entry(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S2")
+def test_no_change_records_a_dated_entry(client, concept, coordinator):
+    measure = concept.measures.get(code="S2")
     response = client.post(url("no_change", "S2"), {"version": measure.version})
     assert response.status_code == 302
     entry = measure.entries.get()
@@ -396,9 +425,9 @@ def test_no_change_records_a_dated_entry(client, lk_vechta, coordinator):
     assert measure.entries.count() == 1
 
 
-def test_add_sachstand_with_files_and_links(client, lk_vechta, coordinator, settings, tmp_path):
+def test_add_sachstand_with_files_and_links(client, concept, coordinator, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    measure = lk_vechta.measures.get(code="S6")
+    measure = concept.measures.get(code="S6")
     pdf = SimpleUploadedFile("bericht.pdf", b"%PDF-1.7 test", content_type="application/pdf")
     response = client.post(
         url("entry_create", "S6"),
@@ -444,20 +473,18 @@ def docx_bytes():
     ids=lambda upload: upload.name,
 )
 def test_evidence_whose_content_matches_is_accepted(
-    client, lk_vechta, coordinator, upload, settings, tmp_path
+    client, concept, coordinator, upload, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    measure = lk_vechta.measures.get(code="S6")
+    measure = concept.measures.get(code="S6")
     response = client.post(url("entry_create", "S6"), entry_data(measure, files=[upload]))
     assert response.status_code == 302
     assert Evidence.objects.get().filename == upload.name
 
 
-def test_a_missing_evidence_file_is_a_german_404(
-    client, lk_vechta, coordinator, settings, tmp_path
-):
+def test_a_missing_evidence_file_is_a_german_404(client, concept, coordinator, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    measure = lk_vechta.measures.get(code="S6")
+    measure = concept.measures.get(code="S6")
     pdf = SimpleUploadedFile("bericht.pdf", b"%PDF-1.7 test")
     client.post(url("entry_create", "S6"), entry_data(measure, files=[pdf]))
     evidence = Evidence.objects.get()
@@ -485,26 +512,26 @@ def test_a_missing_evidence_file_is_a_german_404(
     ],
 )
 def test_bad_evidence_files_are_refused_and_nothing_is_written(
-    client, lk_vechta, coordinator, upload, message, settings, tmp_path
+    client, concept, coordinator, upload, message, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    measure = lk_vechta.measures.get(code="S6")
+    measure = concept.measures.get(code="S6")
     response = client.post(url("entry_create", "S6"), entry_data(measure, files=[upload]))
     assert response.status_code == 200 and message in response.text
     assert not ProgressEntry.objects.exists() and not Evidence.objects.exists()
 
 
-def test_oversized_evidence_is_refused(client, lk_vechta, coordinator, settings, tmp_path):
+def test_oversized_evidence_is_refused(client, concept, coordinator, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.EVIDENCE_MAX_BYTES = 1024
-    measure = lk_vechta.measures.get(code="S6")
+    measure = concept.measures.get(code="S6")
     big = SimpleUploadedFile("gross.pdf", b"%PDF-" + b"x" * 2048)
     response = client.post(url("entry_create", "S6"), entry_data(measure, files=[big]))
     assert "ist zu groß" in response.text and not ProgressEntry.objects.exists()
 
 
-def test_bad_link_names_the_line(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S6")
+def test_bad_link_names_the_line(client, concept, coordinator):
+    measure = concept.measures.get(code="S6")
     response = client.post(
         url("entry_create", "S6"),
         entry_data(measure, links="https://example.org\njavascript:alert(1)"),
@@ -512,8 +539,8 @@ def test_bad_link_names_the_line(client, lk_vechta, coordinator):
     assert "Zeile 2" in response.text and not ProgressEntry.objects.exists()
 
 
-def test_a_sachstand_dropping_the_measure_needs_a_reason(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S6")
+def test_a_sachstand_dropping_the_measure_needs_a_reason(client, concept, coordinator):
+    measure = concept.measures.get(code="S6")
     dropped = entry_data(measure, status=Status.DROPPED, progress=0, text="Kurs eingestellt.")
     response = client.post(url("entry_create", "S6"), dropped)
     assert response.context["form"].errors == {
@@ -526,8 +553,8 @@ def test_a_sachstand_dropping_the_measure_needs_a_reason(client, lk_vechta, coor
     assert (measure.status, measure.status_reason) == (Status.DROPPED, "Kein Träger")
 
 
-def test_future_date_and_missing_text_are_refused(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S6")
+def test_future_date_and_missing_text_are_refused(client, concept, coordinator):
+    measure = concept.measures.get(code="S6")
     response = client.post(url("entry_create", "S6"), entry_data(measure, text=""))
     assert "Dieses Feld ist zwingend" in response.text
     response = client.post(url("entry_create", "S6"), entry_data(measure, date="2999-01-01"))
@@ -535,9 +562,9 @@ def test_future_date_and_missing_text_are_refused(client, lk_vechta, coordinator
     assert not ProgressEntry.objects.exists()
 
 
-def test_evidence_is_not_served_to_other_districts(client, lk_vechta, settings, tmp_path):
+def test_evidence_is_not_served_to_other_districts(client, concept, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    measure = lk_vechta.measures.get(code="S6")
+    measure = concept.measures.get(code="S6")
     entry = progress_entry_create(
         measure=measure,
         author=None,
@@ -546,15 +573,15 @@ def test_evidence_is_not_served_to_other_districts(client, lk_vechta, settings, 
         traffic_light="green",
         progress=10,
     )
-    evidence = Evidence.objects.create(entry=entry, file=SimpleUploadedFile("a.pdf", b"%PDF-1"))
+    evidence = EvidenceFactory(entry=entry, upload=SimpleUploadedFile("a.pdf", b"%PDF-1"))
     client.force_login(member(ConceptFactory(), roles.COORDINATION))
     assert client.get(url("evidence", "S6", pk=evidence.pk)).status_code == 404
 
 
-def test_master_data_edit(client, lk_vechta, coordinator, owner):
-    measure = lk_vechta.measures.get(code="S8")
-    university = lk_vechta.organisations.get(name="Universität Vechta")
-    sub_goal = lk_vechta.goals.get(number=1).sub_goals.get(number=4)
+def test_master_data_edit(client, concept, coordinator, owner):
+    measure = concept.measures.get(code="S8")
+    university = concept.organisations.get(name="Universität Vechta")
+    sub_goal = concept.goals.get(number=1).sub_goals.get(number=4)
     response = client.post(
         url("edit", "S8"),
         {
@@ -581,8 +608,8 @@ def test_master_data_edit(client, lk_vechta, coordinator, owner):
     assert measure.history.first().history_user == coordinator
 
 
-def test_master_data_rejects_end_before_start(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S8")
+def test_master_data_rejects_end_before_start(client, concept, coordinator):
+    measure = concept.measures.get(code="S8")
     response = client.post(
         url("edit", "S8"),
         {
@@ -599,9 +626,9 @@ def test_master_data_rejects_end_before_start(client, lk_vechta, coordinator):
     assert measure.start_date is None
 
 
-def test_master_data_shows_the_services_assignment_errors(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S8")
-    university = lk_vechta.organisations.get(name="Universität Vechta")
+def test_master_data_shows_the_services_assignment_errors(client, concept, coordinator):
+    measure = concept.measures.get(code="S8")
+    university = concept.organisations.get(name="Universität Vechta")
     own = measure.goal.sub_goals.get(number=4)
     involvements = set(measure.involvements.values_list("organisation", "role"))
     assert (university.pk, "lead") not in involvements
@@ -610,7 +637,7 @@ def test_master_data_shows_the_services_assignment_errors(client, lk_vechta, coo
         {
             "version": measure.version,
             "title": measure.title,
-            "goal": lk_vechta.goals.get(number=2).pk,  # moved, its Teilziel kept
+            "goal": concept.goals.get(number=2).pk,  # moved, its Teilziel kept
             "sub_goals": [own.pk],
             "lead_organisations": [university.pk],
             "partner_organisations": [university.pk],
@@ -626,9 +653,9 @@ def test_master_data_shows_the_services_assignment_errors(client, lk_vechta, coo
     assert set(measure.involvements.values_list("organisation", "role")) == involvements
 
 
-def test_owner_cannot_reassign_responsibility(client, lk_vechta, owner):
+def test_owner_cannot_reassign_responsibility(client, concept, owner):
     client.force_login(owner)
-    measure = lk_vechta.measures.get(code="S4")
+    measure = concept.measures.get(code="S4")
     assert "responsible_users" not in client.get(url("edit", "S4")).context["form"].fields
     intruder = UserFactory()
     response = client.post(
@@ -646,11 +673,11 @@ def test_owner_cannot_reassign_responsibility(client, lk_vechta, owner):
     assert list(measure.responsible_users.all()) == [owner]
 
 
-def test_owner_edits_description_target_group_and_dates_only(client, lk_vechta, owner):
+def test_owner_edits_description_target_group_and_dates_only(client, concept, owner):
     # Behaviour changed: owners used to edit title and cadence too. The title is the one
     # the Kreistag adopted; a longer cadence would hide an overdue Sachstand.
     client.force_login(owner)
-    measure = lk_vechta.measures.get(code="S4")
+    measure = concept.measures.get(code="S4")
     title, cadence = measure.title, measure.update_cadence
     response = client.get(url("edit", "S4"))
     assert set(response.context["form"].fields) == {
@@ -681,8 +708,8 @@ def test_owner_edits_description_target_group_and_dates_only(client, lk_vechta, 
     assert measure.start_date == dt.date(2025, 2, 1)
 
 
-def test_master_data_conflict_keeps_both_changes_apart(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S8")
+def test_master_data_conflict_keeps_both_changes_apart(client, concept, coordinator):
+    measure = concept.measures.get(code="S8")
     form = {
         "version": measure.version,
         "title": "Mein Titel",
@@ -700,10 +727,14 @@ def test_master_data_conflict_keeps_both_changes_apart(client, lk_vechta, coordi
 # --- my measures and grid --------------------------------------------------------------------
 
 
-def test_my_measures_lists_overdue_first(client, lk_vechta, owner):
+def test_my_measures_lists_overdue_first(client, concept, owner):
     client.force_login(owner)
-    lk_vechta.measures.get(code="B5").responsible_users.add(owner)
-    s4 = lk_vechta.measures.get(code="S4")
+    concept.measures.get(code="B5").responsible_users.add(owner)
+    # Entered ten days ago: its first Sachstand is due before S4's next one.
+    Measure.objects.filter(concept=concept, code="B5").update(
+        created_at=timezone.now() - dt.timedelta(days=10)
+    )
+    s4 = concept.measures.get(code="S4")
     progress_entry_create(
         measure=s4,
         author=owner,
@@ -717,8 +748,9 @@ def test_my_measures_lists_overdue_first(client, lk_vechta, owner):
     assert "überfällig" in response.text
 
 
-def test_grid_saves_one_row_and_confirms(client, lk_vechta, coordinator):
-    response = client.get(url("grid", group="2"))
+def test_grid_saves_one_row_and_confirms(client, lk_vechta):
+    client.force_login(member(lk_vechta, roles.COORDINATION))
+    response = client.get(url("grid", group="2", slug=LK))
     assert [m.label for m, _form in response.context["rows"]] == [
         "B1",
         "B2",
@@ -729,7 +761,7 @@ def test_grid_saves_one_row_and_confirms(client, lk_vechta, coordinator):
     ]
     measure = lk_vechta.measures.get(code="B3")
     response = client.post(
-        url("update_state", "B3"),
+        url("update_state", "B3", slug=LK),
         state_data(measure, status="preparing", progress=15) | {"ansicht": "raster"},
         headers={"hx-request": "true"},
     )
@@ -739,8 +771,8 @@ def test_grid_saves_one_row_and_confirms(client, lk_vechta, coordinator):
     assert measure.progress == 15
 
 
-def test_grid_without_javascript_returns_to_the_grid(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="B3")
+def test_grid_without_javascript_returns_to_the_grid(client, concept, coordinator):
+    measure = concept.measures.get(code="B3")
     back = url("grid", group="2")
     response = client.post(
         url("update_state", "B3"),
@@ -820,11 +852,12 @@ def follow_ups(html, events):
 
 
 def test_saving_the_state_runs_a_bounded_number_of_queries(
-    client, lk_vechta, coordinator, django_assert_max_num_queries
+    client, concept, coordinator, django_assert_max_num_queries
 ):
     """One "Stand speichern" on the measure page: the POST, and every request the page
     makes after it (found from its hx- attributes and the answer's HX-Trigger)."""
-    measure = lk_vechta.measures.get(code="S1")
+    measure = concept.measures.get(code="S1")
+    Measure.history.filter(id=measure.pk).delete()  # as loaded from a fixture
     page = client.get(url("detail", "S1")).text
 
     def click(progress, post_limit):
@@ -855,8 +888,8 @@ def indicator_url(indicator, **kwargs):
     return reverse("goals:indicator", kwargs={"slug": SLUG, "pk": indicator.pk, **kwargs})
 
 
-def test_coordination_records_indicator_values(client, lk_vechta, coordinator):
-    indicator = lk_vechta.indicators.get(name="Ausländer*innen")
+def test_coordination_records_indicator_values(client, concept, coordinator):
+    indicator = concept.indicators.get(name="Ausländer*innen")
     response = client.post(
         indicator_url(indicator),
         {"year": 2024, "value": "21.350", "breakdown": "", "source": "AZR"},
@@ -878,8 +911,8 @@ def test_coordination_records_indicator_values(client, lk_vechta, coordinator):
         ({"year": 2024, "value": "1", "reference_date": "2023-06-30"}, "nicht im angegebenen Jahr"),
     ],
 )
-def test_implausible_indicator_values_are_refused(client, lk_vechta, coordinator, data, message):
-    indicator = lk_vechta.indicators.get(name="Ausländer*innen")
+def test_implausible_indicator_values_are_refused(client, concept, coordinator, data, message):
+    indicator = concept.indicators.get(name="Ausländer*innen")
     before = IndicatorValue.objects.count()
     response = client.post(indicator_url(indicator), {"breakdown": "", **data})
     assert response.status_code == 200 and message in response.text
@@ -887,9 +920,9 @@ def test_implausible_indicator_values_are_refused(client, lk_vechta, coordinator
 
 
 @pytest.mark.parametrize("role", [roles.MEASURE_OWNERS, roles.STEERING_GROUP])
-def test_only_coordination_records_indicator_values(client, lk_vechta, role):
-    client.force_login(member(lk_vechta, role))
-    indicator = lk_vechta.indicators.get(name="Ausländer*innen")
+def test_only_coordination_records_indicator_values(client, concept, role):
+    client.force_login(member(concept, role))
+    indicator = concept.indicators.get(name="Ausländer*innen")
     assert client.get(indicator_url(indicator)).status_code == 200
     assert client.post(indicator_url(indicator), {"year": 2024, "value": "1"}).status_code == 403
     value = indicator.values.first()
@@ -899,8 +932,8 @@ def test_only_coordination_records_indicator_values(client, lk_vechta, role):
     assert client.get(edit).status_code == 403
 
 
-def test_forbidden_page_explains_in_german(client, lk_vechta):
-    client.force_login(member(lk_vechta, roles.STEERING_GROUP))
+def test_forbidden_page_explains_in_german(client, concept):
+    client.force_login(member(concept, roles.STEERING_GROUP))
     response = client.get(url("grid", group="1"))
     assert response.status_code == 403
     assert "Keine Berechtigung" in response.text
@@ -909,16 +942,14 @@ def test_forbidden_page_explains_in_german(client, lk_vechta):
     assert missing.status_code == 404 and "Seite nicht gefunden" in missing.text
 
 
-def test_sachstand_can_name_the_decision_that_caused_it(client, lk_vechta, coordinator):
-    from measures.models import Decision
-    from networks.models import Meeting
-
-    measure = lk_vechta.measures.get(code="S6")
-    committee = lk_vechta.networks.get(name="Steuerungsgruppe Integration")
-    meeting = Meeting.objects.create(network=committee, date=dt.date(2025, 6, 4), topic="Bilanz")
-    decision = Decision.objects.create(meeting=meeting, text="Kurse ausweiten", kind="adjust")
-    decision.measures.add(measure)
-    other = Decision.objects.create(meeting=meeting, text="Betrifft anderes", kind="adjust")
+def test_sachstand_can_name_the_decision_that_caused_it(client, concept, coordinator):
+    measure = concept.measures.get(code="S6")
+    committee = CommitteeFactory(concept=concept, name="Steuerungsgruppe Integration")
+    meeting = MeetingFactory(network=committee, date=dt.date(2025, 6, 4), topic="Bilanz")
+    decision = DecisionFactory(
+        meeting=meeting, text="Kurse ausweiten", kind="adjust", measures=[measure]
+    )
+    other = DecisionFactory(meeting=meeting, text="Betrifft anderes", kind="adjust")
     form_html = client.get(url("entry_create", "S6")).text
     assert "Kurse ausweiten" in form_html and "Betrifft anderes" not in form_html
     response = client.post(
@@ -933,10 +964,10 @@ def test_sachstand_can_name_the_decision_that_caused_it(client, lk_vechta, coord
 # --- user test of the workspace ----------------------------------------------------------------
 
 
-def test_my_measures_shows_when_the_next_sachstand_is_due(client, lk_vechta, owner):
+def test_my_measures_shows_when_the_next_sachstand_is_due(client, concept, owner):
     client.force_login(owner)
-    s4 = lk_vechta.measures.get(code="S4")
-    b5 = lk_vechta.measures.get(code="B5")
+    s4 = concept.measures.get(code="S4")
+    b5 = concept.measures.get(code="B5")
     b5.responsible_users.add(owner)
     Measure.objects.filter(pk=b5.pk).update(
         start_date=dt.date.today() - dt.timedelta(days=400),
@@ -961,31 +992,31 @@ def test_my_measures_shows_when_the_next_sachstand_is_due(client, lk_vechta, own
     assert [m.label for m in response.context["measures"]] == ["B5", "S4"]
 
 
-def test_main_navigation_leads_owners_to_their_measures(client, lk_vechta, owner):
+def test_main_navigation_leads_owners_to_their_measures(client, concept, owner):
     mine = f'href="{url("mine")}"'
     client.force_login(owner)
-    html = client.get(lk_vechta.get_absolute_url()).text
+    html = client.get(concept.get_absolute_url()).text
     nav = html.split('aria-label="Hauptnavigation"')[1].split("</nav>")[0]
     assert mine in nav and "Meine Maßnahmen" in nav
     nav = client.get(url("mine")).text.split('aria-label="Hauptnavigation"')[1]
     assert f'{mine} aria-current="page"' in nav.split("</nav>")[0]
     # An owner without a measure in this concept, and the steering group: no such entry.
     for role in (roles.MEASURE_OWNERS, roles.STEERING_GROUP):
-        client.force_login(member(lk_vechta, role))
-        html = client.get(lk_vechta.get_absolute_url()).text
+        client.force_login(member(concept, role))
+        html = client.get(concept.get_absolute_url()).text
         assert mine not in html.split('aria-label="Hauptnavigation"')[1].split("</nav>")[0]
 
 
-def test_master_data_offers_the_teilziele_of_the_measures_goal(client, lk_vechta, coordinator):
-    s4 = lk_vechta.measures.get(code="S4")
-    elsewhere = lk_vechta.goals.get(number=3).sub_goals.first()
+def test_master_data_offers_the_teilziele_of_the_measures_goal(client, concept, coordinator):
+    s4 = concept.measures.get(code="S4")
+    elsewhere = concept.goals.get(number=3).sub_goals.first()
     s4.sub_goals.add(elsewhere)
     choices = client.get(url("edit", "S4")).context["form"].fields["sub_goals"].queryset
     own = set(s4.goal.sub_goals.all())
     # Its own goal's, and the one of another goal already assigned, so none is lost unseen.
     assert set(choices) == own | {elsewhere}
     # After choosing another goal the form comes back with that goal's Teilziele too.
-    other = lk_vechta.goals.get(number=2)
+    other = concept.goals.get(number=2)
     response = client.post(
         url("edit", "S4"),
         {
@@ -1002,8 +1033,8 @@ def test_master_data_offers_the_teilziele_of_the_measures_goal(client, lk_vechta
     )
 
 
-def test_contradictory_state_is_refused_in_the_grid(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="B3")
+def test_contradictory_state_is_refused_in_the_grid(client, concept, coordinator):
+    measure = concept.measures.get(code="B3")
     response = client.post(
         url("update_state", "B3"),
         state_data(measure, status="implemented", progress=65) | {"ansicht": "raster"},
@@ -1017,7 +1048,7 @@ def test_contradictory_state_is_refused_in_the_grid(client, lk_vechta, coordinat
     assert not ProgressEntry.objects.exists()
 
 
-def test_sachstand_form_sets_its_sections_above_their_fields(client, lk_vechta, coordinator):
+def test_sachstand_form_sets_its_sections_above_their_fields(client, concept, coordinator):
     html = client.get(url("entry_create", "S4")).text
     for legend in ("Stand", "Kennzahlen der Maßnahme (Output)", "Nachweise"):
         # KERN floats a legend; only its fieldset body clears it.
@@ -1025,9 +1056,9 @@ def test_sachstand_form_sets_its_sections_above_their_fields(client, lk_vechta, 
         assert re.search(legend + r'\s*<div class="kern-fieldset__body">', html), legend
 
 
-def test_evidence_is_listed_by_its_file_name(client, lk_vechta, coordinator, settings, tmp_path):
+def test_evidence_is_listed_by_its_file_name(client, concept, coordinator, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    measure = lk_vechta.measures.get(code="S6")
+    measure = concept.measures.get(code="S6")
     entry = progress_entry_create(
         measure=measure,
         author=None,
@@ -1036,6 +1067,6 @@ def test_evidence_is_listed_by_its_file_name(client, lk_vechta, coordinator, set
         traffic_light="green",
         progress=10,
     )
-    Evidence.objects.create(entry=entry, file=SimpleUploadedFile("nachweis.pdf", b"%PDF-1"))
+    EvidenceFactory(entry=entry, upload=SimpleUploadedFile("nachweis.pdf", b"%PDF-1"))
     html = client.get(url("detail", "S6")).text
-    assert ">nachweis.pdf</a>" in html and "lk-vechta/nachweis.pdf" not in html
+    assert ">nachweis.pdf</a>" in html and f"{SLUG}/nachweis.pdf" not in html

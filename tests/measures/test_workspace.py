@@ -13,10 +13,9 @@ from measures import services
 from measures.models import Measure, ProgressEntry
 from measures.queries import measure_history_page
 from tests.factories import UserFactory, add_member
+from tests.measures.conftest import SLUG
 
 pytestmark = pytest.mark.django_db
-
-SLUG = "lk-vechta"
 
 
 def url(name, key=None, **kwargs):
@@ -26,9 +25,9 @@ def url(name, key=None, **kwargs):
 
 
 @pytest.fixture
-def coordinator(client, lk_vechta):
+def coordinator(client, concept):
     user = add_member(
-        lk_vechta, UserFactory(first_name="Kim", last_name="Koordination"), roles.COORDINATION
+        concept, UserFactory(first_name="Kim", last_name="Koordination"), roles.COORDINATION
     )
     client.force_login(user)
     return user
@@ -40,11 +39,13 @@ HTMX = {"hx-request": "true"}
 # --- history of assignments -----------------------------------------------------------------
 
 
-def test_history_names_changed_assignments_in_german(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S8")
-    sub_goal = lk_vechta.goals.get(number=1).sub_goals.get(number=4)
-    university = lk_vechta.organisations.get(name="Universität Vechta")
-    network = lk_vechta.networks.first()
+def test_history_names_changed_assignments_in_german(client, concept, coordinator):
+    measure = concept.measures.get(code="S8")
+    # As loaded from a fixture: the first change records the state before it.
+    Measure.history.filter(id=measure.pk).delete()
+    sub_goal = concept.goals.get(number=1).sub_goals.get(number=4)
+    university = concept.organisations.get(name="Universität Vechta")
+    network = concept.networks.first()
     services.measure_update(
         measure=measure,
         user=coordinator,
@@ -63,8 +64,8 @@ def test_history_names_changed_assignments_in_german(client, lk_vechta, coordina
     assert "Verantwortliche: – → Kim Koordination" in html
 
 
-def test_history_pages_offer_older_entries(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S2")
+def test_history_pages_offer_older_entries(client, concept, coordinator):
+    measure = concept.measures.get(code="S2")
     for day in range(1, 56):
         services.progress_entry_create(
             measure=measure,
@@ -97,7 +98,7 @@ def test_history_pages_offer_older_entries(client, lk_vechta, coordinator):
 # --- the detail page refreshes itself -----------------------------------------------------------
 
 
-def test_history_page_refuses_an_impossible_point_in_time(client, lk_vechta, coordinator):
+def test_history_page_refuses_an_impossible_point_in_time(client, concept, coordinator):
     response = client.get(url("history", "S2") + "?vor=2025-02-30T10:00:00")
     assert response.status_code == 400
     assert "Ungültiger Zeitpunkt" in response.text
@@ -114,17 +115,17 @@ def test_history_page_refuses_an_impossible_point_in_time(client, lk_vechta, coo
         "2025-06-30T25:00:00",
     ],
 )
-def test_history_page_refuses_a_moment_outside_the_calendar(client, lk_vechta, coordinator, value):
+def test_history_page_refuses_a_moment_outside_the_calendar(client, concept, coordinator, value):
     response = client.get(url("history", "S2"), {"vor": value})
     assert response.status_code == 400
     assert "Ungültiger Zeitpunkt im Parameter „vor“" in response.text
 
 
-def test_a_sachstand_from_the_future_is_refused_by_the_service(lk_vechta, coordinator):
+def test_a_sachstand_from_the_future_is_refused_by_the_service(concept, coordinator):
     from django.core.exceptions import ValidationError
     from django.utils import timezone
 
-    measure = lk_vechta.measures.get(code="S2")
+    measure = concept.measures.get(code="S2")
     with pytest.raises(ValidationError, match="in der Zukunft"):
         services.progress_entry_create(
             measure=measure,
@@ -137,9 +138,7 @@ def test_a_sachstand_from_the_future_is_refused_by_the_service(lk_vechta, coordi
     assert not measure.entries.exists()
 
 
-def test_a_change_brings_its_sachstand_along_and_reloads_the_history(
-    client, lk_vechta, coordinator
-):
+def test_a_change_brings_its_sachstand_along_and_reloads_the_history(client, concept, coordinator):
     html = client.get(url("detail", "S1")).text
     entries, history = url("entries", "S1"), url("history", "S1")
     # Only the history reloads itself; the timeline gets the new Sachstand with the answer.
@@ -148,7 +147,7 @@ def test_a_change_brings_its_sachstand_along_and_reloads_the_history(
     assert '<ol id="sachstaende-liste" class="portal-timeline">' in html
     assert '<p id="sachstaende-leer" class="kern-body">Noch kein Sachstand erfasst.</p>' in html
     assert 'id="stand-speichern"' in html and 'id="keine-aenderung"' in html
-    measure = lk_vechta.measures.get(code="S1")
+    measure = concept.measures.get(code="S1")
     response = client.post(
         url("update_state", "S1"),
         {"version": measure.version, "status": "preparing", "traffic_light": "grey", "progress": 5},
@@ -183,7 +182,7 @@ def test_a_change_brings_its_sachstand_along_and_reloads_the_history(
     assert "<html" in client.get(history).text
 
 
-def test_anonymous_htmx_request_is_sent_to_the_login_page(client, lk_vechta):
+def test_anonymous_htmx_request_is_sent_to_the_login_page(client, concept):
     response = client.get(
         url("list"), headers=HTMX | {"hx-current-url": "http://testserver" + url("detail", "S1")}
     )
@@ -200,16 +199,16 @@ def codes(response):
 
 
 @pytest.mark.parametrize("query", ["überprüfung", "Überprüfung", "ÜBERPRÜFUNG", "prüfung"])
-def test_free_text_ignores_case_of_umlauts(client, lk_vechta, coordinator, query):
+def test_free_text_ignores_case_of_umlauts(client, concept, coordinator, query):
     assert "N3" in codes(client.get(url("list"), {"q": query}))
 
 
-def test_sub_goal_options_follow_the_goal(client, lk_vechta, coordinator):
+def test_sub_goal_options_follow_the_goal(client, concept, coordinator):
     response = client.get(url("list"), {"ziel": "2"})
     options = response.context["filter"].form.fields["teilziel"].queryset
     assert {s.goal.number for s in options} == {2}
     assert not response.context["filter"].form.fields["teilziel"].queryset.filter(goal__number=1)
-    other = lk_vechta.goals.get(number=1).sub_goals.first()
+    other = concept.goals.get(number=1).sub_goals.first()
     # Still sent after the goal changed: dropped without a warning.
     switched = client.get(url("list"), {"ziel": "2", "teilziel": other.pk})
     assert "Filter ignoriert" not in switched.text
@@ -225,7 +224,7 @@ def test_sub_goal_options_follow_the_goal(client, lk_vechta, coordinator):
     page = "http://testserver" + url("list")
     fragment = client.get(url("list"), {"ziel": "2"}, headers=HTMX | {"hx-current-url": page})
     assert '<div id="feld-teilziel" hx-swap-oob="true">' in fragment.text
-    own = lk_vechta.goals.get(number=2).sub_goals.first()
+    own = concept.goals.get(number=2).sub_goals.first()
     same_goal = client.get(
         url("list"),
         {"ziel": "2", "teilziel": own.pk},
@@ -235,12 +234,12 @@ def test_sub_goal_options_follow_the_goal(client, lk_vechta, coordinator):
     assert 'id="feld-teilziel"' not in same_goal.text
 
 
-def test_filter_warning_names_the_label(client, lk_vechta, coordinator):
+def test_filter_warning_names_the_label(client, concept, coordinator):
     html = client.get(url("list"), {"status": "erfunden"}).text
     assert "Filter ignoriert „Umsetzungsstand“" in html and "„status“" not in html
 
 
-def test_back_button_reloads_the_whole_list(client, lk_vechta, coordinator):
+def test_back_button_reloads_the_whole_list(client, concept, coordinator):
     html = client.get(url("list")).text
     assert '"historyCacheSize": 0, "refreshOnHistoryMiss": true' in html
     restored = client.get(
@@ -263,16 +262,16 @@ def entry_data(measure, **changes):
     } | changes
 
 
-def test_no_change_twice_a_day_is_refused(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S2")
+def test_no_change_twice_a_day_is_refused(client, concept, coordinator):
+    measure = concept.measures.get(code="S2")
     client.post(url("no_change", "S2"), {"version": measure.version})
     response = client.post(url("no_change", "S2"), {"version": measure.version}, follow=True)
     assert "ist dieser Stand schon festgehalten" in response.text
     assert measure.entries.count() == 1
 
 
-def test_back_dated_sachstand_says_it_leaves_the_state(client, lk_vechta, coordinator):
-    measure = lk_vechta.measures.get(code="S2")
+def test_back_dated_sachstand_says_it_leaves_the_state(client, concept, coordinator):
+    measure = concept.measures.get(code="S2")
     client.post(url("entry_create", "S2"), entry_data(measure, status="in_progress", progress=30))
     measure.refresh_from_db()
     response = client.post(
@@ -290,10 +289,10 @@ def pdf(name, size=10):
 
 
 def test_evidence_is_limited_in_number_and_total_size(
-    client, lk_vechta, coordinator, settings, tmp_path
+    client, concept, coordinator, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    measure = lk_vechta.measures.get(code="S6")
+    measure = concept.measures.get(code="S6")
     files = [pdf(f"n{i}.pdf") for i in range(11)]
     response = client.post(url("entry_create", "S6"), entry_data(measure, files=files))
     assert "höchstens 10 Dateien je Sachstand (ausgewählt: 11)" in response.text
@@ -307,10 +306,10 @@ def test_evidence_is_limited_in_number_and_total_size(
 # --- grid --------------------------------------------------------------------------------------
 
 
-def test_grid_row_can_drop_a_measure_with_a_reason(client, lk_vechta, coordinator):
+def test_grid_row_can_drop_a_measure_with_a_reason(client, concept, coordinator):
     html = client.get(url("grid", group="2")).text
     assert 'id="raster-B3-reason"' in html and 'id="speichern-B3"' in html
-    measure = lk_vechta.measures.get(code="B3")
+    measure = concept.measures.get(code="B3")
     row = {
         "version": measure.version,
         "status": "dropped",
@@ -329,9 +328,9 @@ def test_grid_row_can_drop_a_measure_with_a_reason(client, lk_vechta, coordinato
 # --- Maßnahmenverantwortliche -------------------------------------------------------------------
 
 
-def test_owner_form_offers_and_saves_only_texts_and_dates(client, lk_vechta):
-    owner = add_member(lk_vechta, UserFactory(), roles.MEASURE_OWNERS)
-    measure = lk_vechta.measures.get(code="S4")
+def test_owner_form_offers_and_saves_only_texts_and_dates(client, concept):
+    owner = add_member(concept, UserFactory(), roles.MEASURE_OWNERS)
+    measure = concept.measures.get(code="S4")
     measure.responsible_users.add(owner)
     client.force_login(owner)
     form = client.get(url("edit", "S4")).context["form"]
@@ -345,7 +344,7 @@ def test_owner_form_offers_and_saves_only_texts_and_dates(client, lk_vechta):
         "is_public",
     ):
         assert name not in form.fields
-    other_goal = lk_vechta.goals.get(number=2)
+    other_goal = concept.goals.get(number=2)
     response = client.post(
         url("edit", "S4"),
         {
@@ -355,8 +354,8 @@ def test_owner_form_offers_and_saves_only_texts_and_dates(client, lk_vechta):
             "update_cadence": 31,
             "goal": other_goal.pk,
             "sub_goals": [other_goal.sub_goals.first().pk],
-            "networks": [lk_vechta.networks.first().pk],
-            "lead_organisations": [lk_vechta.organisations.first().pk],
+            "networks": [concept.networks.first().pk],
+            "lead_organisations": [concept.organisations.first().pk],
             # is_public missing = unticked: must not unpublish
         },
     )
@@ -367,4 +366,4 @@ def test_owner_form_offers_and_saves_only_texts_and_dates(client, lk_vechta):
     assert measure.description == "Eigene Beschreibung"
     assert measure.goal.number == 1 and measure.is_public
     assert not measure.sub_goals.exists() and not measure.networks.exists()
-    assert not measure.involvements.filter(organisation=lk_vechta.organisations.first()).exists()
+    assert not measure.involvements.filter(organisation=concept.organisations.first()).exists()

@@ -1,19 +1,20 @@
 import pytest
 from django.urls import reverse
 
-from networks.models import Network
-from tests.factories import UserFactory
+from networks.models import Network, Organisation
+from tests.factories import ConceptFactory, NetworkFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_change_in_the_admin_moves_the_version_on(client, lk_vechta):
+def test_a_change_in_the_admin_moves_the_version_on(client, db):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    network = lk_vechta.networks.get(name="KMN-Treffen")
+    concept = ConceptFactory()
+    network = NetworkFactory(concept=concept, name="KMN-Treffen")
     response = client.post(
         reverse("admin:networks_network_change", args=[network.pk]),
         {
-            "concept": lk_vechta.pk,
+            "concept": concept.pk,
             "name": "KMN-Treffen",
             "kind": "network",
             "purpose": "Neu im Admin",
@@ -27,19 +28,23 @@ def test_a_change_in_the_admin_moves_the_version_on(client, lk_vechta):
     assert (network.purpose, network.version) == ("Neu im Admin", 2)
 
 
-def test_admin_changes_are_in_the_history_shown_by_the_admin(client, lk_vechta):
+def test_admin_changes_are_in_the_history_shown_by_the_admin(client, db):
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin_user)
-    organisation = lk_vechta.organisations.get(name="Jobcenter")
+    concept = ConceptFactory()
+    NetworkFactory(concept=concept)
+    organisation = OrganisationFactory(
+        concept=concept, name="Jobcenter", kind=Organisation.Kind.EMPLOYMENT
+    )
     response = client.post(
         reverse("admin:networks_organisation_change", args=[organisation.pk]),
-        {"concept": lk_vechta.pk, "name": "Jobcenter", "short_name": "JC", "kind": "employment"},
+        {"concept": concept.pk, "name": "Jobcenter", "short_name": "JC", "kind": "employment"},
     )
     assert response.status_code == 302
     record = organisation.history.latest()
     assert (record.short_name, record.history_user) == ("JC", admin_user)
     for name, pk in [
         ("admin:networks_organisation_history", organisation.pk),
-        ("admin:networks_network_history", lk_vechta.networks.first().pk),
+        ("admin:networks_network_history", concept.networks.first().pk),
     ]:
         assert client.get(reverse(name, args=[pk])).status_code == 200

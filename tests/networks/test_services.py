@@ -7,7 +7,13 @@ from concept.locking import StaleVersion
 from concept.models import Statement
 from networks import services
 from networks.models import Network, Organisation
-from tests.factories import ConceptFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    ConceptFactory,
+    NetworkFactory,
+    OrganisationFactory,
+    StatementFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +71,7 @@ def test_suggestion_heuristic(text, names):
 @pytest.fixture
 def list_statement(db):
     concept = ConceptFactory()
-    return Statement.objects.create(
+    return StatementFactory(
         concept=concept,
         section=Statement.Section.COORDINATION,
         number="3.1",
@@ -76,6 +82,7 @@ def list_statement(db):
 
 def test_split_creates_one_network_per_line_and_clears_the_flag(list_statement):
     concept = list_statement.concept
+    # Moved to place 5 (the admin orders networks); the service places new ones after it.
     Network.objects.create(concept=concept, name="Bestehendes Netzwerk", position=5)
     lines = ["", *VECHTA_NAMES[:3], "   ", "  KMN-Treffen  "]
     result = services.statement_split_into_networks(
@@ -94,7 +101,7 @@ def test_split_creates_one_network_per_line_and_clears_the_flag(list_statement):
 
 def test_split_skips_names_that_exist_and_reports_them(list_statement):
     concept = list_statement.concept
-    Network.objects.create(concept=concept, name="KMN-Treffen")
+    NetworkFactory(concept=concept, name="KMN-Treffen")
     result = services.statement_split_into_networks(
         statement=list_statement, lines=["kmn-treffen", "Neues Netzwerk"], kind="network"
     )
@@ -365,7 +372,7 @@ def test_first_change_of_an_entry_without_history_keeps_its_previous_state():
     """Fixtures and rows from before the history have no record; the first change adds one
     for the stored state first, so the change can be shown from … to …."""
     concept = ConceptFactory()
-    organisation = Organisation.objects.create(concept=concept, name="Alt", short_name="A")
+    organisation = OrganisationFactory(concept=concept, name="Alt", short_name="A")
     organisation.history.all().delete()
     services.organisation_update(
         organisation=organisation,

@@ -8,10 +8,22 @@ from django.urls import reverse
 
 from concept import roles
 from concept.models import Concept, Statement
-from measures.models import Decision, Measure, MeasureOrganisation
+from measures.models import Measure, MeasureOrganisation
 from networks import services
 from networks.models import Meeting, Network, Organisation
-from tests.factories import ConceptFactory, UserFactory, add_member
+from tests.factories import (
+    CommitteeFactory,
+    ConceptFactory,
+    DecisionFactory,
+    GoalFactory,
+    MeasureFactory,
+    MeetingFactory,
+    NetworkFactory,
+    OrganisationFactory,
+    StatementFactory,
+    UserFactory,
+    add_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +47,11 @@ def vechta(lk_vechta):
     s1.networks.add(kmn)
     aub1.networks.add(kmn)
     committee = lk_vechta.networks.get(name="Steuerungsgruppe Integration")
-    meeting = Meeting.objects.create(
+    meeting = MeetingFactory(
         network=committee, date=dt.date(2025, 6, 4), topic="Zwischenbilanz", minutes="Protokoll"
     )
-    Decision.objects.create(meeting=meeting, text="Zeitplan anpassen").measures.add(s1)
-    Statement.objects.create(
+    DecisionFactory(meeting=meeting, text="Zeitplan anpassen", measures=[s1])
+    StatementFactory(
         concept=lk_vechta,
         section=Statement.Section.COORDINATION,
         number="3.9",
@@ -48,6 +60,51 @@ def vechta(lk_vechta):
         position=99,
     )
     return lk_vechta
+
+
+@pytest.fixture
+def concept(db):
+    """The same on a small concept built by the factories: the KMN-Treffen (Jobcenter as
+    member, S1 of goal 1 and AuB1 of goal 3 assigned), the committees Steuerungsgruppe
+    Integration (a meeting with a decision on S1), Hauptverwaltungsbeamten-Konferenz and
+    Leitungsebene, the Caritas-Sozialwerk, and the statement 3.9 to split."""
+    concept = ConceptFactory(status=Concept.Status.ADOPTED)
+    jobcenter = OrganisationFactory(
+        concept=concept, name="Jobcenter", kind=Organisation.Kind.EMPLOYMENT, is_public=True
+    )
+    OrganisationFactory(
+        concept=concept, name="Caritas-Sozialwerk", kind=Organisation.Kind.WELFARE, is_public=True
+    )
+    kmn = NetworkFactory(
+        concept=concept,
+        name="KMN-Treffen",
+        purpose="Austausch der Migrationsberatungen",
+        members=[jobcenter],
+        statement=StatementFactory(
+            concept=concept, section=Statement.Section.COORDINATION, number="3.1"
+        ),
+        is_public=True,
+    )
+    s1 = MeasureFactory(concept=concept, goal=GoalFactory(concept=concept, number=1), code="S1")
+    aub1 = MeasureFactory(concept=concept, goal=GoalFactory(concept=concept, number=3), code="AuB1")
+    s1.networks.add(kmn)
+    aub1.networks.add(kmn)
+    committee = CommitteeFactory(concept=concept, name="Steuerungsgruppe Integration")
+    CommitteeFactory(concept=concept, name="Hauptverwaltungsbeamten-Konferenz")
+    CommitteeFactory(concept=concept, name="Leitungsebene")
+    meeting = MeetingFactory(
+        network=committee, date=dt.date(2025, 6, 4), topic="Zwischenbilanz", minutes="Protokoll"
+    )
+    DecisionFactory(meeting=meeting, text="Zeitplan anpassen", measures=[s1])
+    StatementFactory(
+        concept=concept,
+        section=Statement.Section.COORDINATION,
+        number="3.9",
+        text="Weitere Netzwerke: Runder Tisch Integration Präventionsrat",
+        needs_split=True,
+        position=99,
+    )
+    return concept
 
 
 def edit_urls(concept):
@@ -80,54 +137,54 @@ def read_urls(concept):
     ]
 
 
-def test_anonymous_is_sent_to_login(client, vechta):
-    for target in read_urls(vechta) + edit_urls(vechta):
+def test_anonymous_is_sent_to_login(client, concept):
+    for target in read_urls(concept) + edit_urls(concept):
         response = client.get(target)
         assert response.status_code == 302, target
         assert response.url.startswith(reverse("login") + "?next=")
-    response = client.post(url("network_create", vechta), {"name": "X", "kind": "network"})
+    response = client.post(url("network_create", concept), {"name": "X", "kind": "network"})
     assert response.status_code == 302
-    assert not vechta.networks.filter(name="X").exists()
+    assert not concept.networks.filter(name="X").exists()
 
 
 @pytest.mark.parametrize("role", roles.ALL)
-def test_every_member_reads_the_directories(client, vechta, member_of, role):
-    member_of(client, vechta, role=role)
-    for target in read_urls(vechta):
+def test_every_member_reads_the_directories(client, concept, member_of, role):
+    member_of(client, concept, role=role)
+    for target in read_urls(concept):
         assert client.get(target).status_code == 200, target
 
 
 @pytest.mark.parametrize("role", READERS)
-def test_readers_may_not_edit(client, vechta, member_of, role):
-    member_of(client, vechta, role=role)
-    for target in edit_urls(vechta):
+def test_readers_may_not_edit(client, concept, member_of, role):
+    member_of(client, concept, role=role)
+    for target in edit_urls(concept):
         assert client.get(target).status_code == 403, target
-    network = vechta.networks.get(name="KMN-Treffen")
+    network = concept.networks.get(name="KMN-Treffen")
     response = client.post(
-        url("network_edit", vechta, pk=network.pk),
+        url("network_edit", concept, pk=network.pk),
         {"name": "Gekapert", "kind": "network", "version": 1},
     )
     assert response.status_code == 403
-    assert vechta.networks.filter(name="KMN-Treffen").exists()
-    html = client.get(url("network_list", vechta)).text
+    assert concept.networks.filter(name="KMN-Treffen").exists()
+    html = client.get(url("network_list", concept)).text
     assert "Netzwerk anlegen" not in html and "Liste 3.9 aufteilen" not in html
 
 
 @pytest.mark.parametrize("role", EDITORS)
-def test_editors_open_every_form(client, vechta, member_of, role):
-    member_of(client, vechta, role=role)
-    for target in edit_urls(vechta):
+def test_editors_open_every_form(client, concept, member_of, role):
+    member_of(client, concept, role=role)
+    for target in edit_urls(concept):
         assert client.get(target).status_code == 200, target
 
 
-def test_other_districts_concept_is_not_found(client, vechta):
+def test_other_districts_concept_is_not_found(client, concept):
     other = ConceptFactory()
     user = add_member(other, UserFactory(), roles.COORDINATION)
     client.force_login(user)
-    for target in read_urls(vechta) + edit_urls(vechta):
+    for target in read_urls(concept) + edit_urls(concept):
         assert client.get(target).status_code == 404, target
     # A network of Vechta addressed through the other concept's URL is not found either.
-    network = vechta.networks.get(name="KMN-Treffen")
+    network = concept.networks.get(name="KMN-Treffen")
     assert client.get(url("network_detail", other, pk=network.pk)).status_code == 404
     assert client.get(url("network_edit", other, pk=network.pk)).status_code == 404
 
@@ -148,21 +205,21 @@ def test_network_list_shows_directory_with_derived_goals(client, vechta, member_
     assert reverse("public:networks", kwargs={"slug": vechta.slug}) in html
 
 
-def test_network_detail_shows_meetings_and_decisions(client, vechta, member_of):
-    member_of(client, vechta, role=roles.COORDINATION)
-    committee = vechta.networks.get(name="Steuerungsgruppe Integration")
-    html = client.get(url("network_detail", vechta, pk=committee.pk)).text
+def test_network_detail_shows_meetings_and_decisions(client, concept, member_of):
+    member_of(client, concept, role=roles.COORDINATION)
+    committee = concept.networks.get(name="Steuerungsgruppe Integration")
+    html = client.get(url("network_detail", concept, pk=committee.pk)).text
     assert "04.06.2025: Zwischenbilanz" in html
     assert "Protokoll" in html and "Zeitplan anpassen" in html and "(S1)" in html
     assert "Sitzung vom 04.06.2025 bearbeiten" in html
 
 
-def test_coordination_creates_and_edits_a_network(client, vechta, member_of):
-    member_of(client, vechta, role=roles.COORDINATION)
-    caritas = vechta.organisations.get(name="Caritas-Sozialwerk")
-    jobcenter = vechta.organisations.get(name="Jobcenter")
+def test_coordination_creates_and_edits_a_network(client, concept, member_of):
+    member_of(client, concept, role=roles.COORDINATION)
+    caritas = concept.organisations.get(name="Caritas-Sozialwerk")
+    jobcenter = concept.organisations.get(name="Jobcenter")
     response = client.post(
-        url("network_create", vechta),
+        url("network_create", concept),
         {
             "name": "Runder Tisch Integration",
             "kind": Network.Kind.WORKING_GROUP,
@@ -174,15 +231,15 @@ def test_coordination_creates_and_edits_a_network(client, vechta, member_of):
             "is_public": "on",
         },
     )
-    network = vechta.networks.get(name="Runder Tisch Integration")
+    network = concept.networks.get(name="Runder Tisch Integration")
     assert response.status_code == 302
-    assert response.url == url("network_detail", vechta, pk=network.pk)
+    assert response.url == url("network_detail", concept, pk=network.pk)
     assert network.platform_url == "https://forum.example.org"
     assert set(network.members.all()) == {caritas, jobcenter}
     assert network.is_public
 
     response = client.post(
-        url("network_edit", vechta, pk=network.pk),
+        url("network_edit", concept, pk=network.pk),
         {
             "name": "Runder Tisch Integration Vechta",
             "kind": Network.Kind.WORKING_GROUP,
@@ -210,12 +267,12 @@ def test_form_errors_are_german_and_nothing_is_saved(client, vechta, member_of):
     assert vechta.networks.count() == 11
 
 
-def test_stale_form_is_refused_and_shows_the_current_state(client, vechta, member_of):
-    member_of(client, vechta, role=roles.COORDINATION)
-    network = vechta.networks.get(name="KMN-Treffen")
+def test_stale_form_is_refused_and_shows_the_current_state(client, concept, member_of):
+    member_of(client, concept, role=roles.COORDINATION)
+    network = concept.networks.get(name="KMN-Treffen")
     Network.objects.filter(pk=network.pk).update(meeting_cadence="monatlich", version=2)
     response = client.post(
-        url("network_edit", vechta, pk=network.pk),
+        url("network_edit", concept, pk=network.pk),
         {"name": "KMN-Treffen", "kind": "network", "meeting_cadence": "jährlich", "version": 1},
     )
     assert response.status_code == 409
@@ -226,7 +283,7 @@ def test_stale_form_is_refused_and_shows_the_current_state(client, vechta, membe
     # The form now carries the current version: saving again is a conscious decision.
     assert response.context["form"]["version"].value() == "2"
     response = client.post(
-        url("network_edit", vechta, pk=network.pk),
+        url("network_edit", concept, pk=network.pk),
         {"name": "KMN-Treffen", "kind": "network", "meeting_cadence": "jährlich", "version": 2},
     )
     assert response.status_code == 302
@@ -234,47 +291,49 @@ def test_stale_form_is_refused_and_shows_the_current_state(client, vechta, membe
     assert network.meeting_cadence == "jährlich"
 
 
-def test_meetings_are_recorded_and_edited(client, vechta, member_of):
-    member_of(client, vechta, role=roles.COORDINATION)
-    network = vechta.networks.get(name="KMN-Treffen")
+def test_meetings_are_recorded_and_edited(client, concept, member_of):
+    member_of(client, concept, role=roles.COORDINATION)
+    network = concept.networks.get(name="KMN-Treffen")
     response = client.post(
-        url("meeting_create", vechta, pk=network.pk),
+        url("meeting_create", concept, pk=network.pk),
         {"date": "2025-11-12", "topic": "Herbsttreffen", "minutes": "Neue Angebote vorgestellt."},
     )
     assert response.status_code == 302
     meeting = network.meetings.get()
     assert meeting.date == dt.date(2025, 11, 12)
     response = client.post(
-        url("meeting_edit", vechta, pk=network.pk, meeting_pk=meeting.pk),
+        url("meeting_edit", concept, pk=network.pk, meeting_pk=meeting.pk),
         {"date": "13.11.2025", "topic": "Herbsttreffen 2025", "minutes": "", "version": 1},
     )
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert (meeting.date, meeting.topic) == (dt.date(2025, 11, 13), "Herbsttreffen 2025")
     # A meeting of another network cannot be reached through this one.
-    other = vechta.networks.get(name="Steuerungsgruppe Integration").meetings.get()
+    other = concept.networks.get(name="Steuerungsgruppe Integration").meetings.get()
     assert (
-        client.get(url("meeting_edit", vechta, pk=network.pk, meeting_pk=other.pk)).status_code
+        client.get(url("meeting_edit", concept, pk=network.pk, meeting_pk=other.pk)).status_code
         == 404
     )
 
 
 def test_the_network_page_records_meetings_with_the_date_control_of_the_portal(
-    client, vechta, member_of
+    client, concept, member_of
 ):
-    member_of(client, vechta, role=roles.COORDINATION)
-    network = vechta.networks.get(name="KMN-Treffen")
-    response = client.get(url("meeting_create", vechta, pk=network.pk))
+    member_of(client, concept, role=roles.COORDINATION)
+    network = concept.networks.get(name="KMN-Treffen")
+    response = client.get(url("meeting_create", concept, pk=network.pk))
     assert "network" not in response.context["form"].fields  # the page's network
     html = response.text
     assert 'type="date" name="date"' in html
-    assert f'href="/konzepte/lk-vechta/netzwerke/{network.pk}/#sitzungen">KMN-Treffen</a>' in html
+    assert (
+        f'href="/konzepte/{concept.slug}/netzwerke/{network.pk}/#sitzungen">KMN-Treffen</a>' in html
+    )
 
 
-def test_coordination_records_a_committee_meeting(client, vechta, member_of):
-    member_of(client, vechta, role=roles.COORDINATION)
-    committee = vechta.networks.get(name="Steuerungsgruppe Integration")
-    target = url("committee_meeting_create", vechta)
+def test_coordination_records_a_committee_meeting(client, concept, member_of):
+    member_of(client, concept, role=roles.COORDINATION)
+    committee = concept.networks.get(name="Steuerungsgruppe Integration")
+    target = url("committee_meeting_create", concept)
     page = client.get(target, {"gremium": committee.pk})
     form = page.context["form"]
     assert list(form.fields["network"].queryset.values_list("name", flat=True)) == [
@@ -283,7 +342,7 @@ def test_coordination_records_a_committee_meeting(client, vechta, member_of):
         "Leitungsebene",
     ]
     assert f'<option value="{committee.pk}" selected>' in page.text
-    assert 'href="/konzepte/lk-vechta/gremien/">Gremien und Beschlüsse</a>' in page.text
+    assert f'href="/konzepte/{concept.slug}/gremien/">Gremien und Beschlüsse</a>' in page.text
     response = client.post(
         target,
         {
@@ -295,15 +354,15 @@ def test_coordination_records_a_committee_meeting(client, vechta, member_of):
     )
     meeting = Meeting.objects.get(topic="Dashboard 2025")
     assert response.status_code == 302
-    assert response.url == f"/konzepte/lk-vechta/gremien/#sitzung-{meeting.pk}"
+    assert response.url == f"/konzepte/{concept.slug}/gremien/#sitzung-{meeting.pk}"
     assert meeting.network == committee and meeting.date == dt.date(2026, 3, 4)
 
 
-def test_committee_meeting_form_refuses_bad_input_in_german(client, vechta, member_of):
-    member_of(client, vechta, role=roles.COORDINATION)
-    plain = vechta.networks.get(name="KMN-Treffen")
+def test_committee_meeting_form_refuses_bad_input_in_german(client, concept, member_of):
+    member_of(client, concept, role=roles.COORDINATION)
+    plain = concept.networks.get(name="KMN-Treffen")
     response = client.post(
-        url("committee_meeting_create", vechta),
+        url("committee_meeting_create", concept),
         {"network": plain.pk, "date": "2026-13-01", "topic": ""},
     )
     assert response.status_code == 200
@@ -317,41 +376,45 @@ def test_committee_meeting_form_refuses_bad_input_in_german(client, vechta, memb
     assert not plain.meetings.exists()
 
 
-def test_committee_meeting_moves_to_another_committee(client, vechta, member_of):
-    member_of(client, vechta, role=roles.COORDINATION)
-    meeting = vechta.networks.get(name="Steuerungsgruppe Integration").meetings.get()
-    hvb = vechta.networks.get(name="Hauptverwaltungsbeamten-Konferenz")
-    target = url("committee_meeting_edit", vechta, meeting_pk=meeting.pk)
+def test_committee_meeting_moves_to_another_committee(client, concept, member_of):
+    member_of(client, concept, role=roles.COORDINATION)
+    meeting = concept.networks.get(name="Steuerungsgruppe Integration").meetings.get()
+    hvb = concept.networks.get(name="Hauptverwaltungsbeamten-Konferenz")
+    target = url("committee_meeting_edit", concept, meeting_pk=meeting.pk)
     assert 'value="2025-06-04"' in client.get(target).text
     response = client.post(
         target,
         {"network": hvb.pk, "date": "2025-06-05", "topic": "Zwischenbilanz", "version": 1},
     )
-    assert response.url == f"/konzepte/lk-vechta/gremien/#sitzung-{meeting.pk}"
+    assert response.url == f"/konzepte/{concept.slug}/gremien/#sitzung-{meeting.pk}"
     meeting.refresh_from_db()
     assert (meeting.network, meeting.date) == (hvb, dt.date(2025, 6, 5))
 
 
-def test_meeting_of_a_plain_network_is_not_edited_on_the_committees_page(client, vechta, member_of):
-    member_of(client, vechta, role=roles.COORDINATION)
-    network = vechta.networks.get(name="KMN-Treffen")
+def test_meeting_of_a_plain_network_is_not_edited_on_the_committees_page(
+    client, concept, member_of
+):
+    member_of(client, concept, role=roles.COORDINATION)
+    network = concept.networks.get(name="KMN-Treffen")
     plain = services.meeting_create(network=network, date=dt.date(2026, 1, 1), topic="Austausch")
-    assert client.get(url("committee_meeting_edit", vechta, meeting_pk=plain.pk)).status_code == 404
     assert (
-        client.get(url("meeting_edit", vechta, pk=network.pk, meeting_pk=plain.pk)).status_code
+        client.get(url("committee_meeting_edit", concept, meeting_pk=plain.pk)).status_code == 404
+    )
+    assert (
+        client.get(url("meeting_edit", concept, pk=network.pk, meeting_pk=plain.pk)).status_code
         == 200
     )
 
 
-def test_split_form_is_prefilled_and_creates_networks(client, vechta, member_of):
-    member_of(client, vechta, role=roles.COORDINATION)
-    statement = vechta.statements.get(number="3.9")
-    assert "Liste 3.9 aufteilen" in client.get(url("network_list", vechta)).text
-    response = client.get(url("statement_split", vechta, pk=statement.pk))
+def test_split_form_is_prefilled_and_creates_networks(client, concept, member_of):
+    member_of(client, concept, role=roles.COORDINATION)
+    statement = concept.statements.get(number="3.9")
+    assert "Liste 3.9 aufteilen" in client.get(url("network_list", concept)).text
+    response = client.get(url("statement_split", concept, pk=statement.pk))
     assert response.context["form"]["names"].value() == "Runder Tisch Integration\nPräventionsrat"
 
     response = client.post(
-        url("statement_split", vechta, pk=statement.pk),
+        url("statement_split", concept, pk=statement.pk),
         {
             "names": "Runder Tisch Integration\r\n\r\nKMN-Treffen\r\nPräventionsrat",
             "kind": "network",
@@ -367,19 +430,19 @@ def test_split_form_is_prefilled_and_creates_networks(client, vechta, member_of)
     statement.refresh_from_db()
     assert not statement.needs_split
     assert "Liste 3.9 aufteilen" not in response.text
-    assert client.get(url("statement_split", vechta, pk=statement.pk)).status_code == 404
+    assert client.get(url("statement_split", concept, pk=statement.pk)).status_code == 404
 
 
-def test_split_errors_name_the_line(client, vechta, member_of):
-    member_of(client, vechta, role=roles.COORDINATION)
-    statement = vechta.statements.get(number="3.9")
+def test_split_errors_name_the_line(client, concept, member_of):
+    member_of(client, concept, role=roles.COORDINATION)
+    statement = concept.statements.get(number="3.9")
     response = client.post(
-        url("statement_split", vechta, pk=statement.pk),
+        url("statement_split", concept, pk=statement.pk),
         {"names": "A\nB\nA", "kind": "network"},
     )
     assert response.status_code == 200
     assert "Zeile 3: „A“ steht schon in Zeile 1." in response.text
-    assert not vechta.networks.filter(name="B").exists()
+    assert not concept.networks.filter(name="B").exists()
 
 
 def test_organisation_directory_lists_measures_and_networks(client, vechta, member_of):
@@ -405,16 +468,16 @@ def test_organisation_directory_lists_measures_and_networks(client, vechta, memb
     assert "KMN-Treffen" in detail and "Mitglied" in detail
 
 
-def test_coordination_creates_and_edits_an_organisation(client, vechta, member_of):
-    member_of(client, vechta, role=roles.ADMINISTRATION)
+def test_coordination_creates_and_edits_an_organisation(client, concept, member_of):
+    member_of(client, concept, role=roles.ADMINISTRATION)
     response = client.post(
-        url("organisation_create", vechta),
+        url("organisation_create", concept),
         {"name": "Volkshochschule", "kind": Organisation.Kind.EDUCATION, "is_public": "on"},
     )
-    organisation = vechta.organisations.get(name="Volkshochschule")
-    assert response.url == url("organisation_detail", vechta, pk=organisation.pk)
+    organisation = concept.organisations.get(name="Volkshochschule")
+    assert response.url == url("organisation_detail", concept, pk=organisation.pk)
     response = client.post(
-        url("organisation_edit", vechta, pk=organisation.pk),
+        url("organisation_edit", concept, pk=organisation.pk),
         {"name": "VHS Vechta", "kind": Organisation.Kind.EDUCATION, "version": 1},
     )
     assert response.status_code == 302
@@ -471,13 +534,13 @@ def test_queries_do_not_grow_with_data(client, db):
         assert counts[name, 10] <= 10, name
 
 
-def test_detail_pages_show_the_change_history_in_german(client, vechta, member_of):
-    user = member_of(client, vechta, role=roles.COORDINATION, first_name="Kim", last_name="K.")
-    network = vechta.networks.get(name="KMN-Treffen")
-    caritas = vechta.organisations.get(name="Caritas-Sozialwerk")
-    jobcenter = vechta.organisations.get(name="Jobcenter")
+def test_detail_pages_show_the_change_history_in_german(client, concept, member_of):
+    user = member_of(client, concept, role=roles.COORDINATION, first_name="Kim", last_name="K.")
+    network = concept.networks.get(name="KMN-Treffen")
+    caritas = concept.organisations.get(name="Caritas-Sozialwerk")
+    jobcenter = concept.organisations.get(name="Jobcenter")
     response = client.post(
-        url("network_edit", vechta, pk=network.pk),
+        url("network_edit", concept, pk=network.pk),
         {
             "name": "KMN-Treffen",
             "kind": Network.Kind.WORKING_GROUP,
@@ -490,7 +553,7 @@ def test_detail_pages_show_the_change_history_in_german(client, vechta, member_o
         },
     )
     assert response.status_code == 302
-    page = client.get(url("network_detail", vechta, pk=network.pk))
+    page = client.get(url("network_detail", concept, pk=network.pk))
     history = page.context["history"]
     assert history[0]["kind"] == "changed" and history[0]["user"] == user
     changes = {c.label: (c.old, c.new) for c in history[0]["changes"]}
@@ -504,18 +567,18 @@ def test_detail_pages_show_the_change_history_in_german(client, vechta, member_o
     assert "Kim K." in page.text
 
     response = client.post(
-        url("organisation_edit", vechta, pk=caritas.pk),
+        url("organisation_edit", concept, pk=caritas.pk),
         {"name": "Caritas-Sozialwerk", "kind": caritas.kind, "is_public": "", "version": 1},
     )
     assert response.status_code == 302
-    page = client.get(url("organisation_detail", vechta, pk=caritas.pk))
+    page = client.get(url("organisation_detail", concept, pk=caritas.pk))
     assert [c.label for c in page.context["history"][0]["changes"]] == ["öffentlich"]
     assert "öffentlich: ja → nein" in page.text
 
 
-def test_new_entries_show_who_created_them(client, vechta, member_of):
-    member_of(client, vechta, role=roles.COORDINATION, username="koordination")
-    client.post(url("organisation_create", vechta), {"name": "VHS", "kind": "education"})
-    organisation = vechta.organisations.get(name="VHS")
-    page = client.get(url("organisation_detail", vechta, pk=organisation.pk))
+def test_new_entries_show_who_created_them(client, concept, member_of):
+    member_of(client, concept, role=roles.COORDINATION, username="koordination")
+    client.post(url("organisation_create", concept), {"name": "VHS", "kind": "education"})
+    organisation = concept.organisations.get(name="VHS")
+    page = client.get(url("organisation_detail", concept, pk=organisation.pk))
     assert "koordination" in page.text and "Akteur angelegt" in page.text

@@ -4,13 +4,13 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from reporting.models import AnnualReport
-from reporting.report.services import annual_report_create
+from tests.factories import AnnualReportFactory
 
 
-def test_setting_a_draft_to_final_in_the_admin_changes_nothing_and_does_not_fail(client, lk_vechta):
+def test_setting_a_draft_to_final_in_the_admin_changes_nothing_and_does_not_fail(client, db):
     admin = get_user_model().objects.create_superuser("chef", "chef@example.org", "x" * 16)
     client.force_login(admin)
-    report = annual_report_create(concept=lk_vechta, year=2025)
+    report = AnnualReportFactory(year=2025)
     url = reverse("admin:reporting_annualreport_change", args=[report.pk])
     page = client.get(url)
     assert page.status_code == 200

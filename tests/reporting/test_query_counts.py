@@ -7,9 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from concept.models import Concept
-from measures.models import Decision, Measure, Status
-from networks.models import Meeting, Network
-from tests.factories import UserFactory
+from measures.models import Measure, Status
+from tests.factories import CommitteeFactory, DecisionFactory, MeetingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,17 +32,17 @@ def add_evaluation_cycle(concept, scale):
     with the scale like the rest of the generated data."""
     measures = list(Measure.objects.filter(concept=concept).order_by("pk"))
     for i in range(2):
-        committee = Network.objects.create(
-            concept=concept, name=f"Gremium {i}", kind=Network.Kind.COMMITTEE
-        )
+        committee = CommitteeFactory(concept=concept, name=f"Gremium {i}")
         for k in range(3 * scale):
-            meeting = Meeting.objects.create(
+            meeting = MeetingFactory(
                 network=committee, date=dt.date(2025, 1, 1) + dt.timedelta(days=k), topic="T"
             )
-            decision = Decision.objects.create(
-                meeting=meeting, text="Beschluss", follow_up_date=dt.date(2026, 1, 1)
+            DecisionFactory(
+                meeting=meeting,
+                text="Beschluss",
+                follow_up_date=dt.date(2026, 1, 1),
+                measures=measures[k : k + 3],
             )
-            decision.measures.set(measures[k : k + 3])
     for measure in measures[: 4 * scale]:
         measure.status = Status.DEFERRED
         measure.save()

@@ -16,6 +16,8 @@ def test_final_reports_stay_published_drafts_do_not():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
+    # The data as stored before the migration, with the models of that state (the services
+    # and factories write today's).
     Concept = apps.get_model("concept", "Concept")
     AnnualReport = apps.get_model("reporting", "AnnualReport")
     User = apps.get_model("auth", "User")

@@ -14,6 +14,7 @@ from networks.models import Network, Organisation
 from reporting.exchange.export import export_file
 from reporting.exchange.importing import run_import
 from reporting.exchange.kinds import KINDS_BY_KEY
+from tests.factories import ProgressEntryFactory
 from tests.spreadsheets import read_csv_bytes, write_csv_bytes
 
 MEASURES = KINDS_BY_KEY["measures"]
@@ -270,7 +271,7 @@ def test_sachstand_recorded_before_its_history_began(world):
     """Without a creation record, the first correction records the state before it (the
     baseline at version 1): a row of version 1 is then compared cell by cell and keeps the
     correction."""
-    entry = ProgressEntry.objects.create(
+    entry = ProgressEntryFactory(
         measure=world.s2,
         date=dt.date(2025, 3, 1),
         status=Status.PREPARING,

@@ -8,13 +8,23 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from goals.models import Indicator, IndicatorValue
-from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight, UpdateCadence
+from goals.models import Indicator
+from measures.models import Measure, ProgressEntry, Status, TrafficLight, UpdateCadence
 from measures.services import measure_set_state, measure_update, progress_entry_create
-from networks.models import Meeting, Network
 from reporting.dashboard import queries
-from reporting.models import AnnualReport
-from tests.factories import ConceptFactory, GoalFactory, MeasureFactory, SubGoalFactory
+from tests.factories import (
+    AnnualReportFactory,
+    CommitteeFactory,
+    ConceptFactory,
+    DecisionFactory,
+    GoalFactory,
+    IndicatorFactory,
+    IndicatorValueFactory,
+    MeasureFactory,
+    MeetingFactory,
+    ProgressEntryFactory,
+    SubGoalFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +32,7 @@ TODAY = dt.date(2026, 6, 30)
 
 
 def entry(measure, date, status=Status.IN_PROGRESS, light=TrafficLight.GREEN, progress=50):
-    return ProgressEntry.objects.create(
+    return ProgressEntryFactory(
         measure=measure, date=date, status=status, traffic_light=light, progress=progress
     )
 
@@ -118,7 +128,6 @@ def test_progress_average_rounds_half_up():
     for progress in (80, 85):  # 82.5: banker's rounding would give 82
         measure = MeasureFactory(concept=concept, goal=goal, status=Status.IN_PROGRESS)
         entry(measure, TODAY, progress=progress)
-        Measure.objects.filter(pk=measure.pk).update(progress=progress)
     assert queries.goal_tallies(concept, TODAY)[goal.pk].progress.average == Decimal("83")
     page = queries.goal_page(goal, today=TODAY)
     assert page.tally.progress.average == Decimal("83")
@@ -131,8 +140,6 @@ def test_dashboard_counts_and_attention_list():
     entry(red, TODAY, light=TrafficLight.RED)
     yellow = MeasureFactory(concept=concept, goal=goal, code="GELB")
     entry(yellow, TODAY, light=TrafficLight.YELLOW)
-    yellow.traffic_light = TrafficLight.YELLOW
-    yellow.save()
     late = MeasureFactory(concept=concept, goal=goal, code="SPAET", status=Status.IN_PROGRESS)
     entry(late, TODAY - dt.timedelta(days=400))
     fine = MeasureFactory(concept=concept, goal=goal, code="GUT", status=Status.IN_PROGRESS)
@@ -167,18 +174,18 @@ def test_attention_list_is_cut_but_counts_all():
 
 
 def make_indicator(concept, sub_goal, values, **fields):
-    indicator = Indicator.objects.create(
+    indicator = IndicatorFactory(
         concept=concept, sub_goal=sub_goal, name=fields.pop("name", "Quote"), unit="%", **fields
     )
     for year, value in values:
-        IndicatorValue.objects.create(
+        IndicatorValueFactory(
             indicator=indicator, reference_date=dt.date(year, 12, 31), value=Decimal(value)
         )
-    # A breakdown value never becomes the tile's latest total.
-    IndicatorValue.objects.create(
+    # A breakdown value never becomes the tile's latest total, though it is the newest value.
+    IndicatorValueFactory(
         indicator=indicator,
-        reference_date=dt.date(2030, 12, 31),
-        value=Decimal(999),
+        reference_date=dt.date(2026, 6, 30),
+        value=Decimal(99),
         breakdown="weiblich",
     )
     return indicator
@@ -253,17 +260,8 @@ def test_default_since_is_the_last_final_reports_cut_off_or_a_year_back():
     concept = ConceptFactory()
     assert queries.default_since(concept, dt.date(2026, 3, 1)) == dt.date(2025, 3, 1)
     assert queries.default_since(concept, dt.date(2028, 2, 29)) == dt.date(2027, 2, 28)
-    finalised = timezone.make_aware(dt.datetime(2026, 2, 14, 10, 0))
-    AnnualReport.objects.create(
-        concept=concept,
-        year=2025,
-        status=AnnualReport.Status.FINAL,
-        snapshot={},
-        pdf=b"%PDF-",
-        pdf_sha256="0" * 64,
-        finalised_at=finalised,
-    )
-    AnnualReport.objects.create(concept=concept, year=2026)  # a draft does not count
+    AnnualReportFactory(concept=concept, year=2025, final=True)
+    AnnualReportFactory(concept=concept, year=2026)  # a draft does not count
     # The day after the report's data cut-off (31.12.2025), not the day it went final.
     assert queries.default_since(concept, dt.date(2026, 6, 1)) == dt.date(2026, 1, 1)
 
@@ -302,13 +300,11 @@ def test_changes_since_lists_entries_by_their_date_and_decisions_of_the_period()
     ProgressEntry.objects.filter(pk=late.pk).update(
         created_at=timezone.make_aware(dt.datetime(2024, 5, 2))
     )
-    committee = Network.objects.create(
-        concept=concept, name="Steuerungsgruppe", kind=Network.Kind.COMMITTEE
-    )
-    recent = Meeting.objects.create(network=committee, date=dt.date(2026, 4, 1), topic="Bilanz")
-    earlier = Meeting.objects.create(network=committee, date=dt.date(2025, 4, 1), topic="Alt")
-    Decision.objects.create(meeting=recent, text="Neu")
-    Decision.objects.create(meeting=earlier, text="Vorher")
+    committee = CommitteeFactory(concept=concept, name="Steuerungsgruppe")
+    recent = MeetingFactory(network=committee, date=dt.date(2026, 4, 1), topic="Bilanz")
+    earlier = MeetingFactory(network=committee, date=dt.date(2025, 4, 1), topic="Alt")
+    DecisionFactory(meeting=recent, text="Neu")
+    DecisionFactory(meeting=earlier, text="Vorher")
 
     changes = queries.changes_since(concept, dt.date(2026, 1, 1))
     assert [e.date for e in changes.entries] == [dt.date(2026, 3, 1)]

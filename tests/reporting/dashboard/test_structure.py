@@ -3,18 +3,18 @@ from decimal import Decimal
 
 import pytest
 
-from goals.models import Indicator, IndicatorValue
+from goals.models import Indicator
 from reporting.dashboard.structure import situation_figures
-from tests.factories import ConceptFactory
+from tests.factories import ConceptFactory, IndicatorFactory, IndicatorValueFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def indicator_with(values):
     concept = ConceptFactory()
-    indicator = Indicator.objects.create(concept=concept, name="Einwohner", unit="Personen")
+    indicator = IndicatorFactory(concept=concept, name="Einwohner", unit="Personen")
     for day, breakdown, value in values:
-        IndicatorValue.objects.create(
+        IndicatorValueFactory(
             indicator=indicator,
             reference_date=dt.date.fromisoformat(day),
             breakdown=breakdown,

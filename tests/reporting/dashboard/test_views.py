@@ -10,11 +10,22 @@ from django.utils import timezone
 
 from concept import roles
 from concept.models import Concept
-from goals.models import Indicator, IndicatorValue
-from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight
-from networks.models import Meeting, Network
+from goals.models import Indicator
+from measures.models import Measure, ProgressEntry, Status, TrafficLight
 from reporting.dashboard import queries
-from tests.factories import ConceptFactory, MeasureFactory, UserFactory
+from tests.factories import (
+    CommitteeFactory,
+    ConceptFactory,
+    DecisionFactory,
+    GoalFactory,
+    IndicatorFactory,
+    IndicatorValueFactory,
+    MeasureFactory,
+    MeetingFactory,
+    ProgressEntryFactory,
+    SubGoalFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,38 +44,26 @@ READ_PAGES = [
 ]
 
 
-@pytest.fixture
-def committee(lk_vechta):
-    return Network.objects.get(concept=lk_vechta, name="Steuerungsgruppe Integration")
-
-
-@pytest.fixture
-def meeting(committee):
-    return Meeting.objects.create(
-        network=committee, date=dt.date(2026, 5, 6), topic="Zwischenbilanz"
-    )
-
-
-def test_pages_send_anonymous_users_to_login(client, lk_vechta):
+def test_pages_send_anonymous_users_to_login(client, concept):
     for name, kwargs in READ_PAGES:
-        response = client.get(url(name, lk_vechta, **kwargs))
+        response = client.get(url(name, concept, **kwargs))
         assert response.status_code == 302, name
         assert response.url.startswith(reverse("login"))
 
 
-def test_pages_of_another_district_are_not_found(client, lk_vechta):
+def test_pages_of_another_district_are_not_found(client, concept):
     user = UserFactory()
     ConceptFactory(members=[(user, roles.COORDINATION)])
     client.force_login(user)
     for name, kwargs in READ_PAGES:
-        assert client.get(url(name, lk_vechta, **kwargs)).status_code == 404, name
+        assert client.get(url(name, concept, **kwargs)).status_code == 404, name
 
 
 @pytest.mark.parametrize("role", roles.ALL)
-def test_every_role_reads_the_dashboards(client, lk_vechta, member_of, role):
-    member_of(client, lk_vechta, role=role)
+def test_every_role_reads_the_dashboards(client, concept, member_of, role):
+    member_of(client, concept, role=role)
     for name, kwargs in READ_PAGES:
-        response = client.get(url(name, lk_vechta, **kwargs))
+        response = client.get(url(name, concept, **kwargs))
         assert response.status_code == 200, name
         assert "style=" not in response.text  # the CSP forbids inline styles
 
@@ -72,7 +71,7 @@ def test_every_role_reads_the_dashboards(client, lk_vechta, member_of, role):
 def test_dashboard_shows_where_the_concept_stands(client, lk_vechta, member_of):
     member_of(client, lk_vechta)
     s1 = lk_vechta.measures.get(code="S1")
-    ProgressEntry.objects.create(
+    ProgressEntryFactory(
         measure=s1,
         date=dt.date(2026, 1, 10),
         status=Status.IN_PROGRESS,
@@ -80,8 +79,6 @@ def test_dashboard_shows_where_the_concept_stands(client, lk_vechta, member_of):
         progress=20,
         text="Träger fehlt",
     )
-    s1.status, s1.traffic_light, s1.progress = Status.IN_PROGRESS, TrafficLight.RED, 20
-    s1.save()
     b4 = lk_vechta.measures.get(code="B4")
     b4.status = Status.DEFERRED
     b4.save()
@@ -110,34 +107,46 @@ def test_dashboard_shows_where_the_concept_stands(client, lk_vechta, member_of):
     assert 'href="/konzepte/lk-vechta/ziele/1/"' in html
 
 
-def test_dashboard_links_the_measure_list_filtered_to_handlungsbedarf(client, lk_vechta, member_of):
-    member_of(client, lk_vechta)
-    lk_vechta.measures.filter(code__in=["S1", "S2"]).update(traffic_light=TrafficLight.RED)
-    response = client.get(lk_vechta.get_absolute_url())
+def test_dashboard_links_the_measure_list_filtered_to_handlungsbedarf(client, concept, member_of):
+    member_of(client, concept)
+    MeasureFactory(concept=concept, goal=concept.goals.get(), code="S2")
+    MeasureFactory(concept=concept, goal=concept.goals.get(), code="S3")
+    concept.measures.filter(code__in=["S1", "S2"]).update(traffic_light=TrafficLight.RED)
+    response = client.get(concept.get_absolute_url())
     data = response.context["data"]
     link = response.context["attention_url"]
-    assert link == "/konzepte/lk-vechta/massnahmen/?ampel=handlungsbedarf&sortierung=ampel"
+    assert link == f"/konzepte/{concept.slug}/massnahmen/?ampel=handlungsbedarf&sortierung=ampel"
     assert f'href="{link.replace("&", "&amp;")}"' in response.text
     assert f"Alle {data.attention_total} Maßnahmen mit Handlungsbedarf" in response.text
     listed = client.get(link).context["page"].paginator.count
     assert listed == data.attention_total  # exactly those: red, yellow or overdue
 
 
-def test_dashboard_counts_agree_with_their_nouns(client, lk_vechta, member_of, meeting):
-    member_of(client, lk_vechta)
-    Decision.objects.create(meeting=meeting, text="Prüfen", follow_up_date=dt.date(2099, 1, 1))
-    html = client.get(lk_vechta.get_absolute_url()).text
+def test_dashboard_counts_agree_with_their_nouns(client, member_of):
+    concept = ConceptFactory()
+    member_of(client, concept)
+    DecisionFactory(
+        meeting=MeetingFactory(network=CommitteeFactory(concept=concept)),
+        text="Prüfen",
+        follow_up_date=dt.date(2099, 1, 1),
+    )
+    # Two measures entered long ago, never a Sachstand since: both overdue.
+    for code in ("S1", "S2"):
+        MeasureFactory(concept=concept, code=code)
+    concept.measures.update(created_at=timezone.make_aware(dt.datetime(2020, 1, 1)))
+    html = client.get(concept.get_absolute_url()).text
     assert "offene Wiedervorlage</a>" in html
     assert "offene Wiedervorlagen" not in html
-    assert "Sachstände überfällig" in html  # 37 measures without any Sachstand
+    assert "Sachstände überfällig" in html
 
 
-def test_indicator_tile_writes_units_as_germans_do(client, lk_vechta, member_of):
-    member_of(client, lk_vechta)
-    goal = lk_vechta.goals.get(number=1)
-    share = Indicator.objects.create(
-        concept=lk_vechta,
-        sub_goal=goal.sub_goals.get(number=1),
+def test_indicator_tile_writes_units_as_germans_do(client, member_of):
+    concept = ConceptFactory()
+    member_of(client, concept)
+    goal = GoalFactory(concept=concept, number=1)
+    share = IndicatorFactory(
+        concept=concept,
+        sub_goal=SubGoalFactory(goal=goal, number=1),
         name="Quote",
         unit="%",
         baseline_value=18,
@@ -145,15 +154,15 @@ def test_indicator_tile_writes_units_as_germans_do(client, lk_vechta, member_of)
         target_value=24,
         target_year=2027,
     )
-    count = Indicator.objects.create(
-        concept=lk_vechta, sub_goal=goal.sub_goals.get(number=2), name="Kurse", unit="Anzahl"
+    count = IndicatorFactory(
+        concept=concept, sub_goal=SubGoalFactory(goal=goal, number=2), name="Kurse", unit="Anzahl"
     )
     for indicator, values in [(share, ["18.0", "19.1"]), (count, ["110", "121"])]:
         for year, value in zip([2024, 2025], values, strict=True):
-            IndicatorValue.objects.create(
+            IndicatorValueFactory(
                 indicator=indicator, reference_date=dt.date(year, 12, 31), value=value
             )
-    html = client.get(lk_vechta.get_absolute_url()).text
+    html = client.get(concept.get_absolute_url()).text
     assert "+1,1 Prozentpunkte zum Vorwert" in html
     assert "<dd>18 % (2021)</dd>" in html and "<dd>24 % (2027)</dd>" in html
     assert 'portal-tile__unit">Anzahl' not in html
@@ -161,25 +170,30 @@ def test_indicator_tile_writes_units_as_germans_do(client, lk_vechta, member_of)
     assert "+11 zum Vorwert" in html
 
 
-def test_dashboard_escapes_user_text(client, lk_vechta, member_of):
-    member_of(client, lk_vechta)
-    measure = lk_vechta.measures.get(code="S1")
+def test_dashboard_escapes_user_text(client, concept, member_of):
+    member_of(client, concept)
+    measure = concept.measures.get(code="S1")
     measure.title = "<script>alert(1)</script>"
     measure.traffic_light = TrafficLight.RED
     measure.save()
-    lk_vechta.goals.filter(number=1).update(short_title="<b>Sprache</b>")
-    html = client.get(lk_vechta.get_absolute_url()).text
+    concept.goals.filter(number=1).update(short_title="<b>Sprache</b>")
+    html = client.get(concept.get_absolute_url()).text
     assert "<script>alert(1)</script>" not in html and "<b>Sprache</b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;Sprache&lt;/b&gt;" in html
 
 
-def test_goal_page_shows_aim_subgoals_indicators_and_measures(client, lk_vechta, member_of):
-    member_of(client, lk_vechta)
-    goal = lk_vechta.goals.get(number=1)
-    sub_goal = goal.sub_goals.get(number=1)
-    indicator = Indicator.objects.create(
-        concept=lk_vechta,
+def test_goal_page_shows_aim_subgoals_indicators_and_measures(client, member_of):
+    concept = ConceptFactory()
+    member_of(client, concept)
+    goal = GoalFactory(concept=concept, number=1, short_title="Sprache")
+    sub_goal = SubGoalFactory(goal=goal, number=1)
+    SubGoalFactory(goal=goal, number=2)
+    MeasureFactory(concept=concept, goal=goal, code="S1")
+    MeasureFactory(concept=concept, goal=goal, code="", number="4.1.9")
+    GoalFactory(concept=concept, number=2, short_title="Bildung")
+    indicator = IndicatorFactory(
+        concept=concept,
         sub_goal=sub_goal,
         name="Kinder mit Sprachförderbedarf",
         unit="%",
@@ -190,11 +204,11 @@ def test_goal_page_shows_aim_subgoals_indicators_and_measures(client, lk_vechta,
         direction=Indicator.Direction.LOWER,
     )
     for year, value in [(2022, 29), (2023, 27), (2024, 26)]:
-        IndicatorValue.objects.create(
+        IndicatorValueFactory(
             indicator=indicator, reference_date=dt.date(year, 12, 31), value=value
         )
 
-    response = client.get(reverse("reporting:goal", kwargs={"slug": "lk-vechta", "number": 1}))
+    response = client.get(reverse("reporting:goal", kwargs={"slug": concept.slug, "number": 1}))
     html = response.text
     assert goal.aim in html
     for sub in goal.sub_goals.all():
@@ -206,25 +220,25 @@ def test_goal_page_shows_aim_subgoals_indicators_and_measures(client, lk_vechta,
     )
     assert "Zielwert 2027: 20" in html and "Ausgangswert 2021: 30" in html
     for measure in goal.measures.all():
-        assert f'href="/konzepte/lk-vechta/massnahmen/{measure.label}/"' in html
+        assert f'href="/konzepte/{concept.slug}/massnahmen/{measure.label}/"' in html
     # The uncoded measure 4.1.9 is linked by its outline number.
-    assert 'href="/konzepte/lk-vechta/massnahmen/4.1.9/"' in html
+    assert f'href="/konzepte/{concept.slug}/massnahmen/4.1.9/"' in html
     assert "noch keiner" in html  # no Sachstand yet
     assert "Ziel 2: Bildung" in html  # link to the next goal
 
 
-def test_goal_page_export_links_name_the_goal_not_filters(client, lk_vechta, member_of):
-    member_of(client, lk_vechta)
-    html = client.get(reverse("reporting:goal", kwargs={"slug": "lk-vechta", "number": 1})).text
-    assert 'href="/konzepte/lk-vechta/daten/export/massnahmen.csv?ziel=1"' in html
-    assert 'href="/konzepte/lk-vechta/daten/export/massnahmen.xlsx?ziel=1"' in html
+def test_goal_page_export_links_name_the_goal_not_filters(client, concept, member_of):
+    member_of(client, concept)
+    html = client.get(reverse("reporting:goal", kwargs={"slug": concept.slug, "number": 1})).text
+    assert f'href="/konzepte/{concept.slug}/daten/export/massnahmen.csv?ziel=1"' in html
+    assert f'href="/konzepte/{concept.slug}/daten/export/massnahmen.xlsx?ziel=1"' in html
     assert "– Maßnahmen dieses Ziels</span>" in html
     assert "mit den gewählten Filtern" not in html
 
 
-def test_goal_page_of_unknown_goal_is_not_found(client, lk_vechta, member_of):
-    member_of(client, lk_vechta)
-    response = client.get(reverse("reporting:goal", kwargs={"slug": "lk-vechta", "number": 99}))
+def test_goal_page_of_unknown_goal_is_not_found(client, concept, member_of):
+    member_of(client, concept)
+    response = client.get(reverse("reporting:goal", kwargs={"slug": concept.slug, "number": 99}))
     assert response.status_code == 404
 
 
@@ -284,10 +298,10 @@ def test_changes_default_and_chosen_date(client, lk_vechta, member_of):
 
 
 @pytest.mark.parametrize("value", ["32.13.2025", "gestern", "2025-13-01"])
-def test_changes_with_unreadable_date_says_so(client, lk_vechta, member_of, value):
-    member_of(client, lk_vechta)
+def test_changes_with_unreadable_date_says_so(client, concept, member_of, value):
+    member_of(client, concept)
     response = client.get(
-        reverse("reporting:changes", kwargs={"slug": "lk-vechta"}), {"seit": value}
+        reverse("reporting:changes", kwargs={"slug": concept.slug}), {"seit": value}
     )
     assert response.status_code == 200
     assert "TT.MM.JJJJ" in response.context["form"].errors["seit"][0]
@@ -297,10 +311,10 @@ def test_changes_with_unreadable_date_says_so(client, lk_vechta, member_of, valu
     assert response.context["changes"].since == response.context["default_since"]
 
 
-def test_changes_with_future_date_says_only_that(client, lk_vechta, member_of):
-    member_of(client, lk_vechta)
+def test_changes_with_future_date_says_only_that(client, concept, member_of):
+    member_of(client, concept)
     response = client.get(
-        reverse("reporting:changes", kwargs={"slug": "lk-vechta"}), {"seit": "01.01.2030"}
+        reverse("reporting:changes", kwargs={"slug": concept.slug}), {"seit": "01.01.2030"}
     )
     assert response.status_code == 200
     assert response.context["form"].errors["seit"] == ["Das Datum liegt in der Zukunft."]
@@ -309,24 +323,23 @@ def test_changes_with_future_date_says_only_that(client, lk_vechta, member_of):
     assert response.context["changes"].since == response.context["default_since"]
 
 
-def test_changes_accept_iso_dates(client, lk_vechta, member_of):
-    member_of(client, lk_vechta)
+def test_changes_accept_iso_dates(client, concept, member_of):
+    member_of(client, concept)
     response = client.get(
-        reverse("reporting:changes", kwargs={"slug": "lk-vechta"}), {"seit": "2025-06-01"}
+        reverse("reporting:changes", kwargs={"slug": concept.slug}), {"seit": "2025-06-01"}
     )
     assert not response.context["form"].errors
     assert response.context["changes"].since == dt.date(2025, 6, 1)
     assert "Änderungen seit 01.06.2025" in response.text
 
 
-def test_changes_page_states_its_dating_rule_and_counts_in_german(client, lk_vechta, member_of):
-    member_of(client, lk_vechta)
-    committee = Network.objects.create(
-        concept=lk_vechta, name="Steuerungsgruppe X", kind=Network.Kind.COMMITTEE
-    )
-    meeting = Meeting.objects.create(network=committee, date=timezone.localdate(), topic="T")
-    Decision.objects.create(meeting=meeting, text="Einziger Beschluss")
-    html = client.get(reverse("reporting:changes", kwargs={"slug": "lk-vechta"})).text
+def test_changes_page_states_its_dating_rule_and_counts_in_german(client, member_of):
+    concept = ConceptFactory()
+    member_of(client, concept)
+    committee = CommitteeFactory(concept=concept, name="Steuerungsgruppe X")
+    meeting = MeetingFactory(network=committee, date=timezone.localdate(), topic="T")
+    DecisionFactory(meeting=meeting, text="Einziger Beschluss")
+    html = client.get(reverse("reporting:changes", kwargs={"slug": concept.slug})).text
     assert "trägt das Datum dieses Sachstands" in html
     assert "Sachstände zählen nach ihrem Datum" in html
     assert re.search(r">1</span>\s*<span class=\"portal-kpi__label\"><a [^>]*>Beschluss</a>", html)
@@ -337,7 +350,7 @@ def test_changes_mark_sachstaende_entered_late(client, member_of):
     concept = ConceptFactory()
     member_of(client, concept)
     measure = MeasureFactory(concept=concept, code="S1")
-    late = ProgressEntry.objects.create(
+    late = ProgressEntryFactory(
         measure=measure,
         date=dt.date(2025, 12, 15),
         status=Status.IN_PROGRESS,
@@ -357,20 +370,21 @@ def test_changes_mark_sachstaende_entered_late(client, member_of):
     assert "seitdem nachgetragen wurden" in html  # the rule, stated on the page
 
 
-def test_changes_are_paged_with_a_link_to_the_older_ones(client, lk_vechta, member_of, monkeypatch):
-    member_of(client, lk_vechta)
+def test_changes_are_paged_with_a_link_to_the_older_ones(client, member_of, monkeypatch):
+    measure = MeasureFactory(code="S2")
+    concept = measure.concept
+    member_of(client, concept)
     monkeypatch.setattr(queries, "CHANGES_PAGE_SIZE", 2)
-    measure = lk_vechta.measures.get(code="S2")
     today = timezone.localdate()
     for days in range(3):
-        ProgressEntry.objects.create(
+        ProgressEntryFactory(
             measure=measure,
             date=today - dt.timedelta(days=days),
             status=Status.IN_PROGRESS,
             traffic_light=TrafficLight.GREEN,
             progress=10 + days,
         )
-    url = reverse("reporting:changes", kwargs={"slug": "lk-vechta"})
+    url = reverse("reporting:changes", kwargs={"slug": concept.slug})
     response = client.get(url, {"seit": "2025-01-01"})
     assert len(response.context["changes"].entries) == 2
     assert "ältere anzeigen (noch 1)" in response.text
@@ -383,17 +397,14 @@ def test_changes_are_paged_with_a_link_to_the_older_ones(client, lk_vechta, memb
 # --- decisions behind Sachstände ----------------------------------------------------------
 
 
-@pytest.fixture
-def decision(meeting):
-    return Decision.objects.create(meeting=meeting, text="Zeitplan anpassen")
-
-
-def test_changes_name_the_committee_and_date_of_a_decision_behind_a_sachstand(
-    client, lk_vechta, member_of, decision
-):
-    member_of(client, lk_vechta)
-    ProgressEntry.objects.create(
-        measure=lk_vechta.measures.get(code="S2"),
+def test_changes_name_the_committee_and_date_of_a_decision_behind_a_sachstand(client, member_of):
+    concept = ConceptFactory()
+    member_of(client, concept)
+    committee = CommitteeFactory(concept=concept, name="Steuerungsgruppe Integration")
+    meeting = MeetingFactory(network=committee, date=dt.date(2026, 5, 6), topic="Zwischenbilanz")
+    decision = DecisionFactory(meeting=meeting, text="Zeitplan anpassen")
+    ProgressEntryFactory(
+        measure=MeasureFactory(concept=concept, code="S2"),
         date=timezone.localdate(),
         status=Status.IN_PROGRESS,
         traffic_light=TrafficLight.GREEN,
@@ -401,8 +412,7 @@ def test_changes_name_the_committee_and_date_of_a_decision_behind_a_sachstand(
         text="Umgesetzt wie beschlossen",
         decision=decision,
     )
-    html = client.get(reverse("reporting:changes", kwargs={"slug": "lk-vechta"})).text
-    meeting = decision.meeting
+    html = client.get(reverse("reporting:changes", kwargs={"slug": concept.slug})).text
     assert f"Anlass: Beschluss ({meeting.network.name}, {meeting.date:%d.%m.%Y})" in html
     assert "Zeitplan anpassen" in html
 
@@ -441,11 +451,11 @@ def structure_url(concept):
 
 
 @pytest.mark.parametrize("role", roles.ALL)
-def test_every_role_reads_the_concept_page(client, lk_vechta, member_of, role):
-    member_of(client, lk_vechta, role=role)
-    response = client.get(structure_url(lk_vechta))
+def test_every_role_reads_the_concept_page(client, concept, member_of, role):
+    member_of(client, concept, role=role)
+    response = client.get(structure_url(concept))
     assert response.status_code == 200
-    assert "Integrationskonzept LK Vechta" in response.text
+    assert concept.title in response.text
 
 
 def test_concept_page_shows_whole_structure(client, lk_vechta, member_of):
@@ -481,12 +491,12 @@ def test_numbers_and_dates_are_german_whatever_the_browser_asks(client, lk_vecht
     assert "Stand 31.12.2019" in html
 
 
-def test_concept_page_escapes_user_text(client, lk_vechta, member_of):
-    member_of(client, lk_vechta)
-    measure = lk_vechta.measures.get(code="S1")
+def test_concept_page_escapes_user_text(client, concept, member_of):
+    member_of(client, concept)
+    measure = concept.measures.get(code="S1")
     measure.title = "<script>alert(1)</script>"
     measure.save()
-    html = client.get(structure_url(lk_vechta)).text
+    html = client.get(structure_url(concept)).text
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 

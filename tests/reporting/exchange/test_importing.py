@@ -7,6 +7,7 @@ from reporting.exchange.export import export_file
 from reporting.exchange.importing import run_import
 from reporting.exchange.kinds import KINDS_BY_KEY
 from tests.exchange_world import run_rows
+from tests.factories import ConceptFactory, MeasureFactory
 from tests.spreadsheets import write_csv_bytes, xlsx_bytes
 
 MEASURES = KINDS_BY_KEY["measures"]
@@ -123,14 +124,17 @@ def test_errors_in_xlsx_name_the_sheet_row(world):
     ]
 
 
-def test_other_concepts_rows_are_not_reachable(world, lk_vechta):
+def test_other_concepts_rows_are_not_reachable(world):
     """Codes resolve in the chosen concept only."""
+    other = ConceptFactory()
+    for code in ("B1", "S1"):
+        MeasureFactory(concept=other, code=code)
     report = run_rows(world, MEASURES, [["Kürzel", "Ampel"], ["B1", "rot"]])
     assert "Kürzel „B1“ gibt es in diesem Konzept nicht" in report.error_messages[0]
     entry = world.entry
     report = run_import(
         kind=PROGRESS,
-        concept=lk_vechta,
+        concept=other,
         user=None,
         file_name="x.csv",
         data=export_file(PROGRESS, world.concept, "csv").content,

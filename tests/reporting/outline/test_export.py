@@ -6,7 +6,13 @@ from concept.models import Statement
 from reporting.outline.export import outline_export
 from reporting.outline.validate import read_outline
 from reporting.outline.write import outline_import
-from tests.factories import ConceptFactory, GoalFactory, MeasureFactory, SubGoalFactory
+from tests.factories import (
+    ConceptFactory,
+    GoalFactory,
+    MeasureFactory,
+    StatementFactory,
+    SubGoalFactory,
+)
 from tests.reporting.outline.helpers import DATA, SEED, concept_snapshot, numbered_lines
 
 pytestmark = pytest.mark.django_db
@@ -134,14 +140,14 @@ def test_data_entered_in_the_portal_exports_to_a_valid_outline(db):
         description="Ausbildung von 20 Lotsen\n\nStart im Herbst",
     )
     MeasureFactory(concept=concept, goal=None, code="N1", number="3.2", title="Netzwerk")
-    Statement.objects.create(
+    StatementFactory(
         concept=concept, section="situation", number="1.1", text="Erste Feststellung", position=1
     )
     # A statement that skips a level: the export pulls it up, so the numbering has no gap.
-    Statement.objects.create(
+    StatementFactory(
         concept=concept, section="situation", number="1.1.1.1", text="Tief", position=2
     )
-    Statement.objects.create(
+    StatementFactory(
         concept=concept, section="coordination", number="3.1", text="Vorab", position=3
     )
 
@@ -230,7 +236,7 @@ def test_a_measure_is_never_written_below_another_measure(db):
     MeasureFactory(
         concept=concept, goal=None, code="N2", number="3.1.1", title="Zweite", description="Text"
     )
-    Statement.objects.create(
+    StatementFactory(
         concept=concept, section="coordination", number="3.1.2", text="Hinweis", position=1
     )
     MeasureFactory(concept=concept, goal=None, code="N3", number="4.2.1", title="Dritte")

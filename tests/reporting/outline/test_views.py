@@ -1,5 +1,7 @@
 """The browser flow: upload → preview → confirm, and the outline download."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -9,7 +11,13 @@ from concept.models import Concept
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
 from reporting.outline.export import outline_export
 from reporting.outline.views import UPLOADS
-from tests.factories import ConceptFactory, UserFactory, add_member
+from tests.factories import (
+    ConceptFactory,
+    MeasureFactory,
+    ProgressEntryFactory,
+    UserFactory,
+    add_member,
+)
 from tests.reporting.outline.helpers import SEED_PATH
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +54,8 @@ def preview(client, slug="lk-vechta-neu", data=SEED, **extra):
 # --- who may import ----------------------------------------------------------------------------
 
 
-def test_anonymous_is_sent_to_login(client, lk_vechta):
-    for url in [IMPORT_URL, reverse("concept:outline_export", args=["lk-vechta"])]:
+def test_anonymous_is_sent_to_login(client, concept):
+    for url in [IMPORT_URL, reverse("concept:outline_export", args=[concept.slug])]:
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login") + "?next=")
@@ -80,10 +88,10 @@ def test_editors_see_the_upload_form(client, fields):
     assert '<label class="kern-label" for="id_slug">' in html
 
 
-def test_import_link_is_shown_to_editors_only(client, lk_vechta, member_of):
-    member_of(client, lk_vechta, role=roles.STEERING_GROUP)
+def test_import_link_is_shown_to_editors_only(client, concept, member_of):
+    member_of(client, concept, role=roles.STEERING_GROUP)
     assert IMPORT_URL not in client.get(reverse("concept:list")).text
-    member_of(client, lk_vechta, role=roles.COORDINATION)
+    member_of(client, concept, role=roles.COORDINATION)
     assert IMPORT_URL in client.get(reverse("concept:list")).text
 
 
@@ -241,14 +249,16 @@ def test_after_a_slug_error_the_user_is_told_to_choose_the_file_again(client):
 # --- replacing -----------------------------------------------------------------------------------
 
 
-def test_existing_slug_needs_the_replace_checkbox(client, lk_vechta):
+def test_existing_slug_needs_the_replace_checkbox(client):
+    ConceptFactory(slug="lk-vechta")
     login(client)
     response = preview(client, slug="lk-vechta")
     assert "Es gibt bereits ein Konzept mit dem Kurznamen „lk-vechta“." in response.text
     assert "token" not in response.context
 
 
-def test_replacing_needs_membership(client, lk_vechta):
+def test_replacing_needs_membership(client):
+    ConceptFactory(slug="lk-vechta")
     login(client)
     response = preview(client, slug="lk-vechta", replace="on")
     assert "ersetzen nur seine Koordination und Administration" in response.text
@@ -274,37 +284,39 @@ def test_member_replaces_after_seeing_what_is_deleted(client, lk_vechta, member_
 
 
 @pytest.mark.parametrize("role", roles.ALL)
-def test_members_download_the_outline(client, lk_vechta, member_of, role):
-    member_of(client, lk_vechta, role=role)
-    response = client.get(reverse("concept:outline_export", args=["lk-vechta"]))
+def test_members_download_the_outline(client, concept, member_of, role):
+    member_of(client, concept, role=role)
+    response = client.get(reverse("concept:outline_export", args=[concept.slug]))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="lk-vechta-gliederung.txt"'
-    assert response.content.decode("utf-8") == outline_export(lk_vechta)
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{concept.slug}-gliederung.txt"'
+    )
+    assert response.content.decode("utf-8") == outline_export(concept)
 
 
-def test_outline_of_another_district_is_not_found(client, lk_vechta):
+def test_outline_of_another_district_is_not_found(client, concept):
     login(client)
-    assert client.get(reverse("concept:outline_export", args=["lk-vechta"])).status_code == 404
+    assert client.get(reverse("concept:outline_export", args=[concept.slug])).status_code == 404
 
 
-def test_concept_page_links_the_download(client, lk_vechta, member_of):
-    member_of(client, lk_vechta, role=roles.STEERING_GROUP)
-    html = client.get(reverse("concept:structure", args=["lk-vechta"])).text
-    assert reverse("concept:outline_export", args=["lk-vechta"]) in html
+def test_concept_page_links_the_download(client, concept, member_of):
+    member_of(client, concept, role=roles.STEERING_GROUP)
+    html = client.get(reverse("concept:structure", args=[concept.slug])).text
+    assert reverse("concept:outline_export", args=[concept.slug]) in html
     assert IMPORT_URL not in html
 
 
-def test_replace_is_refused_when_the_concept_changed_after_the_preview(
-    client, lk_vechta, member_of
-):
+def test_replace_is_refused_when_the_concept_changed_after_the_preview(client, member_of):
+    lk_vechta = ConceptFactory(slug="lk-vechta")
+    MeasureFactory(concept=lk_vechta, code="S1")
     user = member_of(client, lk_vechta, role=roles.COORDINATION)
     token = preview(client, slug="lk-vechta", replace="on").context["token"]
     # Meanwhile someone records a Sachstand: the preview did not show it would be deleted.
-    ProgressEntry.objects.create(
+    ProgressEntryFactory(
         measure=Measure.objects.get(concept=lk_vechta, code="S1"),
         author=user,
-        date="2025-05-01",
+        date=dt.date(2025, 5, 1),
         status=Status.IN_PROGRESS,
         traffic_light=TrafficLight.GREEN,
         progress=20,

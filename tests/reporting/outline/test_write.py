@@ -12,7 +12,7 @@ from networks.models import Network, Organisation
 from reporting.outline import write as write_module
 from reporting.outline.issues import OutlineInvalid
 from reporting.outline.write import outline_import
-from tests.factories import ConceptFactory, UserFactory, add_member
+from tests.factories import AnnualReportFactory, ConceptFactory, UserFactory, add_member
 from tests.reporting.outline.helpers import DATA, SEED, concept_snapshot, row_counts
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,8 @@ def test_a_failure_while_writing_rolls_everything_back(monkeypatch):
 # --- replacing -----------------------------------------------------------------------------
 
 
-def test_only_the_concepts_editors_may_replace_it(lk_vechta):
+def test_only_the_concepts_editors_may_replace_it(db):
+    lk_vechta = ConceptFactory(slug="lk-vechta")
     reader = add_member(lk_vechta, UserFactory(), roles.STEERING_GROUP)
     coordinator = add_member(ConceptFactory(), UserFactory(), roles.COORDINATION)
     for person in (UserFactory(), reader, coordinator):
@@ -136,16 +137,15 @@ def test_only_the_concepts_editors_may_replace_it(lk_vechta):
     }
 
 
-def test_whoever_imports_a_new_concept_coordinates_it(lk_vechta):
-    user = add_member(lk_vechta, UserFactory(), roles.ADMINISTRATION)
+def test_whoever_imports_a_new_concept_coordinates_it(concept):
+    user = add_member(concept, UserFactory(), roles.ADMINISTRATION)
     new = outline_import(text=SEED, slug="neu", user=user).concept
     assert roles.role_in(user, new) == roles.COORDINATION
 
 
-def test_concept_with_reports_cannot_be_replaced(lk_vechta):
-    from reporting.models import AnnualReport
-
-    AnnualReport.objects.create(concept=lk_vechta, year=2025)
+def test_concept_with_reports_cannot_be_replaced(db):
+    lk_vechta = ConceptFactory(slug="lk-vechta")
+    AnnualReportFactory(concept=lk_vechta, year=2025)
     with pytest.raises(OutlineInvalid) as caught:
         outline_import(text=SEED, slug="lk-vechta", replace=True)
     assert "hat Controlling-/Evaluationsberichte und kann deshalb nicht ersetzt werden" in str(

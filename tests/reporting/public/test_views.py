@@ -10,12 +10,28 @@ from django.utils import timezone
 
 from concept import roles
 from concept.models import Concept, LegalPage
-from goals.models import Indicator
-from measures.models import Decision, Evidence, Measure, MeasureOrganisation, ProgressEntry
-from networks.models import Meeting, Network, Organisation
+from measures.models import Measure, Status, TrafficLight
+from networks.models import Network, Organisation
 from reporting.models import AnnualReport
 from reporting.report.services import annual_report_publish, annual_report_withdraw
-from tests.factories import ConceptFactory, UserFactory, add_member
+from tests.factories import (
+    AnnualReportFactory,
+    ConceptFactory,
+    DecisionFactory,
+    EvidenceFactory,
+    GoalFactory,
+    IndicatorFactory,
+    LegalPageFactory,
+    MeasureFactory,
+    MeasureOrganisationFactory,
+    MeetingFactory,
+    NetworkFactory,
+    OrganisationFactory,
+    ProgressEntryFactory,
+    SubGoalFactory,
+    UserFactory,
+    add_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,20 +49,18 @@ FINALISED = timezone.make_aware(dt.datetime(2025, 3, 14, 10, 0))
 PUBLISHED = timezone.make_aware(dt.datetime(2025, 6, 20, 9, 30))
 
 
-def final_report(concept, year=2024, version=1, pdf=PDF, published=True, **fields):
-    """A final report, published after the Kreistag saw it unless published=False."""
-    return AnnualReport.objects.create(
-        concept=concept,
-        year=year,
-        version=version,
-        status=AnnualReport.Status.FINAL,
-        snapshot={},
-        pdf=pdf,
-        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-        finalised_at=FINALISED,
-        published_at=PUBLISHED if published else None,
-        **fields,
+def final_report(concept, year=2024, pdf=PDF, published=True, **fields):
+    """A final report, published after the Kreistag saw it unless published=False;
+    `supersedes=report, correction_note=…` makes it the correction of that report."""
+    report = AnnualReportFactory(
+        concept=concept, year=year, pdf=pdf, final=True, published=published, **fields
     )
+    # The services stamp the moment they run; the pages show the stored days.
+    AnnualReport.objects.filter(pk=report.pk).update(
+        finalised_at=FINALISED, published_at=PUBLISHED if published else None
+    )
+    report.refresh_from_db()
+    return report
 
 
 def public_pages(concept):
@@ -74,7 +88,7 @@ def secrets(lk_vechta):
     s1.target_group = f"Zielgruppe {MARKER}"
     s1.save()
     s1.responsible_users.add(author)
-    entry = ProgressEntry.objects.create(
+    entry = ProgressEntryFactory(
         measure=s1,
         date=dt.date(2025, 9, 19),
         status="in_progress",
@@ -86,12 +100,12 @@ def secrets(lk_vechta):
         period=f"Zeitraum {MARKER}",
         author=author,
     )
-    Evidence.objects.create(entry=entry, label=f"Nachweis {MARKER}", url="https://example.org/x")
+    EvidenceFactory(entry=entry, label=f"Nachweis {MARKER}", url="https://example.org/x")
     hidden = lk_vechta.measures.get(code="S2")
     hidden.title = f"Unveröffentlichte Maßnahme {MARKER}"
     hidden.is_public = False
     hidden.save()
-    ProgressEntry.objects.create(
+    ProgressEntryFactory(
         measure=hidden,
         date=dt.date(2025, 10, 1),
         status="in_progress",
@@ -103,7 +117,7 @@ def secrets(lk_vechta):
     kmn.purpose = "Austausch der Migrationsberatungen"
     kmn.meeting_cadence = "vierteljährlich"
     kmn.save()
-    secret_org = Organisation.objects.create(
+    secret_org = OrganisationFactory(
         concept=lk_vechta, name=f"Interner Akteur {MARKER}", is_public=False
     )
     jobcenter = lk_vechta.organisations.get(name="Jobcenter")
@@ -113,30 +127,41 @@ def secrets(lk_vechta):
     caritas_service.save()
     s1.networks.add(kmn)
     hidden.networks.add(kmn)
-    MeasureOrganisation.objects.create(measure=s1, organisation=secret_org, role="partner")
-    Network.objects.create(
-        concept=lk_vechta, name=f"Internes Netzwerk {MARKER}", purpose=f"Zweck {MARKER}"
-    )
+    MeasureOrganisationFactory(measure=s1, organisation=secret_org, role="partner")
+    NetworkFactory(concept=lk_vechta, name=f"Internes Netzwerk {MARKER}", purpose=f"Zweck {MARKER}")
     committee = lk_vechta.networks.get(name="Steuerungsgruppe Integration")
     committee.purpose = f"Gremium {MARKER}"
     committee.save()
     for network in (kmn, committee):
-        meeting = Meeting.objects.create(
+        meeting = MeetingFactory(
             network=network,
             date=dt.date(2025, 6, 4),
             topic=f"Thema {MARKER}",
             presented=f"Vorgestellt {MARKER}",
             minutes=f"Protokoll {MARKER}",
         )
-    Decision.objects.create(meeting=meeting, text=f"Beschluss {MARKER}", created_by=author)
-    Indicator.objects.create(
+    DecisionFactory(meeting=meeting, text=f"Beschluss {MARKER}", created_by=author)
+    IndicatorFactory(
         concept=lk_vechta, name=f"Interne Kennzahl {MARKER}", unit="%", is_public=False
     )
-    AnnualReport.objects.create(
-        concept=lk_vechta, year=2025, foreword=f"Entwurf {MARKER}", summary=MARKER
-    )
-    final_report(lk_vechta, foreword=f"Vorwort {MARKER}", correction_note=MARKER)
+    AnnualReportFactory(concept=lk_vechta, year=2025, foreword=f"Entwurf {MARKER}", summary=MARKER)
+    first = final_report(lk_vechta, foreword=f"Vorwort {MARKER}")
+    final_report(lk_vechta, supersedes=first, correction_note=MARKER)
     return lk_vechta
+
+
+@pytest.fixture
+def concept(db):
+    """An adopted concept: a goal with a Teilziel and three measures, a public network with a
+    public member."""
+    concept = ConceptFactory(status=Concept.Status.ADOPTED)
+    goal = GoalFactory(concept=concept, number=1)
+    SubGoalFactory(goal=goal, number=1)
+    for code in ["S1", "S2", "S3"]:
+        MeasureFactory(concept=concept, goal=goal, code=code)
+    jobcenter = OrganisationFactory(concept=concept, name="Jobcenter", is_public=True)
+    NetworkFactory(concept=concept, name="KMN-Treffen", is_public=True, members=[jobcenter])
+    return concept
 
 
 def test_public_pages_never_show_anything_internal(client, secrets):
@@ -177,31 +202,31 @@ def test_public_pages_show_what_is_published(client, secrets):
         assert committee.name not in html
 
 
-def test_public_teilziele_are_numbered_as_inside_the_portal(client, lk_vechta):
-    html = client.get(public_url("concept", lk_vechta)).text
-    assert "Teilziel 2.1:</span>" in html
+def test_public_teilziele_are_numbered_as_inside_the_portal(client, concept):
+    html = client.get(public_url("concept", concept)).text
+    assert "Teilziel 1.1:</span>" in html
     assert "Teilziel 1:</span>" not in html
 
 
-def test_networks_page_lists_the_public_organisations_only(client, lk_vechta):
+def test_networks_page_lists_the_public_organisations_only(client, concept):
     # Neither is in any network: only the organisations section could show them.
-    Organisation.objects.create(
-        concept=lk_vechta,
+    OrganisationFactory(
+        concept=concept,
         name="Nachbarschaftsverein Lohne",
         kind=Organisation.Kind.ASSOCIATION,
         website="https://verein.example/",
         is_public=True,
     )
-    Organisation.objects.create(concept=lk_vechta, name=f"Stiller Akteur {MARKER}", is_public=False)
+    OrganisationFactory(concept=concept, name=f"Stiller Akteur {MARKER}", is_public=False)
     # Nobody said this one may be shown: not public.
-    Organisation.objects.create(concept=lk_vechta, name=f"Neuer Akteur {MARKER}")
-    jobcenter = lk_vechta.organisations.get(name="Jobcenter")
-    kmn = lk_vechta.networks.get(name="KMN-Treffen")
+    OrganisationFactory(concept=concept, name=f"Neuer Akteur {MARKER}")
+    jobcenter = concept.organisations.get(name="Jobcenter")
+    kmn = concept.networks.get(name="KMN-Treffen")
     kmn.members.add(jobcenter)
 
-    html = client.get(public_url("networks", lk_vechta)).text
+    html = client.get(public_url("networks", concept)).text
     assert 'id="akteure"' in html
-    public = lk_vechta.organisations.filter(is_public=True)
+    public = concept.organisations.filter(is_public=True)
     assert html.count('id="akteur-') == public.count()
     for organisation in public:
         assert f'id="akteur-{organisation.pk}"' in html
@@ -214,100 +239,104 @@ def test_networks_page_lists_the_public_organisations_only(client, lk_vechta):
     assert MARKER not in html
 
 
-def test_nothing_public_needs_a_login_and_a_draft_concept_is_not_public(client, lk_vechta):
-    for url in public_pages(lk_vechta):
+def test_nothing_public_needs_a_login_and_a_draft_concept_is_not_public(client, concept):
+    for url in public_pages(concept):
         assert client.get(url).status_code == 200, url
-    final_report(lk_vechta)
-    pdf_url = public_url("report_pdf", lk_vechta, year=2024, version=1)
+    final_report(concept)
+    pdf_url = public_url("report_pdf", concept, year=2024, version=1)
     assert client.get(pdf_url).status_code == 200
 
-    Concept.objects.filter(pk=lk_vechta.pk).update(status=Concept.Status.DRAFT)
+    Concept.objects.filter(pk=concept.pk).update(status=Concept.Status.DRAFT)
     for name in ["concept", "networks", "reports"]:
-        assert client.get(public_url(name, lk_vechta)).status_code == 404
+        assert client.get(public_url(name, concept)).status_code == 404
     assert client.get(pdf_url).status_code == 404
-    assert lk_vechta.title not in client.get(public_url("index")).text
+    assert concept.title not in client.get(public_url("index")).text
     assert client.get(public_url("concept", slug="gibt-es-nicht")).status_code == 404
 
 
-def test_archived_concept_stays_public(client, lk_vechta):
-    Concept.objects.filter(pk=lk_vechta.pk).update(status=Concept.Status.ARCHIVED)
-    response = client.get(public_url("concept", lk_vechta))
+def test_archived_concept_stays_public(client, concept):
+    Concept.objects.filter(pk=concept.pk).update(status=Concept.Status.ARCHIVED)
+    response = client.get(public_url("concept", concept))
     assert response.status_code == 200
     assert "archiviert" in response.text
 
 
-def test_reports_list_only_final_reports_and_serve_the_stored_pdf(client, lk_vechta):
-    first = final_report(lk_vechta, year=2024)
-    final_report(lk_vechta, year=2024, version=2, pdf=PDF + b"korrigiert", supersedes=first)
-    AnnualReport.objects.create(concept=lk_vechta, year=2025)
-    html = client.get(public_url("reports", lk_vechta)).text
+def test_reports_list_only_final_reports_and_serve_the_stored_pdf(client, concept):
+    first = final_report(concept, year=2024)
+    final_report(
+        concept, pdf=PDF + b"korrigiert", supersedes=first, correction_note="Zahl korrigiert"
+    )
+    AnnualReportFactory(concept=concept, year=2025)
+    html = client.get(public_url("reports", concept)).text
     assert hashlib.sha256(PDF).hexdigest() in html
-    assert public_url("report_pdf", lk_vechta, year=2024, version=2) in html
+    assert public_url("report_pdf", concept, year=2024, version=2) in html
     assert "ersetzt durch Fassung 2" in html
     assert "20.06.2025" in html  # published, not finalised (14.03.)
     assert "Bericht 2024 (PDF, 41\xa0Bytes)" in html
-    assert public_url("report_pdf", lk_vechta, year=2025, version=1) not in html
+    assert public_url("report_pdf", concept, year=2025, version=1) not in html
 
-    response = client.get(public_url("report_pdf", lk_vechta, year=2024, version=1))
+    response = client.get(public_url("report_pdf", concept, year=2024, version=1))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content == PDF
-    assert response["Content-Disposition"] == 'attachment; filename="bericht-lk-vechta-2024-1.pdf"'
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="bericht-{concept.slug}-2024-1.pdf"'
+    )
     assert response["ETag"].startswith(f'"{hashlib.sha256(PDF).hexdigest()}-')
     assert "public" in response["Cache-Control"]
     again = client.get(
-        public_url("report_pdf", lk_vechta, year=2024, version=1),
+        public_url("report_pdf", concept, year=2024, version=1),
         headers={"if-none-match": response["ETag"]},
     )
     assert again.status_code == 304
     assert "public" in again["Cache-Control"]
     # A draft is never served.
-    assert client.get(public_url("report_pdf", lk_vechta, year=2025, version=1)).status_code == 404
+    assert client.get(public_url("report_pdf", concept, year=2025, version=1)).status_code == 404
 
 
 def test_an_unpublished_final_report_is_not_public_but_members_download_it(
-    client, lk_vechta, member_of
+    client, concept, member_of
 ):
-    final_report(lk_vechta, year=2023)
+    final_report(concept, year=2023)
     unpublished = final_report(
-        lk_vechta, year=2024, pdf=PDF + b"Kreistag", published=False, foreword=MARKER
+        concept, year=2024, pdf=PDF + b"Kreistag", published=False, foreword=MARKER
     )
-    html = client.get(public_url("reports", lk_vechta)).text
-    assert public_url("report_pdf", lk_vechta, year=2023, version=1) in html
-    assert public_url("report_pdf", lk_vechta, year=2024, version=1) not in html
+    html = client.get(public_url("reports", concept)).text
+    assert public_url("report_pdf", concept, year=2023, version=1) in html
+    assert public_url("report_pdf", concept, year=2024, version=1) not in html
     assert unpublished.pdf_sha256 not in html
     assert '<th scope="row" class="kern-table__cell">2024</th>' not in html
     assert '<th scope="row" class="kern-table__cell">2023</th>' in html
-    pdf_url = public_url("report_pdf", lk_vechta, year=2024, version=1)
+    pdf_url = public_url("report_pdf", concept, year=2024, version=1)
     response = client.get(pdf_url)
     assert response.status_code == 404
     assert "ETag" not in response and "public" not in response.get("Cache-Control", "")
-    assert client.get(public_url("report_pdf", lk_vechta, year=2023, version=1)).status_code == 200
+    assert client.get(public_url("report_pdf", concept, year=2023, version=1)).status_code == 200
 
     # Members of the concept still download it in the portal.
-    member_of(client, lk_vechta, role=roles.STEERING_GROUP)
-    members_url = reverse("reports:download", kwargs={"slug": lk_vechta.slug, "pk": unpublished.pk})
+    member_of(client, concept, role=roles.STEERING_GROUP)
+    members_url = reverse("reports:download", kwargs={"slug": concept.slug, "pk": unpublished.pk})
     assert client.get(members_url).content == PDF + b"Kreistag"
     # … but logged in, the public URL still says 404: public pages ignore the visitor.
     assert client.get(pdf_url).status_code == 404
 
 
-def test_an_unpublished_correction_does_not_replace_the_published_version(client, lk_vechta):
-    first = final_report(lk_vechta, year=2024)
+def test_an_unpublished_correction_does_not_replace_the_published_version(client, concept):
+    first = final_report(concept, year=2024)
     final_report(
-        lk_vechta, year=2024, version=2, pdf=PDF + b"v2", supersedes=first, published=False
+        concept, pdf=PDF + b"v2", supersedes=first, published=False, correction_note="Korrektur"
     )
-    html = client.get(public_url("reports", lk_vechta)).text
-    assert public_url("report_pdf", lk_vechta, year=2024, version=1) in html
-    assert public_url("report_pdf", lk_vechta, year=2024, version=2) not in html
+    html = client.get(public_url("reports", concept)).text
+    assert public_url("report_pdf", concept, year=2024, version=1) in html
+    assert public_url("report_pdf", concept, year=2024, version=2) not in html
     assert "ersetzt durch" not in html
 
 
-def test_publishing_and_withdrawing_change_the_etags(client, lk_vechta):
+def test_publishing_and_withdrawing_change_the_etags(client, concept):
     user = UserFactory()
-    report = final_report(lk_vechta, published=False)
-    list_url = public_url("reports", lk_vechta)
-    pdf_url = public_url("report_pdf", lk_vechta, year=2024, version=1)
+    report = final_report(concept, published=False)
+    list_url = public_url("reports", concept)
+    pdf_url = public_url("report_pdf", concept, year=2024, version=1)
     empty = client.get(list_url)["ETag"]
     assert client.get(pdf_url).status_code == 404
 
@@ -330,16 +359,16 @@ def test_publishing_and_withdrawing_change_the_etags(client, lk_vechta):
     assert again.content == PDF
 
 
-def test_damaged_report_is_not_served(client, lk_vechta):
-    report = final_report(lk_vechta)
+def test_damaged_report_is_not_served(client, concept):
+    report = final_report(concept)
     AnnualReport.objects.filter(pk=report.pk).update(pdf=b"%PDF manipuliert")
-    response = client.get(public_url("report_pdf", lk_vechta, year=2024, version=1))
+    response = client.get(public_url("report_pdf", concept, year=2024, version=1))
     assert response.status_code == 500
     assert b"manipuliert" not in response.content
 
 
-def test_conditional_get_returns_304_until_something_visible_changes(client, lk_vechta):
-    url = public_url("concept", lk_vechta)
+def test_conditional_get_returns_304_until_something_visible_changes(client, concept):
+    url = public_url("concept", concept)
     response = client.get(url)
     etag = response["ETag"]
     assert "public" in response["Cache-Control"] and "max-age=" in response["Cache-Control"]
@@ -352,23 +381,24 @@ def test_conditional_get_returns_304_until_something_visible_changes(client, lk_
     assert "public" in not_modified["Cache-Control"]
 
     # An internal change (a Sachstand's text is not shown) keeps the page as it was …
-    measure = lk_vechta.measures.get(code="S1")
+    measure = concept.measures.get(code="S1")
     measure.description = "intern"
     measure.save()
     assert client.get(url, headers={"if-none-match": etag}).status_code == 304
     # … a visible one does not: a new Sachstand date, an unpublished or deleted measure,
     # a changed goal text.
     changes = [
-        lambda: ProgressEntry.objects.create(
+        # The state it confirms is the measure's own: only the date is new.
+        lambda: ProgressEntryFactory(
             measure=measure,
             date=dt.date(2025, 1, 2),
-            status="in_progress",
-            traffic_light="green",
-            progress=5,
+            status=Status.NOT_STARTED,
+            traffic_light=TrafficLight.GREY,
+            progress=0,
         ),
         lambda: Measure.objects.filter(code="S2").update(is_public=False),
         lambda: Measure.objects.filter(code="S3").delete(),
-        lambda: lk_vechta.goals.filter(number=1).update(aim="Neue Zielaussage."),
+        lambda: concept.goals.filter(number=1).update(aim="Neue Zielaussage."),
     ]
     for change in changes:
         change()
@@ -379,19 +409,19 @@ def test_conditional_get_returns_304_until_something_visible_changes(client, lk_
 
 
 @pytest.mark.parametrize("name", ["networks", "reports"])
-def test_other_public_pages_answer_conditional_gets(client, lk_vechta, name):
-    url = public_url(name, lk_vechta)
+def test_other_public_pages_answer_conditional_gets(client, concept, name):
+    url = public_url(name, concept)
     etag = client.get(url)["ETag"]
     assert client.get(url, headers={"if-none-match": etag}).status_code == 304
-    Network.objects.filter(concept=lk_vechta, name="KMN-Treffen").update(purpose="Neu")
-    final_report(lk_vechta)
+    Network.objects.filter(concept=concept, name="KMN-Treffen").update(purpose="Neu")
+    final_report(concept)
     assert client.get(url, headers={"if-none-match": etag}).status_code == 200
 
 
-def test_logged_in_visitor_gets_the_same_cacheable_page(client, lk_vechta, member_of):
-    anonymous = client.get(public_url("networks", lk_vechta))
-    member_of(client, lk_vechta, role=roles.COORDINATION, first_name="Kim")
-    logged_in = client.get(public_url("networks", lk_vechta))
+def test_logged_in_visitor_gets_the_same_cacheable_page(client, concept, member_of):
+    anonymous = client.get(public_url("networks", concept))
+    member_of(client, concept, role=roles.COORDINATION, first_name="Kim")
+    logged_in = client.get(public_url("networks", concept))
     assert logged_in.content == anonymous.content
     assert "Cookie" not in logged_in.get("Vary", "")
     assert "Abmelden" not in logged_in.text
@@ -455,7 +485,7 @@ def test_legal_page_without_content_shows_a_placeholder(client, db, name, headin
 
 
 def test_partly_kept_accessibility_statement_names_what_is_missing(client, db):
-    LegalPage.objects.create(
+    LegalPageFactory(
         kind=LegalPage.Kind.ACCESSIBILITY, contact_email="barrierefrei@landkreis.example"
     )
     html = client.get(public_url("accessibility")).text
@@ -466,7 +496,7 @@ def test_partly_kept_accessibility_statement_names_what_is_missing(client, db):
 
 
 def test_accessibility_statement_shows_feedback_contact_and_arbitration(client, db):
-    LegalPage.objects.create(
+    LegalPageFactory(
         kind=LegalPage.Kind.ACCESSIBILITY,
         body="Dieses Portal ist teilweise barrierefrei.\n\nNicht barrierefrei: <b>PDF</b>.",
         contact_email="barrierefrei@landkreis.example",
@@ -487,14 +517,14 @@ def test_accessibility_statement_shows_feedback_contact_and_arbitration(client, 
     assert f"Stand: {timezone.localdate():%d.%m.%Y}" in html
 
 
-def test_every_page_links_the_legal_pages_in_its_footer(client, lk_vechta, member_of):
+def test_every_page_links_the_legal_pages_in_its_footer(client, concept, member_of):
     links = [public_url("imprint"), public_url("privacy"), public_url("accessibility")]
-    pages = [public_url("concept", lk_vechta), public_url("imprint"), reverse("login")]
+    pages = [public_url("concept", concept), public_url("imprint"), reverse("login")]
     for url in pages:
         html = client.get(url).text
         assert all(f'href="{link}"' in html for link in links), url
-    member_of(client, lk_vechta)
-    html = client.get(reverse("networks:network_list", kwargs={"slug": lk_vechta.slug})).text
+    member_of(client, concept)
+    html = client.get(reverse("networks:network_list", kwargs={"slug": concept.slug})).text
     footer = html.split('<footer class="portal-footer">', 1)[1]
     assert all(f'href="{link}"' in footer for link in links)
 
@@ -526,14 +556,14 @@ def test_only_administration_edits_legal_pages(client, db):
     assert client.get(reverse("admin:concept_legalpage_changelist")).status_code == 200
 
 
-def test_administration_finds_the_legal_page_editors_in_the_portal(client, lk_vechta):
+def test_administration_finds_the_legal_page_editors_in_the_portal(client, concept):
     edit = public_url("accessibility_edit")
-    coordination = add_member(lk_vechta, UserFactory(), roles.COORDINATION)
+    coordination = add_member(concept, UserFactory(), roles.COORDINATION)
     client.force_login(coordination)
-    assert edit not in client.get(lk_vechta.get_absolute_url()).text
-    admin = add_member(lk_vechta, UserFactory(), roles.ADMINISTRATION)
+    assert edit not in client.get(concept.get_absolute_url()).text
+    admin = add_member(concept, UserFactory(), roles.ADMINISTRATION)
     client.force_login(admin)
-    assert f'href="{edit}"' in client.get(lk_vechta.get_absolute_url()).text
+    assert f'href="{edit}"' in client.get(concept.get_absolute_url()).text
     # Only the accessibility statement asks for the feedback contact.
     assert "Rückmeldungen zu Barrieren" in client.get(edit).text
     assert "Rückmeldungen zu Barrieren" not in client.get(public_url("imprint_edit")).text
@@ -565,7 +595,7 @@ def test_legal_pages_answer_conditional_gets(client, db):
     url = public_url("imprint")
     etag = client.get(url)["ETag"]
     assert client.get(url, headers={"if-none-match": etag}).status_code == 304
-    LegalPage.objects.create(kind=LegalPage.Kind.IMPRINT, body="Neu")
+    LegalPageFactory(kind=LegalPage.Kind.IMPRINT, body="Neu")
     assert client.get(url, headers={"if-none-match": etag}).status_code == 200
 
 

@@ -2,8 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from reporting.models import AnnualReport
-from reporting.report.services import annual_report_finalise
-from tests.factories import GoalFactory, MeasureFactory
+from tests.factories import AnnualReportFactory, GoalFactory, MeasureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,15 +15,14 @@ def concept(db):
 
 
 def test_writes_the_final_pdf_unchanged(concept, tmp_path):
-    report = AnnualReport.objects.create(concept=concept, year=2025)
-    annual_report_finalise(report=report, user=None, render=lambda s: b"%PDF-1.7 frozen")
+    AnnualReportFactory(concept=concept, year=2025, final=True, pdf=b"%PDF-1.7 frozen")
     target = tmp_path / "bericht.pdf"
     call_command("render_report", concept=concept.slug, year=2025, output=str(target), verbosity=0)
     assert target.read_bytes() == b"%PDF-1.7 frozen"
 
 
 def test_renders_a_draft_from_live_data(concept, tmp_path):
-    AnnualReport.objects.create(concept=concept, year=2025)
+    AnnualReportFactory(concept=concept, year=2025)
     target = tmp_path / "entwurf.pdf"
     call_command("render_report", concept=concept.slug, year=2025, output=str(target), verbosity=0)
     assert target.read_bytes().startswith(b"%PDF-")
@@ -51,7 +49,7 @@ def test_renders_a_year_not_yet_created_in_the_portal(concept, tmp_path, capsys)
     ],
 )
 def test_german_errors(concept, tmp_path, slug, year, output, message):
-    AnnualReport.objects.create(concept=concept, year=2025)
+    AnnualReportFactory(concept=concept, year=2025)
     with pytest.raises(CommandError, match=message):
         call_command(
             "render_report", concept=slug or concept.slug, year=year, output=str(tmp_path / output)

@@ -13,7 +13,7 @@ from reporting.models import AnnualReport
 from reporting.report import pdf as report_pdf
 from reporting.report.pdf import BASE_URL, StaticOnlyFetcher, render_pdf
 from reporting.report.snapshot import build_snapshot
-from tests.factories import GoalFactory, MeasureFactory
+from tests.factories import AnnualReportFactory, GoalFactory, MeasureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +147,7 @@ HOSTILE = (
 def test_user_text_is_escaped_and_nothing_external_is_fetched(no_network):
     goal = GoalFactory(number=1)
     MeasureFactory(concept=goal.concept, goal=goal, code="S1", title=HOSTILE)
-    report = AnnualReport.objects.create(
+    report = AnnualReportFactory(
         concept=goal.concept, year=2025, foreword=HOSTILE, need_for_action=HOSTILE
     )
     fetcher = StaticOnlyFetcher()

@@ -13,9 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from concept.models import Concept
-from goals.models import Indicator, IndicatorValue
-from measures.models import Decision, ProgressEntry, Status, TrafficLight
-from networks.models import Meeting, Network
+from measures.models import Status, TrafficLight
 from reporting.models import AnnualReport
 from reporting.report.services import (
     annual_report_correct,
@@ -26,7 +24,19 @@ from reporting.report.services import (
     annual_report_withdraw,
 )
 from reporting.report.snapshot import build_snapshot, report_context
-from tests.factories import GoalFactory, MeasureFactory, SubGoalFactory, UserFactory
+from tests.factories import (
+    AnnualReportFactory,
+    CommitteeFactory,
+    DecisionFactory,
+    GoalFactory,
+    IndicatorFactory,
+    IndicatorValueFactory,
+    MeasureFactory,
+    MeetingFactory,
+    ProgressEntryFactory,
+    SubGoalFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +50,7 @@ def small(db):
     goal = GoalFactory(number=1, title="Sprache", short_title="Sprache")
     concept = goal.concept
     sub_goal = SubGoalFactory(goal=goal, number=1, text="Mehr Sprachkurse")
-    indicator = Indicator.objects.create(
+    indicator = IndicatorFactory(
         concept=concept,
         sub_goal=sub_goal,
         name="Kursplätze",
@@ -50,14 +60,17 @@ def small(db):
         target_value=Decimal(200),
         target_year=2027,
     )
-    for year, value in [(2023, 120), (2024, 140), (2025, 160), (2026, 190)]:
-        IndicatorValue.objects.create(
-            indicator=indicator, reference_date=dt.date(year, 12, 31), value=Decimal(value)
-        )
+    for day, value in [
+        (dt.date(2023, 12, 31), 120),
+        (dt.date(2024, 12, 31), 140),
+        (dt.date(2025, 12, 31), 160),
+        (dt.date(2026, 6, 30), 190),  # the following year's, not in the future
+    ]:
+        IndicatorValueFactory(indicator=indicator, reference_date=day, value=Decimal(value))
     measure = MeasureFactory(concept=concept, goal=goal, code="S1", title="Sprachcafé")
     measure.sub_goals.add(sub_goal)
     for day, participants, text in [(3, 10, "Start"), (9, 25, "Läuft gut")]:
-        ProgressEntry.objects.create(
+        ProgressEntryFactory(
             measure=measure,
             date=dt.date(2025, day, 1),
             status=Status.IN_PROGRESS,
@@ -68,7 +81,7 @@ def small(db):
             participants=participants,
             cost=Decimal("1500.50"),
         )
-    ProgressEntry.objects.create(
+    ProgressEntryFactory(
         measure=measure,
         date=dt.date(2024, 6, 1),
         status=Status.PREPARING,
@@ -77,16 +90,14 @@ def small(db):
         text="Vorjahr",
     )
     MeasureFactory(concept=concept, goal=None, code="N1", title="Koordinierungsstelle")
-    committee = Network.objects.create(
-        concept=concept, name="Steuerungsgruppe", kind=Network.Kind.COMMITTEE
-    )
-    decision = Decision.objects.create(
-        meeting=Meeting.objects.create(network=committee, date=dt.date(2025, 5, 6), topic="Bilanz"),
+    committee = CommitteeFactory(concept=concept, name="Steuerungsgruppe")
+    DecisionFactory(
+        meeting=MeetingFactory(network=committee, date=dt.date(2025, 5, 6), topic="Bilanz"),
         text="S1 ausweiten",
+        measures=[measure],
     )
-    decision.measures.add(measure)
-    Decision.objects.create(
-        meeting=Meeting.objects.create(network=committee, date=dt.date(2024, 5, 6), topic="Alt"),
+    DecisionFactory(
+        meeting=MeetingFactory(network=committee, date=dt.date(2024, 5, 6), topic="Alt"),
         text="Beschluss des Vorjahres",
     )
     return concept
@@ -122,7 +133,7 @@ def test_snapshot_holds_the_year_and_is_json(small):
 def test_snapshot_shows_each_measure_as_it_stood_at_the_end_of_the_report_year(small):
     s1 = small.measures.get(code="S1")
     # Today's state (a Sachstand of the following year) must not leak into the 2025 report.
-    ProgressEntry.objects.create(
+    ProgressEntryFactory(
         measure=s1,
         date=dt.date(2026, 3, 1),
         status=Status.IMPLEMENTED,
@@ -130,8 +141,7 @@ def test_snapshot_shows_each_measure_as_it_stood_at_the_end_of_the_report_year(s
         progress=100,
         text="Abgeschlossen",
     )
-    s1.status, s1.traffic_light, s1.progress = Status.IMPLEMENTED, TrafficLight.GREEN, 100
-    s1.save()
+    # N1 never had a Sachstand: its state is the one entered with the measure.
     n1 = small.measures.get(code="N1")
     n1.status, n1.traffic_light, n1.progress = Status.IN_PROGRESS, TrafficLight.YELLOW, 30
     n1.save()
@@ -164,7 +174,7 @@ def test_snapshot_query_count_does_not_grow_with_the_concept():
     for scale in (1, 10):
         call_command("generate_demo_data", scale=scale, verbosity=0)
         concept = Concept.objects.get(slug=f"demo-skala-{scale}")
-        report = AnnualReport.objects.create(concept=concept, year=2025)
+        report = AnnualReportFactory(concept=concept, year=2025)
         with CaptureQueriesContext(connection) as queries:
             snapshot = build_snapshot(report)
         counts[scale] = len(queries)
@@ -319,7 +329,7 @@ def test_report_and_dashboard_show_the_same_attainment_and_change(client, member
     from reporting.report.pdf import render_html
 
     goal = GoalFactory(number=1)
-    indicator = Indicator.objects.create(
+    indicator = IndicatorFactory(
         concept=goal.concept,
         sub_goal=SubGoalFactory(goal=goal, number=1),
         name="Quote",
@@ -328,7 +338,7 @@ def test_report_and_dashboard_show_the_same_attainment_and_change(client, member
         target_value=40,
     )
     for year, value in [(2024, 30), (2025, 33)]:
-        IndicatorValue.objects.create(
+        IndicatorValueFactory(
             indicator=indicator, reference_date=dt.date(year, 12, 31), value=value
         )
     member_of(client, goal.concept)

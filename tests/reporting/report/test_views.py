@@ -10,8 +10,13 @@ from django.utils import timezone
 from concept import roles
 from measures.models import Measure
 from reporting.models import AnnualReport, ReportRender
-from reporting.report.services import annual_report_finalise
-from tests.factories import ConceptFactory, GoalFactory, MeasureFactory
+from tests.factories import (
+    AnnualReportFactory,
+    ConceptFactory,
+    GoalFactory,
+    MeasureFactory,
+    ReportRenderFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,18 +38,17 @@ def concept(db):
 
 @pytest.fixture
 def draft(concept):
-    return AnnualReport.objects.create(concept=concept, year=2025, foreword="Vorwort")
+    return AnnualReportFactory(concept=concept, year=2025, foreword="Vorwort")
 
 
 @pytest.fixture
 def final(concept):
-    report = AnnualReport.objects.create(concept=concept, year=2024)
-    return annual_report_finalise(report=report, user=None, render=lambda s: b"%PDF-1.7 test")
+    return AnnualReportFactory(concept=concept, year=2024, final=True, pdf=b"%PDF-1.7 test")
 
 
 @pytest.fixture
 def job(draft):
-    return ReportRender.objects.create(
+    return ReportRenderFactory(
         report=draft, kind=ReportRender.Kind.PREVIEW, state="done", pdf=b"%PDF-preview"
     )
 
@@ -287,7 +291,7 @@ def test_render_status_polls_while_pending_and_serves_the_fragment(
     client, member_of, concept, draft
 ):
     member_of(client, concept, role=roles.COORDINATION)
-    job = ReportRender.objects.create(report=draft, kind="preview", progress=30, step="läuft")
+    job = ReportRenderFactory(report=draft, kind="preview", progress=30, step="läuft")
     target = url("render_status", concept, job=job.pk)
     page = client.get(target).content.decode()
     assert 'hx-trigger="every 2s"' in page

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 
 from concept.models import Concept
 from reporting.outline.export import outline_export
+from tests.factories import ConceptFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,8 @@ def test_command_writes_to_stdout_and_to_a_file(lk_vechta, tmp_path):
     assert "Gliederung von „Integrationskonzept LK Vechta“ (96 Zeilen) nach" in out
 
 
-def test_command_errors_are_german(lk_vechta, tmp_path):
+def test_command_errors_are_german(tmp_path):
+    ConceptFactory(slug="lk-vechta")
     with pytest.raises(CommandError) as caught:
         export(slug="lk-nirgendwo")
     assert str(caught.value) == (

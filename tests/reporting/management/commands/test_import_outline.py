@@ -12,7 +12,14 @@ from measures.models import Measure, ProgressEntry, Status, TrafficLight
 from measures.services import progress_entry_create
 from networks.models import Network, Organisation
 from reporting.outline.write import outline_import
-from tests.factories import ConceptFactory, UserFactory, add_member
+from tests.factories import (
+    ConceptFactory,
+    MeasureFactory,
+    OrganisationFactory,
+    UserFactory,
+    add_member,
+    one_of_everything,
+)
 from tests.reporting.outline.helpers import (
     DATA,
     SEED,
@@ -279,7 +286,8 @@ def test_invalid_slug_and_file_errors_come_together(tmp_path):
 # --- replacing -----------------------------------------------------------------------------
 
 
-def test_existing_slug_without_replace_is_an_error(lk_vechta):
+def test_existing_slug_without_replace_is_an_error(db):
+    lk_vechta = one_of_everything(ConceptFactory(slug="lk-vechta", status=Concept.Status.ADOPTED))
     before = concept_snapshot(lk_vechta)
     with pytest.raises(CommandError) as caught:
         run(str(SEED_PATH), slug="lk-vechta")
@@ -325,7 +333,9 @@ def test_replace_deletes_everything_under_the_old_concept(lk_vechta):
     ) in out
 
 
-def test_replace_dry_run_keeps_the_old_concept(lk_vechta):
+def test_replace_dry_run_keeps_the_old_concept(db):
+    lk_vechta = MeasureFactory(concept=ConceptFactory(slug="lk-vechta"), code="S1").concept
+    OrganisationFactory(concept=lk_vechta)
     add_progress(lk_vechta, None)
     before = row_counts()
     out = run(str(SEED_PATH), slug="lk-vechta", replace=True, dry_run=True)
@@ -333,7 +343,8 @@ def test_replace_dry_run_keeps_the_old_concept(lk_vechta):
     assert "würde ersetzt" in out and "1 Sachstand," in out
 
 
-def test_failed_replace_keeps_the_old_concept(lk_vechta, tmp_path):
+def test_failed_replace_keeps_the_old_concept(tmp_path):
+    lk_vechta = MeasureFactory(concept=ConceptFactory(slug="lk-vechta"), code="S1").concept
     add_progress(lk_vechta, None)
     before = row_counts()
     with pytest.raises(CommandError):
