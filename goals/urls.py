@@ -5,7 +5,7 @@ from goals import views
 app_name = "goals"
 
 urlpatterns = [
-    path("", views.indicator_list, name="indicators"),
-    path("<int:pk>/", views.indicator_detail, name="indicator"),
-    path("<int:pk>/werte/<int:value_pk>/", views.indicator_value_edit, name="value_edit"),
+    path("", views.indicator_list, name="indicator_list"),
+    path("<int:pk>/", views.indicator_detail, name="indicator_detail"),
+    path("<int:pk>/werte/<int:value_pk>/", views.indicator_value_edit, name="indicator_value_edit"),
 ]

@@ -83,7 +83,7 @@ def indicator_detail(request, slug, pk):
                 _("Wert zum %(date)s gespeichert.")
                 % {"date": formatting.date(data["reference_date"])},
             )
-            return redirect("goals:indicator", slug=concept.slug, pk=indicator.pk)
+            return redirect("goals:indicator_detail", slug=concept.slug, pk=indicator.pk)
     return render(
         request,
         "goals/indicator_detail.html",
@@ -114,7 +114,7 @@ def indicator_value_edit(request, slug, pk, value_pk):
             form.add_service_errors(error)
         else:
             messages.success(request, _("Wert geändert."))
-            return redirect("goals:indicator", slug=concept.slug, pk=pk)
+            return redirect("goals:indicator_detail", slug=concept.slug, pk=pk)
     return render(
         request,
         "goals/indicator_value_form.html",

@@ -10,12 +10,12 @@ measure_patterns = [
     path("raster/<str:group>/", views.measure_grid, name="grid"),
     path("<str:key>/", views.measure_detail, name="detail"),
     path("<str:key>/verlauf/", views.measure_history, name="history"),
-    path("<str:key>/sachstaende/", views.measure_entries, name="entries"),
-    path("<str:key>/stand/", views.measure_update_state, name="update_state"),
+    path("<str:key>/sachstaende/", views.measure_entries, name="entry_list"),
+    path("<str:key>/stand/", views.measure_update_state, name="state_edit"),
     path("<str:key>/sachstand/", views.progress_entry_create, name="entry_create"),
     path("<str:key>/keine-aenderung/", views.progress_entry_no_change, name="no_change"),
     path("<str:key>/bearbeiten/", views.measure_edit, name="edit"),
-    path("<str:key>/nachweise/<int:pk>/", views.evidence_download, name="evidence"),
+    path("<str:key>/nachweise/<int:pk>/", views.evidence_download, name="evidence_download"),
 ]
 
 # The committees' meetings are recorded by the networks app (networks:committee_meeting_*).

@@ -5,11 +5,11 @@ from networks import views
 app_name = "networks"
 
 urlpatterns = [
-    path("netzwerke/", views.network_list, name="network_list"),
-    path("netzwerke/neu/", views.network_create, name="network_create"),
+    path("netzwerke/", views.network_list, name="list"),
+    path("netzwerke/neu/", views.network_create, name="create"),
     path("netzwerke/aufteilen/<int:pk>/", views.statement_split, name="statement_split"),
-    path("netzwerke/<int:pk>/", views.network_detail, name="network_detail"),
-    path("netzwerke/<int:pk>/bearbeiten/", views.network_edit, name="network_edit"),
+    path("netzwerke/<int:pk>/", views.network_detail, name="detail"),
+    path("netzwerke/<int:pk>/bearbeiten/", views.network_edit, name="edit"),
     path("netzwerke/<int:pk>/sitzungen/neu/", views.meeting_create, name="meeting_create"),
     path(
         "netzwerke/<int:pk>/sitzungen/<int:meeting_pk>/bearbeiten/",

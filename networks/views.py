@@ -45,9 +45,7 @@ def _fields(form, names):
 
 
 def _network_url(network):
-    return reverse(
-        "networks:network_detail", kwargs={"slug": network.concept.slug, "pk": network.pk}
-    )
+    return reverse("networks:detail", kwargs={"slug": network.concept.slug, "pk": network.pk})
 
 
 def _organisation_url(organisation):
@@ -284,7 +282,7 @@ def statement_split(request, slug, pk):
                     _("Übersprungen, weil es sie schon gibt: %(names)s.")
                     % {"names": ", ".join(result.skipped)},
                 )
-            return redirect("networks:network_list", slug=concept.slug)
+            return redirect("networks:list", slug=concept.slug)
     return render(
         request,
         "networks/statement_split.html",

@@ -8,7 +8,7 @@ from reporting.dashboard import views
 app_name = "reporting"
 
 urlpatterns = [
-    path("ziele/<int:number>/", views.goal_detail, name="goal"),
-    path("mindmap/", views.mind_map, name="mindmap"),
+    path("ziele/<int:number>/", views.goal_detail, name="goal_detail"),
+    path("mindmap/", views.mind_map, name="mind_map"),
     path("aenderungen/", views.changes, name="changes"),
 ]

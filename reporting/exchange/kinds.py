@@ -29,12 +29,12 @@ KINDS = (
         "indicator-values",
         gettext_lazy("Kennzahlwerte"),
         IndicatorValueResource,
-        "goals:indicators",
+        "goals:indicator_list",
     ),
     Kind(
         "organisations", gettext_lazy("Akteure"), OrganisationResource, "networks:organisation_list"
     ),
-    Kind("networks", gettext_lazy("Netzwerke"), NetworkResource, "networks:network_list"),
+    Kind("networks", gettext_lazy("Netzwerke"), NetworkResource, "networks:list"),
 )
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 KINDS_BY_SLUG = {kind.slug: kind for kind in KINDS}

@@ -26,7 +26,7 @@ def measure_url(concept, measure):
 @register.simple_tag
 def goal_url(concept, number, sub_goal=None):
     """The goal page, or one Teilziel on it."""
-    url = reverse("reporting:goal", kwargs={"slug": concept.slug, "number": number})
+    url = reverse("reporting:goal_detail", kwargs={"slug": concept.slug, "number": number})
     return f"{url}#teilziel-{sub_goal}" if sub_goal else url
 
 

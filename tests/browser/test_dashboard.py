@@ -46,9 +46,9 @@ def test_steering_group_reads_the_dashboard_and_follows_a_goal(page, login, vech
 def test_dashboard_goal_page_and_mind_map_are_accessible_and_keyboard_usable(page, login, vechta):
     login(vechta, role=roles.STEERING_GROUP)
     assert_accessible(page)
-    page.goto(reverse("reporting:goal", kwargs={"slug": vechta.slug, "number": 2}))
+    page.goto(reverse("reporting:goal_detail", kwargs={"slug": vechta.slug, "number": 2}))
     assert_accessible(page)
-    page.goto(reverse("reporting:mindmap", kwargs={"slug": vechta.slug}))
+    page.goto(reverse("reporting:mind_map", kwargs={"slug": vechta.slug}))
     assert_accessible(page)
     # The mind map is a tree of links: keyboard users tab through it with a visible focus.
     first_goal = page.locator(".portal-mindmap__goal a").first

@@ -88,7 +88,7 @@ def test_organisation(concept):
 
 def test_network(concept):
     network = concept.networks.get(kind=Network.Kind.NETWORK)
-    url = reverse("networks:network_edit", kwargs={"slug": concept.slug, "pk": network.pk})
+    url = reverse("networks:edit", kwargs={"slug": concept.slug, "pk": network.pk})
     assert_conflict_screen(
         url,
         concept,

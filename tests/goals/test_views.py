@@ -29,12 +29,15 @@ def session(concept, role, **fields):
 def edit_url(item):
     slug = item.indicator.concept.slug
     return reverse(
-        "goals:value_edit", kwargs={"slug": slug, "pk": item.indicator_id, "value_pk": item.pk}
+        "goals:indicator_value_edit",
+        kwargs={"slug": slug, "pk": item.indicator_id, "value_pk": item.pk},
     )
 
 
 def detail_url(indicator):
-    return reverse("goals:indicator", kwargs={"slug": indicator.concept.slug, "pk": indicator.pk})
+    return reverse(
+        "goals:indicator_detail", kwargs={"slug": indicator.concept.slug, "pk": indicator.pk}
+    )
 
 
 @pytest.fixture

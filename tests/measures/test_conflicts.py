@@ -157,7 +157,7 @@ def test_sachstand_after_a_state_change_keeps_that_state(concept):
     measure = concept.measures.get(code="S5")
     stale = entry_data(measure, text="Kurs läuft.", participants="12")
     a.post(
-        url("update_state", "S5"),
+        url("state_edit", "S5"),
         {
             "version": measure.version,
             "status": "in_progress",
@@ -257,11 +257,11 @@ def test_a_refused_state_change_keeps_the_users_input(concept, headers, status):
     measure = concept.measures.get(code="S5")
     seen = {"version": measure.version, "status": measure.status, "progress": measure.progress}
     a.post(
-        url("update_state", "S5"),
+        url("state_edit", "S5"),
         seen | {"status": "in_progress", "traffic_light": "yellow", "progress": 40},
     )
     refused = b.post(
-        url("update_state", "S5"),
+        url("state_edit", "S5"),
         seen
         | {
             "status": "preparing",
@@ -284,7 +284,7 @@ def test_a_refused_state_change_keeps_the_users_input(concept, headers, status):
     assert "jemand anderes hat dieses Feld" in str(form.fields["traffic_light"].help_text)
     assert "Notiz von B" in refused.text
     # Saving once more stores B's input and keeps A's progress.
-    assert b.post(url("update_state", "S5"), form_data(form)).status_code == 302
+    assert b.post(url("state_edit", "S5"), form_data(form)).status_code == 302
     measure.refresh_from_db()
     assert (measure.status, measure.traffic_light, measure.progress) == ("preparing", "red", 40)
     assert "Notiz von B" in measure.entries.order_by("created_at").last().text

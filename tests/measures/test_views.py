@@ -99,7 +99,7 @@ READ_URLS = [
 ]
 # (name, key, method) of every editing URL; S4 is the owner's measure.
 EDIT_URLS = [
-    ("update_state", "S4", "post"),
+    ("state_edit", "S4", "post"),
     ("entry_create", "S4", "get"),
     ("entry_create", "S4", "post"),
     ("no_change", "S4", "post"),
@@ -179,7 +179,7 @@ def test_other_districts_measures_are_not_found(client, concept):
     other = ConceptFactory(slug="anderer-kreis")
     client.force_login(member(other, roles.COORDINATION))
     assert client.get(url("detail", "S1")).status_code == 404
-    assert client.post(url("update_state", "S1"), {}).status_code == 404
+    assert client.post(url("state_edit", "S1"), {}).status_code == 404
 
 
 def test_unknown_measure_is_404(client, concept):
@@ -339,7 +339,7 @@ def test_uncoded_measure_has_a_stable_url(client, concept, coordinator):
 def test_state_change_leaves_a_sachstand(client, concept, coordinator):
     measure = concept.measures.get(code="S1")
     response = client.post(
-        url("update_state", "S1"),
+        url("state_edit", "S1"),
         state_data(measure, status="in_progress", traffic_light="yellow", progress=25),
         headers={"hx-request": "true"},
     )
@@ -361,14 +361,14 @@ def test_state_change_leaves_a_sachstand(client, concept, coordinator):
 def test_state_change_without_javascript_redirects(client, concept, coordinator):
     measure = concept.measures.get(code="S1")
     response = client.post(
-        url("update_state", "S1"), state_data(measure, status="preparing", progress=10)
+        url("state_edit", "S1"), state_data(measure, status="preparing", progress=10)
     )
     assert response.status_code == 302 and response.url == url("detail", "S1")
 
 
 def test_invalid_progress_is_refused_with_german_message(client, concept, coordinator):
     measure = concept.measures.get(code="S1")
-    response = client.post(url("update_state", "S1"), state_data(measure, progress=120))
+    response = client.post(url("state_edit", "S1"), state_data(measure, progress=120))
     assert response.status_code == 400
     assert "kleiner oder gleich 100" in response.text
     assert not ProgressEntry.objects.exists()
@@ -376,13 +376,13 @@ def test_invalid_progress_is_refused_with_german_message(client, concept, coordi
 
 def test_dropping_needs_a_reason(client, concept, coordinator):
     measure = concept.measures.get(code="S1")
-    response = client.post(url("update_state", "S1"), state_data(measure, status="dropped"))
+    response = client.post(url("state_edit", "S1"), state_data(measure, status="dropped"))
     assert response.status_code == 400
     assert response.context["state_form"].errors == {
         "reason": ["Bitte begründen, warum die Maßnahme entfällt."]
     }
     client.post(
-        url("update_state", "S1"), state_data(measure, status="dropped", reason="Kein Träger")
+        url("state_edit", "S1"), state_data(measure, status="dropped", reason="Kein Träger")
     )
     measure.refresh_from_db()
     assert measure.status == "dropped" and measure.status_reason == "Kein Träger"
@@ -403,7 +403,7 @@ def test_second_editor_is_refused_and_told_what_changed(client, concept, coordin
         progress=10,
         expected_version=measure.version,
     )
-    response = client.post(url("update_state", "S1"), stale, headers={"hx-request": "true"})
+    response = client.post(url("state_edit", "S1"), stale, headers={"hx-request": "true"})
     html = response.text
     assert "nicht gespeichert" in html and "Kim Kollegin" in html
     assert "Umsetzungsstand: nicht begonnen → <strong>in Vorbereitung</strong>" in html
@@ -438,7 +438,7 @@ def test_add_sachstand_with_files_and_links(client, concept, coordinator, settin
     assert entry.text == "Zwei Kurse gestartet." and str(entry.cost) == "1250.50"
     assert {e.url for e in entry.evidence.all()} == {"", "https://example.org/kurs"}
     evidence = entry.evidence.exclude(file="").get()
-    download = client.get(url("evidence", "S6", pk=evidence.pk))
+    download = client.get(url("evidence_download", "S6", pk=evidence.pk))
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.7 test"
     assert download["Content-Disposition"].startswith("attachment")
 
@@ -489,7 +489,7 @@ def test_a_missing_evidence_file_is_a_german_404(client, concept, coordinator, s
     client.post(url("entry_create", "S6"), entry_data(measure, files=[pdf]))
     evidence = Evidence.objects.get()
     Path(evidence.file.path).unlink()
-    response = client.get(url("evidence", "S6", pk=evidence.pk))
+    response = client.get(url("evidence_download", "S6", pk=evidence.pk))
     assert response.status_code == 404
     assert "Die Datei „bericht.pdf“ ist nicht mehr vorhanden" in response.text
 
@@ -575,7 +575,7 @@ def test_evidence_is_not_served_to_other_districts(client, concept, settings, tm
     )
     evidence = EvidenceFactory(entry=entry, upload=SimpleUploadedFile("a.pdf", b"%PDF-1"))
     client.force_login(member(ConceptFactory(), roles.COORDINATION))
-    assert client.get(url("evidence", "S6", pk=evidence.pk)).status_code == 404
+    assert client.get(url("evidence_download", "S6", pk=evidence.pk)).status_code == 404
 
 
 def test_master_data_edit(client, concept, coordinator, owner):
@@ -761,7 +761,7 @@ def test_grid_saves_one_row_and_confirms(client, lk_vechta):
     ]
     measure = lk_vechta.measures.get(code="B3")
     response = client.post(
-        url("update_state", "B3", slug=LK),
+        url("state_edit", "B3", slug=LK),
         state_data(measure, status="preparing", progress=15) | {"ansicht": "raster"},
         headers={"hx-request": "true"},
     )
@@ -775,7 +775,7 @@ def test_grid_without_javascript_returns_to_the_grid(client, concept, coordinato
     measure = concept.measures.get(code="B3")
     back = url("grid", group="2")
     response = client.post(
-        url("update_state", "B3"),
+        url("state_edit", "B3"),
         state_data(measure, status="preparing", progress=5)
         | {"ansicht": "raster", "zurueck": back},
         follow=True,
@@ -788,7 +788,7 @@ def test_grid_without_javascript_returns_to_the_grid(client, concept, coordinato
         "Fortschritt von 0 % auf 5 % geändert."
     ]
     response = client.post(
-        url("update_state", "B3"),
+        url("state_edit", "B3"),
         state_data(Measure.objects.get(pk=measure.pk), progress=6)
         | {"ansicht": "raster", "zurueck": "https://evil.example/"},
     )
@@ -813,7 +813,7 @@ def test_workspace_pages_run_a_bounded_number_of_queries(client, db):
             "detail": measure.get_absolute_url(),
             "mine": reverse("measures:mine", kwargs={"slug": concept.slug}),
             "grid": reverse("measures:grid", kwargs={"slug": concept.slug, "group": "1"}),
-            "indicators": reverse("goals:indicators", kwargs={"slug": concept.slug}),
+            "indicators": reverse("goals:indicator_list", kwargs={"slug": concept.slug}),
         }
         for name, target in pages.items():
             with CaptureQueriesContext(connection) as queries:
@@ -864,7 +864,7 @@ def test_saving_the_state_runs_a_bounded_number_of_queries(
         measure.refresh_from_db()
         data = state_data(measure, status=Status.IN_PROGRESS, progress=progress)
         with django_assert_max_num_queries(post_limit) as post:
-            response = client.post(url("update_state", "S1"), data, headers={"hx-request": "true"})
+            response = client.post(url("state_edit", "S1"), data, headers={"hx-request": "true"})
         assert response.status_code == 200 and "hx-swap-oob" in response.text
         events = json.loads(response["HX-Trigger"])
         targets = follow_ups(page + response.text, events)
@@ -885,7 +885,7 @@ def test_saving_the_state_runs_a_bounded_number_of_queries(
 
 
 def indicator_url(indicator, **kwargs):
-    return reverse("goals:indicator", kwargs={"slug": SLUG, "pk": indicator.pk, **kwargs})
+    return reverse("goals:indicator_detail", kwargs={"slug": SLUG, "pk": indicator.pk, **kwargs})
 
 
 def test_coordination_records_indicator_values(client, concept, coordinator):
@@ -927,7 +927,8 @@ def test_only_coordination_records_indicator_values(client, concept, role):
     assert client.post(indicator_url(indicator), {"year": 2024, "value": "1"}).status_code == 403
     value = indicator.values.first()
     edit = reverse(
-        "goals:value_edit", kwargs={"slug": SLUG, "pk": indicator.pk, "value_pk": value.pk}
+        "goals:indicator_value_edit",
+        kwargs={"slug": SLUG, "pk": indicator.pk, "value_pk": value.pk},
     )
     assert client.get(edit).status_code == 403
 
@@ -1036,7 +1037,7 @@ def test_master_data_offers_the_teilziele_of_the_measures_goal(client, concept, 
 def test_contradictory_state_is_refused_in_the_grid(client, concept, coordinator):
     measure = concept.measures.get(code="B3")
     response = client.post(
-        url("update_state", "B3"),
+        url("state_edit", "B3"),
         state_data(measure, status="implemented", progress=65) | {"ansicht": "raster"},
         headers={"hx-request": "true"},
     )

@@ -140,7 +140,7 @@ def test_a_sachstand_from_the_future_is_refused_by_the_service(concept, coordina
 
 def test_a_change_brings_its_sachstand_along_and_reloads_the_history(client, concept, coordinator):
     html = client.get(url("detail", "S1")).text
-    entries, history = url("entries", "S1"), url("history", "S1")
+    entries, history = url("entry_list", "S1"), url("history", "S1")
     # Only the history reloads itself; the timeline gets the new Sachstand with the answer.
     assert f'hx-get="{history}" hx-trigger="measureUpdated from:body"' in html
     assert f'hx-get="{entries}"' not in html
@@ -149,7 +149,7 @@ def test_a_change_brings_its_sachstand_along_and_reloads_the_history(client, con
     assert 'id="stand-speichern"' in html and 'id="keine-aenderung"' in html
     measure = concept.measures.get(code="S1")
     response = client.post(
-        url("update_state", "S1"),
+        url("state_edit", "S1"),
         {"version": measure.version, "status": "preparing", "traffic_light": "grey", "progress": 5},
         headers=HTMX,
     )
@@ -168,7 +168,7 @@ def test_a_change_brings_its_sachstand_along_and_reloads_the_history(client, con
     # Saving the same state again records nothing: nothing to add, nothing to reload.
     measure.refresh_from_db()
     unchanged = client.post(
-        url("update_state", "S1"),
+        url("state_edit", "S1"),
         {"version": measure.version, "status": "preparing", "traffic_light": "grey", "progress": 5},
         headers=HTMX,
     )
@@ -317,9 +317,9 @@ def test_grid_row_can_drop_a_measure_with_a_reason(client, concept, coordinator)
         "progress": 0,
         "ansicht": "raster",
     }
-    refused = client.post(url("update_state", "B3"), row, headers=HTMX)
+    refused = client.post(url("state_edit", "B3"), row, headers=HTMX)
     assert "Bitte begründen" in refused.text
-    saved = client.post(url("update_state", "B3"), row | {"reason": "Kein Träger"}, headers=HTMX)
+    saved = client.post(url("state_edit", "B3"), row | {"reason": "Kein Träger"}, headers=HTMX)
     assert "Gespeichert" in saved.text
     measure = Measure.objects.get(pk=measure.pk)
     assert (measure.status, measure.status_reason) == ("dropped", "Kein Träger")

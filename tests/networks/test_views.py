@@ -114,8 +114,8 @@ def edit_urls(concept):
     statement = concept.statements.get(number="3.9")
     meeting = Meeting.objects.get(network=committee)
     return [
-        url("network_create", concept),
-        url("network_edit", concept, pk=network.pk),
+        url("create", concept),
+        url("edit", concept, pk=network.pk),
         url("meeting_create", concept, pk=network.pk),
         url("meeting_edit", concept, pk=committee.pk, meeting_pk=meeting.pk),
         url("committee_meeting_create", concept),
@@ -130,8 +130,8 @@ def read_urls(concept):
     network = concept.networks.get(name="KMN-Treffen")
     organisation = concept.organisations.get(name="Jobcenter")
     return [
-        url("network_list", concept),
-        url("network_detail", concept, pk=network.pk),
+        url("list", concept),
+        url("detail", concept, pk=network.pk),
         url("organisation_list", concept),
         url("organisation_detail", concept, pk=organisation.pk),
     ]
@@ -142,7 +142,7 @@ def test_anonymous_is_sent_to_login(client, concept):
         response = client.get(target)
         assert response.status_code == 302, target
         assert response.url.startswith(reverse("login") + "?next=")
-    response = client.post(url("network_create", concept), {"name": "X", "kind": "network"})
+    response = client.post(url("create", concept), {"name": "X", "kind": "network"})
     assert response.status_code == 302
     assert not concept.networks.filter(name="X").exists()
 
@@ -161,12 +161,12 @@ def test_readers_may_not_edit(client, concept, member_of, role):
         assert client.get(target).status_code == 403, target
     network = concept.networks.get(name="KMN-Treffen")
     response = client.post(
-        url("network_edit", concept, pk=network.pk),
+        url("edit", concept, pk=network.pk),
         {"name": "Gekapert", "kind": "network", "version": 1},
     )
     assert response.status_code == 403
     assert concept.networks.filter(name="KMN-Treffen").exists()
-    html = client.get(url("network_list", concept)).text
+    html = client.get(url("list", concept)).text
     assert "Netzwerk anlegen" not in html and "Liste 3.9 aufteilen" not in html
 
 
@@ -185,13 +185,13 @@ def test_other_districts_concept_is_not_found(client, concept):
         assert client.get(target).status_code == 404, target
     # A network of Vechta addressed through the other concept's URL is not found either.
     network = concept.networks.get(name="KMN-Treffen")
-    assert client.get(url("network_detail", other, pk=network.pk)).status_code == 404
-    assert client.get(url("network_edit", other, pk=network.pk)).status_code == 404
+    assert client.get(url("detail", other, pk=network.pk)).status_code == 404
+    assert client.get(url("edit", other, pk=network.pk)).status_code == 404
 
 
 def test_network_list_shows_directory_with_derived_goals(client, vechta, member_of):
     member_of(client, vechta)
-    response = client.get(url("network_list", vechta))
+    response = client.get(url("list", vechta))
     networks, committees = response.context["networks"], response.context["committees"]
     assert len(networks) == 8 and len(committees) == 3
     kmn = next(n for n in networks if n.name == "KMN-Treffen")
@@ -208,7 +208,7 @@ def test_network_list_shows_directory_with_derived_goals(client, vechta, member_
 def test_network_detail_shows_meetings_and_decisions(client, concept, member_of):
     member_of(client, concept, role=roles.COORDINATION)
     committee = concept.networks.get(name="Steuerungsgruppe Integration")
-    html = client.get(url("network_detail", concept, pk=committee.pk)).text
+    html = client.get(url("detail", concept, pk=committee.pk)).text
     assert "04.06.2025: Zwischenbilanz" in html
     assert "Protokoll" in html and "Zeitplan anpassen" in html and "(S1)" in html
     assert "Sitzung vom 04.06.2025 bearbeiten" in html
@@ -219,7 +219,7 @@ def test_coordination_creates_and_edits_a_network(client, concept, member_of):
     caritas = concept.organisations.get(name="Caritas-Sozialwerk")
     jobcenter = concept.organisations.get(name="Jobcenter")
     response = client.post(
-        url("network_create", concept),
+        url("create", concept),
         {
             "name": "Runder Tisch Integration",
             "kind": Network.Kind.WORKING_GROUP,
@@ -233,13 +233,13 @@ def test_coordination_creates_and_edits_a_network(client, concept, member_of):
     )
     network = concept.networks.get(name="Runder Tisch Integration")
     assert response.status_code == 302
-    assert response.url == url("network_detail", concept, pk=network.pk)
+    assert response.url == url("detail", concept, pk=network.pk)
     assert network.platform_url == "https://forum.example.org"
     assert set(network.members.all()) == {caritas, jobcenter}
     assert network.is_public
 
     response = client.post(
-        url("network_edit", concept, pk=network.pk),
+        url("edit", concept, pk=network.pk),
         {
             "name": "Runder Tisch Integration Vechta",
             "kind": Network.Kind.WORKING_GROUP,
@@ -256,12 +256,10 @@ def test_coordination_creates_and_edits_a_network(client, concept, member_of):
 
 def test_form_errors_are_german_and_nothing_is_saved(client, vechta, member_of):
     member_of(client, vechta, role=roles.COORDINATION)
-    response = client.post(url("network_create", vechta), {"name": "Neu", "kind": "x"})
+    response = client.post(url("create", vechta), {"name": "Neu", "kind": "x"})
     assert response.status_code == 200
     assert "Bitte eine gültige Auswahl treffen" in response.text
-    response = client.post(
-        url("network_create", vechta), {"name": "kmn-treffen", "kind": "network"}
-    )
+    response = client.post(url("create", vechta), {"name": "kmn-treffen", "kind": "network"})
     assert "Ein Netzwerk mit diesem Namen gibt es in diesem Konzept schon." in response.text
     assert "Bitte korrigieren Sie die markierten Felder" in response.text
     assert vechta.networks.count() == 11
@@ -272,7 +270,7 @@ def test_stale_form_is_refused_and_shows_the_current_state(client, concept, memb
     network = concept.networks.get(name="KMN-Treffen")
     Network.objects.filter(pk=network.pk).update(meeting_cadence="monatlich", version=2)
     response = client.post(
-        url("network_edit", concept, pk=network.pk),
+        url("edit", concept, pk=network.pk),
         {"name": "KMN-Treffen", "kind": "network", "meeting_cadence": "jährlich", "version": 1},
     )
     assert response.status_code == 409
@@ -283,7 +281,7 @@ def test_stale_form_is_refused_and_shows_the_current_state(client, concept, memb
     # The form now carries the current version: saving again is a conscious decision.
     assert response.context["form"]["version"].value() == "2"
     response = client.post(
-        url("network_edit", concept, pk=network.pk),
+        url("edit", concept, pk=network.pk),
         {"name": "KMN-Treffen", "kind": "network", "meeting_cadence": "jährlich", "version": 2},
     )
     assert response.status_code == 302
@@ -409,7 +407,7 @@ def test_meeting_of_a_plain_network_is_not_edited_on_the_committees_page(
 def test_split_form_is_prefilled_and_creates_networks(client, concept, member_of):
     member_of(client, concept, role=roles.COORDINATION)
     statement = concept.statements.get(number="3.9")
-    assert "Liste 3.9 aufteilen" in client.get(url("network_list", concept)).text
+    assert "Liste 3.9 aufteilen" in client.get(url("list", concept)).text
     response = client.get(url("statement_split", concept, pk=statement.pk))
     assert response.context["form"]["names"].value() == "Runder Tisch Integration\nPräventionsrat"
 
@@ -517,9 +515,9 @@ def test_queries_do_not_grow_with_data(client, db):
     for scale in (1, 10):
         concept = _scaled(scale)
         pages = {
-            "network_list": url("network_list", concept),
+            "network_list": url("list", concept),
             "organisation_list": url("organisation_list", concept),
-            "network_detail": url("network_detail", concept, pk=concept.networks.first().pk),
+            "network_detail": url("detail", concept, pk=concept.networks.first().pk),
             "organisation_detail": url(
                 "organisation_detail", concept, pk=concept.organisations.first().pk
             ),
@@ -540,7 +538,7 @@ def test_detail_pages_show_the_change_history_in_german(client, concept, member_
     caritas = concept.organisations.get(name="Caritas-Sozialwerk")
     jobcenter = concept.organisations.get(name="Jobcenter")
     response = client.post(
-        url("network_edit", concept, pk=network.pk),
+        url("edit", concept, pk=network.pk),
         {
             "name": "KMN-Treffen",
             "kind": Network.Kind.WORKING_GROUP,
@@ -553,7 +551,7 @@ def test_detail_pages_show_the_change_history_in_german(client, concept, member_
         },
     )
     assert response.status_code == 302
-    page = client.get(url("network_detail", concept, pk=network.pk))
+    page = client.get(url("detail", concept, pk=network.pk))
     history = page.context["history"]
     assert history[0]["kind"] == "changed" and history[0]["user"] == user
     changes = {c.label: (c.old, c.new) for c in history[0]["changes"]}

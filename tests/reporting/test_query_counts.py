@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 PAGES = {
     "dashboard": lambda c: c.get_absolute_url(),
-    "goal": lambda c: reverse("reporting:goal", kwargs={"slug": c.slug, "number": 1}),
-    "mindmap": lambda c: reverse("reporting:mindmap", kwargs={"slug": c.slug}),
+    "goal": lambda c: reverse("reporting:goal_detail", kwargs={"slug": c.slug, "number": 1}),
+    "mindmap": lambda c: reverse("reporting:mind_map", kwargs={"slug": c.slug}),
     "changes": lambda c: reverse("reporting:changes", kwargs={"slug": c.slug}) + "?seit=01.01.2020",
 }
 # Fixed ceilings, so a page that starts to query per row fails here even at scale 1.

@@ -31,7 +31,10 @@ class Page:
 PAGES = [
     Page("Konzeptseite", lambda c: reverse("concept:structure", kwargs={"slug": c.slug})),
     Page("Übersicht (Dashboard)", lambda c: reverse("concept:detail", kwargs={"slug": c.slug})),
-    Page("Zielseite", lambda c: reverse("reporting:goal", kwargs={"slug": c.slug, "number": 1})),
+    Page(
+        "Zielseite",
+        lambda c: reverse("reporting:goal_detail", kwargs={"slug": c.slug, "number": 1}),
+    ),
     Page("Maßnahmenliste", lambda c: reverse("measures:list", kwargs={"slug": c.slug})),
     Page(
         "Maßnahmenliste gefiltert",
@@ -41,7 +44,7 @@ PAGES = [
         ),
     ),
     Page("Maßnahme (Detail)", lambda c: c.measures.order_by("position").first().get_absolute_url()),
-    Page("Netzwerke", lambda c: reverse("networks:network_list", kwargs={"slug": c.slug})),
+    Page("Netzwerke", lambda c: reverse("networks:list", kwargs={"slug": c.slug})),
     Page("Akteure", lambda c: reverse("networks:organisation_list", kwargs={"slug": c.slug})),
     Page("Öffentliche Konzeptseite", lambda c: reverse("public:concept", kwargs={"slug": c.slug})),
     Page("Öffentliche Netzwerke", lambda c: reverse("public:networks", kwargs={"slug": c.slug})),

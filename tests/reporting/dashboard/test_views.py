@@ -38,8 +38,8 @@ def url(name, concept, **kwargs):
 
 READ_PAGES = [
     ("dashboard", {}),
-    ("reporting:goal", {"number": 1}),
-    ("reporting:mindmap", {}),
+    ("reporting:goal_detail", {"number": 1}),
+    ("reporting:mind_map", {}),
     ("reporting:changes", {}),
 ]
 
@@ -208,7 +208,9 @@ def test_goal_page_shows_aim_subgoals_indicators_and_measures(client, member_of)
             indicator=indicator, reference_date=dt.date(year, 12, 31), value=value
         )
 
-    response = client.get(reverse("reporting:goal", kwargs={"slug": concept.slug, "number": 1}))
+    response = client.get(
+        reverse("reporting:goal_detail", kwargs={"slug": concept.slug, "number": 1})
+    )
     html = response.text
     assert goal.aim in html
     for sub in goal.sub_goals.all():
@@ -229,7 +231,9 @@ def test_goal_page_shows_aim_subgoals_indicators_and_measures(client, member_of)
 
 def test_goal_page_export_links_name_the_goal_not_filters(client, concept, member_of):
     member_of(client, concept)
-    html = client.get(reverse("reporting:goal", kwargs={"slug": concept.slug, "number": 1})).text
+    html = client.get(
+        reverse("reporting:goal_detail", kwargs={"slug": concept.slug, "number": 1})
+    ).text
     assert f'href="/konzepte/{concept.slug}/daten/export/massnahmen.csv?ziel=1"' in html
     assert f'href="/konzepte/{concept.slug}/daten/export/massnahmen.xlsx?ziel=1"' in html
     assert "– Maßnahmen dieses Ziels</span>" in html
@@ -238,7 +242,9 @@ def test_goal_page_export_links_name_the_goal_not_filters(client, concept, membe
 
 def test_goal_page_of_unknown_goal_is_not_found(client, concept, member_of):
     member_of(client, concept)
-    response = client.get(reverse("reporting:goal", kwargs={"slug": concept.slug, "number": 99}))
+    response = client.get(
+        reverse("reporting:goal_detail", kwargs={"slug": concept.slug, "number": 99})
+    )
     assert response.status_code == 404
 
 
@@ -251,7 +257,7 @@ def test_mind_map_lists_every_goal_subgoal_and_measure_with_text_labels(
     s1.start_date = dt.date(2024, 1, 1)  # and no Sachstand since: overdue
     s1.save()
     Measure.objects.filter(pk=s1.pk).update(created_at=timezone.make_aware(dt.datetime(2024, 1, 1)))
-    html = client.get(reverse("reporting:mindmap", kwargs={"slug": "lk-vechta"})).text
+    html = client.get(reverse("reporting:mind_map", kwargs={"slug": "lk-vechta"})).text
     assert html.count('class="portal-mindmap__branch"') == 8  # 7 goals + coordination
     assert html.count("portal-mindmap__node--subgoal") == 28
     for measure in lk_vechta.measures.all():
@@ -436,7 +442,7 @@ def test_pages_of_an_empty_concept_explain_instead_of_failing(client):
     assert "Keine Daten vorhanden." in html  # the status charts
     assert "Den Teilzielen sind noch keine Kennzahlen zugeordnet." in html
     assert "Noch keine Sachstände erfasst." in html
-    mind_map = client.get(reverse("reporting:mindmap", kwargs={"slug": concept.slug}))
+    mind_map = client.get(reverse("reporting:mind_map", kwargs={"slug": concept.slug}))
     assert mind_map.status_code == 200
     changes = client.get(reverse("reporting:changes", kwargs={"slug": concept.slug}))
     assert "Im Zeitraum hat sich kein Umsetzungsstand geändert." in changes.text

@@ -148,9 +148,9 @@ def test_list_pages_link_their_exports(client, world, member_of):
     member_of(client, world.concept, roles.STEERING_GROUP)
     slug = world.concept.slug
     pages = {
-        reverse("goals:indicators", kwargs={"slug": slug}): "kennzahlwerte",
-        reverse("networks:network_list", kwargs={"slug": slug}): "netzwerke",
-        reverse("reporting:goal", kwargs={"slug": slug, "number": 1}): "massnahmen",
+        reverse("goals:indicator_list", kwargs={"slug": slug}): "kennzahlwerte",
+        reverse("networks:list", kwargs={"slug": slug}): "netzwerke",
+        reverse("reporting:goal_detail", kwargs={"slug": slug, "number": 1}): "massnahmen",
     }
     for url, kind in pages.items():
         page = client.get(url).content.decode()

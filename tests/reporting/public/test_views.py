@@ -524,7 +524,7 @@ def test_every_page_links_the_legal_pages_in_its_footer(client, concept, member_
         html = client.get(url).text
         assert all(f'href="{link}"' in html for link in links), url
     member_of(client, concept)
-    html = client.get(reverse("networks:network_list", kwargs={"slug": concept.slug})).text
+    html = client.get(reverse("networks:list", kwargs={"slug": concept.slug})).text
     footer = html.split('<footer class="portal-footer">', 1)[1]
     assert all(f'href="{link}"' in footer for link in links)
 
