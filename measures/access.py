@@ -1,15 +1,18 @@
 """Fetch-and-authorise helpers for measures: no view can forget the check."""
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concept import roles
 from concept.access import get_concept_for_view
 from concept.models import Concept
-from measures.models import Decision, Measure
+from measures.models import Decision, Measure, ProgressEntry
 
 
 def measure_lookup(key):
@@ -45,6 +48,51 @@ def get_measure_for_edit(user, slug, key, queryset=None):
     if not can_edit_measure(user, measure):
         raise PermissionDenied(_("Sie dürfen diese Maßnahme nicht bearbeiten."))
     return measure
+
+
+# Maßnahmenverantwortliche correct or withdraw a Sachstand they recorded themselves within
+# this many days (counted from when it was recorded, not from its date); Koordination and
+# Administration any Sachstand of their concept (docs/pages.md).
+OWN_ENTRY_CORRECTION_DAYS = 30
+
+
+def correctable_entry_ids(user, measure, entries, now=None) -> set:
+    """The pks of those of `entries` (Sachstände of `measure`) the user may correct or
+    withdraw: every one not withdrawn for Koordination and Administration; for the
+    measure's Maßnahmenverantwortliche those they recorded in the last
+    OWN_ENTRY_CORRECTION_DAYS days. At most one query, whatever the number of entries."""
+    entries = [e for e in entries if not e.is_withdrawn]
+    role = roles.role_in(user, measure.concept_id)
+    if role in roles.EDITORS:
+        return {e.pk for e in entries}
+    if role != roles.MEASURE_OWNERS:
+        return set()
+    since = (now or timezone.now()) - dt.timedelta(days=OWN_ENTRY_CORRECTION_DAYS)
+    own = [e for e in entries if e.author_id == user.pk and e.created_at >= since]
+    if not own or not can_edit_measure(user, measure):
+        return set()
+    return {e.pk for e in own}
+
+
+def get_entry_for_correction(user, slug, key, pk):
+    """The measure and its Sachstand pk (not withdrawn: 404) if the user may correct or
+    withdraw it (correctable_entry_ids; 403 otherwise)."""
+    measure = get_measure_for_view(user, slug, key)
+    entry = get_object_or_404(
+        ProgressEntry.objects.select_related("author"), pk=pk, measure=measure
+    )
+    entry.measure = measure
+    if entry.pk not in correctable_entry_ids(user, measure, [entry]):
+        if roles.role_in(user, measure.concept_id) == roles.MEASURE_OWNERS:
+            raise PermissionDenied(
+                _(
+                    "Maßnahmenverantwortliche korrigieren nur eigene Sachstände der letzten "
+                    "%(days)s Tage; bitte wenden Sie sich an die Koordination."
+                )
+                % {"days": OWN_ENTRY_CORRECTION_DAYS}
+            )
+        raise PermissionDenied(_("Sie dürfen diesen Sachstand nicht korrigieren."))
+    return measure, entry
 
 
 def can_record_decisions(user, concept):

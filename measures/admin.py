@@ -164,8 +164,8 @@ class ProgressEntryAdmin(
         return format_html(
             '{} <a href="{}">{}</a>',
             _(
-                "Neue Sachstände erfassen Sie im Portal; Datum und Stand eines Sachstands "
-                "bleiben, Texte und Zahlen lassen sich hier korrigieren."
+                "Neue Sachstände erfassen Sie im Portal. Dort korrigieren Sie einen "
+                "Sachstand auch in Datum und Stand oder ziehen ihn zurück, jeweils mit Grund."
             ),
             obj.measure.get_absolute_url(),
             _("Maßnahme im Portal öffnen"),

@@ -82,7 +82,37 @@ class MultipleFileField(forms.FileField):
         return files
 
 
+ENTRY_FIELDS = [
+    "date",
+    "period",
+    "status",
+    "traffic_light",
+    "progress",
+    "text",
+    "next_steps",
+    "deviation",
+    "decision",
+    "participants",
+    "staff",
+    "cost",
+    "funding",
+]
+ENTRY_WIDGETS = {
+    "progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+    "text": forms.Textarea(attrs={"rows": 3}),
+    "next_steps": forms.Textarea(attrs={"rows": 3}),
+    "deviation": forms.Textarea(attrs={"rows": 2}),
+}
+# The two ways to send the one "Sachstand erfassen" form (the name and values of its buttons).
+ACTION = "aktion"
+NO_CHANGE = "keine-aenderung"
+
+
 class ProgressEntryForm(VersionedForm, forms.ModelForm):
+    """The one way to record a Sachstand, on the measure page and as a page of its own:
+    prefilled with the measure's state and today. With `no_change` (the button "Keine
+    Änderung seit dem letzten Sachstand") it confirms the state as it is, today."""
+
     # The version is the measure's: only the state it would set can collide.
     locked_fields = ["status", "traffic_light", "progress"]
 
@@ -112,32 +142,14 @@ class ProgressEntryForm(VersionedForm, forms.ModelForm):
 
     class Meta:
         model = ProgressEntry
-        fields = [
-            "date",
-            "period",
-            "status",
-            "traffic_light",
-            "progress",
-            "text",
-            "next_steps",
-            "deviation",
-            "decision",
-            "participants",
-            "staff",
-            "cost",
-            "funding",
-        ]
+        fields = ENTRY_FIELDS
         field_classes = {"date": DateField}
-        widgets = {
-            "progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
-            "text": forms.Textarea(attrs={"rows": 4}),
-            "next_steps": forms.Textarea(attrs={"rows": 3}),
-            "deviation": forms.Textarea(attrs={"rows": 2}),
-        }
+        widgets = ENTRY_WIDGETS
 
-    def __init__(self, *args, measure, **kwargs):
+    def __init__(self, *args, measure, no_change=False, **kwargs):
         super().__init__(*args, versioned=measure, **kwargs)
         self.measure = measure
+        self.no_change = no_change
         # Settings may lower or raise the limits per installation.
         self.fields["files"].max_files = getattr(settings, "EVIDENCE_MAX_FILES", MAX_FILES)
         self.fields["files"].max_total_bytes = getattr(
@@ -150,9 +162,15 @@ class ProgressEntryForm(VersionedForm, forms.ModelForm):
                 traffic_light=measure.traffic_light,
                 progress=measure.progress,
             )
-        self.fields["text"].required = True
+        self.fields["text"].help_text = _(
+            "Was ist seit dem letzten Sachstand geschehen? Wer nur Umsetzungsstand, Ampel oder "
+            "Fortschritt ändert, kann es leer lassen: die Änderung wird dann beschrieben."
+        )
+        self.fields["deviation"].help_text = _("Pflicht, wenn die Maßnahme entfällt.")
         # A committee decision on this measure can be named as the reason for the change.
         decisions = measure.decisions.select_related("meeting__network").order_by("-meeting__date")
+        if getattr(measure, "has_decisions", None) is False:
+            decisions = Decision.objects.none()
         self.fields["decision"].queryset = decisions
         self.fields["decision"].label_from_instance = lambda d: (
             f"{d.meeting.network.name}, {formatting.date(d.meeting.date)}: {d.text[:80]}"
@@ -180,8 +198,89 @@ class ProgressEntryForm(VersionedForm, forms.ModelForm):
             links.append(url)
         return links
 
+    def state_changed(self, data=None) -> bool:
+        data = data if data is not None else self.cleaned_data
+        measure = self.measure
+        return (data.get("status"), data.get("traffic_light"), data.get("progress")) != (
+            measure.status,
+            measure.traffic_light,
+            measure.progress,
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.no_change:
+            # "Keine Änderung" confirms the state shown, today; a changed state or another day
+            # is a Sachstand of its own.
+            if self.state_changed(data):
+                self.add_error(
+                    "status",
+                    _(
+                        "Umsetzungsstand, Ampel oder Fortschritt weichen vom aktuellen Stand ab. "
+                        "Um die Änderung festzuhalten, bitte „Sachstand speichern“ wählen."
+                    ),
+                )
+            if data.get("date") not in (None, timezone.localdate()):
+                self.add_error(
+                    "date",
+                    _(
+                        "„Keine Änderung“ wird mit dem heutigen Datum festgehalten. Für einen "
+                        "anderen Tag bitte „Sachstand speichern“ wählen."
+                    ),
+                )
+        elif not (data.get("text") or "").strip() and not self.state_changed(data):
+            self.add_error(
+                "text",
+                _(
+                    "Bitte beschreiben Sie den Sachstand – oder wählen Sie „Keine Änderung seit "
+                    "dem letzten Sachstand“, wenn sich nichts geändert hat."
+                ),
+            )
+        return data
+
     def _post_clean(self):
         pass
+
+
+class ProgressEntryCorrectionForm(VersionedForm, forms.ModelForm):
+    """Correct a recorded Sachstand: texts, figures, date and state, with a reason."""
+
+    staff = GermanDecimalField(
+        label=_("Personal (VZÄ)"), required=False, min_value=0, max_digits=7, decimal_places=2
+    )
+    cost = GermanDecimalField(
+        label=_("Kosten (EUR)"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    funding = GermanDecimalField(
+        label=_("Fördermittel (EUR)"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    reason = forms.CharField(
+        label=_("Grund der Korrektur"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Pflicht; steht im Verlauf und am Sachstand, z. B. „Tippfehler im Datum“."),
+        error_messages={"required": _("Bitte geben Sie den Grund der Korrektur an.")},
+    )
+
+    class Meta:
+        model = ProgressEntry
+        fields = [name for name in ENTRY_FIELDS if name != "decision"]
+        field_classes = {"date": DateField}
+        widgets = ENTRY_WIDGETS
+
+    def _post_clean(self):
+        # The instance is changed only by the service, never by the form.
+        pass
+
+
+class ProgressEntryWithdrawForm(VersionedForm):
+    """Withdraw a recorded Sachstand, with a reason."""
+
+    reason = forms.CharField(
+        label=_("Grund des Zurückziehens"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Pflicht; steht im Verlauf und am Sachstand, z. B. „doppelt erfasst“."),
+        error_messages={"required": _("Bitte geben Sie den Grund für das Zurückziehen an.")},
+    )
 
 
 class NoChangeForm(forms.Form):

@@ -502,6 +502,16 @@ class ProgressEntryQuerySet(models.QuerySet):
         return self.filter(is_demo=True)
 
 
+class CountingEntryManager(models.Manager.from_queryset(ProgressEntryQuerySet)):
+    """The Sachstände that count: every reader (the measure's state, dashboard, lists,
+    "Änderungen seit", exports, the report, public pages and `measure.entries`) sees only
+    these. A withdrawn Sachstand stays in the database and its history and is read only
+    through ProgressEntry.with_withdrawn (the measure's timeline)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
 class ProgressEntry(models.Model):
     """A Sachstand: the state of a measure at a date, with what happened and what comes next."""
 
@@ -564,9 +574,25 @@ class ProgressEntry(models.Model):
     # Lost-update guard (concept.locking): every correction claims it; also the export's
     # "Version" column.
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    # Withdrawn (zurückgezogen): no longer counted anywhere, kept for the timeline and history.
+    withdrawn_at = models.DateTimeField(
+        _("zurückgezogen am"), null=True, blank=True, editable=False
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("zurückgezogen von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField(_("Grund des Zurückziehens"), blank=True, editable=False)
     history = HistoricalRecords(verbose_name=_("Sachstand (Verlauf)"))
 
-    objects = ProgressEntryQuerySet.as_manager()
+    # The first manager is the default one, and so the one of `measure.entries`.
+    objects = CountingEntryManager()
+    with_withdrawn = ProgressEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Sachstand")
@@ -595,9 +621,14 @@ class ProgressEntry(models.Model):
     def __str__(self):
         return f"{self.measure.label} – {formatting.date(self.date)}"
 
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
+
     def clean(self):
-        # Only a new Sachstand sets a state; a recorded one keeps its state for good, and its
-        # texts stay correctable even if it predates the rule.
+        # A new Sachstand's state is checked here; a recorded one's only when a correction
+        # changes it (services.progress_entry_correct), so the texts of one that predates
+        # the rule stay correctable.
         errors = state_errors(self.status, self.progress) if self._state.adding else {}
         if errors:
             raise ValidationError(errors)

@@ -1,7 +1,7 @@
 """Reads for the coordination workspace and the committees page; each runs a fixed number of
 queries."""
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 
 from concept.history import HISTORY_LIMIT, HistoryReader, history_events
 from goals.models import Indicator, IndicatorValue
@@ -30,6 +30,14 @@ def measure_list_queryset(concept):
     )
 
 
+def measure_entry_queryset():
+    """Measures for recording a Sachstand: whether a committee decision names the measure
+    (`has_decisions`) comes with the measure, so a form without any asks no more."""
+    return Measure.objects.annotate(
+        has_decisions=Exists(Decision.measures.through.objects.filter(measure=OuterRef("pk")))
+    )
+
+
 def measure_detail_queryset():
     return Measure.objects.prefetch_related(
         Prefetch("sub_goals", queryset=Measure.sub_goals.rel.model.objects.select_related("goal")),
@@ -42,16 +50,41 @@ def measure_detail_queryset():
         "networks",
         "responsible_users",
         Prefetch(
-            "entries",
-            queryset=ProgressEntry.objects.select_related("author", "decision").prefetch_related(
-                "evidence"
-            ),
-        ),
-        Prefetch(
             "decisions",
             queryset=Decision.objects.select_related("meeting__network").order_by("-meeting__date"),
         ),
     )
+
+
+def entry_timeline(measure):
+    """The measure's Sachstände for its timeline, newest first: withdrawn ones too (they
+    are shown as such), each with its evidence and `.corrections`, the history records of
+    its corrections (who, when, why), oldest first. At most three queries."""
+    entries = list(
+        ProgressEntry.with_withdrawn.filter(measure=measure)
+        .select_related("author", "decision", "withdrawn_by")
+        .prefetch_related("evidence")
+    )
+    by_pk = {entry.pk: entry for entry in entries}
+    for entry in entries:
+        entry.measure = measure
+        entry.corrections = []
+    # A correction moves a Sachstand's version on: one never corrected has none to show.
+    corrected = [entry.pk for entry in entries if entry.version > 1]
+    if corrected:
+        corrections = (
+            ProgressEntry.history.filter(
+                id__in=corrected,
+                history_type="~",
+                history_change_reason__isnull=False,
+                withdrawn_at__isnull=True,
+            )
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
+        )
+        for record in corrections:
+            by_pk[record.id].corrections.append(record)
+    return entries
 
 
 def sub_goal_indicators(measure):
@@ -68,6 +101,13 @@ def sub_goal_indicators(measure):
 def measure_history(measure):
     """The newest HISTORY_LIMIT events of measure_history_page()."""
     return measure_history_page(measure)[0]
+
+
+def _entry_event_kind(record):
+    if record.history_type == "~" and record.withdrawn_at is not None:
+        # Nothing changes a withdrawn Sachstand afterwards: its last record withdrew it.
+        return "entry_withdrawn"
+    return {"+": "entry_created", "~": "entry_changed", "-": "entry_deleted"}[record.history_type]
 
 
 def measure_history_page(measure, before=None, limit=HISTORY_LIMIT):
@@ -98,12 +138,10 @@ def measure_history_page(measure, before=None, limit=HISTORY_LIMIT):
             {
                 "date": record.history_date,
                 "user": record.history_user,
-                "kind": {"+": "entry_created", "~": "entry_changed", "-": "entry_deleted"}[
-                    record.history_type
-                ],
+                "kind": _entry_event_kind(record),
                 "entry_date": record.date,
                 "changes": [],
-                "reason": "",
+                "reason": record.history_change_reason or "",
             }
         )
     # A source that filled its quota may hold more events older than its last one fetched:

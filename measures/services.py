@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from measures.models import (
     Status,
     assignment_changes,
     assignments_snapshot,
+    state_errors,
 )
 from networks.models import Meeting, Network
 
@@ -94,6 +96,33 @@ def record_measure_change(measure, *, user, reason="", entry=None):
     return record
 
 
+def entry_date_errors(measure: Measure, date: dt.date, today: dt.date) -> dict:
+    """{"date": message} when a Sachstand's date is implausible: in the future, before the
+    measure's start or before the concept was adopted. Every way a Sachstand is recorded or
+    corrected (portal, grid, import) meets this one rule."""
+    if date > today:
+        # A Sachstand from the future would stay the newest and freeze the measure's state.
+        return {"date": _("Das Datum liegt in der Zukunft.")}
+    if measure.start_date is not None and date < measure.start_date:
+        return {
+            "date": _(
+                "Das Datum (%(date)s) liegt vor dem Beginn der Maßnahme (%(start)s). Ein "
+                "Sachstand beschreibt die Maßnahme ab ihrem Beginn."
+            )
+            % {"date": formatting.date(date), "start": formatting.date(measure.start_date)}
+        }
+    adopted = measure.concept.adopted_on
+    if adopted is not None and date < adopted:
+        return {
+            "date": _(
+                "Das Datum (%(date)s) liegt vor dem Beschluss des Konzepts (%(adopted)s). Ein "
+                "Sachstand beschreibt die Umsetzung des beschlossenen Konzepts."
+            )
+            % {"date": formatting.date(date), "adopted": formatting.date(adopted)}
+        }
+    return {}
+
+
 @transaction.atomic
 def progress_entry_create(
     *,
@@ -143,9 +172,9 @@ def progress_entry_create(
     # look up.
     entry.full_clean(exclude=["measure", "author"], validate_constraints=False)
     today = timezone.localdate()
-    if date > today:
-        # A Sachstand from the future would stay the newest and freeze the measure's state.
-        raise ValidationError({"date": _("Das Datum liegt in der Zukunft.")})
+    errors = entry_date_errors(measure, date, today)
+    if errors:
+        raise ValidationError(errors)
     # Only the newest Sachstand sets the measure's state; an older one is history only.
     # None lies in the future (refused above), so one of today is the newest.
     if date < today and (
@@ -182,23 +211,131 @@ ENTRY_TEXT_FIELDS = (
     "cost",
     "funding",
 )
+# What a correction may change besides the texts and figures: the date and the state.
+ENTRY_STATE_FIELDS = ("date", "status", "traffic_light", "progress")
+ENTRY_CORRECTABLE_FIELDS = ENTRY_TEXT_FIELDS + ENTRY_STATE_FIELDS
+
+
+# A correction's or withdrawal's reason is kept in the Sachstand's history, whose column
+# takes this many characters.
+ENTRY_REASON_MAX_LENGTH = ProgressEntry.history.model._meta.get_field(
+    "history_change_reason"
+).max_length
+
+
+def _required_reason(reason: str, message) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": message})
+    if len(reason) > ENTRY_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("Der Grund ist zu lang: höchstens %(max)s Zeichen (jetzt %(n)s).")
+                % {"max": ENTRY_REASON_MAX_LENGTH, "n": len(reason)}
+            }
+        )
+    return reason
+
+
+def _state_before_entries(measure):
+    """(status, traffic_light, progress) of the measure before its first Sachstand changed
+    it, from its history; None if not recorded."""
+    records = measure.history.order_by("history_date", "history_id")
+    first = records.filter(entry_id__isnull=False).values_list("history_date", "history_id")
+    first = first.first()
+    if first is None:
+        return None
+    earlier = Q(history_date__lt=first[0]) | Q(history_date=first[0], history_id__lt=first[1])
+    return (
+        records.filter(earlier).reverse().values_list("status", "traffic_light", "progress").first()
+    )
+
+
+def measure_follow_entries(*, measure: Measure, user, reason: str) -> bool:
+    """After a Sachstand was corrected or withdrawn: the measure's state (Umsetzungsstand,
+    Ampel, Fortschritt) follows its newest remaining Sachstand; without one, the state it had
+    before its first Sachstand (if recorded). The change is recorded with the reason.
+    Returns whether the state changed."""
+    newest = measure.entries.order_by("-date", "-created_at", "-pk").first()
+    if newest is not None:
+        state = (newest.status, newest.traffic_light, newest.progress)
+    else:
+        state = _state_before_entries(measure)
+    if state is None or state == (measure.status, measure.traffic_light, measure.progress):
+        return False
+    locking.claim(measure, None, fields=STATE_FIELDS)
+    measure.status, measure.traffic_light, measure.progress = state
+    if measure.status == Status.DROPPED and not measure.status_reason.strip():
+        measure.status_reason = (newest.deviation if newest is not None else "").strip() or reason
+    _save_measure(measure, user, STATE_FIELDS, reason)
+    return True
 
 
 @transaction.atomic
 def progress_entry_correct(
-    *, entry: ProgressEntry, user, expected_version: int | None, **fields
+    *, entry: ProgressEntry, user, expected_version: int | None, reason: str, **fields
 ) -> ProgressEntry:
-    """Correct the texts and figures of a recorded Sachstand (typos, late figures); the
-    history keeps the previous wording. Its state and date never change. expected_version:
-    the Sachstand's version the correction was made on (None: as stored now)."""
-    for name, value in fields.items():
-        if name not in ENTRY_TEXT_FIELDS:
-            raise ValueError(f"{name} lässt sich an einem Sachstand nicht korrigieren.")
-        setattr(entry, name, value)
+    """Correct a recorded Sachstand: its texts and figures (ENTRY_TEXT_FIELDS) and its date
+    and state (ENTRY_STATE_FIELDS). reason: why (required; kept in the history with who and
+    when). expected_version: the Sachstand's version the correction was made on (None: as
+    stored now). If the date or state changed, the measure follows its newest Sachstand."""
+    unknown = set(fields) - set(ENTRY_CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"{sorted(unknown)} lässt sich an einem Sachstand nicht korrigieren.")
+    if entry.is_withdrawn:
+        raise ValidationError(_("Ein zurückgezogener Sachstand lässt sich nicht korrigieren."))
+    reason = _required_reason(reason, _("Bitte geben Sie den Grund der Korrektur an."))
+    changed = [name for name, value in fields.items() if getattr(entry, name) != value]
+    if not changed:
+        return entry
+    for name in changed:
+        setattr(entry, name, fields[name])
     entry.full_clean()
+    errors = {}
+    if "date" in changed:
+        errors |= entry_date_errors(entry.measure, entry.date, timezone.localdate())
+    if {"status", "progress"} & set(changed):
+        errors |= state_errors(entry.status, entry.progress)
+    if errors:
+        raise ValidationError(errors)
     locking.claim(entry, expected_version)
     entry._history_user = user
-    entry.save(update_fields=[*fields, "version"])
+    entry._change_reason = reason
+    entry.save(update_fields=[*changed, "version"])
+    if set(ENTRY_STATE_FIELDS) & set(changed):
+        measure_follow_entries(
+            measure=entry.measure,
+            user=user,
+            reason=_("Sachstand vom %(date)s korrigiert: %(reason)s")
+            % {"date": formatting.date(entry.date), "reason": reason},
+        )
+    return entry
+
+
+@transaction.atomic
+def progress_entry_withdraw(
+    *, entry: ProgressEntry, user, expected_version: int | None, reason: str
+) -> ProgressEntry:
+    """Withdraw a Sachstand (zurückziehen): no reader counts it any more (measure state,
+    dashboard, lists, "Änderungen seit", exports, report, public pages); the timeline and the
+    history keep it with who, when and why. The measure follows its newest remaining
+    Sachstand."""
+    if entry.is_withdrawn:
+        raise ValidationError(_("Dieser Sachstand ist bereits zurückgezogen."))
+    reason = _required_reason(reason, _("Bitte geben Sie den Grund für das Zurückziehen an."))
+    locking.claim(entry, expected_version)
+    entry.withdrawn_at = timezone.now()
+    entry.withdrawn_by = user
+    entry.withdrawal_reason = reason
+    entry._history_user = user
+    entry._change_reason = reason
+    entry.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "version"])
+    measure_follow_entries(
+        measure=entry.measure,
+        user=user,
+        reason=_("Sachstand vom %(date)s zurückgezogen: %(reason)s")
+        % {"date": formatting.date(entry.date), "reason": reason},
+    )
     return entry
 
 
@@ -266,10 +403,15 @@ def measure_set_state(
 
 
 def progress_entry_no_change(
-    *, measure: Measure, user, expected_version: int, today: dt.date | None = None
+    *,
+    measure: Measure,
+    user,
+    expected_version: int,
+    today: dt.date | None = None,
+    note: str = "",
 ) -> ProgressEntry:
-    """ "Keine Änderung seit dem letzten Sachstand": a dated entry confirming the state;
-    refused if today's entry already says the same."""
+    """ "Keine Änderung seit dem letzten Sachstand": a dated entry confirming the state
+    (note: a remark added to its text); refused if today's entry already says the same."""
     today = today or timezone.localdate()
     with transaction.atomic():
         # Two clicks at once wait for each other here (PostgreSQL), so only one is recorded.
@@ -294,7 +436,11 @@ def progress_entry_no_change(
             status=measure.status,
             traffic_light=measure.traffic_light,
             progress=measure.progress,
-            text=_("Keine Änderung seit dem letzten Sachstand."),
+            text="\n".join(
+                part
+                for part in (_("Keine Änderung seit dem letzten Sachstand."), note.strip())
+                if part
+            ),
             expected_version=expected_version,
         )
 

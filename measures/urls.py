@@ -11,6 +11,16 @@ measure_patterns = [
     path("<str:key>/", views.measure_detail, name="detail"),
     path("<str:key>/verlauf/", views.measure_history, name="history"),
     path("<str:key>/sachstaende/", views.measure_entries, name="entry_list"),
+    path(
+        "<str:key>/sachstaende/<int:pk>/korrigieren/",
+        views.progress_entry_correct,
+        name="entry_correct",
+    ),
+    path(
+        "<str:key>/sachstaende/<int:pk>/zurueckziehen/",
+        views.progress_entry_withdraw,
+        name="entry_withdraw",
+    ),
     path("<str:key>/stand/", views.measure_update_state, name="state_edit"),
     path("<str:key>/sachstand/", views.progress_entry_create, name="entry_create"),
     path("<str:key>/keine-aenderung/", views.progress_entry_no_change, name="no_change"),

@@ -1,4 +1,5 @@
 import logging
+from contextlib import nullcontext
 from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
@@ -21,12 +22,29 @@ from concept.fields import add_service_errors, query_datetime
 from concept.locking import StaleVersion
 from goals.models import StrategicGoal
 from measures import services
-from measures.access import can_edit_measure, get_measure_for_edit, get_measure_for_view
+from measures.access import (
+    can_edit_measure,
+    correctable_entry_ids,
+    get_entry_for_correction,
+    get_measure_for_edit,
+    get_measure_for_view,
+)
 from measures.filters import WITHOUT_GOAL, MeasureFilter
-from measures.forms import MeasureForm, MeasureStateForm, NoChangeForm, ProgressEntryForm
+from measures.forms import (
+    ACTION,
+    NO_CHANGE,
+    MeasureForm,
+    MeasureStateForm,
+    NoChangeForm,
+    ProgressEntryCorrectionForm,
+    ProgressEntryForm,
+    ProgressEntryWithdrawForm,
+)
 from measures.models import Evidence, Measure
 from measures.queries import (
+    entry_timeline,
     measure_detail_queryset,
+    measure_entry_queryset,
     measure_history_page,
     measure_list_queryset,
     sub_goal_indicators,
@@ -105,8 +123,11 @@ def my_measures(request, slug):
     )
 
 
-def _state_context(measure, state_form, *, last_entry_date, can_edit, **extra):
-    """What the state section (measure_detail.html#state) shows, and nothing more."""
+def _state_context(measure, state_form, *, last_entry_date, can_edit, entry_form=None, **extra):
+    """What the state section (measure_detail.html#state) shows, and nothing more: the
+    current state and, for who may edit, the one form to record a Sachstand."""
+    if can_edit and entry_form is None:
+        entry_form = ProgressEntryForm(measure=measure)
     return {
         "concept": measure.concept,
         "measure": measure,
@@ -114,27 +135,37 @@ def _state_context(measure, state_form, *, last_entry_date, can_edit, **extra):
         "overdue": measure.is_overdue(last_entry_date, timezone.localdate()),
         "next_due": measure.next_update_due(last_entry_date),
         "can_edit": can_edit,
-        "state_form": state_form
-        if state_form is not None
-        else MeasureStateForm(instance=measure, initial={"version": measure.version}),
+        "entry_form": entry_form,
+        # A refused POST to stand/ (the quick state change) shows its errors here.
+        "state_form": state_form,
         **extra,
+    }
+
+
+def _timeline_context(request, measure, entries):
+    """The Sachstände section: every Sachstand, withdrawn ones too (marked), with its
+    corrections, and which of them the user may correct or withdraw."""
+    return {
+        "entries": entries,
+        "correctable": correctable_entry_ids(request.user, measure, entries),
     }
 
 
 def _detail_context(request, measure, state_form=None, **extra):
-    entries = list(measure.entries.all())
+    entries = entry_timeline(measure)
+    counted = [e for e in entries if not e.is_withdrawn]
     state = _state_context(
         measure,
         state_form,
-        last_entry_date=entries[0].date if entries else None,
+        last_entry_date=counted[0].date if counted else None,
         can_edit=can_edit_measure(request.user, measure),
         **extra,
     )
-    return state | {
-        "entries": entries,
-        "indicators": sub_goal_indicators(measure),
-        **_history_context(measure),
-    }
+    return (
+        state
+        | _timeline_context(request, measure, entries)
+        | {"indicators": sub_goal_indicators(measure), **_history_context(measure)}
+    )
 
 
 def _history_context(measure, before=None):
@@ -168,13 +199,10 @@ def measure_entries(request, slug, key):
     it the detail page at that section."""
     if not request.htmx:
         return redirect(detail_url(get_measure_for_view(request.user, slug, key)) + "#sachstaende")
-    measure = get_measure_for_view(request.user, slug, key, measure_detail_queryset())
-    context = {
-        "concept": measure.concept,
-        "measure": measure,
-        "entries": list(measure.entries.all()),
-        "can_edit": can_edit_measure(request.user, measure),
-    }
+    measure = get_measure_for_view(request.user, slug, key)
+    context = {"concept": measure.concept, "measure": measure} | _timeline_context(
+        request, measure, entry_timeline(measure)
+    )
     return render(request, "measures/measure_detail.html#entries", context)
 
 
@@ -214,13 +242,14 @@ def _state_response(
             last_entry_date = measure.entries.values_list("date", flat=True).first()
         context = _state_context(
             measure,
-            form,
+            form if conflict is not None or form.errors else None,
             last_entry_date=last_entry_date,
             can_edit=True,
             conflict=conflict,
             mine=mine,
             saved=saved,
             new_entry=entry,
+            correctable=correctable_entry_ids(request.user, measure, [entry] if entry else []),
         )
         response = render(request, "measures/measure_detail.html#state_response", context)
         if entry is not None:
@@ -286,55 +315,102 @@ def measure_update_state(request, slug, key):
     return _state_response(request, measure, fresh_form, entry=entry, saved=text)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-@login_required
-def progress_entry_create(request, slug, key):
-    measure = get_measure_for_edit(request.user, slug, key)
-    form = ProgressEntryForm(request.POST or None, request.FILES or None, measure=measure)
-    conflict, mine = None, []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+def _save_entry(request, measure, form):
+    """The one way to record a Sachstand: write what the form holds through the services
+    ("Sachstand speichern" or "Keine Änderung seit dem letzten Sachstand").
+    Returns (entry, conflict, mine); entry None if nothing was written."""
+    if not form.is_valid():
+        return None, None, []
+    data = form.cleaned_data
+    try:
+        if form.no_change:
+            entry = services.progress_entry_no_change(
+                measure=measure,
+                user=request.user,
+                expected_version=data["version"],
+                note=data["text"],
+            )
+            return entry, None, []
         file_errors = [e for f in data["files"] for e in services.evidence_file_errors(f)]
         if file_errors:
             form.add_error("files", file_errors)
-        else:
-            try:
-                with transaction.atomic():
-                    entry = services.progress_entry_create(
-                        measure=measure,
-                        author=request.user,
-                        expected_version=data["version"],
-                        **{k: data[k] for k in ProgressEntryForm.Meta.fields},
-                    )
-                    for upload in data["files"]:
-                        services.evidence_add(entry=entry, upload=upload)
-                    for url in data["links"]:
-                        services.evidence_add(entry=entry, url=url)
-            except StaleVersion as error:
-                # The state changed meanwhile: show the current one where the user kept it.
-                conflict = error
-                mine = form.rebase(error)
-                measure = error.obj
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                date = formatting.date(entry.date)
-                newer = measure.entries.filter(date__gt=entry.date).order_by("-date").first()
-                if newer is None:
-                    messages.success(
-                        request, _("Sachstand vom %(date)s gespeichert.") % {"date": date}
-                    )
-                else:
-                    messages.info(
-                        request,
-                        _(
-                            "Sachstand vom %(date)s gespeichert. Es gibt einen neueren Sachstand "
-                            "(vom %(newer)s); der aktuelle Stand der Maßnahme bleibt daher "
-                            "unverändert."
-                        )
-                        % {"date": date, "newer": formatting.date(newer.date)},
-                    )
-                return redirect(detail_url(measure))
+            return None, None, []
+        fields = {k: data[k] for k in ProgressEntryForm.Meta.fields}
+        if not fields["text"].strip():
+            # Only a change of state may leave the text empty (ProgressEntryForm.clean): it
+            # says what changed.
+            fields["text"] = services.state_change_text(
+                measure,
+                status=data["status"],
+                traffic_light=data["traffic_light"],
+                progress=data["progress"],
+            )
+        # Evidence is saved with its Sachstand or not at all; without any, the service's own
+        # transaction is the one needed.
+        together = transaction.atomic() if data["files"] or data["links"] else nullcontext()
+        with together:
+            entry = services.progress_entry_create(
+                measure=measure,
+                author=request.user,
+                expected_version=data["version"],
+                **fields,
+            )
+            # Shown with the new Sachstand without reading them back.
+            entry.new_evidence = [
+                services.evidence_add(entry=entry, upload=upload) for upload in data["files"]
+            ] + [services.evidence_add(entry=entry, url=url) for url in data["links"]]
+    except StaleVersion as conflict:
+        # The state changed meanwhile: show the current one where the user kept it.
+        mine = form.rebase(conflict)
+        current = conflict.obj
+        current.concept = measure.concept
+        return None, conflict, mine
+    except ValidationError as error:
+        add_service_errors(form, error)
+        # Nothing was written; the measure shows its stored state again.
+        measure.refresh_from_db(fields=[*services.STATE_FIELDS, "version"])
+        return None, None, []
+    return entry, None, []
+
+
+def _entry_saved_text(measure, entry, no_change):
+    """What the page says after a Sachstand was recorded."""
+    if no_change:
+        return _("„Keine Änderung“ mit heutigem Datum festgehalten.")
+    date = formatting.date(entry.date)
+    # None lies in the future: one of today is the newest.
+    newer = None
+    if entry.date < timezone.localdate():
+        newer = measure.entries.filter(date__gt=entry.date).order_by("-date").first()
+    if newer is None:
+        return _("Sachstand vom %(date)s gespeichert.") % {"date": date}
+    return _(
+        "Sachstand vom %(date)s gespeichert. Es gibt einen neueren Sachstand (vom %(newer)s); "
+        "der aktuelle Stand der Maßnahme bleibt daher unverändert."
+    ) % {"date": date, "newer": formatting.date(newer.date)}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def progress_entry_create(request, slug, key):
+    """ "Sachstand erfassen": GET the form as a page of its own; POST (from that page or from
+    the form on the measure page, with htmx or without) records it."""
+    measure = get_measure_for_edit(request.user, slug, key, measure_entry_queryset())
+    no_change = request.POST.get(ACTION) == NO_CHANGE
+    form = ProgressEntryForm(
+        request.POST or None, request.FILES or None, measure=measure, no_change=no_change
+    )
+    entry, conflict, mine = None, None, []
+    if request.method == "POST":
+        entry, conflict, mine = _save_entry(request, measure, form)
+        if conflict is not None:
+            measure = conflict.obj
+    saved = _entry_saved_text(measure, entry, no_change) if entry is not None else ""
+    if request.htmx and request.method == "POST":
+        return _entry_response(request, measure, form, entry, conflict, mine, saved)
+    if entry is not None:
+        messages.success(request, saved)
+        return redirect(detail_url(measure))
     return render(
         request,
         "measures/progress_entry_form.html",
@@ -350,9 +426,57 @@ def progress_entry_create(request, slug, key):
     )
 
 
+def _entry_response(request, measure, form, entry, conflict, mine, saved):
+    """The htmx answer of the form on the measure page: the state section (a fresh form
+    after a save, the user's input with its errors or the conflict otherwise) and, after a
+    save, the new Sachstand at the top of the timeline (out of band) – or, for one of an
+    earlier day than the newest, the whole timeline; measureUpdated reloads the change
+    history."""
+    context = {}
+    last_entry_date = None
+    if entry is not None:
+        form = None
+        if entry.date == timezone.localdate():
+            # The newest (none lies in the future): it tops the timeline.
+            last_entry_date = entry.date
+            entry.corrections = []
+            context |= {
+                "new_entry": entry,
+                "new_evidence": getattr(entry, "new_evidence", []),
+                "correctable": correctable_entry_ids(request.user, measure, [entry]),
+            }
+        else:
+            entries = entry_timeline(measure)
+            counted = [e for e in entries if not e.is_withdrawn]
+            last_entry_date = counted[0].date if counted else None
+            context |= _timeline_context(request, measure, entries) | {"timeline": True}
+    else:
+        last_entry_date = measure.entries.values_list("date", flat=True).first()
+    context = (
+        _state_context(
+            measure,
+            None,
+            last_entry_date=last_entry_date,
+            can_edit=True,
+            entry_form=form,
+            conflict=conflict,
+            mine=mine,
+            saved=saved,
+            files_dropped=bool(conflict and form.cleaned_data.get("files")),
+        )
+        | context
+    )
+    response = render(request, "measures/measure_detail.html#entry_response", context)
+    if entry is not None:
+        trigger_client_event(response, "measureUpdated", {"code": measure.label})
+    return response
+
+
 @require_POST
 @login_required
 def progress_entry_no_change(request, slug, key):
+    """ "Keine Änderung seit dem letzten Sachstand" on its own (a bookmark, an old page):
+    the same as that choice of the Sachstand form."""
     measure = get_measure_for_edit(request.user, slug, key)
     form = NoChangeForm(request.POST)
     if not form.is_valid():
@@ -366,8 +490,94 @@ def progress_entry_no_change(request, slug, key):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("„Keine Änderung“ mit heutigem Datum festgehalten."))
+        messages.success(request, _entry_saved_text(measure, None, True))
     return redirect(detail_url(measure))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def progress_entry_correct(request, slug, key, pk):
+    """Correct a Sachstand (Koordination any, Maßnahmenverantwortliche their own recent
+    ones: access.get_entry_for_correction), with a reason."""
+    measure, entry = get_entry_for_correction(request.user, slug, key, pk)
+    form = ProgressEntryCorrectionForm(request.POST or None, instance=entry)
+    conflict, mine = None, []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.progress_entry_correct(
+                entry=entry,
+                user=request.user,
+                expected_version=data["version"],
+                reason=data["reason"],
+                **{name: data[name] for name in services.ENTRY_CORRECTABLE_FIELDS},
+            )
+        except StaleVersion as error:
+            conflict = error
+            mine = form.rebase(error)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Sachstand vom %(date)s korrigiert.") % {"date": formatting.date(entry.date)},
+            )
+            return redirect(detail_url(measure) + "#sachstaende")
+    return render(
+        request,
+        "measures/progress_entry_correct.html",
+        {
+            "concept": measure.concept,
+            "measure": measure,
+            "entry": entry,
+            "form": form,
+            "conflict": conflict,
+            "mine": mine,
+        },
+        status=409 if conflict else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def progress_entry_withdraw(request, slug, key, pk):
+    """Withdraw a Sachstand, with a reason: no longer counted anywhere, kept in the timeline
+    and the history."""
+    measure, entry = get_entry_for_correction(request.user, slug, key, pk)
+    form = ProgressEntryWithdrawForm(request.POST or None, versioned=entry)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.progress_entry_withdraw(
+                entry=entry,
+                user=request.user,
+                expected_version=data["version"],
+                reason=data["reason"],
+            )
+        except StaleVersion as error:
+            conflict = error
+            form.rebase(error)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Sachstand vom %(date)s zurückgezogen.") % {"date": formatting.date(entry.date)},
+            )
+            return redirect(detail_url(measure) + "#sachstaende")
+    return render(
+        request,
+        "measures/progress_entry_withdraw.html",
+        {
+            "concept": measure.concept,
+            "measure": measure,
+            "entry": entry,
+            "form": form,
+            "conflict": conflict,
+        },
+        status=409 if conflict else 200,
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

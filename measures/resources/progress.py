@@ -298,6 +298,7 @@ class ProgressEntryResource(ConceptResource):
                 entry=entry,
                 user=self.user,
                 expected_version=entry.version,
+                reason=self.change_reason,
                 **{c.attribute: values[c.attribute] for c in changes},
             )
         fields = {name: values[name] for name in services.ENTRY_TEXT_FIELDS if name in values}

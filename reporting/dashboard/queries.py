@@ -557,14 +557,19 @@ def status_change_records(concept: Concept, since: dt.date):
     Other changes (admin, fixtures) carry the day they were recorded. A change recorded in the
     period for an earlier day is listed as well, with its own date. The period is chosen on
     these plain columns first, so only its records are compared with the one before them
-    (the first record of a measure has none). One query.
+    (the first record of a measure has none). The changes made by a withdrawn Sachstand
+    are left out, as if it had never been recorded. One query.
     """
     History = Measure.history.model
-    previous = History.objects.filter(
+    withdrawn = ProgressEntry.with_withdrawn.filter(
+        measure__concept=concept, withdrawn_at__isnull=False
+    ).values("pk")
+    counted = History.objects.exclude(entry_id__in=withdrawn)
+    previous = counted.filter(
         id=OuterRef("id"), history_date__lt=OuterRef("history_date")
     ).order_by("-history_date", "-history_id")
     return (
-        History.objects.filter(concept_id=concept.pk)
+        counted.filter(concept_id=concept.pk)
         .filter(
             # Dated in the period, or recorded in it: a Sachstand entered late for an earlier
             # day is news since the date too (shown with "erfasst am").

@@ -109,7 +109,11 @@ def replaced_counts(concept) -> list[tuple[int, str]]:
         (StrategicGoal.objects.filter(concept=concept), "strategisches Ziel", "strategische Ziele"),
         (SubGoal.objects.filter(goal__concept=concept), "Teilziel", "Teilziele"),
         (Measure.objects.filter(concept=concept), "Maßnahme", "Maßnahmen"),
-        (ProgressEntry.objects.filter(measure__concept=concept), "Sachstand", "Sachstände"),
+        (
+            ProgressEntry.with_withdrawn.filter(measure__concept=concept),
+            "Sachstand",
+            "Sachstände",
+        ),
         (Evidence.objects.filter(entry__measure__concept=concept), "Nachweis", "Nachweise"),
         (Indicator.objects.filter(concept=concept), "Kennzahl", "Kennzahlen"),
         (

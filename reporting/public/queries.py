@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.db.models.functions import Length
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -156,7 +156,8 @@ def concept_page(slug) -> ConceptPage:
     measures = {}
     for row in (
         Measure.objects.filter(concept_id=concept_pk, is_public=True)
-        .annotate(last_update=Max("entries__date"))
+        # A join does not pass through the entries' manager: withdrawn ones left out here.
+        .annotate(last_update=Max("entries__date", filter=Q(entries__withdrawn_at__isnull=True)))
         .order_by("position", "number")
         .values("goal_id", "code", "number", "title", "status", "traffic_light", "last_update")
     ):

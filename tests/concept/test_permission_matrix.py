@@ -50,6 +50,9 @@ MATRIX = [
     ("measures:detail", {"key": "S4"}, "get", READ),
     ("measures:history", {"key": "S4"}, "get", READ),
     ("measures:entry_list", {"key": "S4"}, "get", READ),
+    # The Sachstand is the Koordination's: Maßnahmenverantwortliche correct only their own.
+    ("measures:entry_correct", {"key": "S4", "pk": "entry"}, "get", EDIT),
+    ("measures:entry_withdraw", {"key": "S4", "pk": "entry"}, "get", EDIT),
     ("measures:state_edit", {"key": "S4"}, "post", OWNER),
     ("measures:entry_create", {"key": "S4"}, "get", OWNER),
     ("measures:no_change", {"key": "S4"}, "post", OWNER),
@@ -137,6 +140,7 @@ def objects(concept, settings, tmp_path):
     )
     return {
         "slug": concept.slug,
+        "entry": entry.pk,
         "evidence": evidence.pk,
         "committee_meeting": committee_meeting.pk,
         "meeting": meeting.pk,

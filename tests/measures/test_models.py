@@ -211,7 +211,11 @@ def test_data_from_before_the_state_rule_stays_editable():
     )
     assert measure.description == "Neu beschrieben"
     entry = services.progress_entry_correct(
-        entry=entry, user=None, expected_version=entry.version, text="Tippfehler behoben"
+        entry=entry,
+        user=None,
+        expected_version=entry.version,
+        reason="Tippfehler",
+        text="Tippfehler behoben",
     )
     assert entry.text == "Tippfehler behoben"
     with pytest.raises(ValidationError, match="widersprechen sich"):

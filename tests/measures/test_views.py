@@ -555,8 +555,17 @@ def test_a_sachstand_dropping_the_measure_needs_a_reason(client, concept, coordi
 
 def test_future_date_and_missing_text_are_refused(client, concept, coordinator):
     measure = concept.measures.get(code="S6")
-    response = client.post(url("entry_create", "S6"), entry_data(measure, text=""))
-    assert "Dieses Feld ist zwingend" in response.text
+    # Without a change of state the text says what the Sachstand records.
+    unchanged = {"status": measure.status, "traffic_light": measure.traffic_light}
+    response = client.post(
+        url("entry_create", "S6"), entry_data(measure, text="", progress=0, **unchanged)
+    )
+    assert response.context["form"].errors == {
+        "text": [
+            "Bitte beschreiben Sie den Sachstand – oder wählen Sie „Keine Änderung seit dem "
+            "letzten Sachstand“, wenn sich nichts geändert hat."
+        ]
+    }
     response = client.post(url("entry_create", "S6"), entry_data(measure, date="2999-01-01"))
     assert response.context["form"].errors == {"date": ["Das Datum liegt in der Zukunft."]}
     assert not ProgressEntry.objects.exists()
@@ -854,18 +863,26 @@ def follow_ups(html, events):
 def test_saving_the_state_runs_a_bounded_number_of_queries(
     client, concept, coordinator, django_assert_max_num_queries
 ):
-    """One "Stand speichern" on the measure page: the POST, and every request the page
-    makes after it (found from its hx- attributes and the answer's HX-Trigger)."""
+    """One "Sachstand speichern" on the measure page (a change of state, the text left
+    empty): the POST, and every request the page makes after it (found from its hx-
+    attributes and the answer's HX-Trigger)."""
     measure = concept.measures.get(code="S1")
     Measure.history.filter(id=measure.pk).delete()  # as loaded from a fixture
     page = client.get(url("detail", "S1")).text
 
     def click(progress, post_limit):
         measure.refresh_from_db()
-        data = state_data(measure, status=Status.IN_PROGRESS, progress=progress)
+        data = entry_data(
+            measure,
+            date=timezone.localdate().strftime("%d.%m.%Y"),
+            status=Status.IN_PROGRESS,
+            progress=progress,
+            text="",
+        ) | {"aktion": "speichern"}
         with django_assert_max_num_queries(post_limit) as post:
-            response = client.post(url("state_edit", "S1"), data, headers={"hx-request": "true"})
+            response = client.post(url("entry_create", "S1"), data, headers={"hx-request": "true"})
         assert response.status_code == 200 and "hx-swap-oob" in response.text
+        assert f"Fortschritt von {measure.progress} % auf {progress} % geändert." in response.text
         events = json.loads(response["HX-Trigger"])
         targets = follow_ups(page + response.text, events)
         assert targets == [url("history", "S1")]
@@ -879,6 +896,17 @@ def test_saving_the_state_runs_a_bounded_number_of_queries(
     first = click(30, 15)
     later = click(40, 15)
     assert first[1] <= 25 and later[1] <= 25, (first, later)
+
+
+def test_a_quick_state_change_runs_a_bounded_number_of_queries(
+    client, concept, coordinator, django_assert_max_num_queries
+):
+    """ "Stand speichern" (stand/), kept for pages opened before the one form: as before."""
+    measure = concept.measures.get(code="S1")
+    data = state_data(measure, status=Status.IN_PROGRESS, progress=30)
+    with django_assert_max_num_queries(16):
+        response = client.post(url("state_edit", "S1"), data, headers={"hx-request": "true"})
+    assert response.status_code == 200 and "hx-swap-oob" in response.text
 
 
 # --- indicator values ------------------------------------------------------------------------

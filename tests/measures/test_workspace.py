@@ -146,7 +146,7 @@ def test_a_change_brings_its_sachstand_along_and_reloads_the_history(client, con
     assert f'hx-get="{entries}"' not in html
     assert '<ol id="sachstaende-liste" class="portal-timeline">' in html
     assert '<p id="sachstaende-leer" class="kern-body">Noch kein Sachstand erfasst.</p>' in html
-    assert 'id="stand-speichern"' in html and 'id="keine-aenderung"' in html
+    assert 'id="sachstand-speichern"' in html and 'id="keine-aenderung"' in html
     measure = concept.measures.get(code="S1")
     response = client.post(
         url("state_edit", "S1"),
@@ -160,7 +160,7 @@ def test_a_change_brings_its_sachstand_along_and_reloads_the_history(client, con
     assert "Umsetzungsstand von „nicht begonnen“ auf „in Vorbereitung“ geändert." in oob
     assert '<p id="sachstaende-leer" class="kern-body" hx-swap-oob="true" hidden></p>' in oob
     # The new Sachstand looks as it does when the page is loaded again.
-    item = re.search(r'<li class="portal-timeline__item">.*?</li>', oob, re.S).group()
+    item = re.search(r'<li class="portal-timeline__item" id=.*?</li>', oob, re.S).group()
     assert item in client.get(url("detail", "S1")).text
     history_fragment = client.get(history, headers=HTMX).text
     assert history_fragment.lstrip().startswith('<section id="verlauf"')
