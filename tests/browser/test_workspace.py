@@ -52,24 +52,22 @@ def test_change_status_in_place(page, login, vechta):
     page.goto(f"{LIST}S1/")
     page.get_by_label("Umsetzungsstand", exact=True).select_option("in_progress")
     page.get_by_label("Fortschritt (%)").fill("30")
-    page.get_by_role("button", name="Stand speichern").click()
+    page.get_by_role("button", name="Sachstand speichern").click()
     status = page.locator("#stand [role=status]")
     status.wait_for()
-    assert (
-        "Umsetzungsstand von „nicht begonnen“ auf „in Umsetzung“ geändert." in status.inner_text()
-    )
+    assert "gespeichert" in status.inner_text()
     measure = Measure.objects.get(concept=vechta, code="S1")
     assert (measure.status, measure.progress) == ("in_progress", 30)
     # The page was not reloaded: the fragment was swapped and the new state is shown.
     assert "30 %" in page.locator("#stand").inner_text()
-    # The new Sachstand tops the timeline (it had none) and the history reloads itself;
-    # focus stays on the button.
+    # The new Sachstand, its text describing the change, tops the timeline (it had none)
+    # and the history reloads itself; focus stays on the button.
     timeline = page.locator("#sachstaende .portal-timeline")
     timeline.wait_for()
     assert "auf „in Umsetzung“ geändert" in timeline.inner_text()
     assert page.get_by_text("Noch kein Sachstand erfasst.").is_hidden()
     page.locator("#verlauf li", has_text="nicht begonnen → in Umsetzung").wait_for()
-    assert page.evaluate("document.activeElement.id") == "stand-speichern"
+    assert page.evaluate("document.activeElement.id") == "sachstand-speichern"
     assert_accessible(page)
     assert_no_console_errors(page)
 
@@ -77,17 +75,40 @@ def test_change_status_in_place(page, login, vechta):
 def test_add_sachstand(page, login, vechta):
     login(vechta)
     page.goto(f"{LIST}S6/")
-    page.get_by_role("link", name="Sachstand erfassen").click()
-    page.get_by_label("Sachstand", exact=True).fill("Erster Alphabetisierungskurs gestartet.")
+    page.get_by_label("Sachstand – optional", exact=True).fill(
+        "Erster Alphabetisierungskurs gestartet."
+    )
+    # Figures and evidence are in the same form, folded away.
+    page.get_by_text("Weitere Angaben").click()
     page.get_by_label("Teilnehmende").fill("12")
     page.get_by_label("Kosten (EUR)").fill("1.250,50")
     page.get_by_role("button", name="Sachstand speichern").click()
-    page.wait_for_url(f"**{LIST}S6/")
-    assert (
-        "Erster Alphabetisierungskurs gestartet." in page.locator(".portal-timeline").inner_text()
-    )
-    assert "Kosten: 1.250,50\u00a0€" in page.locator(".portal-timeline").inner_text()
+    timeline = page.locator(".portal-timeline")
+    timeline.get_by_text("Erster Alphabetisierungskurs gestartet.").wait_for()
+    assert "Kosten: 1.250,50\u00a0€" in timeline.inner_text()
     assert_no_console_errors(page)
+
+
+def test_add_sachstand_without_javascript(browser, live_server, vechta):
+    """The same form works without JavaScript: a POST and the page again."""
+    context = browser.new_context(
+        locale="de-DE", base_url=live_server.url, java_script_enabled=False
+    )
+    page = context.new_page()
+    user = add_member(vechta, UserFactory(password=PASSWORD), roles.COORDINATION)
+    page.goto("/anmelden/")
+    page.get_by_label("Benutzername").fill(user.username)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.goto(f"{LIST}S6/")
+    page.get_by_role("button", name="Keine Änderung seit dem letzten Sachstand").click()
+    page.wait_for_url(f"**{LIST}S6/")
+    assert "„Keine Änderung“ mit heutigem Datum festgehalten." in page.content()
+    assert (
+        "Keine Änderung seit dem letzten Sachstand."
+        in page.locator(".portal-timeline").inner_text()
+    )
+    context.close()
 
 
 def second_session(browser, live_server, concept, role=roles.COORDINATION, **user_fields):
@@ -114,12 +135,12 @@ def test_conflict_message_when_someone_else_saved_first(page, login, vechta, bro
     colleague.get_by_label("Umsetzungsstand", exact=True).select_option("preparing")
     colleague.get_by_label("Ampel", exact=True).select_option("yellow")
     colleague.get_by_label("Fortschritt (%)").fill("5")
-    colleague.get_by_role("button", name="Stand speichern").click()
+    colleague.get_by_role("button", name="Sachstand speichern").click()
     colleague.locator("#stand [role=status]").wait_for()
     context.close()
     page.get_by_label("Umsetzungsstand", exact=True).select_option("in_progress")
     page.get_by_label("Fortschritt (%)").fill("50")
-    page.get_by_role("button", name="Stand speichern").click()
+    page.get_by_role("button", name="Sachstand speichern").click()
     alert = page.locator(".portal-conflict")
     alert.wait_for()
     text = alert.inner_text()
@@ -154,7 +175,7 @@ def test_master_data_conflict_keeps_both_changes(page, login, vechta, browser, l
 def test_forbidden_edit_for_steering_group(page, login, vechta):
     login(vechta, role=roles.STEERING_GROUP)
     page.goto(f"{LIST}S1/")
-    assert page.get_by_role("button", name="Stand speichern").count() == 0
+    assert page.get_by_role("button", name="Sachstand speichern").count() == 0
     assert page.get_by_role("link", name="Sachstand erfassen").count() == 0
     response = page.goto(f"{LIST}S1/sachstand/")
     assert response.status == 403
