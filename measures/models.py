@@ -124,6 +124,11 @@ class MeasureHistoryBase(models.Model):
     entry_id = models.PositiveBigIntegerField(
         _("Sachstand (ID)"), null=True, blank=True, editable=False
     )
+    # That Sachstand was withdrawn later (progress_entry_withdraw): "Änderungen seit" no
+    # longer lists this change, as if it had not been recorded; the history keeps it.
+    entry_withdrawn = models.BooleanField(
+        _("Sachstand zurückgezogen"), default=False, editable=False
+    )
 
     class Meta:
         abstract = True

@@ -4,6 +4,7 @@ queries."""
 from django.db.models import Exists, OuterRef, Prefetch
 
 from concept.history import HISTORY_LIMIT, HistoryReader, history_events
+from concept.locking import person
 from goals.models import Indicator, IndicatorValue
 from measures.models import Decision, Measure, MeasureOrganisation, ProgressEntry
 from measures.services import TRACKED_FIELDS, field_changes
@@ -69,6 +70,7 @@ def entry_timeline(measure):
     for entry in entries:
         entry.measure = measure
         entry.corrections = []
+        entry.withdrawn_by_name = person(entry.withdrawn_by)
     # A correction moves a Sachstand's version on: one never corrected has none to show.
     corrected = [entry.pk for entry in entries if entry.version > 1]
     if corrected:
@@ -83,6 +85,7 @@ def entry_timeline(measure):
             .order_by("history_date", "history_id")
         )
         for record in corrections:
+            record.user_name = person(record.history_user)
             by_pk[record.id].corrections.append(record)
     return entries
 

@@ -330,6 +330,8 @@ def progress_entry_withdraw(
     entry._history_user = user
     entry._change_reason = reason
     entry.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "version"])
+    # The changes it made on the measure stay in the history, marked (MeasureHistoryBase).
+    Measure.history.filter(entry_id=entry.pk).update(entry_withdrawn=True)
     measure_follow_entries(
         measure=entry.measure,
         user=user,

@@ -238,6 +238,7 @@ def _state_response(
         # The Sachstand just recorded is dated today: the newest (none lies in the future).
         if entry is not None:
             last_entry_date = entry.date
+            entry.corrections = []
         else:
             last_entry_date = measure.entries.values_list("date", flat=True).first()
         context = _state_context(

@@ -561,10 +561,7 @@ def status_change_records(concept: Concept, since: dt.date):
     are left out, as if it had never been recorded. One query.
     """
     History = Measure.history.model
-    withdrawn = ProgressEntry.with_withdrawn.filter(
-        measure__concept=concept, withdrawn_at__isnull=False
-    ).values("pk")
-    counted = History.objects.exclude(entry_id__in=withdrawn)
+    counted = History.objects.filter(entry_withdrawn=False)
     previous = counted.filter(
         id=OuterRef("id"), history_date__lt=OuterRef("history_date")
     ).order_by("-history_date", "-history_id")

@@ -225,7 +225,7 @@ def test_network_rows_of_an_older_export_keep_the_others_members(world):
 
 def correct(entry, user, **fields):
     return services.progress_entry_correct(
-        entry=entry, user=user, expected_version=entry.version, **fields
+        entry=entry, user=user, expected_version=entry.version, reason="Nachtrag", **fields
     )
 
 

@@ -1,5 +1,7 @@
 """Bad rows get a German message naming row and column, and nothing is written."""
 
+import datetime as dt
+
 import pytest
 
 from measures.models import Measure, ProgressEntry
@@ -89,6 +91,30 @@ def test_row_errors_name_row_and_column_and_nothing_is_written(world, bad, messa
     assert message in report.error_messages
     assert [row.status for row in report.rows] == ["new", "error"]
     assert snapshot() == before  # the good row was rolled back too
+
+
+def test_implausible_dates_are_refused_as_in_the_portal(world):
+    """The rule of measures.services.entry_date_errors, at the row and column."""
+    world.concept.adopted_on = dt.date(2019, 7, 1)
+    world.concept.save(update_fields=["adopted_on"])
+    Measure.objects.filter(concept=world.concept, code="S1").update(start_date="2025-09-01")
+    before = snapshot()
+    report = run_rows(
+        world,
+        PROGRESS,
+        [
+            HEADER,
+            ["S2", "01.01.1999", "in Umsetzung", "grün", "50", "alt"],
+            ["S1", "01.08.2025", "in Umsetzung", "grün", "50", "zu früh"],
+        ],
+    )
+    assert report.error_messages == [
+        "Zeile 2, Spalte „Datum“: Das Datum (01.01.1999) liegt vor dem Beschluss des Konzepts "
+        "(01.07.2019). Ein Sachstand beschreibt die Umsetzung des beschlossenen Konzepts.",
+        "Zeile 3, Spalte „Datum“: Das Datum (01.08.2025) liegt vor dem Beginn der Maßnahme "
+        "(01.09.2025). Ein Sachstand beschreibt die Maßnahme ab ihrem Beginn.",
+    ]
+    assert snapshot() == before
 
 
 def test_every_error_of_a_file_is_reported(world):
