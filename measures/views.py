@@ -323,39 +323,39 @@ def _save_entry(request, measure, form):
     if not form.is_valid():
         return None, None, []
     data = form.cleaned_data
+    file_errors = [e for f in data["files"] for e in services.evidence_file_errors(f)]
+    if file_errors:
+        form.add_error("files", file_errors)
+        return None, None, []
     try:
-        if form.no_change:
-            entry = services.progress_entry_no_change(
-                measure=measure,
-                user=request.user,
-                expected_version=data["version"],
-                note=data["text"],
-            )
-            return entry, None, []
-        file_errors = [e for f in data["files"] for e in services.evidence_file_errors(f)]
-        if file_errors:
-            form.add_error("files", file_errors)
-            return None, None, []
-        fields = {k: data[k] for k in ProgressEntryForm.Meta.fields}
-        if not fields["text"].strip():
-            # Only a change of state may leave the text empty (ProgressEntryForm.clean): it
-            # says what changed.
-            fields["text"] = services.state_change_text(
-                measure,
-                status=data["status"],
-                traffic_light=data["traffic_light"],
-                progress=data["progress"],
-            )
         # Evidence is saved with its Sachstand or not at all; without any, the service's own
         # transaction is the one needed.
         together = transaction.atomic() if data["files"] or data["links"] else nullcontext()
         with together:
-            entry = services.progress_entry_create(
-                measure=measure,
-                author=request.user,
-                expected_version=data["version"],
-                **fields,
-            )
+            if form.no_change:
+                entry = services.progress_entry_no_change(
+                    measure=measure,
+                    user=request.user,
+                    expected_version=data["version"],
+                    note=data["text"],
+                )
+            else:
+                fields = {k: data[k] for k in ProgressEntryForm.Meta.fields}
+                if not fields["text"].strip():
+                    # Only a change of state may leave the text empty (ProgressEntryForm.clean):
+                    # it says what changed.
+                    fields["text"] = services.state_change_text(
+                        measure,
+                        status=data["status"],
+                        traffic_light=data["traffic_light"],
+                        progress=data["progress"],
+                    )
+                entry = services.progress_entry_create(
+                    measure=measure,
+                    author=request.user,
+                    expected_version=data["version"],
+                    **fields,
+                )
             # Shown with the new Sachstand without reading them back.
             entry.new_evidence = [
                 services.evidence_add(entry=entry, upload=upload) for upload in data["files"]

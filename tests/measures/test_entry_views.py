@@ -299,7 +299,12 @@ def test_keine_aenderung_is_a_choice_of_the_same_form(client, concept, coordinat
     client.force_login(coordinator)
     response = client.post(
         url("entry_create", "S4"),
-        form_data(measure, aktion="keine-aenderung", text="Kurs läuft wie geplant."),
+        form_data(
+            measure,
+            aktion="keine-aenderung",
+            text="Kurs läuft wie geplant.",
+            links="https://example.org/protokoll",
+        ),
         headers={"hx-request": "true"},
     )
     assert response.status_code == 200
@@ -307,6 +312,7 @@ def test_keine_aenderung_is_a_choice_of_the_same_form(client, concept, coordinat
     entry = measure.entries.get()
     assert entry.date == TODAY
     assert entry.text == "Keine Änderung seit dem letzten Sachstand.\nKurs läuft wie geplant."
+    assert [e.url for e in entry.evidence.all()] == ["https://example.org/protokoll"]
     assert "hx-swap-oob" in response.text and "measureUpdated" in response["HX-Trigger"]
 
 
