@@ -212,9 +212,16 @@ class ProgressEntryResource(ConceptResource):
         self.entries = {}
         self.signatures = {}
         self.newest = {}
-        entries = ProgressEntry.objects.filter(measure__concept=self.concept)
+        # Withdrawn ones too: a file that still holds one must not bring it back.
+        self.withdrawn, self.withdrawn_signatures = {}, {}
+        entries = ProgressEntry.with_withdrawn.filter(measure__concept=self.concept)
         for entry in entries.order_by("pk"):
             entry.measure = by_pk[entry.measure_id]
+            if entry.is_withdrawn:
+                self.withdrawn[entry.pk] = entry
+                signature = self.signature(entry.measure, entry.__dict__)
+                self.withdrawn_signatures.setdefault(signature, entry)
+                continue
             self.entries[entry.pk] = entry
             self.signatures.setdefault(self.signature(entry.measure, entry.__dict__), entry)
             self.note_date(entry)
@@ -250,6 +257,9 @@ class ProgressEntryResource(ConceptResource):
             return None, None, ""
         if pk:
             entry = self.entries.get(pk)
+            if pk in self.withdrawn:
+                self._refuse_withdrawn(self.withdrawn[pk], id_header, errors)
+                return None, None, str(pk)
             if entry is None:
                 errors.setdefault(id_header, []).append(
                     _(
@@ -266,11 +276,29 @@ class ProgressEntryResource(ConceptResource):
         key = self.signature(measure, values)
         if ("new", key) in self._seen:
             return None, ("new", key), self.label(None, values)
+        if key in self.withdrawn_signatures and key not in self.signatures:
+            withdrawn = self.withdrawn_signatures[key]
+            self._refuse_withdrawn(withdrawn, self.header_of("date"), errors)
+            return None, None, self.label(None, values)
         # A row without ID that was imported before is the same Sachstand, not a new one.
         entry = self.signatures.get(key)
         if entry is not None:
             return entry, ("id", entry.pk), self.label(entry, values)
         return None, ("new", key), self.label(None, values)
+
+    @staticmethod
+    def _refuse_withdrawn(entry, header, errors):
+        errors.setdefault(header, []).append(
+            _(
+                "Dieser Sachstand (%(label)s) wurde am %(when)s zurückgezogen (%(reason)s) und "
+                "wird nicht wieder angelegt. Bitte die Zeile aus der Datei entfernen."
+            )
+            % {
+                "label": f"{entry.measure.label}, {formatting.date(entry.date)}",
+                "when": formatting.date(entry.withdrawn_at),
+                "reason": entry.withdrawal_reason,
+            }
+        )
 
     def values_at(self, entry, version):
         record = locking.history_at(entry, version)

@@ -11,12 +11,13 @@ from measures.models import Status, TrafficLight
 from measures.services import progress_entry_withdraw
 from reporting.dashboard import queries
 from reporting.exchange.export import export_file
+from reporting.exchange.importing import run_import
 from reporting.exchange.kinds import KINDS_BY_KEY
 from reporting.models import AnnualReport
 from reporting.public.queries import concept_page
 from reporting.report.snapshot import build_snapshot
 from tests.factories import ConceptFactory, GoalFactory, MeasureFactory, ProgressEntryFactory
-from tests.spreadsheets import read_csv_bytes
+from tests.spreadsheets import read_csv_bytes, write_csv_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +87,28 @@ def test_the_report_snapshot_reads_only_the_remaining_sachstand(world):
 
 def test_the_public_page_dates_by_the_remaining_sachstand(world):
     assert concept_page(world.slug).last_update == dt.date(2025, 3, 1)
+
+
+def test_an_import_does_not_bring_a_withdrawn_sachstand_back(world):
+    from measures.models import ProgressEntry
+
+    wrong = ProgressEntry.with_withdrawn.get(withdrawn_at__isnull=False)
+    header = ["ID", "Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt", "Sachstand"]
+    row = ["S1", "01.09.2025", "in Vorbereitung", "rot", "60", "Falsch erfasst"]
+    report = run_import(
+        kind=KINDS_BY_KEY["progress"],
+        concept=world,
+        user=None,
+        file_name="alt.csv",
+        data=write_csv_bytes([header, ["", *row], [str(wrong.pk), *row]]),
+        dry_run=True,
+    )
+    withdrawn_on = timezone.localdate().strftime("%d.%m.%Y")
+    message = (
+        f"Dieser Sachstand (S1, 01.09.2025) wurde am {withdrawn_on} zurückgezogen (falsch) und "
+        "wird nicht wieder angelegt. Bitte die Zeile aus der Datei entfernen."
+    )
+    assert report.error_messages == [
+        f"Zeile 2, Spalte „Datum“: {message}",
+        f"Zeile 3, Spalte „ID“: {message}",
+    ]
