@@ -272,7 +272,7 @@ def _state_response(
 @require_POST
 @login_required
 def measure_update_state(request, slug, key):
-    measure = get_measure_for_edit(request.user, slug, key)
+    measure = get_measure_for_edit(request.user, slug, key, measure_entry_queryset())
     form = MeasureStateForm(request.POST, instance=measure)
     if not form.is_valid():
         return _state_response(request, measure, form, status=400)

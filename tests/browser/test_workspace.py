@@ -75,9 +75,7 @@ def test_change_status_in_place(page, login, vechta):
 def test_add_sachstand(page, login, vechta):
     login(vechta)
     page.goto(f"{LIST}S6/")
-    page.get_by_label("Sachstand – optional", exact=True).fill(
-        "Erster Alphabetisierungskurs gestartet."
-    )
+    page.get_by_label("Sachstand", exact=True).fill("Erster Alphabetisierungskurs gestartet.")
     # Figures and evidence are in the same form, folded away.
     page.get_by_text("Weitere Angaben").click()
     page.get_by_label("Teilnehmende").fill("12")

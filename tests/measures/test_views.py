@@ -904,7 +904,7 @@ def test_a_quick_state_change_runs_a_bounded_number_of_queries(
     """ "Stand speichern" (stand/), kept for pages opened before the one form: as before."""
     measure = concept.measures.get(code="S1")
     data = state_data(measure, status=Status.IN_PROGRESS, progress=30)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(15):
         response = client.post(url("state_edit", "S1"), data, headers={"hx-request": "true"})
     assert response.status_code == 200 and "hx-swap-oob" in response.text
 
