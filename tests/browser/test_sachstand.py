@@ -79,6 +79,8 @@ def test_withdraw_a_sachstand(page, login, vechta):
     login(vechta, first_name="Kim", last_name="Koordination")
     page.goto(f"{LIST}S5/")
     page.get_by_role("link", name="zurückziehen (Sachstand vom 01.03.2025)").click()
+    assert "zählt nirgends mehr" in page.locator("main").inner_text()
+    assert_accessible(page)
     page.get_by_label("Grund des Zurückziehens").fill("bei der falschen Maßnahme erfasst")
     page.get_by_role("button", name="Sachstand zurückziehen").click()
     page.wait_for_url(f"**{LIST}S5/#sachstaende")
