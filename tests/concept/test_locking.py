@@ -149,7 +149,7 @@ def test_sachstand_correction(concept, user):
 
     def write(obj, version, value):
         measure_services.progress_entry_correct(
-            entry=obj, user=user, expected_version=version, text=value
+            entry=obj, user=user, expected_version=version, reason="Tippfehler", text=value
         )
 
     saved = race(
