@@ -37,6 +37,9 @@ G, Y, R, GR = TrafficLight.GREEN, TrafficLight.YELLOW, TrafficLight.RED, Traffic
 # A measure's path through 2024 and 2025: (date, status, traffic light, progress).
 # The demo's history starts a little before its first Sachstand (PROFILES).
 DEMO_START = dt.date(2024, 1, 15)
+# The source gives no adoption date; the demo assumes one before its history, so the rule
+# that no Sachstand lies before the adoption (measures.services.entry_date_errors) is in force.
+DEMO_ADOPTED_ON = DEMO_START - dt.timedelta(days=45)
 PROFILES = {
     "ongoing": [
         ("2024-03-15", Status.PREPARING, G, 10),
@@ -168,6 +171,12 @@ def _ensure_concept(stdout):
     return concept
 
 
+def _ensure_adoption(concept):
+    if concept.adopted_on is None:
+        concept.adopted_on = DEMO_ADOPTED_ON
+        concept.save(update_fields=["adopted_on", "updated_at"])
+
+
 def _ensure_users(concept):
     User = get_user_model()
     users = {}
@@ -292,6 +301,7 @@ def _demo_decision(concept, author):
 @transaction.atomic
 def seed_demo(stdout):
     concept = _ensure_concept(stdout)
+    _ensure_adoption(concept)
     users = _ensure_users(concept)
     coordinator = users[roles.COORDINATION]
     entries = _demo_progress(concept, coordinator)

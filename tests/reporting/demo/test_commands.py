@@ -40,6 +40,9 @@ def test_seed_demo_creates_concept_users_and_demo_progress(settings, capsys):
     assert entries.exists() and not entries.filter(is_demo=False).exists()
     assert {e.date.year for e in entries} == {2024, 2025}
     assert all(e.text.startswith("[Demo]") for e in entries)
+    # The demo's adoption date lies before its history, so the date rule holds for it.
+    assert concept.adopted_on is not None
+    assert not entries.filter(date__lt=concept.adopted_on).exists()
     # Every measure has a Sachstand and shows the state of its newest one.
     for measure in Measure.objects.filter(concept=concept):
         newest = measure.entries.order_by("-date").first()
