@@ -25,6 +25,18 @@ def _duplicate_error(indicator, reference_date, breakdown):
     )
 
 
+def indicator_value_check(item: IndicatorValue, exclude=()) -> None:
+    """Raise the ValidationError with every reason a Kennzahlwert is refused: its fields,
+    the Kennzahl's rules (IndicatorValue.clean) and a value that exists already for that
+    Stichtag. exclude: fields not to check (a form's fields that failed their own check)."""
+    try:
+        item.full_clean(exclude=exclude)
+    except ValidationError as error:
+        if "__all__" in error.message_dict:
+            raise _duplicate_error(item.indicator, item.reference_date, item.breakdown) from None
+        raise
+
+
 @transaction.atomic
 def indicator_value_create(
     *,
@@ -46,12 +58,7 @@ def indicator_value_create(
         source=source,
         note=note,
     )
-    try:
-        item.full_clean()
-    except ValidationError as error:
-        if "__all__" in error.message_dict:
-            raise _duplicate_error(indicator, reference_date, breakdown) from None
-        raise
+    indicator_value_check(item)
     item._history_user = user
     try:
         with transaction.atomic():
@@ -70,12 +77,7 @@ def indicator_value_update(
     now); a change made meanwhile is refused with concept.locking.StaleVersion."""
     for name, value in fields.items():
         setattr(item, name, value)
-    try:
-        item.full_clean()
-    except ValidationError as error:
-        if "__all__" in error.message_dict:
-            raise _duplicate_error(item.indicator, item.reference_date, item.breakdown) from None
-        raise
+    indicator_value_check(item)
     locking.claim(item, expected_version)
     item._history_user = user
     item.save(update_fields=[*fields, "version"])
