@@ -1,6 +1,6 @@
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -32,9 +32,14 @@ def indicator_value_check(item: IndicatorValue, exclude=()) -> None:
     try:
         item.full_clean(exclude=exclude)
     except ValidationError as error:
-        if "__all__" in error.message_dict:
-            raise _duplicate_error(item.indicator, item.reference_date, item.breakdown) from None
-        raise
+        if NON_FIELD_ERRORS not in error.error_dict:
+            raise
+        # The only rule over the whole value is the unique Stichtag (and Aufschlüsselung).
+        errors = {k: v for k, v in error.error_dict.items() if k != NON_FIELD_ERRORS}
+        duplicate = _duplicate_error(item.indicator, item.reference_date, item.breakdown)
+        for name, messages in duplicate.error_dict.items():
+            errors[name] = errors.get(name, []) + messages
+        raise ValidationError(errors) from None
 
 
 @transaction.atomic

@@ -209,9 +209,10 @@ def progress_entry_errors(
     for name, message in state_errors(status, progress).items():
         errors.setdefault(name, []).append(message)
     reason = measure.status_reason if measure.status_reason.strip() else deviation
-    dropped = dropped_errors(status, reason) if date is not None and "date" not in errors else {}
-    # Only the newest Sachstand sets the measure's state, and so needs the reason.
-    if dropped and not _is_history(measure, date, today, newest_known):
+    dropped = dropped_errors(status, reason) if "date" not in errors else {}
+    # Only the newest Sachstand sets the measure's state, and so needs the reason; without
+    # a date yet it is taken for the newest, as most are.
+    if dropped and (date is None or not _is_history(measure, date, today, newest_known)):
         errors["deviation"] = list(dropped.values())
     return errors
 
