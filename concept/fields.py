@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -89,13 +90,24 @@ def read_date(text: str) -> dt.date | None:
 
 
 def add_service_errors(form, error):
-    """Show a service's ValidationError at the fields it names; errors on fields the form
-    doesn't have (or without a field) appear above the form instead of failing."""
+    """Show a service's or a rule's errors (a ValidationError, or a dict {field: message(s)})
+    at the fields they name; errors on fields the form doesn't have (or without a field)
+    appear above the form instead of failing. A message already shown at its place is not
+    repeated."""
+    if isinstance(error, dict):
+        error = ValidationError(error)
     if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
+        _add_new(form, None, error.messages)
         return
-    for name, errors in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
+    for name, messages in error.message_dict.items():
+        _add_new(form, name if name in form.fields else None, messages)
+
+
+def _add_new(form, name, messages):
+    shown = form.errors.get(name or NON_FIELD_ERRORS, [])
+    new = [message for message in messages if message not in shown]
+    if new:
+        form.add_error(name, new)
 
 
 def query_datetime(value: str | None):

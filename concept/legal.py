@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from concept import roles
+from concept.forms import PortalForm
 from concept.locking import VersionedForm, claim, stale_version
 from concept.models import LegalPage
 
@@ -36,7 +37,7 @@ def check_legal_page_editor(user):
         raise PermissionDenied(_("Diese Seiten pflegt die Administration."))
 
 
-class LegalPageForm(VersionedForm, forms.ModelForm):
+class LegalPageForm(PortalForm, VersionedForm, forms.ModelForm):
     arbitration_url = LegalPage._meta.get_field("arbitration_url").formfield(assume_scheme="https")
 
     class Meta:
@@ -57,10 +58,6 @@ class LegalPageForm(VersionedForm, forms.ModelForm):
             self.fields["contact_email"].help_text = _(
                 "Kontakt für Rückmeldungen zu Barrieren (Feedback-Mechanismus)."
             )
-
-    def _post_clean(self):
-        # The instance is changed only by the service.
-        pass
 
 
 @transaction.atomic

@@ -1,3 +1,4 @@
+import copy
 import datetime as dt
 from decimal import Decimal
 
@@ -7,11 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concept.fields import DateField, GermanDecimalField, add_service_errors
+from concept.forms import PortalForm
 from concept.locking import VersionedForm
+from goals import services
 from goals.models import IndicatorValue
 
 
-class IndicatorValueForm(VersionedForm, forms.ModelForm):
+class IndicatorValueForm(PortalForm, VersionedForm, forms.ModelForm):
     year = forms.IntegerField(
         label=_("Jahr"),
         help_text=_("Stichtag ist der 31.12. dieses Jahres, wenn unten kein anderer steht."),
@@ -63,8 +66,15 @@ class IndicatorValueForm(VersionedForm, forms.ModelForm):
             cleaned["period"] = str(year)
         return cleaned
 
-    def _post_clean(self):
-        pass
+    def check(self, cleaned):
+        # The Stichtag is known once year and date passed (clean() derives it).
+        names = ["reference_date", "value", "breakdown", "period", "source", "note"]
+        unknown = [name for name in names if cleaned.get(name) is None or name in self.errors]
+        item = copy.copy(self.instance)
+        item.indicator = self.indicator
+        for name in names:
+            setattr(item, name, None if name in unknown else cleaned[name])
+        services.indicator_value_check(item, exclude=unknown)
 
     def add_service_errors(self, error):
         """The service's errors at this form's fields. One about the Stichtag goes to the

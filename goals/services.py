@@ -1,6 +1,6 @@
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,23 @@ def _duplicate_error(indicator, reference_date, breakdown):
     )
 
 
+def indicator_value_check(item: IndicatorValue, exclude=()) -> None:
+    """Raise the ValidationError with every reason a Kennzahlwert is refused: its fields,
+    the Kennzahl's rules (IndicatorValue.clean) and a value that exists already for that
+    Stichtag. exclude: fields not to check (a form's fields that failed their own check)."""
+    try:
+        item.full_clean(exclude=exclude)
+    except ValidationError as error:
+        if NON_FIELD_ERRORS not in error.error_dict:
+            raise
+        # The only rule over the whole value is the unique Stichtag (and Aufschlüsselung).
+        errors = {k: v for k, v in error.error_dict.items() if k != NON_FIELD_ERRORS}
+        duplicate = _duplicate_error(item.indicator, item.reference_date, item.breakdown)
+        for name, messages in duplicate.error_dict.items():
+            errors[name] = errors.get(name, []) + messages
+        raise ValidationError(errors) from None
+
+
 @transaction.atomic
 def indicator_value_create(
     *,
@@ -46,12 +63,7 @@ def indicator_value_create(
         source=source,
         note=note,
     )
-    try:
-        item.full_clean()
-    except ValidationError as error:
-        if "__all__" in error.message_dict:
-            raise _duplicate_error(indicator, reference_date, breakdown) from None
-        raise
+    indicator_value_check(item)
     item._history_user = user
     try:
         with transaction.atomic():
@@ -70,12 +82,7 @@ def indicator_value_update(
     now); a change made meanwhile is refused with concept.locking.StaleVersion."""
     for name, value in fields.items():
         setattr(item, name, value)
-    try:
-        item.full_clean()
-    except ValidationError as error:
-        if "__all__" in error.message_dict:
-            raise _duplicate_error(item.indicator, item.reference_date, item.breakdown) from None
-        raise
+    indicator_value_check(item)
     locking.claim(item, expected_version)
     item._history_user = user
     item.save(update_fields=[*fields, "version"])

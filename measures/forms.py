@@ -7,13 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from concept import formatting
 from concept.fields import DateField, GermanDecimalField
+from concept.forms import PortalForm
 from concept.locking import UNKNOWN, VersionedForm
 from goals.models import StrategicGoal, SubGoal
-from measures.models import Decision, Measure, ProgressEntry
+from measures import services
+from measures.models import Decision, Measure, ProgressEntry, period_errors
 from networks.models import Network, Organisation
 
 
-class MeasureStateForm(VersionedForm, forms.ModelForm):
+class MeasureStateForm(PortalForm, VersionedForm, forms.ModelForm):
     note = forms.CharField(
         label=_("Bemerkung"),
         required=False,
@@ -32,9 +34,14 @@ class MeasureStateForm(VersionedForm, forms.ModelForm):
         fields = ["status", "traffic_light", "progress"]
         widgets = {"progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1})}
 
-    def _post_clean(self):
-        # The instance is changed only by the service, never by the form.
-        pass
+    def check(self, cleaned):
+        return services.measure_set_state_errors(
+            measure=self.instance,
+            status=cleaned.get("status"),
+            traffic_light=cleaned.get("traffic_light"),
+            progress=cleaned.get("progress"),
+            reason=cleaned.get("reason"),
+        )
 
 
 # Evidence per Sachstand, beside the per-file limit settings.EVIDENCE_MAX_BYTES.
@@ -108,7 +115,7 @@ ACTION = "aktion"
 NO_CHANGE = "keine-aenderung"
 
 
-class ProgressEntryForm(VersionedForm, forms.ModelForm):
+class ProgressEntryForm(PortalForm, VersionedForm, forms.ModelForm):
     """The one way to record a Sachstand, on the measure page and as a page of its own:
     prefilled with the measure's state and today. With `no_change` (the button "Keine
     Änderung seit dem letzten Sachstand") it confirms the state as it is, today."""
@@ -177,6 +184,15 @@ class ProgressEntryForm(VersionedForm, forms.ModelForm):
         )
         self.fields["decision"].empty_label = _("– kein Beschluss –")
 
+    def check(self, cleaned):
+        return services.progress_entry_errors(
+            measure=self.measure,
+            date=cleaned.get("date"),
+            status=cleaned.get("status"),
+            progress=cleaned.get("progress"),
+            deviation=cleaned.get("deviation"),
+        )
+
     def clean_links(self):
         validator = forms.URLField(assume_scheme="https")
         links = []
@@ -238,11 +254,8 @@ class ProgressEntryForm(VersionedForm, forms.ModelForm):
             )
         return data
 
-    def _post_clean(self):
-        pass
 
-
-class ProgressEntryCorrectionForm(VersionedForm, forms.ModelForm):
+class ProgressEntryCorrectionForm(PortalForm, VersionedForm, forms.ModelForm):
     """Correct a recorded Sachstand: texts, figures, date and state, with a reason."""
 
     staff = GermanDecimalField(
@@ -267,12 +280,16 @@ class ProgressEntryCorrectionForm(VersionedForm, forms.ModelForm):
         field_classes = {"date": DateField}
         widgets = ENTRY_WIDGETS
 
-    def _post_clean(self):
-        # The instance is changed only by the service, never by the form.
-        pass
+    def check(self, cleaned):
+        return services.progress_entry_correction_errors(
+            entry=self.instance,
+            date=cleaned.get("date"),
+            status=cleaned.get("status"),
+            progress=cleaned.get("progress"),
+        )
 
 
-class ProgressEntryWithdrawForm(VersionedForm):
+class ProgressEntryWithdrawForm(PortalForm, VersionedForm):
     """Withdraw a recorded Sachstand, with a reason."""
 
     reason = forms.CharField(
@@ -283,7 +300,7 @@ class ProgressEntryWithdrawForm(VersionedForm):
     )
 
 
-class NoChangeForm(forms.Form):
+class NoChangeForm(PortalForm):
     """ "Keine Änderung": only the version the user saw."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -304,7 +321,7 @@ ASSIGNING_FIELDS = [
 ]
 
 
-class MeasureForm(VersionedForm, forms.ModelForm):
+class MeasureForm(PortalForm, VersionedForm, forms.ModelForm):
     lead_organisations = forms.ModelMultipleChoiceField(
         label=_("Federführung"),
         queryset=Organisation.objects.none(),
@@ -372,6 +389,19 @@ class MeasureForm(VersionedForm, forms.ModelForm):
             self.initial["lead_organisations"] = roles.get("lead", [])
             self.initial["partner_organisations"] = roles.get("partner", [])
 
+    def check(self, cleaned):
+        errors = period_errors(cleaned.get("start_date"), cleaned.get("end_date"))
+        if "goal" in self.fields:
+            errors.update(
+                services.assignment_errors(
+                    goal=cleaned.get("goal"),
+                    sub_goals=cleaned.get("sub_goals"),
+                    lead=cleaned.get("lead_organisations"),
+                    partners=cleaned.get("partner_organisations"),
+                )
+            )
+        return errors
+
     def _sub_goal_choices(self, concept):
         """The Teilziele of the measure's goal (and of the goal just chosen, when the form
         comes back with an error), plus those already assigned, so none is dropped unseen.
@@ -385,10 +415,6 @@ class MeasureForm(VersionedForm, forms.ModelForm):
             return sub_goals
         assigned = self.instance.sub_goals.values("pk") if self.instance.pk else []
         return sub_goals.filter(models.Q(goal__in=goals) | models.Q(pk__in=assigned))
-
-    def _post_clean(self):
-        # Validate field values against the model without touching the stored instance.
-        pass
 
     def locked_values(self, source):
         """Assignments as the form shows them: from a history record's snapshot (where it
@@ -443,7 +469,7 @@ class MeasureChoiceField(forms.ModelMultipleChoiceField):
         return f"{measure.label}: {measure.title}"
 
 
-class DecisionForm(VersionedForm):
+class DecisionForm(PortalForm, VersionedForm):
     text = forms.CharField(
         label=_("Beschlusstext"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )

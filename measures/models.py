@@ -52,6 +52,20 @@ def state_errors(status, progress):
     }
 
 
+def dropped_errors(status, reason):
+    """{"status_reason": message} when a measure is dropped (entfällt) without a reason."""
+    if status == Status.DROPPED and not (reason or "").strip():
+        return {"status_reason": _("Bitte begründen, warum die Maßnahme entfällt.")}
+    return {}
+
+
+def period_errors(start_date, end_date):
+    """{"end_date": message} when a measure ends before it begins."""
+    if start_date and end_date and end_date < start_date:
+        return {"end_date": _("Das Ende liegt vor dem Beginn.")}
+    return {}
+
+
 def update_due(last_entry_date, start_date, created_at, cadence):
     """When the next Sachstand is due: a cadence after the last one, or, before the first,
     after the measure was taken up – the later of its start and the day it was entered, so
@@ -403,10 +417,8 @@ class Measure(models.Model):
         errors = {}
         if self.goal_id and self.goal.concept_id != self.concept_id:
             errors["goal"] = _("Das strategische Ziel gehört zu einem anderen Konzept.")
-        if self.status == Status.DROPPED and not self.status_reason.strip():
-            errors["status_reason"] = _("Bitte begründen, warum die Maßnahme entfällt.")
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = _("Das Ende liegt vor dem Beginn.")
+        errors.update(dropped_errors(self.status, self.status_reason))
+        errors.update(period_errors(self.start_date, self.end_date))
         # Umsetzungsstand and Fortschritt are checked where they are written: with the
         # Sachstand that sets them (ProgressEntry.clean). Data from before that rule must
         # stay editable (texts, dates).

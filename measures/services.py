@@ -31,6 +31,7 @@ from measures.models import (
     Status,
     assignment_changes,
     assignments_snapshot,
+    dropped_errors,
     state_errors,
 )
 from networks.models import Meeting, Network
@@ -172,15 +173,18 @@ def progress_entry_create(
     # look up.
     entry.full_clean(exclude=["measure", "author"], validate_constraints=False)
     today = timezone.localdate()
-    errors = entry_date_errors(measure, date, today)
+    errors = progress_entry_errors(
+        measure=measure,
+        date=date,
+        status=status,
+        progress=progress,
+        deviation=deviation,
+        today=today,
+        newest_known=newest_known,
+    )
     if errors:
         raise ValidationError(errors)
-    # Only the newest Sachstand sets the measure's state; an older one is history only.
-    # None lies in the future (refused above), so one of today is the newest.
-    if date < today and (
-        (newest_known is not None and date < newest_known)
-        or measure.entries.filter(date__gt=date).exists()
-    ):
+    if _is_history(measure, date, today, newest_known):
         entry._history_user = author
         entry.save()
         return entry
@@ -199,6 +203,46 @@ def progress_entry_create(
     with errors_renamed(status_reason="deviation"):
         _save_measure(measure, author, STATE_FIELDS, reason, entry=entry)
     return entry
+
+
+def _is_history(measure, date, today, newest_known=None):
+    """Only the newest Sachstand sets the measure's state; an older one is history only.
+    None lies in the future (progress_entry_errors), so one of today is the newest."""
+    return date < today and (
+        (newest_known is not None and date < newest_known)
+        or measure.entries.filter(date__gt=date).exists()
+    )
+
+
+def progress_entry_errors(
+    *,
+    measure: Measure,
+    date: dt.date | None,
+    status: str | None,
+    progress: int | None,
+    deviation: str | None = "",
+    today: dt.date | None = None,
+    newest_known: dt.date | None = None,
+) -> dict:
+    """{field: [messages]}: what progress_entry_create refuses about these values beyond
+    each field's own checks: an implausible date (entry_date_errors), Umsetzungsstand and
+    Fortschritt that contradict each other (state_errors), a measure dropped without a reason (its
+    "Abweichung / Begründung", dropped_errors). A value given as None is unknown (a form
+    field that failed its own check); the rules that need it wait."""
+    errors = {}
+    today = today or timezone.localdate()
+    if date is not None:
+        for name, message in entry_date_errors(measure, date, today).items():
+            errors[name] = [message]
+    for name, message in state_errors(status, progress).items():
+        errors.setdefault(name, []).append(message)
+    reason = measure.status_reason if measure.status_reason.strip() else deviation
+    dropped = dropped_errors(status, reason) if "date" not in errors else {}
+    # Only the newest Sachstand sets the measure's state, and so needs the reason; without
+    # a date yet it is taken for the newest, as most are.
+    if dropped and (date is None or not _is_history(measure, date, today, newest_known)):
+        errors["deviation"] = list(dropped.values())
+    return errors
 
 
 ENTRY_TEXT_FIELDS = (
@@ -271,6 +315,22 @@ def measure_follow_entries(*, measure: Measure, user, reason: str) -> bool:
     return True
 
 
+def progress_entry_correction_errors(
+    *, entry: ProgressEntry, date=None, status=None, progress=None, today=None, **other
+) -> dict:
+    """{field: message}: what progress_entry_correct refuses about a corrected date or
+    state beyond each field's own checks (entry_date_errors, state_errors). None: unknown or
+    not corrected; only what changes is checked."""
+    errors = {}
+    if date is not None and date != entry.date:
+        errors |= entry_date_errors(entry.measure, date, today or timezone.localdate())
+    new_status = entry.status if status is None else status
+    new_progress = entry.progress if progress is None else progress
+    if (new_status, new_progress) != (entry.status, entry.progress):
+        errors |= state_errors(new_status, new_progress)
+    return errors
+
+
 @transaction.atomic
 def progress_entry_correct(
     *, entry: ProgressEntry, user, expected_version: int | None, reason: str, **fields
@@ -288,14 +348,10 @@ def progress_entry_correct(
     changed = [name for name, value in fields.items() if getattr(entry, name) != value]
     if not changed:
         return entry
+    errors = progress_entry_correction_errors(entry=entry, **fields)
     for name in changed:
         setattr(entry, name, fields[name])
     entry.full_clean()
-    errors = {}
-    if "date" in changed:
-        errors |= entry_date_errors(entry.measure, entry.date, timezone.localdate())
-    if {"status", "progress"} & set(changed):
-        errors |= state_errors(entry.status, entry.progress)
     if errors:
         raise ValidationError(errors)
     locking.claim(entry, expected_version)
@@ -404,6 +460,30 @@ def measure_set_state(
         )
 
 
+def measure_set_state_errors(
+    *, measure: Measure, status=None, traffic_light=None, progress=None, reason="", today=None
+) -> dict:
+    """{field: [messages]}: what measure_set_state refuses about this state, named by its
+    arguments (the reason is the Sachstand's deviation). None: unknown, as in
+    progress_entry_errors. A state that changes nothing is never refused."""
+    if None not in (status, traffic_light, progress) and not state_change_text(
+        measure, status=status, traffic_light=traffic_light, progress=progress
+    ):
+        return {}
+    today = today or timezone.localdate()
+    errors = progress_entry_errors(
+        measure=measure,
+        date=today,
+        status=status,
+        progress=progress,
+        deviation=reason,
+        today=today,
+    )
+    if "deviation" in errors:
+        errors["reason"] = errors.pop("deviation")
+    return errors
+
+
 def progress_entry_no_change(
     *,
     measure: Measure,
@@ -463,9 +543,10 @@ MASTER_FIELDS = [
 ]
 
 
-def _check_assignments(*, goal, sub_goals, lead, partners):
-    """A measure's Teilziele belong to its strategic goal (a measure without one may serve
-    any); an Akteur leads a measure or is its partner, not both."""
+def assignment_errors(*, goal, sub_goals, lead, partners) -> dict:
+    """{field: [messages]}: a measure's Teilziele belong to its strategic goal (a measure
+    without one may serve any); an Akteur leads a measure or is its partner, not both.
+    None: not changed (or unknown), not checked."""
     errors = {}
     if goal is not None:
         for sub_goal in sub_goals or ():
@@ -476,11 +557,11 @@ def _check_assignments(*, goal, sub_goals, lead, partners):
                 )
     both = set(lead or ()) & set(partners or ())
     if both:
-        errors["partner_organisations"] = _(
-            "Nicht zugleich Federführung und Partner: %(names)s"
-        ) % {"names": ", ".join(sorted(o.name for o in both))}
-    if errors:
-        raise ValidationError(errors)
+        errors["partner_organisations"] = [
+            _("Nicht zugleich Federführung und Partner: %(names)s")
+            % {"names": ", ".join(sorted(o.name for o in both))}
+        ]
+    return errors
 
 
 @transaction.atomic
@@ -524,12 +605,14 @@ def measure_update(
                     )
                 }
             )
-    _check_assignments(
+    errors = assignment_errors(
         goal=data["goal"] if "goal" in written else measure.goal,
         sub_goals=sub_goals,
         lead=lead_organisations,
         partners=partner_organisations,
     )
+    if errors:
+        raise ValidationError(errors)
     for field in written:
         setattr(measure, field, data[field])
     measure.full_clean()

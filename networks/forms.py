@@ -2,17 +2,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concept.fields import DateField
+from concept.forms import PortalForm, model_check
 from concept.locking import VersionedForm
 from concept.models import Statement
 from networks.models import Meeting, Network, Organisation
 
 
-class ServiceModelForm(forms.ModelForm):
+class ServiceModelForm(PortalForm, forms.ModelForm):
     """Fields and widgets from the model; the instance is changed only by the service,
     whose ValidationErrors the view puts back on the form."""
 
-    def _post_clean(self):
-        pass
+    def check(self, cleaned):
+        # The model's rules (a name taken in this concept) come with the fields' own.
+        model_check(self, cleaned)
 
 
 class OrganisationForm(VersionedForm, ServiceModelForm):
@@ -91,7 +93,7 @@ class MeetingForm(VersionedForm, ServiceModelForm):
             self.fields["network"].queryset = committees
 
 
-class SplitForm(forms.Form):
+class SplitForm(PortalForm):
     names = forms.CharField(
         label=_("Namen, einer je Zeile"),
         widget=forms.Textarea(attrs={"rows": 10}),

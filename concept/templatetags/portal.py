@@ -111,3 +111,27 @@ def kern_widget(field):
 def overdue_on(measure, today):
     """For a measure annotated with last_entry_date: is a Sachstand overdue today?"""
     return measure.is_overdue(measure.last_entry_date, today)
+
+
+@register.filter
+def error_summary(form):
+    """The entries of a form's error summary, in the order of the form: (target id, label,
+    messages) per field with errors, then (None, None, messages) for errors of the whole
+    form. The id is the control that takes the focus: the field's input, or a checkbox
+    list's first box."""
+    if not form.errors:
+        return []
+    entries = []
+    for field in form:
+        if not field.errors:
+            continue
+        if field.is_hidden:
+            entries.append((None, None, list(field.errors)))
+            continue
+        target = field.id_for_label
+        if not target and field.subwidgets:
+            target = field.subwidgets[0].id_for_label
+        entries.append((target or None, field.label, list(field.errors)))
+    for message in form.non_field_errors():
+        entries.append((None, None, [message]))
+    return entries

@@ -21,6 +21,7 @@ from concept.exchange.columns import CHECK, EXPORT, KEY
 from concept.exchange.errors import ExportFilterError
 from concept.exchange.reading import size_refusal
 from concept.exchange.table import MAX_ROWS
+from concept.forms import PortalForm
 from concept.uploads import PendingUploads
 from reporting.exchange.export import export_file
 from reporting.exchange.importing import run_import
@@ -37,7 +38,7 @@ def get_kind(slug):
     return kind
 
 
-class UploadForm(forms.Form):
+class UploadForm(PortalForm):
     file = forms.FileField(
         label=gettext_lazy("Datei (CSV oder Excel-Arbeitsmappe .xlsx)"),
         help_text=gettext_lazy("Höchstens 5 MB und 20.000 Zeilen."),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from concept import formatting
+from concept.forms import PortalForm
 from reporting.outline.decode import MAX_UPLOAD_BYTES, decode_outline
 from reporting.outline.issues import OutlineInvalid
 from reporting.outline.write import outline_check
@@ -16,7 +17,7 @@ from reporting.outline.write import outline_check
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-class OutlineImportForm(forms.Form):
+class OutlineImportForm(PortalForm):
     """Upload of an outline file. Valid means: the file reads, the outline has no errors and
     the slug may be used; ``result`` then holds what would be created (nothing is written)."""
 

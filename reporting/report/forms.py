@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from concept.forms import PortalForm
 from concept.locking import VersionedForm, comparable
 from reporting.models import AnnualReport
 from reporting.report.snapshot import NARRATIVE_FIELDS
@@ -20,11 +21,11 @@ HINTS = {
 }
 
 
-class ReportCreateForm(forms.Form):
+class ReportCreateForm(PortalForm):
     year = forms.IntegerField(label=_("Berichtsjahr"), min_value=2000, max_value=2100)
 
 
-class ReportForm(VersionedForm, forms.ModelForm):
+class ReportForm(PortalForm, VersionedForm, forms.ModelForm):
     """The narrative and one assessment field per strategic goal (goal_<id>)."""
 
     class Meta:
@@ -77,7 +78,7 @@ class ReportForm(VersionedForm, forms.ModelForm):
         return values
 
 
-class FinaliseForm(forms.Form):
+class FinaliseForm(PortalForm):
     confirm = forms.BooleanField(
         label=_(
             "Ich habe die Vorschau geprüft. Der Bericht wird final und danach nicht mehr "
@@ -88,7 +89,7 @@ class FinaliseForm(forms.Form):
     )
 
 
-class PublishForm(forms.Form):
+class PublishForm(PortalForm):
     confirm = forms.BooleanField(
         label=_(
             "Ich bestätige, dass der Bericht veröffentlicht werden darf (z. B. nach dem "
@@ -101,7 +102,7 @@ class PublishForm(forms.Form):
     )
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(PortalForm):
     correction_note = forms.CharField(
         label=_("Grund der Korrektur"),
         widget=forms.Textarea(attrs={"rows": 3}),

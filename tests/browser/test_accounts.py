@@ -40,7 +40,9 @@ def test_password_change_from_the_header(page, live_server):
     page.get_by_label("Neues Passwort", exact=True).fill("kurz")
     page.get_by_label("Neues Passwort bestätigen").fill("kurz")
     page.get_by_role("button", name="Passwort ändern").click()
-    page.get_by_text("Dieses Passwort ist zu kurz").wait_for()
+    # At the field, and in the summary above the form.
+    page.locator(".kern-error", has_text="Dieses Passwort ist zu kurz").wait_for()
+    page.locator("[data-error-summary]", has_text="Dieses Passwort ist zu kurz").wait_for()
     assert_accessible(page)
     assert_no_console_errors(page)
 

@@ -223,7 +223,8 @@ def test_sub_goal_options_follow_the_goal(client, concept, coordinator):
     # then: a keyboard user going through the Teilziel select keeps the focus there.
     page = "http://testserver" + url("list")
     fragment = client.get(url("list"), {"ziel": "2"}, headers=HTMX | {"hx-current-url": page})
-    assert '<div id="feld-teilziel" hx-swap-oob="true">' in fragment.text
+    oob = '<div id="feld-teilziel" class="portal-filter__wide" hx-swap-oob="true">'
+    assert oob in fragment.text
     own = concept.goals.get(number=2).sub_goals.first()
     same_goal = client.get(
         url("list"),

@@ -261,7 +261,7 @@ def test_form_errors_are_german_and_nothing_is_saved(client, vechta, member_of):
     assert "Bitte eine gültige Auswahl treffen" in response.text
     response = client.post(url("create", vechta), {"name": "kmn-treffen", "kind": "network"})
     assert "Ein Netzwerk mit diesem Namen gibt es in diesem Konzept schon." in response.text
-    assert "Bitte korrigieren Sie die markierten Felder" in response.text
+    assert "Bitte korrigieren Sie 1 Angabe" in response.text
     assert vechta.networks.count() == 11
 
 
