@@ -34,8 +34,10 @@ from django.utils.translation import gettext
 from concept import formatting
 from concept.models import Concept
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
+from measures.filters import WITHOUT_GOAL
 from measures.models import (
     ATTENTION_LIGHTS,
+    COMPLETE,
     Decision,
     Measure,
     ProgressEntry,
@@ -149,13 +151,18 @@ class Tally:
 
     @property
     def done(self):
-        return self.status_counts[Status.IMPLEMENTED] + self.status_counts[Status.ESTABLISHED]
+        return sum(self.status_counts[status] for status in COMPLETE)
 
 
 @dataclass
 class GoalSummary:
     goal: StrategicGoal | None  # None: the measures of "Koordination und Netzwerke"
     tally: Tally
+
+    @property
+    def goal_filter(self):
+        """The value of the measure list's goal filter (?ziel=) for this group."""
+        return WITHOUT_GOAL if self.goal is None else str(self.goal.number)
 
     @property
     def label(self):

@@ -17,7 +17,15 @@ from django.utils import timezone
 from concept import roles
 from concept.models import Concept
 from goals.models import IndicatorValue
-from measures.models import Evidence, Measure, ProgressEntry, Status, TrafficLight
+from measures.models import (
+    Evidence,
+    Measure,
+    ProgressEntry,
+    Status,
+    TrafficLight,
+    UpdateCadence,
+    add_months,
+)
 from measures.services import progress_entry_create
 from tests.factories import (
     CommitteeFactory,
@@ -231,7 +239,7 @@ def test_list_filters_by_status_light_and_sub_goal(client, concept, coordinator)
 def test_overdue_filter_uses_each_measures_cadence(client, concept, coordinator):
     today = dt.date.today()
     s1, s2 = concept.measures.get(code="S1"), concept.measures.get(code="S2")
-    Measure.objects.filter(pk=s1.pk).update(update_cadence=31)
+    Measure.objects.filter(pk=s1.pk).update(update_cadence=UpdateCadence.MONTHLY)
     for measure in (s1, s2):
         ProgressEntryFactory(
             measure=measure,
@@ -595,7 +603,7 @@ def test_master_data_edit(client, concept, coordinator, owner):
             "responsible_users": [owner.pk],
             "start_date": "2025-01-01",
             "end_date": "2026-12-31",
-            "update_cadence": 92,
+            "update_cadence": UpdateCadence.QUARTERLY,
             "is_public": "on",
         },
     )
@@ -618,7 +626,7 @@ def test_master_data_rejects_end_before_start(client, concept, coordinator):
             "goal": measure.goal_id,
             "start_date": "2026-01-01",
             "end_date": "2025-01-01",
-            "update_cadence": 183,
+            "update_cadence": UpdateCadence.HALF_YEARLY,
         },
     )
     assert "Das Ende liegt vor dem Beginn." in response.text
@@ -641,7 +649,7 @@ def test_master_data_shows_the_services_assignment_errors(client, concept, coord
             "sub_goals": [own.pk],
             "lead_organisations": [university.pk],
             "partner_organisations": [university.pk],
-            "update_cadence": 183,
+            "update_cadence": UpdateCadence.HALF_YEARLY,
         },
     )
     assert response.context["form"].errors == {
@@ -693,7 +701,7 @@ def test_owner_edits_description_target_group_and_dates_only(client, concept, ow
         {
             "version": measure.version,
             "title": "Neuer Titel",
-            "update_cadence": 366,
+            "update_cadence": UpdateCadence.YEARLY,
             "description": "Kurse in Lohne und Vechta.",
             "target_group": "Erwachsene",
             "start_date": "2025-02-01",
@@ -714,7 +722,7 @@ def test_master_data_conflict_keeps_both_changes_apart(client, concept, coordina
         "version": measure.version,
         "title": "Mein Titel",
         "goal": measure.goal_id,
-        "update_cadence": 183,
+        "update_cadence": UpdateCadence.HALF_YEARLY,
     }
     client.post(url("edit", "S8"), form)
     response = client.post(url("edit", "S8"), {**form, "title": "Anderer Titel"})
@@ -984,9 +992,10 @@ def test_my_measures_shows_when_the_next_sachstand_is_due(client, concept, owner
     )
     response = client.get(url("mine"))
     html = response.text
-    assert "Nächster Sachstand fällig am" in html and "Nächster fällig<" not in html
-    overdue_since = dt.date.today() - dt.timedelta(days=400 - 183)
-    s4_due = dt.date.today() + dt.timedelta(days=183)
+    assert "Nächster Sachstand fällig bis" in html and "Nächster fällig<" not in html
+    # Half-yearly: six calendar months after the start, or after the last Sachstand.
+    overdue_since = add_months(dt.date.today() - dt.timedelta(days=400), 6)
+    s4_due = add_months(dt.date.today(), 6)
     # Overdue: its date and the badge; the other one: its date.
     assert f'{overdue_since:%d.%m.%Y} <span class="kern-badge kern-badge--warning">' in html
     assert f"{s4_due:%d.%m.%Y}</td>" in html
@@ -1025,7 +1034,7 @@ def test_master_data_offers_the_teilziele_of_the_measures_goal(client, concept, 
             "title": s4.title,
             "goal": other.pk,
             "sub_goals": [elsewhere.pk],
-            "update_cadence": 183,
+            "update_cadence": UpdateCadence.HALF_YEARLY,
         },
     )
     assert response.status_code == 200
