@@ -20,7 +20,6 @@ ATTENTION = "handlungsbedarf"
 DONE = "umgesetzt-oder-verstetigt"
 
 
-
 def list_url(concept, **params):
     """The measure list filtered by `params`, named as in the list's URL (ziel, status, ampel,
     ueberfaellig …); empty values are left out."""

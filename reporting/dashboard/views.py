@@ -1,6 +1,5 @@
 """Dashboards of a concept: overview, goal page, mind map, changes."""
 
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render

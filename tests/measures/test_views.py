@@ -39,6 +39,7 @@ from tests.factories import (
     ProgressEntryFactory,
     UserFactory,
     add_member,
+    measures_in_every_state,
 )
 from tests.measures.conftest import SLUG
 
@@ -1080,3 +1081,21 @@ def test_evidence_is_listed_by_its_file_name(client, concept, coordinator, setti
     EvidenceFactory(entry=entry, upload=SimpleUploadedFile("nachweis.pdf", b"%PDF-1"))
     html = client.get(url("detail", "S6")).text
     assert ">nachweis.pdf</a>" in html and f"{SLUG}/nachweis.pdf" not in html
+
+
+def test_measure_page_says_when_the_next_sachstand_is_due_and_why(client, coordinator):
+    concept = measures_in_every_state()
+    add_member(concept, coordinator, roles.COORDINATION)
+    today = dt.date.today()
+
+    def due_line(code):
+        html = client.get(reverse("measures:detail", args=[concept.slug, code])).text
+        return html.split("Letzter Sachstand</dt>")[1].split("</dd>")[0]
+
+    s1_due = add_months(add_months(today, -1), 6)
+    assert f"nächster fällig bis {s1_due:%d.%m.%Y}, Turnus halbjährlich" in due_line("S1")
+    s7_due = add_months(add_months(today, -2), 1)
+    overdue = due_line("S7")
+    assert "überfällig" in overdue
+    assert f"der nächste war fällig bis {s7_due:%d.%m.%Y}, Turnus monatlich" in overdue
+    assert "kein weiterer fällig, da zurückgestellt" in due_line("S5")
