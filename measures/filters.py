@@ -5,17 +5,18 @@ from django import forms
 from django.db.models import Case, CharField, Func, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import SubGoal
-from measures.models import COMPLETE, Measure, Status, TrafficLight, overdue_rule
+from measures.models import COMPLETE, Measure, Status, TrafficLight
 from networks.models import Network, Organisation
 
 # The goal filter value for the measures without a goal (section 3, Koordination und Netzwerke).
 WITHOUT_GOAL = "k"
 # Ampel choice for "Handlungsbedarf" as on the dashboard: red or yellow, or Sachstand overdue.
 ATTENTION = "handlungsbedarf"
+# The id of the paragraph stating the overdue rule (measures.models.overdue_rule).
+OVERDUE_RULE_ID = "regel-ueberfaellig"
 # Umsetzungsstand choice for the measures counted as done on the dashboard.
 DONE = "umgesetzt-oder-verstetigt"
 
@@ -116,8 +117,8 @@ class MeasureFilter(django_filters.FilterSet):
     ueberfaellig = django_filters.BooleanFilter(
         method="filter_overdue",
         label=_("nur überfällige (kein Sachstand im Aktualisierungsturnus)"),
-        help_text=lazy(overdue_rule, str)(),
-        widget=forms.CheckboxInput,
+        # The rule stands under the filters (measure_list.html), as on the dashboard.
+        widget=forms.CheckboxInput(attrs={"aria-describedby": OVERDUE_RULE_ID}),
     )
     sortierung = django_filters.ChoiceFilter(
         method="sort",

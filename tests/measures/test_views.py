@@ -818,7 +818,7 @@ def test_workspace_pages_run_a_bounded_number_of_queries(client, db):
         pages = {
             "list": reverse("measures:list", kwargs={"slug": concept.slug}),
             "list-filtered": reverse("measures:list", kwargs={"slug": concept.slug})
-            + "?ampel=red&ueberfaellig=on&sortierung=ampel",
+            + "?ampel=handlungsbedarf&ueberfaellig=on&sortierung=ampel",
             "detail": measure.get_absolute_url(),
             "mine": reverse("measures:mine", kwargs={"slug": concept.slug}),
             "grid": reverse("measures:grid", kwargs={"slug": concept.slug, "group": "1"}),
@@ -826,8 +826,13 @@ def test_workspace_pages_run_a_bounded_number_of_queries(client, db):
         }
         for name, target in pages.items():
             with CaptureQueriesContext(connection) as queries:
-                assert client.get(target).status_code == 200
+                response = client.get(target)
+            assert response.status_code == 200
             counts[(name, scale)] = len(queries)
+        # The filtered list compares like with like: rows at both scales (the demo data has
+        # a few overdue measures, dated back from today).
+        listed = client.get(pages["list-filtered"]).context["page"].paginator.count
+        assert listed >= scale
     for name in pages:
         assert counts[(name, 1)] == counts[(name, 10)], (name, counts)
         assert counts[(name, 10)] <= 20, (name, counts)
