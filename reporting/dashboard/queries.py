@@ -69,12 +69,12 @@ class ProgressAggregate:
     average: Decimal | None
     counted: int
     total: int
-    excluded: list  # [(status label, count)] of statuses left out
+    excluded: list  # [(status value, label, count)] of statuses left out
     without_entry: int  # counted measures without any Sachstand (count as 0 %)
 
     @property
     def excluded_count(self):
-        return sum(n for _label, n in self.excluded)
+        return sum(n for _value, _label, n in self.excluded)
 
 
 @dataclass
@@ -121,7 +121,7 @@ class Tally:
             else None
         )
         excluded = [
-            (Status(s).label, self.status_counts[s])
+            (s.value, s.label, self.status_counts[s])
             for s in EXCLUDED_FROM_PROGRESS
             if self.status_counts[s]
         ]

@@ -124,7 +124,7 @@ def test_progress_average_leaves_out_deferred_and_dropped_and_counts_missing_as_
     assert progress.counted == 3
     assert progress.average == Decimal("53")  # (60 + 100 + 0) / 3
     assert progress.without_entry == 1
-    assert progress.excluded == [("zurückgestellt", 1), ("entfallen", 1)]
+    assert progress.excluded == [("deferred", "zurückgestellt", 1), ("dropped", "entfallen", 1)]
     assert tallies[None].total == 1  # coordination measures without a goal
 
 

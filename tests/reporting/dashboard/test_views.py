@@ -97,7 +97,7 @@ def test_dashboard_shows_where_the_concept_stands(client, lk_vechta, member_of):
     assert "Daten als Tabelle" in html
     # Progress is explained beside the number.
     assert "gezählt: 5 von 6 Maßnahmen" in html
-    assert "nicht gezählt: 1 zurückgestellt" in html
+    assert "nicht gezählt: <a" in html and 'status=deferred">1 zurückgestellt</a>' in html
     assert "ohne Sachstand, mit 0 % gezählt" in html
     # Attention: the red measure first, linked to its page.
     assert data.attention[0].code == "S1"
@@ -575,6 +575,8 @@ def test_every_count_on_the_dashboard_links_to_exactly_those_measures(client, me
         for light in TrafficLight.values:
             assert f"{base}?ziel={goal}&ampel={light}" in hrefs
         assert f"{base}?ziel={goal}&ueberfaellig=on" in hrefs
+    # The measures left out of the average progress: zurückgestellt (S5), entfallen (B4).
+    assert f"{base}?ziel=1&status=deferred" in hrefs and f"{base}?ziel=2&status=dropped" in hrefs
     # Handlungsbedarf: red, yellow or overdue, each once.
     attention = response.context["attention_url"]
     assert listed(client, attention) == data.attention_total == 10
