@@ -1,17 +1,33 @@
+from urllib.parse import urlencode
+
 import django_filters
 from django import forms
 from django.db.models import Case, CharField, Func, IntegerField, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import SubGoal
-from measures.models import Measure, Status, TrafficLight
+from measures.models import COMPLETE, Measure, Status, TrafficLight
 from networks.models import Network, Organisation
 
 # The goal filter value for the measures without a goal (section 3, Koordination und Netzwerke).
 WITHOUT_GOAL = "k"
 # Ampel choice for "Handlungsbedarf" as on the dashboard: red or yellow, or Sachstand overdue.
 ATTENTION = "handlungsbedarf"
+# The id of the paragraph stating the overdue rule (measures.models.overdue_rule).
+OVERDUE_RULE_ID = "regel-ueberfaellig"
+# Umsetzungsstand choice for the measures counted as done on the dashboard.
+DONE = "umgesetzt-oder-verstetigt"
+
+
+def list_url(concept, **params):
+    """The measure list filtered by `params`, named as in the list's URL (ziel, status, ampel,
+    ueberfaellig …); empty values are left out."""
+    url = reverse("measures:list", kwargs={"slug": concept.slug})
+    query = urlencode({name: value for name, value in params.items() if value not in (None, "")})
+    return f"{url}?{query}" if query else url
+
 
 LIGHT_SEVERITY = Case(
     When(traffic_light=TrafficLight.RED, then=Value(0)),
@@ -77,7 +93,11 @@ class MeasureFilter(django_filters.FilterSet):
     teilziel = django_filters.ModelChoiceFilter(
         field_name="sub_goals", queryset=SubGoal.objects.none(), label=_("Teilziel")
     )
-    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Umsetzungsstand"))
+    status = django_filters.ChoiceFilter(
+        method="filter_status",
+        choices=[*Status.choices, (DONE, _("umgesetzt oder verstetigt"))],
+        label=_("Umsetzungsstand"),
+    )
     ampel = django_filters.ChoiceFilter(
         method="filter_light",
         choices=[
@@ -97,7 +117,8 @@ class MeasureFilter(django_filters.FilterSet):
     ueberfaellig = django_filters.BooleanFilter(
         method="filter_overdue",
         label=_("nur überfällige (kein Sachstand im Aktualisierungsturnus)"),
-        widget=forms.CheckboxInput,
+        # The rule stands under the filters (measure_list.html), as on the dashboard.
+        widget=forms.CheckboxInput(attrs={"aria-describedby": OVERDUE_RULE_ID}),
     )
     sortierung = django_filters.ChoiceFilter(
         method="sort",
@@ -171,6 +192,11 @@ class MeasureFilter(django_filters.FilterSet):
         if value == WITHOUT_GOAL:
             return queryset.filter(goal__isnull=True)
         return queryset.filter(goal__number=value)
+
+    def filter_status(self, queryset, name, value):
+        if value == DONE:
+            return queryset.filter(status__in=COMPLETE)
+        return queryset.filter(status=value)
 
     def filter_light(self, queryset, name, value):
         if value == ATTENTION:

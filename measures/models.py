@@ -1,5 +1,6 @@
 import datetime as dt
 import posixpath
+from calendar import monthrange
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -10,6 +11,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from concept import formatting
@@ -23,16 +25,34 @@ PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
 
 class UpdateCadence(models.IntegerChoices):
-    MONTHLY = 31, _("monatlich")
-    QUARTERLY = 92, _("vierteljährlich")
-    HALF_YEARLY = 183, _("halbjährlich")
-    YEARLY = 366, _("jährlich")
+    """How often a measure owes a Sachstand, in calendar months (the stored value)."""
+
+    MONTHLY = 1, _("monatlich")
+    QUARTERLY = 3, _("vierteljährlich")
+    HALF_YEARLY = 6, _("halbjährlich")
+    YEARLY = 12, _("jährlich")
 
 
-# Finished measures need no further Sachstand, so they are never overdue.
-FINISHED = (Status.IMPLEMENTED, Status.DROPPED)
+# Measures in these states owe no Sachstand, so they are never overdue: umgesetzt is done,
+# entfallen will not happen, zurückgestellt is paused by a decision and comes back with a
+# Sachstand when it is resumed. A verstetigt measure keeps running as a regular offer and
+# still reports its figures, so it keeps its cadence (docs/pages.md).
+NEVER_OVERDUE = (Status.IMPLEMENTED, Status.DEFERRED, Status.DROPPED)
 # The progress an Umsetzungsstand implies; any other value contradicts it.
 COMPLETE = (Status.IMPLEMENTED, Status.ESTABLISHED)
+
+
+def overdue_rule():
+    """What "überfällig" means, in the words the pages show wherever they count or mark it."""
+    labels = [f"„{Status(status).label}“" for status in NEVER_OVERDUE]
+    return gettext(
+        "Überfällig: kein Sachstand seit mehr als dem vereinbarten Turnus (halbjährlich = "
+        "6 Monate), gezählt ab dem letzten Sachstand, sonst ab Beginn. Nicht für Maßnahmen, "
+        "die %(statuses)s sind."
+    ) % {
+        "statuses": gettext("%(first)s oder %(last)s")
+        % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
+    }
 
 
 def state_errors(status, progress):
@@ -66,16 +86,35 @@ def period_errors(start_date, end_date):
     return {}
 
 
+def add_months(day, months):
+    """The same day `months` calendar months later (earlier if negative). A day the target
+    month lacks becomes its last: 31.08. + 6 months = 28.02. (29.02. in a leap year)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
+
+
+def earliest_on_time(today, months):
+    """The earliest date a cadence of `months` may have started from and still not be
+    overdue on `today`: add_months(d, months) < today exactly when d < earliest_on_time(today,
+    months). So the SQL condition compares plain dates and says what next_update_due says."""
+    back = add_months(today, -months)
+    # Cut to the end of a shorter month: every day of it is due before today.
+    return back + dt.timedelta(days=1) if back.day < today.day else back
+
+
 def update_due(last_entry_date, start_date, created_at, cadence):
-    """When the next Sachstand is due: a cadence after the last one, or, before the first,
-    after the measure was taken up – the later of its start and the day it was entered, so
-    a measure entered today (with an old start) or starting later owes nothing yet."""
+    """The day by which the next Sachstand is due (on that day it is still on time, from the
+    next it is overdue): the cadence in calendar months after the last one, or, before the
+    first, after the measure was taken up – the later of its start and the day it was
+    entered, so a measure entered today (with an old start) or starting later owes nothing
+    yet."""
     if last_entry_date is None:
         days = [d for d in (start_date, created_at and timezone.localdate(created_at)) if d]
         last_entry_date = max(days) if days else None
     if last_entry_date is None:
         return None
-    return last_entry_date + dt.timedelta(days=cadence)
+    return add_months(last_entry_date, cadence)
 
 
 class MeasureQuerySet(models.QuerySet):
@@ -90,21 +129,21 @@ class MeasureQuerySet(models.QuerySet):
         """Condition on a queryset annotated by with_last_entry(): no Sachstand within the
         measure's update cadence, counted from the last Sachstand, else from the later of
         the start and the day the measure was entered (Measure.next_update_due). The cadence is
-        one of few fixed values, so the date arithmetic stays portable (no per-row
-        intervals in SQL)."""
+        one of few fixed values, so the date arithmetic is done here, once per cadence, and
+        stays portable (no per-row intervals in SQL)."""
         stale = Q()
         for cadence in UpdateCadence:
-            since = today - dt.timedelta(days=cadence.value)
+            since = earliest_on_time(today, cadence.value)
             taken_up = Q(created_at__date__lt=since) & (
                 Q(start_date__isnull=True) | Q(start_date__lt=since)
             )
             stale |= Q(update_cadence=cadence.value) & (
                 Q(last_entry_date__lt=since) | (Q(last_entry_date__isnull=True) & taken_up)
             )
-        return stale & ~Q(status__in=FINISHED)
+        return stale & ~Q(status__in=NEVER_OVERDUE)
 
     def overdue(self, today):
-        """Measures whose Sachstand is overdue; umgesetzt/entfallen never are."""
+        """Measures whose Sachstand is overdue (never those in NEVER_OVERDUE)."""
         return self.with_last_entry().filter(self.overdue_q(today))
 
     def needs_attention(self, today):
@@ -304,7 +343,10 @@ class Measure(models.Model):
         _("Aktualisierungsturnus"),
         choices=UpdateCadence.choices,
         default=UpdateCadence.HALF_YEARLY,
-        help_text=_("Spätestens nach dieser Zeit ist ein neuer Sachstand fällig."),
+        help_text=_(
+            "In Kalendermonaten ab dem letzten Sachstand: halbjährlich heißt, nach einem "
+            "Sachstand vom 19.09. ist der nächste bis zum 19.03. fällig."
+        ),
     )
     status = models.CharField(
         _("Umsetzungsstand"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
@@ -404,8 +446,8 @@ class Measure(models.Model):
         return measure_label(self.code, self.number)
 
     def next_update_due(self, last_entry_date):
-        """The date by which the next Sachstand is due (None for finished measures)."""
-        if self.status in FINISHED:
+        """The date by which the next Sachstand is due (None for those never overdue)."""
+        if self.status in NEVER_OVERDUE:
             return None
         return update_due(last_entry_date, self.start_date, self.created_at, self.update_cadence)
 

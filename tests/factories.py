@@ -31,6 +31,8 @@ from measures.models import (
     ProgressEntry,
     Status,
     TrafficLight,
+    add_months,
+    earliest_on_time,
 )
 from measures.services import (
     decision_create,
@@ -397,4 +399,68 @@ def one_of_everything(concept=None, author=None):
     )
     DecisionFactory(meeting=meeting, measures=[measure], created_by=author)
     AnnualReportFactory(concept=concept, year=2025, user=author)
+    return concept
+
+
+def measures_in_every_state(concept=None):
+    """A concept whose measures, in two goals and in "Koordination und Netzwerke" (no goal),
+    have every Ampel and Umsetzungsstand, with Sachstände fresh, overdue, due today and
+    never recorded, dated back from today. Returns the concept."""
+    concept = concept or ConceptFactory()
+    today = timezone.localdate()
+    goals = {
+        number: GoalFactory(concept=concept, number=number, short_title=title)
+        for number, title in [(1, "Sprache"), (2, "Bildung")]
+    }
+    green, yellow, red, grey = (
+        TrafficLight.GREEN,
+        TrafficLight.YELLOW,
+        TrafficLight.RED,
+        TrafficLight.GREY,
+    )
+    going, done, kept = Status.IN_PROGRESS, Status.IMPLEMENTED, Status.ESTABLISHED
+    # code, goal, cadence in months, months since the last Sachstand (and days more; None:
+    # the oldest day not yet overdue, due today or, at a month end, on the next days), state
+    rows = [
+        ("S1", 1, 6, (1, 0), going, green, 40),
+        ("S2", 1, 6, (8, 0), going, red, 20),  # overdue, red
+        ("S3", 1, 6, (7, 0), going, green, 30),  # overdue, green
+        ("S4", 1, 6, (24, 0), done, green, 100),  # never overdue
+        ("S5", 1, 6, (24, 0), Status.DEFERRED, grey, 10),  # never overdue
+        ("S6", 1, 6, (13, 0), kept, green, 100),  # verstetigt: still owes a Sachstand
+        ("S7", 1, 1, (2, 0), going, yellow, 50),  # monthly: overdue
+        ("S8", 1, 6, (None, 0), going, yellow, 60),  # due today: not yet overdue
+        ("S9", 1, 6, (None, 1), going, green, 60),  # due yesterday: overdue
+        ("B1", 2, 6, None, None, None, None),  # never a Sachstand, entered long ago
+        ("B2", 2, 6, (1, 0), going, yellow, 50),
+        ("B3", 2, 6, (3, 0), Status.PREPARING, grey, 5),
+        ("N1", None, 6, (1, 0), going, red, 20),
+        ("N2", None, 6, (9, 0), going, green, 70),  # overdue
+        ("N3", None, 6, (14, 0), done, green, 100),
+    ]
+    for code, goal, cadence, ago, status, light, progress in rows:
+        measure = MeasureFactory(
+            concept=concept, goal=goals.get(goal), code=code, update_cadence=cadence
+        )
+        if ago is None:
+            Measure.objects.filter(pk=measure.pk).update(
+                created_at=timezone.make_aware(dt.datetime(2020, 1, 1))
+            )
+            continue
+        months, days = ago
+        since = earliest_on_time(today, cadence) if months is None else add_months(today, -months)
+        ProgressEntryFactory(
+            measure=measure,
+            date=since - dt.timedelta(days=days),
+            status=status,
+            traffic_light=light,
+            progress=progress,
+        )
+    MeasureFactory(
+        concept=concept,
+        goal=goals[2],
+        code="B4",
+        status=Status.DROPPED,
+        status_reason="Kein Träger gefunden.",
+    )
     return concept

@@ -34,8 +34,10 @@ from django.utils.translation import gettext
 from concept import formatting
 from concept.models import Concept
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
+from measures.filters import WITHOUT_GOAL
 from measures.models import (
     ATTENTION_LIGHTS,
+    COMPLETE,
     Decision,
     Measure,
     ProgressEntry,
@@ -67,12 +69,12 @@ class ProgressAggregate:
     average: Decimal | None
     counted: int
     total: int
-    excluded: list  # [(status label, count)] of statuses left out
+    excluded: list  # [(status value, label, count)] of statuses left out
     without_entry: int  # counted measures without any Sachstand (count as 0 %)
 
     @property
     def excluded_count(self):
-        return sum(n for _label, n in self.excluded)
+        return sum(n for _value, _label, n in self.excluded)
 
 
 @dataclass
@@ -119,7 +121,7 @@ class Tally:
             else None
         )
         excluded = [
-            (Status(s).label, self.status_counts[s])
+            (s.value, s.label, self.status_counts[s])
             for s in EXCLUDED_FROM_PROGRESS
             if self.status_counts[s]
         ]
@@ -149,13 +151,18 @@ class Tally:
 
     @property
     def done(self):
-        return self.status_counts[Status.IMPLEMENTED] + self.status_counts[Status.ESTABLISHED]
+        return sum(self.status_counts[status] for status in COMPLETE)
 
 
 @dataclass
 class GoalSummary:
     goal: StrategicGoal | None  # None: the measures of "Koordination und Netzwerke"
     tally: Tally
+
+    @property
+    def goal_filter(self):
+        """The value of the measure list's goal filter (?ziel=) for this group."""
+        return WITHOUT_GOAL if self.goal is None else str(self.goal.number)
 
     @property
     def label(self):

@@ -1,18 +1,15 @@
 """Dashboards of a concept: overview, goal page, mind map, changes."""
 
-from urllib.parse import urlencode
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from concept.access import get_concept_for_view
 from goals.models import StrategicGoal
 from measures.access import can_record_decisions
-from measures.filters import ATTENTION
+from measures.filters import ATTENTION, DONE, list_url
 from measures.models import TrafficLight
 from reporting.dashboard import charts, queries
 from reporting.dashboard.forms import ChangesSinceForm
@@ -39,9 +36,8 @@ def dashboard(request, slug):
             "lights_by_goal": charts.lights_by_goal(data.goals),
             "can_record": can_record_decisions(request.user, concept),
             # The measure list filtered to exactly the measures of "Handlungsbedarf".
-            "attention_url": reverse("measures:list", kwargs={"slug": concept.slug})
-            + "?"
-            + urlencode({"ampel": ATTENTION, "sortierung": "ampel"}),
+            "attention_url": list_url(concept, ampel=ATTENTION, sortierung="ampel"),
+            "done_filter": DONE,
         },
     )
 

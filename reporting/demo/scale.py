@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from concept import roles
 from concept.models import Concept, Statement
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
-from measures.models import Measure, ProgressEntry, Status, TrafficLight
+from measures.models import Measure, ProgressEntry, Status, TrafficLight, add_months
 from networks.models import Network, Organisation
 
 # The volume of LK Vechta at scale 1.
@@ -21,20 +22,26 @@ ENTRIES_PER_MEASURE = 4
 ORGANISATIONS = 12
 NETWORKS = 11
 INDICATORS_PER_SUB_GOAL = 1
-YEARS = range(2019, 2026)
+# Indicator values for the last YEARS full years; Sachstände every six months up to a few
+# weeks before the day the data is generated, except for every STALE-th measure, whose last
+# is older than its half-yearly cadence allows (overdue).
+YEARS = 7
+STALE = 9
 
 
 @transaction.atomic
-def generate(*, scale: int, seed: int = 1) -> Concept:
-    """Replace the concept "demo-skala-N" by a new one of N times LK Vechta's volume."""
+def generate(*, scale: int, seed: int = 1, today: dt.date | None = None) -> Concept:
+    """Replace the concept "demo-skala-N" by a new one of N times LK Vechta's volume, dated
+    relative to `today` (default: the day it runs)."""
+    today = today or timezone.localdate()
     rng = random.Random(seed)
     concept = _fresh_concept(scale)
     _add_statements(concept)
     goals, sub_goals = _add_goals(concept, scale)
     _add_networks(concept, scale)
     measures = _add_measures(concept, scale, goals, rng)
-    _add_entries(measures, rng)
-    _add_indicators(concept, sub_goals, rng)
+    _add_entries(measures, rng, today)
+    _add_indicators(concept, sub_goals, rng, today)
     _link_sub_goals(measures, sub_goals, rng)
     return concept
 
@@ -134,11 +141,17 @@ def _add_measures(concept, scale, goals, rng):
     )
 
 
-def _add_entries(measures, rng):
+def _entry_date(i, k, rng, today):
+    """The k-th Sachstand (0 the oldest) of the i-th measure."""
+    months = 6 * (ENTRIES_PER_MEASURE - 1 - k) + (8 if i % STALE == 0 else 1)
+    return add_months(today, -months) - dt.timedelta(days=rng.randint(0, 45))
+
+
+def _add_entries(measures, rng, today):
     ProgressEntry.objects.bulk_create(
         ProgressEntry(
             measure=measure,
-            date=dt.date(2024, 1, 1) + dt.timedelta(days=150 * k + rng.randint(0, 60)),
+            date=_entry_date(i, k, rng, today),
             status=measure.status,
             traffic_light=measure.traffic_light,
             progress=measure.progress,
@@ -146,12 +159,13 @@ def _add_entries(measures, rng):
             participants=rng.randint(5, 80),
             is_demo=True,
         )
-        for measure in measures
+        for i, measure in enumerate(measures)
         for k in range(ENTRIES_PER_MEASURE)
     )
 
 
-def _add_indicators(concept, sub_goals, rng):
+def _add_indicators(concept, sub_goals, rng, today):
+    years = range(today.year - YEARS, today.year)
     indicators = Indicator.objects.bulk_create(
         Indicator(
             concept=concept,
@@ -159,9 +173,9 @@ def _add_indicators(concept, sub_goals, rng):
             name=f"Demo-Kennzahl {i + 1}",
             unit="%",
             baseline_value=Decimal(40),
-            baseline_year=YEARS[0],
+            baseline_year=years[0],
             target_value=Decimal(60),
-            target_year=YEARS[-1] + 2,
+            target_year=years[-1] + 2,
             is_demo=True,
             position=i,
         )
@@ -176,7 +190,7 @@ def _add_indicators(concept, sub_goals, rng):
             is_demo=True,
         )
         for indicator in indicators
-        for year in YEARS
+        for year in years
     )
 
 

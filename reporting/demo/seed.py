@@ -17,7 +17,7 @@ from django.utils import timezone
 from concept import roles
 from concept.models import Concept, Membership
 from goals.models import Indicator, IndicatorValue, SubGoal
-from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight
+from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight, add_months
 from measures.services import progress_entry_create
 from networks.models import Meeting, Network
 
@@ -34,47 +34,64 @@ DEMO_USERS = [
 OWNER_MEASURES = ["S4", "S6", "B5"]
 
 G, Y, R, GR = TrafficLight.GREEN, TrafficLight.YELLOW, TrafficLight.RED, TrafficLight.GREY
-# A measure's path through 2024 and 2025: (date, status, traffic light, progress).
-# The demo's history starts a little before its first Sachstand (PROFILES).
-DEMO_START = dt.date(2024, 1, 15)
-# The source gives no adoption date; the demo assumes one before its history, so the rule
-# that no Sachstand lies before the adoption (measures.services.entry_date_errors) is in force.
-DEMO_ADOPTED_ON = DEMO_START - dt.timedelta(days=45)
+# A measure's path up to the day the demo is seeded: (months before that day, status,
+# traffic light, progress); each Sachstand up to DAYS_EARLIER days earlier still. So a demo
+# seeded on any day looks like a district at work: every measure has a recent Sachstand
+# (half-yearly cadence) except the delayed and the quiet ones, whose last is seven or eight
+# months old (overdue).
 PROFILES = {
     "ongoing": [
-        ("2024-03-15", Status.PREPARING, G, 10),
-        ("2024-09-20", Status.IN_PROGRESS, G, 35),
-        ("2025-03-14", Status.IN_PROGRESS, Y, 50),
-        ("2025-09-19", Status.IN_PROGRESS, G, 65),
+        (-21, Status.PREPARING, G, 10),
+        (-15, Status.IN_PROGRESS, G, 35),
+        (-9, Status.IN_PROGRESS, Y, 50),
+        (-3, Status.IN_PROGRESS, G, 65),
+    ],
+    "at_risk": [
+        (-16, Status.PREPARING, G, 10),
+        (-10, Status.IN_PROGRESS, G, 30),
+        (-4, Status.IN_PROGRESS, Y, 40),
+    ],
+    "quiet": [
+        (-20, Status.IN_PROGRESS, G, 30),
+        (-8, Status.IN_PROGRESS, G, 45),
     ],
     "done": [
-        ("2024-02-09", Status.IN_PROGRESS, G, 40),
-        ("2024-10-11", Status.IN_PROGRESS, G, 80),
-        ("2025-06-27", Status.IMPLEMENTED, G, 100),
+        (-22, Status.IN_PROGRESS, G, 40),
+        (-14, Status.IN_PROGRESS, G, 80),
+        (-5, Status.IMPLEMENTED, G, 100),
     ],
     "permanent": [
-        ("2024-04-12", Status.IN_PROGRESS, G, 70),
-        ("2025-04-11", Status.ESTABLISHED, G, 100),
-        ("2025-10-10", Status.ESTABLISHED, G, 100),
+        (-20, Status.IN_PROGRESS, G, 70),
+        (-8, Status.ESTABLISHED, G, 100),
+        (-2, Status.ESTABLISHED, G, 100),
     ],
     "delayed": [
-        ("2024-05-17", Status.PREPARING, Y, 15),
-        ("2024-11-22", Status.IN_PROGRESS, Y, 20),
-        ("2025-05-16", Status.IN_PROGRESS, R, 25),
+        (-19, Status.PREPARING, Y, 15),
+        (-13, Status.IN_PROGRESS, Y, 20),
+        (-7, Status.IN_PROGRESS, R, 25),
     ],
     "deferred": [
-        ("2024-06-14", Status.PREPARING, Y, 5),
-        ("2025-02-21", Status.DEFERRED, GR, 5),
+        (-18, Status.PREPARING, Y, 5),
+        (-10, Status.DEFERRED, GR, 5),
     ],
     "not_started": [
-        ("2024-07-05", Status.NOT_STARTED, GR, 0),
+        (-4, Status.NOT_STARTED, GR, 0),
     ],
 }
+DAYS_EARLIER = 20
+# The measures are entered a little before the first demo Sachstand.
+HISTORY_MONTHS = 24
+# The source gives no adoption date; the demo assumes one this many days before its history,
+# so the rule that no Sachstand lies before the adoption (measures.services.entry_date_errors)
+# is in force.
+ADOPTED_DAYS_BEFORE = 45
 PROFILE_WEIGHTS = {
     "ongoing": 12,
+    "at_risk": 2,
+    "quiet": 2,
     "done": 5,
     "permanent": 5,
-    "delayed": 5,
+    "delayed": 3,
     "deferred": 2,
     "not_started": 3,
 }
@@ -157,23 +174,25 @@ DEMO_INDICATORS = [
 ]
 
 
-def _ensure_concept(stdout):
+def _ensure_concept(stdout, today):
     concept = Concept.objects.filter(slug="lk-vechta").first()
     if concept is None:
         call_command("loaddata", str(FIXTURE), verbosity=0)
         concept = Concept.objects.get(slug="lk-vechta")
         # loaddata writes no history; record the loaded state as each measure's first version,
-        # before the demo Sachstände (which are dated as if typed in on their day).
-        Measure.history.bulk_history_create(
-            list(Measure.objects.filter(concept=concept)), default_date=_at_ten(DEMO_START)
-        )
+        # entered before the demo Sachstände (which are dated as if typed in on their day).
+        entered = _at_ten(add_months(today, -HISTORY_MONTHS))
+        measures = Measure.objects.filter(concept=concept)
+        measures.update(created_at=entered)
+        Measure.history.bulk_history_create(list(measures), default_date=entered)
         stdout.write("Integrationskonzept LK Vechta geladen.")
     return concept
 
 
-def _ensure_adoption(concept):
+def _ensure_adoption(concept, today):
     if concept.adopted_on is None:
-        concept.adopted_on = DEMO_ADOPTED_ON
+        entered = add_months(today, -HISTORY_MONTHS)
+        concept.adopted_on = entered - dt.timedelta(days=ADOPTED_DAYS_BEFORE)
         concept.save(update_fields=["adopted_on", "updated_at"])
 
 
@@ -208,7 +227,7 @@ def _as_recorded_on_its_day(entry):
     Measure.history.filter(entry_id=entry.pk).update(history_date=moment)
 
 
-def _demo_progress(concept, author):
+def _demo_progress(concept, author, today):
     if ProgressEntry.objects.filter(measure__concept=concept, is_demo=True).exists():
         return 0
     rng = random.Random(f"{concept.slug}-demo")
@@ -216,13 +235,18 @@ def _demo_progress(concept, author):
     created = 0
     for measure in Measure.objects.filter(concept=concept).order_by("position", "number"):
         profile = PROFILES[rng.choices(names, weights)[0]]
-        for day, status, light, progress in profile:
+        # Never before the concept was adopted or the measure started.
+        earliest = max(d for d in (concept.adopted_on, measure.start_date, dt.date.min) if d)
+        for months, status, light, progress in profile:
+            day = add_months(today, months) - dt.timedelta(days=rng.randint(0, DAYS_EARLIER))
             participants = rng.randint(8, 60) if status == Status.IN_PROGRESS else None
+            if day < earliest:
+                continue
             entry = progress_entry_create(
                 measure=measure,
                 author=author,
-                date=dt.date.fromisoformat(day),
-                period=f"{'1.' if int(day[5:7]) <= 6 else '2.'} Halbjahr {day[:4]}",
+                date=day,
+                period=f"{1 if day.month <= 6 else 2}. Halbjahr {day.year}",
                 status=status,
                 traffic_light=light,
                 progress=progress,
@@ -238,7 +262,7 @@ def _demo_progress(concept, author):
     return created
 
 
-def _demo_indicators(concept):
+def _demo_indicators(concept, today):
     if Indicator.objects.filter(concept=concept, is_demo=True).exists():
         return 0
     created = 0
@@ -256,13 +280,13 @@ def _demo_indicators(concept):
             direction=direction,
             source=source,
             baseline_value=base,
-            baseline_year=2021,
+            baseline_year=today.year - 5,
             target_value=target,
-            target_year=2027,
+            target_year=today.year + 1,
             is_demo=True,
             position=100 + created,
         )
-        for i, year in enumerate(range(2021, 2026)):
+        for i, year in enumerate(range(today.year - 5, today.year)):
             IndicatorValue.objects.create(
                 indicator=indicator,
                 reference_date=dt.date(year, 12, 31),
@@ -276,15 +300,15 @@ def _demo_indicators(concept):
     return created
 
 
-def _demo_decision(concept, author):
+def _demo_decision(concept, author, today):
     committee = Network.objects.filter(concept=concept, kind=Network.Kind.COMMITTEE).first()
     if committee is None or Meeting.objects.filter(network=committee).exists():
         return
     meeting = Meeting.objects.create(
         network=committee,
-        date=dt.date(2025, 6, 4),
-        topic="[Demo] Zwischenbilanz 2024",
-        presented="[Demo] Dashboard und Controllingbericht 2024",
+        date=add_months(today, -4),
+        topic=f"[Demo] Zwischenbilanz {today.year - 1}",
+        presented=f"[Demo] Dashboard und Controllingbericht {today.year - 1}",
     )
     red = list(Measure.objects.filter(concept=concept, traffic_light=TrafficLight.RED)[:2])
     decision = Decision.objects.create(
@@ -292,19 +316,21 @@ def _demo_decision(concept, author):
         text="[Demo] Für die Maßnahmen mit roter Ampel legt die Koordination bis zur "
         "nächsten Sitzung einen angepassten Zeitplan vor.",
         kind=Decision.Kind.ADJUST,
-        follow_up_date=dt.date(2025, 11, 30),
+        follow_up_date=add_months(today, 1),
         created_by=author,
     )
     decision.measures.set(red)
 
 
 @transaction.atomic
-def seed_demo(stdout):
-    concept = _ensure_concept(stdout)
-    _ensure_adoption(concept)
+def seed_demo(stdout, today=None):
+    """Seed the demo; its dates are relative to `today` (default: the day it runs)."""
+    today = today or timezone.localdate()
+    concept = _ensure_concept(stdout, today)
+    _ensure_adoption(concept, today)
     users = _ensure_users(concept)
     coordinator = users[roles.COORDINATION]
-    entries = _demo_progress(concept, coordinator)
-    indicators = _demo_indicators(concept)
-    _demo_decision(concept, coordinator)
+    entries = _demo_progress(concept, coordinator, today)
+    indicators = _demo_indicators(concept, today)
+    _demo_decision(concept, coordinator, today)
     return concept, users, entries, indicators

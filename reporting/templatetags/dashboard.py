@@ -5,6 +5,7 @@ from urllib.parse import quote
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from measures import filters
 from measures.vocabulary import short_label_of
 from reporting.dashboard import charts
 
@@ -28,6 +29,12 @@ def goal_url(concept, number, sub_goal=None):
     """The goal page, or one Teilziel on it."""
     url = reverse("reporting:goal_detail", kwargs={"slug": concept.slug, "number": number})
     return f"{url}#teilziel-{sub_goal}" if sub_goal else url
+
+
+@register.simple_tag
+def measures_url(concept, **params):
+    """The measure list filtered to the measures a count on the page counts."""
+    return filters.list_url(concept, **params)
 
 
 @register.simple_tag

@@ -64,3 +64,42 @@ def test_dashboard_goal_page_and_mind_map_are_accessible_and_keyboard_usable(pag
     assert page.get_by_role("alert").first.is_visible()
     assert_accessible(page)
     assert_no_console_errors(page)
+
+
+def shown_count(page):
+    """The number of measures the measure list says it shows ("5 Maßnahmen")."""
+    return int(page.locator("#results-title").inner_text().split()[0])
+
+
+def test_dashboard_counts_lead_to_the_list_with_the_same_number(page, login, vechta):
+    login(vechta, role=roles.STEERING_GROUP)
+    # The demo is dated back from today: a few Sachstände overdue, not most of them.
+    overdue = page.locator(".portal-kpi__link", has_text="überfällig")
+    number = int(overdue.locator(".portal-kpi__value").inner_text())
+    assert 1 <= number <= 6
+    # The rule stands under the tiles; the count names it as its description.
+    rule = page.locator("#" + overdue.get_attribute("aria-describedby"))
+    assert "halbjährlich = 6 Monate" in rule.inner_text()
+    # Keyboard users reach the count as a link, with a visible focus.
+    overdue.focus()
+    assert overdue.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/massnahmen/?ueberfaellig=on")
+    assert shown_count(page) == number
+    assert page.get_by_label(
+        "nur überfällige (kein Sachstand im Aktualisierungsturnus)"
+    ).is_checked()
+    assert_accessible(page)
+
+    # Every other count on the page: the tiles, each goal's Ampel and overdue counts.
+    page.goto(vechta.get_absolute_url())
+    links = page.locator("main a[href*='/massnahmen/?'], main a[href$='/massnahmen/']")
+    counts = links.evaluate_all(
+        "els => els.map(a => [a.getAttribute('href'), a.innerText.trim().split(/\\s+/)[0]])"
+    )
+    counts = [(href, int(first)) for href, first in counts if first.isdigit()]
+    assert len(counts) >= 6 + 8 * 4  # the tiles, and four Ampel counts per goal card
+    for href, number in counts:
+        page.goto(href)
+        assert shown_count(page) == number, href
+    assert_no_console_errors(page)

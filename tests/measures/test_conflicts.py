@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from concept import roles
 from measures import services
-from measures.models import ProgressEntry
+from measures.models import ProgressEntry, UpdateCadence
 from tests.factories import UserFactory, add_member
 from tests.measures.conftest import SLUG
 
@@ -215,7 +215,7 @@ def test_owner_may_not_move_or_publish_through_the_service(concept):
         {"data": {}, "networks": []},
         # The adopted title and the cadence (which decides when a Sachstand is overdue).
         {"data": {"title": "Neu"}},
-        {"data": {"update_cadence": 366}},
+        {"data": {"update_cadence": UpdateCadence.YEARLY}},
     ):
         with pytest.raises(PermissionDenied):
             services.measure_update(
@@ -223,7 +223,7 @@ def test_owner_may_not_move_or_publish_through_the_service(concept):
             )
     measure.refresh_from_db()
     assert measure.is_public and measure.goal is not None
-    assert measure.title != "Neu" and measure.update_cadence != 366
+    assert measure.title != "Neu" and measure.update_cadence != UpdateCadence.YEARLY
     services.measure_update(
         measure=measure,
         user=owner,

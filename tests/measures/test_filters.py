@@ -6,10 +6,10 @@ from django.db.models import Value
 from django.db.models.functions import Collate, Lower
 
 from goals.models import StrategicGoal
-from measures.filters import ATTENTION, Folded, MeasureFilter
+from measures.filters import ATTENTION, DONE, WITHOUT_GOAL, Folded, MeasureFilter
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
 from measures.queries import measure_list_queryset
-from tests.factories import ProgressEntryFactory
+from tests.factories import ProgressEntryFactory, measures_in_every_state
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +67,23 @@ def test_handlungsbedarf_is_offered_in_the_ampel_choices(concept):
     choices = dict(filterset.form.fields["ampel"].choices)
     assert choices[ATTENTION] == "Handlungsbedarf: rot, gelb oder Sachstand überfällig"
     assert "red" in choices
+
+
+def test_umgesetzt_oder_verstetigt_is_one_status_choice_as_counted_on_the_dashboard():
+    concept = measures_in_every_state()
+    # S4 and N3 umgesetzt, S6 verstetigt.
+    assert filtered(concept, status=DONE) == {"S4", "S6", "N3"}
+    assert filtered(concept, status=Status.IMPLEMENTED) == {"S4", "N3"}
+    assert filtered(concept, status=DONE, ziel=WITHOUT_GOAL) == {"N3"}
+
+
+def test_the_overdue_filter_states_its_rule():
+    filterset = MeasureFilter(
+        None, queryset=Measure.objects.none(), concept=None, goals=StrategicGoal.objects.none()
+    )
+    # The checkbox is described by the rule that the page states under the filters.
+    html = str(filterset.form["ueberfaellig"])
+    assert 'aria-describedby="regel-ueberfaellig"' in html
 
 
 # A collation whose LOWER() folds only ASCII, as PostgreSQL's under LC_CTYPE "C".

@@ -4,7 +4,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from measures.models import Measure, ProgressEntry, Status
+from measures.models import (
+    Measure,
+    ProgressEntry,
+    Status,
+    UpdateCadence,
+    add_months,
+    earliest_on_time,
+)
 from tests.factories import ConceptFactory, GoalFactory, MeasureFactory, ProgressEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,20 +129,20 @@ LONG_AGO = dt.datetime(2025, 1, 2, 9, tzinfo=dt.UTC)
     [
         # A freshly imported concept: nothing is due on day one.
         (None, None, dt.datetime(2026, 6, 29, 9, tzinfo=dt.UTC), dt.date(2026, 12, 29)),
-        (None, None, LONG_AGO, dt.date(2025, 7, 4)),
+        (None, None, LONG_AGO, dt.date(2025, 7, 2)),
         # The later of start and creation counts: a measure entered today with an old start
         # owes nothing yet, nor does one that starts later.
-        (None, dt.date(2026, 3, 1), LONG_AGO, dt.date(2026, 8, 31)),
+        (None, dt.date(2026, 3, 1), LONG_AGO, dt.date(2026, 9, 1)),
         (
             None,
             dt.date(2025, 6, 1),
             dt.datetime(2026, 6, 29, 9, tzinfo=dt.UTC),
             dt.date(2026, 12, 29),
         ),
-        (None, dt.date(2026, 9, 1), LONG_AGO, dt.date(2027, 3, 3)),
+        (None, dt.date(2026, 9, 1), LONG_AGO, dt.date(2027, 3, 1)),
         # After the first Sachstand only the last one counts.
-        (dt.date(2026, 1, 15), dt.date(2024, 1, 1), LONG_AGO, dt.date(2026, 7, 17)),
-        (dt.date(2025, 12, 1), None, LONG_AGO, dt.date(2026, 6, 2)),
+        (dt.date(2026, 1, 15), dt.date(2024, 1, 1), LONG_AGO, dt.date(2026, 7, 15)),
+        (dt.date(2025, 12, 1), None, LONG_AGO, dt.date(2026, 6, 1)),
     ],
 )
 def test_a_sachstand_is_due_a_cadence_after_the_last_one_else_after_start_and_creation(
@@ -159,12 +166,120 @@ def test_a_sachstand_is_due_a_cadence_after_the_last_one_else_after_start_and_cr
     assert Measure.objects.overdue(TODAY).filter(pk=measure.pk).exists() == overdue
 
 
-def test_finished_measures_are_never_due():
-    measure = MeasureFactory(status=Status.IMPLEMENTED, progress=100)
+@pytest.mark.parametrize("status", Status.values)
+def test_umgesetzt_zurueckgestellt_and_entfallen_are_never_overdue(status):
+    progress = {Status.NOT_STARTED: 0, Status.IMPLEMENTED: 100, Status.ESTABLISHED: 100}
+    measure = MeasureFactory(
+        status=status, progress=progress.get(status, 40), status_reason="Kein Träger"
+    )
     Measure.objects.filter(pk=measure.pk).update(created_at=LONG_AGO)
     measure.refresh_from_db()
-    assert measure.next_update_due(None) is None and not measure.is_overdue(None, TODAY)
-    assert not Measure.objects.overdue(TODAY).exists()
+    # A verstetigt measure runs on as a regular offer and still owes its Sachstand.
+    expected = status not in (Status.IMPLEMENTED, Status.DEFERRED, Status.DROPPED)
+    assert measure.is_overdue(None, TODAY) == expected
+    assert (measure.next_update_due(None) is not None) == expected
+    assert Measure.objects.overdue(TODAY).filter(pk=measure.pk).exists() == expected
+
+
+# --- calendar months -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (dt.date(2026, 9, 19), 6, dt.date(2027, 3, 19)),
+        (dt.date(2026, 11, 15), 3, dt.date(2027, 2, 15)),
+        (dt.date(2026, 12, 31), 1, dt.date(2027, 1, 31)),
+        # A day the target month lacks becomes its last day.
+        (dt.date(2026, 8, 31), 6, dt.date(2027, 2, 28)),
+        (dt.date(2027, 8, 31), 6, dt.date(2028, 2, 29)),
+        (dt.date(2027, 1, 31), 1, dt.date(2027, 2, 28)),
+        (dt.date(2027, 5, 31), 1, dt.date(2027, 6, 30)),
+        (dt.date(2028, 2, 29), 12, dt.date(2029, 2, 28)),
+        (dt.date(2027, 3, 31), -1, dt.date(2027, 2, 28)),
+        (dt.date(2027, 1, 15), -3, dt.date(2026, 10, 15)),
+    ],
+)
+def test_add_months_counts_calendar_months_and_clamps_to_the_month_end(day, months, expected):
+    assert add_months(day, months) == expected
+
+
+@pytest.mark.parametrize("cadence", UpdateCadence)
+def test_the_date_threshold_says_exactly_what_the_due_date_says(cadence):
+    """The SQL condition compares the last Sachstand with earliest_on_time(today); that must
+    agree with add_months for every day, also around month ends and 29.02."""
+    today = dt.date(2027, 1, 1)
+    while today < dt.date(2029, 1, 1):
+        threshold = earliest_on_time(today, cadence.value)
+        around = add_months(today, -cadence.value)
+        for offset in range(-40, 41):
+            day = around + dt.timedelta(days=offset)
+            assert (add_months(day, cadence.value) < today) == (day < threshold), (day, today)
+        today += dt.timedelta(days=1)
+
+
+def measure_last_reported(day, cadence=UpdateCadence.HALF_YEARLY, **fields):
+    measure = MeasureFactory(
+        status=Status.IN_PROGRESS, progress=10, update_cadence=cadence, **fields
+    )
+    Measure.objects.filter(pk=measure.pk).update(created_at=LONG_AGO)
+    ProgressEntryFactory(
+        measure=measure, date=day, status="in_progress", traffic_light="green", progress=10
+    )
+    return Measure.objects.with_last_entry().get(pk=measure.pk)
+
+
+@pytest.mark.parametrize(
+    ("last_entry", "due"),
+    [
+        (dt.date(2025, 9, 19), dt.date(2026, 3, 19)),  # not 21.03. (183 days)
+        (dt.date(2025, 8, 31), dt.date(2026, 2, 28)),
+        (dt.date(2023, 8, 31), dt.date(2024, 2, 29)),  # leap year
+    ],
+)
+def test_halbjaehrlich_is_due_six_calendar_months_later_and_overdue_the_day_after(last_entry, due):
+    measure = measure_last_reported(last_entry)
+    assert measure.next_update_due(measure.last_entry_date) == due
+    day_after = due + dt.timedelta(days=1)
+    for today, overdue in [(due, False), (day_after, True)]:
+        # On the due day itself the Sachstand is still on time.
+        assert measure.is_overdue(measure.last_entry_date, today) == overdue
+        assert Measure.objects.overdue(today).filter(pk=measure.pk).exists() == overdue
+
+
+def test_the_list_condition_and_the_measure_agree_on_every_day_around_month_ends():
+    """The database (SQLite or PostgreSQL) and Python give the same answer for measures of
+    each cadence whose last Sachstand was on a month end or on 29.02."""
+    days = [
+        dt.date(2024, 1, 31),
+        dt.date(2024, 2, 29),
+        dt.date(2024, 3, 31),
+        dt.date(2024, 8, 30),
+        dt.date(2024, 8, 31),
+        dt.date(2024, 11, 30),
+        dt.date(2025, 8, 31),
+    ]
+    measures = [measure_last_reported(day, cadence) for day in days for cadence in UpdateCadence]
+    today = dt.date(2024, 2, 20)
+    while today < dt.date(2026, 6, 1):
+        in_python = {m.pk for m in measures if m.is_overdue(m.last_entry_date, today)}
+        assert set(Measure.objects.overdue(today).values_list("pk", flat=True)) == in_python
+        today += dt.timedelta(days=9)
+
+
+def test_without_a_sachstand_the_months_count_from_the_later_of_start_and_creation():
+    measure = MeasureFactory(
+        start_date=dt.date(2026, 8, 31),
+        status=Status.IN_PROGRESS,
+        progress=10,
+        update_cadence=UpdateCadence.HALF_YEARLY,
+    )
+    Measure.objects.filter(pk=measure.pk).update(created_at=LONG_AGO)
+    measure.refresh_from_db()
+    assert measure.next_update_due(None) == dt.date(2027, 2, 28)
+    for today, overdue in [(dt.date(2027, 2, 28), False), (dt.date(2027, 3, 1), True)]:
+        assert measure.is_overdue(None, today) == overdue
+        assert Measure.objects.overdue(today).filter(pk=measure.pk).exists() == overdue
 
 
 # --- Umsetzungsstand and Fortschritt agree ---------------------------------------------------

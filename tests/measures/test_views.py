@@ -17,7 +17,15 @@ from django.utils import timezone
 from concept import roles
 from concept.models import Concept
 from goals.models import IndicatorValue
-from measures.models import Evidence, Measure, ProgressEntry, Status, TrafficLight
+from measures.models import (
+    Evidence,
+    Measure,
+    ProgressEntry,
+    Status,
+    TrafficLight,
+    UpdateCadence,
+    add_months,
+)
 from measures.services import progress_entry_create
 from tests.factories import (
     CommitteeFactory,
@@ -31,6 +39,7 @@ from tests.factories import (
     ProgressEntryFactory,
     UserFactory,
     add_member,
+    measures_in_every_state,
 )
 from tests.measures.conftest import SLUG
 
@@ -231,7 +240,7 @@ def test_list_filters_by_status_light_and_sub_goal(client, concept, coordinator)
 def test_overdue_filter_uses_each_measures_cadence(client, concept, coordinator):
     today = dt.date.today()
     s1, s2 = concept.measures.get(code="S1"), concept.measures.get(code="S2")
-    Measure.objects.filter(pk=s1.pk).update(update_cadence=31)
+    Measure.objects.filter(pk=s1.pk).update(update_cadence=UpdateCadence.MONTHLY)
     for measure in (s1, s2):
         ProgressEntryFactory(
             measure=measure,
@@ -604,7 +613,7 @@ def test_master_data_edit(client, concept, coordinator, owner):
             "responsible_users": [owner.pk],
             "start_date": "2025-01-01",
             "end_date": "2026-12-31",
-            "update_cadence": 92,
+            "update_cadence": UpdateCadence.QUARTERLY,
             "is_public": "on",
         },
     )
@@ -627,7 +636,7 @@ def test_master_data_rejects_end_before_start(client, concept, coordinator):
             "goal": measure.goal_id,
             "start_date": "2026-01-01",
             "end_date": "2025-01-01",
-            "update_cadence": 183,
+            "update_cadence": UpdateCadence.HALF_YEARLY,
         },
     )
     assert "Das Ende liegt vor dem Beginn." in response.text
@@ -650,7 +659,7 @@ def test_master_data_shows_the_services_assignment_errors(client, concept, coord
             "sub_goals": [own.pk],
             "lead_organisations": [university.pk],
             "partner_organisations": [university.pk],
-            "update_cadence": 183,
+            "update_cadence": UpdateCadence.HALF_YEARLY,
         },
     )
     assert response.context["form"].errors == {
@@ -702,7 +711,7 @@ def test_owner_edits_description_target_group_and_dates_only(client, concept, ow
         {
             "version": measure.version,
             "title": "Neuer Titel",
-            "update_cadence": 366,
+            "update_cadence": UpdateCadence.YEARLY,
             "description": "Kurse in Lohne und Vechta.",
             "target_group": "Erwachsene",
             "start_date": "2025-02-01",
@@ -723,7 +732,7 @@ def test_master_data_conflict_keeps_both_changes_apart(client, concept, coordina
         "version": measure.version,
         "title": "Mein Titel",
         "goal": measure.goal_id,
-        "update_cadence": 183,
+        "update_cadence": UpdateCadence.HALF_YEARLY,
     }
     client.post(url("edit", "S8"), form)
     response = client.post(url("edit", "S8"), {**form, "title": "Anderer Titel"})
@@ -818,7 +827,7 @@ def test_workspace_pages_run_a_bounded_number_of_queries(client, db):
         pages = {
             "list": reverse("measures:list", kwargs={"slug": concept.slug}),
             "list-filtered": reverse("measures:list", kwargs={"slug": concept.slug})
-            + "?ampel=red&ueberfaellig=on&sortierung=ampel",
+            + "?ampel=handlungsbedarf&ueberfaellig=on&sortierung=ampel",
             "detail": measure.get_absolute_url(),
             "mine": reverse("measures:mine", kwargs={"slug": concept.slug}),
             "grid": reverse("measures:grid", kwargs={"slug": concept.slug, "group": "1"}),
@@ -826,8 +835,13 @@ def test_workspace_pages_run_a_bounded_number_of_queries(client, db):
         }
         for name, target in pages.items():
             with CaptureQueriesContext(connection) as queries:
-                assert client.get(target).status_code == 200
+                response = client.get(target)
+            assert response.status_code == 200
             counts[(name, scale)] = len(queries)
+        # The filtered list compares like with like: rows at both scales (the demo data has
+        # a few overdue measures, dated back from today).
+        listed = client.get(pages["list-filtered"]).context["page"].paginator.count
+        assert listed >= scale
     for name in pages:
         assert counts[(name, 1)] == counts[(name, 10)], (name, counts)
         assert counts[(name, 10)] <= 20, (name, counts)
@@ -1012,9 +1026,10 @@ def test_my_measures_shows_when_the_next_sachstand_is_due(client, concept, owner
     )
     response = client.get(url("mine"))
     html = response.text
-    assert "Nächster Sachstand fällig am" in html and "Nächster fällig<" not in html
-    overdue_since = dt.date.today() - dt.timedelta(days=400 - 183)
-    s4_due = dt.date.today() + dt.timedelta(days=183)
+    assert "Nächster Sachstand fällig bis" in html and "Nächster fällig<" not in html
+    # Half-yearly: six calendar months after the start, or after the last Sachstand.
+    overdue_since = add_months(dt.date.today() - dt.timedelta(days=400), 6)
+    s4_due = add_months(dt.date.today(), 6)
     # Overdue: its date and the badge; the other one: its date.
     assert f'{overdue_since:%d.%m.%Y} <span class="kern-badge kern-badge--warning">' in html
     assert f"{s4_due:%d.%m.%Y}</td>" in html
@@ -1053,7 +1068,7 @@ def test_master_data_offers_the_teilziele_of_the_measures_goal(client, concept, 
             "title": s4.title,
             "goal": other.pk,
             "sub_goals": [elsewhere.pk],
-            "update_cadence": 183,
+            "update_cadence": UpdateCadence.HALF_YEARLY,
         },
     )
     assert response.status_code == 200
@@ -1099,3 +1114,21 @@ def test_evidence_is_listed_by_its_file_name(client, concept, coordinator, setti
     EvidenceFactory(entry=entry, upload=SimpleUploadedFile("nachweis.pdf", b"%PDF-1"))
     html = client.get(url("detail", "S6")).text
     assert ">nachweis.pdf</a>" in html and f"{SLUG}/nachweis.pdf" not in html
+
+
+def test_measure_page_says_when_the_next_sachstand_is_due_and_why(client, coordinator):
+    concept = measures_in_every_state()
+    add_member(concept, coordinator, roles.COORDINATION)
+    today = dt.date.today()
+
+    def due_line(code):
+        html = client.get(reverse("measures:detail", args=[concept.slug, code])).text
+        return html.split("Letzter Sachstand</dt>")[1].split("</dd>")[0]
+
+    s1_due = add_months(add_months(today, -1), 6)
+    assert f"nächster fällig bis {s1_due:%d.%m.%Y}, Turnus halbjährlich" in due_line("S1")
+    s7_due = add_months(add_months(today, -2), 1)
+    overdue = due_line("S7")
+    assert "überfällig" in overdue
+    assert f"der nächste war fällig bis {s7_due:%d.%m.%Y}, Turnus monatlich" in overdue
+    assert "kein weiterer fällig, da zurückgestellt" in due_line("S5")

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from concept import roles
 from measures import services
-from measures.models import Measure, ProgressEntry
+from measures.models import Measure, ProgressEntry, UpdateCadence
 from measures.queries import measure_history_page
 from tests.factories import UserFactory, add_member
 from tests.measures.conftest import SLUG
@@ -352,7 +352,7 @@ def test_owner_form_offers_and_saves_only_texts_and_dates(client, concept):
             "version": measure.version,
             "title": "Eigener Titel",
             "description": "Eigene Beschreibung",
-            "update_cadence": 31,
+            "update_cadence": UpdateCadence.MONTHLY,
             "goal": other_goal.pk,
             "sub_goals": [other_goal.sub_goals.first().pk],
             "networks": [concept.networks.first().pk],
@@ -363,7 +363,7 @@ def test_owner_form_offers_and_saves_only_texts_and_dates(client, concept):
     assert response.status_code == 302
     measure.refresh_from_db()
     # Behaviour changed: the adopted title and the cadence are Koordination's now.
-    assert measure.title != "Eigener Titel" and measure.update_cadence == 183
+    assert measure.title != "Eigener Titel" and measure.update_cadence == UpdateCadence.HALF_YEARLY
     assert measure.description == "Eigene Beschreibung"
     assert measure.goal.number == 1 and measure.is_public
     assert not measure.sub_goals.exists() and not measure.networks.exists()

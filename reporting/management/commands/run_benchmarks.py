@@ -40,7 +40,7 @@ PAGES = [
         "Maßnahmenliste gefiltert",
         lambda c: (
             reverse("measures:list", kwargs={"slug": c.slug})
-            + "?ampel=red&ueberfaellig=on&sortierung=ampel"
+            + "?ampel=handlungsbedarf&ueberfaellig=on&sortierung=ampel"
         ),
     ),
     Page("Maßnahme (Detail)", lambda c: c.measures.order_by("position").first().get_absolute_url()),

@@ -7,7 +7,8 @@ from reporting.demo.seed import DEMO_PASSWORD, seed_demo
 class Command(BaseCommand):
     help = (
         "Lädt das Integrationskonzept LK Vechta (falls noch nicht vorhanden), legt je Rolle "
-        "eine Demo-Person an und erzeugt Demo-Sachstände für 2024 und 2025. Wiederholbar."
+        "eine Demo-Person an und erzeugt Demo-Sachstände der letzten zwei Jahre, datiert ab heute. "
+        "Wiederholbar."
     )
 
     def add_arguments(self, parser):

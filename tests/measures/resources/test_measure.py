@@ -1,6 +1,6 @@
 """Maßnahmen in a file: found by Kürzel or outline number, their references by name."""
 
-from measures.models import Measure
+from measures.models import Measure, UpdateCadence
 from reporting.exchange.kinds import KINDS_BY_KEY
 from tests.exchange_world import run_rows
 
@@ -78,3 +78,15 @@ def test_dropping_a_measure_in_the_file_needs_a_reason_as_in_the_browser(world):
         "Zeile 2, Spalte „Umsetzungsstand“: Bitte begründen, warum die Maßnahme entfällt."
     ]
     assert Measure.objects.get(pk=world.s1.pk).status != "dropped"
+
+
+def test_the_cadence_is_read_and_written_by_its_label(world):
+    report = run_rows(
+        world, MEASURES, [["Kürzel", "Aktualisierungsturnus"], ["S1", "vierteljährlich"]]
+    )
+    assert report.ok, report.error_messages
+    assert Measure.objects.get(pk=world.s1.pk).update_cadence == UpdateCadence.QUARTERLY
+    # A number of days, as the cadence was once stored, is no cadence.
+    report = run_rows(world, MEASURES, [["Kürzel", "Aktualisierungsturnus"], ["S1", "183"]])
+    assert report.error_messages[0].startswith("Zeile 2, Spalte „Aktualisierungsturnus“")
+    assert Measure.objects.get(pk=world.s1.pk).update_cadence == UpdateCadence.QUARTERLY

@@ -9,7 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from goals.models import Indicator
-from measures.models import Measure, ProgressEntry, Status, TrafficLight, UpdateCadence
+from measures.models import (
+    Measure,
+    ProgressEntry,
+    Status,
+    TrafficLight,
+    UpdateCadence,
+    add_months,
+)
 from measures.services import measure_set_state, measure_update, progress_entry_create
 from reporting.dashboard import queries
 from tests.factories import (
@@ -47,7 +54,7 @@ def test_overdue_follows_each_measures_update_cadence():
     concept = ConceptFactory()
     goal = GoalFactory(concept=concept)
     fresh = MeasureFactory(concept=concept, goal=goal, code="FRISCH", status=Status.IN_PROGRESS)
-    entry(fresh, TODAY - dt.timedelta(days=100))  # half-yearly: due after 183 days
+    entry(fresh, TODAY - dt.timedelta(days=100))  # half-yearly: due six months later
     stale = MeasureFactory(concept=concept, goal=goal, code="ALT", status=Status.IN_PROGRESS)
     entry(stale, TODAY - dt.timedelta(days=200))
     monthly = MeasureFactory(
@@ -77,16 +84,15 @@ def test_overdue_follows_each_measures_update_cadence():
     assert annotated["ALT"].is_overdue(annotated["ALT"].last_entry_date, TODAY)
     assert not annotated["FRISCH"].is_overdue(annotated["FRISCH"].last_entry_date, TODAY)
     assert not annotated["FERTIG"].is_overdue(annotated["FERTIG"].last_entry_date, TODAY)
-    assert annotated["FRISCH"].next_update_due(
-        annotated["FRISCH"].last_entry_date
-    ) == TODAY - dt.timedelta(days=100 - 183)
+    fresh_due = add_months(TODAY - dt.timedelta(days=100), 6)
+    assert annotated["FRISCH"].next_update_due(annotated["FRISCH"].last_entry_date) == fresh_due
     # Without a Sachstand the cadence counts from the start.
-    assert annotated["NIE"].next_update_due(None) == TODAY - dt.timedelta(days=300 - 183)
+    assert annotated["NIE"].next_update_due(None) == add_months(TODAY - dt.timedelta(300), 6)
     assert not annotated["NEU"].is_overdue(None, TODAY)
     assert dropped.code not in overdue_codes(concept)
     # Exactly on the due day it is not yet overdue.
-    assert "FRISCH" not in overdue_codes(concept, TODAY + dt.timedelta(days=83))
-    assert "FRISCH" in overdue_codes(concept, TODAY + dt.timedelta(days=84))
+    assert "FRISCH" not in overdue_codes(concept, fresh_due)
+    assert "FRISCH" in overdue_codes(concept, fresh_due + dt.timedelta(days=1))
 
 
 def test_only_the_newest_entry_counts_for_overdue():
@@ -118,7 +124,7 @@ def test_progress_average_leaves_out_deferred_and_dropped_and_counts_missing_as_
     assert progress.counted == 3
     assert progress.average == Decimal("53")  # (60 + 100 + 0) / 3
     assert progress.without_entry == 1
-    assert progress.excluded == [("zurückgestellt", 1), ("entfallen", 1)]
+    assert progress.excluded == [("deferred", "zurückgestellt", 1), ("dropped", "entfallen", 1)]
     assert tallies[None].total == 1  # coordination measures without a goal
 
 

@@ -25,6 +25,7 @@ from tests.factories import (
     ProgressEntryFactory,
     SubGoalFactory,
     UserFactory,
+    measures_in_every_state,
 )
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,7 @@ def test_dashboard_shows_where_the_concept_stands(client, lk_vechta, member_of):
     assert "Daten als Tabelle" in html
     # Progress is explained beside the number.
     assert "gezählt: 5 von 6 Maßnahmen" in html
-    assert "nicht gezählt: 1 zurückgestellt" in html
+    assert "nicht gezählt: <a" in html and 'status=deferred">1 zurückgestellt</a>' in html
     assert "ohne Sachstand, mit 0 % gezählt" in html
     # Attention: the red measure first, linked to its page.
     assert data.attention[0].code == "S1"
@@ -523,3 +524,92 @@ def test_concept_page_queries_do_not_grow_with_data(client, db):
         counts[scale] = len(queries)
     assert counts[1] == counts[10]
     assert counts[10] <= 12
+
+
+# --- every count leads to the measures it counts ---------------------------------------------
+
+COUNT_LINK = re.compile(
+    r'<a class="kern-link[^"]*" href="([^"]*/massnahmen/[^"]*)"[^>]*>(.*?)</a>', re.S
+)
+
+
+def count_links(html):
+    """[(href, number)] of the links to the measure list whose text starts with a number."""
+    links = []
+    for href, text in COUNT_LINK.findall(html):
+        words = re.sub(r"<[^>]+>", " ", text).split()
+        if words and words[0].isdigit():
+            links.append((href.replace("&amp;", "&"), int(words[0])))
+    return links
+
+
+def listed(client, href):
+    return client.get(href).context["page"].paginator.count
+
+
+def test_every_count_on_the_dashboard_links_to_exactly_those_measures(client, member_of):
+    concept = measures_in_every_state()
+    member_of(client, concept)
+    response = client.get(concept.get_absolute_url())
+    data = response.context["data"]
+    links = count_links(response.text)
+    for href, number in links:
+        assert listed(client, href) == number, href
+    hrefs = {href for href, _number in links}
+    base = f"/konzepte/{concept.slug}/massnahmen/"
+    # The tiles: all, done, in Umsetzung, rot, gelb, überfällig.
+    assert {
+        base,
+        f"{base}?status=umgesetzt-oder-verstetigt",
+        f"{base}?status=in_progress",
+        f"{base}?ampel=red",
+        f"{base}?ampel=yellow",
+        f"{base}?ueberfaellig=on",
+    } <= hrefs
+    assert data.overall.total == 16 and listed(client, base) == 16
+    # S2, S3, S6 (verstetigt), S7 (monthly), S9, B1 (never a Sachstand), N2; not S8, due
+    # today, nor the umgesetzt, zurückgestellt or entfallen ones.
+    assert data.overall.overdue == 7
+    # Each goal and Koordination und Netzwerke: every Ampel, and the overdue ones.
+    for goal in ("1", "2", "k"):
+        for light in TrafficLight.values:
+            assert f"{base}?ziel={goal}&ampel={light}" in hrefs
+        assert f"{base}?ziel={goal}&ueberfaellig=on" in hrefs
+    # The measures left out of the average progress: zurückgestellt (S5), entfallen (B4).
+    assert f"{base}?ziel=1&status=deferred" in hrefs and f"{base}?ziel=2&status=dropped" in hrefs
+    # Handlungsbedarf: red, yellow or overdue, each once.
+    attention = response.context["attention_url"]
+    assert listed(client, attention) == data.attention_total == 10
+
+
+def test_every_count_on_the_goal_page_links_to_exactly_those_measures(client, member_of):
+    concept = measures_in_every_state()
+    member_of(client, concept)
+    html = client.get(url("reporting:goal_detail", concept, number=1)).text
+    links = count_links(html)
+    base = f"/konzepte/{concept.slug}/massnahmen/"
+    assert {href for href, _n in links} >= {
+        *(f"{base}?ziel=1&ampel={light}" for light in TrafficLight.values),
+        f"{base}?ziel=1&ueberfaellig=on",
+    }
+    for href, number in links:
+        assert listed(client, href) == number, href
+    # S2, S3, S6, S7, S9.
+    assert dict(links)[f"{base}?ziel=1&ueberfaellig=on"] == 5
+
+
+def test_the_overdue_rule_is_stated_where_overdue_is_counted(client, member_of):
+    concept = measures_in_every_state()
+    user = member_of(client, concept, role=roles.COORDINATION)
+    concept.measures.get(code="S3").responsible_users.add(user)
+    rule = "Überfällig: kein Sachstand seit mehr als dem vereinbarten Turnus"
+    exceptions = "Nicht für Maßnahmen, die „umgesetzt“, „zurückgestellt“ oder „entfallen“ sind."
+    for page in (
+        concept.get_absolute_url(),
+        url("reporting:goal_detail", concept, number=1),
+        url("measures:list", concept),
+        url("measures:detail", concept, key="S3"),
+        url("measures:mine", concept),
+    ):
+        html = client.get(page).text
+        assert rule in html and exceptions in html, page
