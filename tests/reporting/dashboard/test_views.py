@@ -12,7 +12,7 @@ from concept import roles
 from concept.models import Concept
 from goals.models import Indicator
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
-from reporting.dashboard import queries
+from reporting.dashboard import changes as what_changed
 from tests.factories import (
     CommitteeFactory,
     ConceptFactory,
@@ -284,12 +284,12 @@ def test_changes_default_and_chosen_date(client, lk_vechta, member_of):
     assert response.status_code == 200
     changes = response.context["changes"]
     # The fixture loads measures without history: the first change has no known start.
-    assert [(c.label, c.old_status) for c in changes.status_changes] == [("S2", None)]
+    assert [(c.label, c.old_status) for c in changes.rows("status")] == [("S2", None)]
     assert "vorher nicht erfasst" in response.text and "in Umsetzung" in response.text
     measure.status = Status.IMPLEMENTED
     measure.save()
     response = client.get(reverse("reporting:changes", kwargs={"slug": "lk-vechta"}))
-    assert [(c.old_status, c.new_status) for c in response.context["changes"].status_changes] == [
+    assert [(c.old_status, c.new_status) for c in response.context["changes"].rows("status")] == [
         (Status.IN_PROGRESS, Status.IMPLEMENTED),
         (None, Status.IN_PROGRESS),
     ]
@@ -370,7 +370,7 @@ def test_changes_mark_sachstaende_entered_late(client, member_of):
     response = client.get(
         reverse("reporting:changes", kwargs={"slug": concept.slug}), {"seit": "14.02.2026"}
     )
-    assert [e.pk for e in response.context["changes"].entries] == [late.pk]
+    assert [row.entry.pk for row in response.context["changes"].rows("entries")] == [late.pk]
     html = response.text
     assert "15.12.2025" in html and "nachgetragen am 20.02.2026" in html
     assert "seitdem nachgetragen wurden" in html  # the rule, stated on the page
@@ -380,7 +380,7 @@ def test_changes_are_paged_with_a_link_to_the_older_ones(client, member_of, monk
     measure = MeasureFactory(code="S2")
     concept = measure.concept
     member_of(client, concept)
-    monkeypatch.setattr(queries, "CHANGES_PAGE_SIZE", 2)
+    monkeypatch.setattr(what_changed, "CHANGES_PAGE_SIZE", 2)
     today = timezone.localdate()
     for days in range(3):
         ProgressEntryFactory(
@@ -392,11 +392,11 @@ def test_changes_are_paged_with_a_link_to_the_older_ones(client, member_of, monk
         )
     url = reverse("reporting:changes", kwargs={"slug": concept.slug})
     response = client.get(url, {"seit": "2025-01-01"})
-    assert len(response.context["changes"].entries) == 2
+    assert len(response.context["changes"].rows("entries")) == 2
     assert "ältere anzeigen (noch 1)" in response.text
     assert 'href="?seit=2025-01-01&amp;seite_sachstaende=2#sachstaende"' in response.text
     older = client.get(url, {"seit": "2025-01-01", "seite_sachstaende": "2"})
-    assert [e.progress for e in older.context["changes"].entries] == [12]
+    assert [row.entry.progress for row in older.context["changes"].rows("entries")] == [12]
     assert "neuere anzeigen" in older.text
 
 

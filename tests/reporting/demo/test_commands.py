@@ -57,14 +57,14 @@ def test_seed_demo_history_reads_like_two_years_of_use(settings):
     whole demo as typed in today, and each measure's newest history record is its state."""
     import datetime as dt
 
-    from reporting.dashboard import queries
+    from reporting.dashboard.changes import status_changes
 
     settings.DEBUG = True
     call_command("seed_demo")
     concept = Concept.objects.get(slug="lk-vechta")
     for entry in ProgressEntry.objects.filter(measure__concept=concept):
         assert timezone.localdate(entry.created_at) == entry.date
-    changes = queries.status_changes(concept, dt.date(2025, 1, 1))
+    changes = status_changes(concept, dt.date(2025, 1, 1))
     assert changes
     assert all(c.date.year == 2025 and not c.recorded_later for c in changes)
     for measure in Measure.objects.filter(concept=concept):
