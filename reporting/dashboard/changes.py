@@ -247,11 +247,16 @@ def measure_records(concept: Concept, since: dt.date):
     Other changes (edits, the admin, fixtures) carry the day they were recorded. A change
     recorded in the period for an earlier day is listed as well, with its own date. The
     period is chosen on these plain columns first, so only its records are compared with
-    the one before them."""
+    the one before them. Each record carries the "Abweichung / Begründung" of the Sachstand
+    that made it (`entry_reason`): the reason given with a change of state."""
+    reason = ProgressEntry.objects.filter(pk=OuterRef("entry_id")).values("deviation")[:1]
     return (
         Measure.history.model.objects.filter(concept_id=concept.pk)
         .filter(Q(entry_date__gte=since) | Q(history_date__gte=_start_of(since)))
-        .annotate(day=Coalesce("entry_date", TruncDate("history_date"), output_field=DateField()))
+        .annotate(
+            day=Coalesce("entry_date", TruncDate("history_date"), output_field=DateField()),
+            entry_reason=Subquery(reason),
+        )
         .select_related("history_user")
         .order_by("-day", "-history_date", "-history_id")
     )
@@ -341,6 +346,7 @@ def decisions_since(concept: Concept, since: dt.date):
 
 
 def _measure_fields(record):
+    reason = [record.history_change_reason or "", record.entry_reason or ""]
     return {
         "date": record.entry_date or timezone.localdate(record.history_date),
         "recorded": record.history_date,
@@ -348,7 +354,7 @@ def _measure_fields(record):
         "code": record.code,
         "number": record.number,
         "title": record.title,
-        "reason": record.history_change_reason or "",
+        "reason": " – ".join(part for part in reason if part),
         "user": record.history_user,
         "from_entry": record.entry_date is not None,
     }
@@ -371,7 +377,9 @@ def status_rows(records) -> list:
 def light_rows(records) -> list:
     return [
         LightChange(
-            **_measure_fields(record), old_light=record.old_light, new_light=record.traffic_light
+            **_measure_fields(record),
+            old_light=record.old_light,
+            new_light=record.traffic_light,
         )
         for record in records
     ]
@@ -570,7 +578,7 @@ def changes_since(
 
 def status_changes(concept: Concept, since: dt.date) -> list:
     """All status changes since the day, newest first (see status_change_records)."""
-    return status_rows(status_change_records(concept, since))
+    return status_rows(list(status_change_records(concept, since)))
 
 
 # --- the file ------------------------------------------------------------------------------

@@ -10,10 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from measures.models import Measure, ProgressEntry, Status, TrafficLight
+from concept import roles
+from measures.models import Measure, ProgressEntry, Status, TrafficLight, UpdateCadence
 from measures.services import measure_set_state, measure_update, progress_entry_create
 from reporting.dashboard.changes import (
     changes_since,
+    csv_table,
     default_since,
     status_change_records,
     status_changes,
@@ -23,9 +25,15 @@ from tests.factories import (
     CommitteeFactory,
     ConceptFactory,
     DecisionFactory,
+    GoalFactory,
     MeasureFactory,
     MeetingFactory,
+    NetworkFactory,
+    OrganisationFactory,
     ProgressEntryFactory,
+    SubGoalFactory,
+    UserFactory,
+    add_member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -259,7 +267,10 @@ def test_status_changes_choose_the_period_on_plain_columns(django_assert_num_que
     sql = str(status_change_records(concept, since).query)
     table = '"measures_historicalmeasure"'
     assert f'{table}."entry_date" >=' in sql and f'{table}."history_date" >=' in sql
-    assert "progressentry" not in sql  # no subquery matching Sachstände
+    # No subquery matching Sachstände by their dates (the Sachstand that made a change is
+    # read by its id, for the reason given with it).
+    entries = '"measures_progressentry"'
+    assert f'{entries}."date"' not in sql and f'{entries}."created_at"' not in sql
     with django_assert_num_queries(1):
         changes = status_changes(concept, since)
     assert [(c.old_status, c.new_status, c.from_entry) for c in changes] == [
@@ -325,3 +336,248 @@ def test_changes_come_in_pages():
     last = changes_since(concept, dt.date(2026, 1, 1), pages={"entries": 3}, per_page=2)
     assert [row.date.day for row in last.rows("entries")] == [1]
     assert not last.section("entries").page.has_next()
+
+
+# --- Ampel and master data ---------------------------------------------------------------------
+
+
+def current(measure):
+    return Measure.objects.get(pk=measure.pk)
+
+
+def test_ampel_changes_carry_old_and_new_light_their_date_and_reason():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="S1")
+    entry(measure, dt.date(2026, 3, 1), light=TrafficLight.GREEN)  # grau → grün
+    entry(measure, dt.date(2026, 4, 1), light=TrafficLight.GREEN)  # no change
+    measure_set_state(
+        measure=current(measure),
+        user=None,
+        expected_version=current(measure).version,
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.RED,
+        progress=50,
+        reason="Träger ausgefallen",
+        today=dt.date(2026, 5, 4),
+    )
+    rows = changes_since(concept, dt.date(2026, 1, 1)).rows("lights")
+    assert [(r.date, r.old_light, r.new_light, r.from_entry) for r in rows] == [
+        (dt.date(2026, 5, 4), TrafficLight.GREEN, TrafficLight.RED, True),
+        (dt.date(2026, 3, 1), TrafficLight.GREY, TrafficLight.GREEN, True),
+    ]
+    assert [(c.label, c.old, c.new) for c in rows[0].changes] == [
+        ("Ampel", "grün – im Plan", "rot – erheblich abweichend, Handlungsbedarf")
+    ]
+    # The reason given with the change ("Abweichung / Begründung" of its Sachstand).
+    assert rows[0].reason == "Träger ausgefallen"
+
+
+def test_master_data_changes_name_each_field_and_assignment_in_german():
+    concept = ConceptFactory()
+    goal = GoalFactory(concept=concept, number=1)
+    sub_goal = SubGoalFactory(goal=goal, number=3)
+    measure = MeasureFactory(concept=concept, code="S1", goal=goal, title="Sprachkurse")
+    jobcenter = OrganisationFactory(concept=concept, name="Jobcenter")
+    erika = UserFactory(first_name="Erika", last_name="Muster")
+    editor = UserFactory(first_name="Karl", last_name="Koordinator")
+    add_member(concept, editor, roles.COORDINATION)
+    entry(measure, dt.date(2026, 2, 1))  # a Sachstand is no master-data change
+    measure_update(
+        measure=current(measure),
+        user=editor,
+        expected_version=current(measure).version,
+        data={
+            "title": "Sprachkurse für Eltern",
+            "start_date": dt.date(2026, 3, 1),
+            "update_cadence": UpdateCadence.QUARTERLY,
+            "is_public": False,
+        },
+        sub_goals=[sub_goal],
+        lead_organisations=[jobcenter],
+        responsible_users=[erika],
+        reason="Beschluss der Steuerungsgruppe",
+    )
+
+    rows = changes_since(concept, dt.date(2026, 1, 1)).rows("master")
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row.label, row.title, row.reason, row.person) == (
+        "S1",
+        "Sprachkurse für Eltern",
+        "Beschluss der Steuerungsgruppe",
+        "Karl Koordinator",
+    )
+    assert row.date == timezone.localdate() and not row.from_entry
+    assert [(c.label, c.old, c.new) for c in row.changes] == [
+        ("Titel", "Sprachkurse", "Sprachkurse für Eltern"),
+        ("Beginn", "–", "01.03.2026"),
+        ("Aktualisierungsturnus", "halbjährlich", "vierteljährlich"),
+        ("öffentlich", "ja", "nein"),
+        ("Teilziele", "–", "1.3"),
+        ("Akteure", "–", "Jobcenter (Federführung)"),
+        ("Verantwortliche", "–", "Erika Muster"),
+    ]
+    # Neither a status nor an Ampel change.
+    assert [c.old_status for c in status_changes(concept, dt.date(2026, 1, 1))] == [
+        None,  # created today
+        Status.NOT_STARTED,  # with the Sachstand
+    ]
+
+
+def test_master_data_changes_before_the_day_are_not_listed():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="S1", title="Alt")
+    measure_update(
+        measure=current(measure),
+        user=None,
+        expected_version=current(measure).version,
+        data={"title": "Neu"},
+    )
+    records = Measure.history.filter(id=measure.pk)
+    records.filter(history_type="+").update(
+        history_date=timezone.make_aware(dt.datetime(2025, 5, 1, 12))
+    )
+    records.filter(history_type="~").update(
+        history_date=timezone.make_aware(dt.datetime(2025, 6, 1, 12))
+    )
+    assert changes_since(concept, dt.date(2025, 6, 1)).section("master").total == 1
+    assert changes_since(concept, dt.date(2025, 6, 2)).section("master").total == 0
+
+
+def test_a_save_without_a_master_data_change_is_not_listed():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="S1", title="Gleich")
+    measure_update(
+        measure=current(measure),
+        user=None,
+        expected_version=current(measure).version,
+        data={"title": "Gleich"},
+    )
+    measure = current(measure)
+    measure.traffic_light = TrafficLight.YELLOW
+    measure.save()
+    found = changes_since(concept, dt.date(2025, 1, 1))
+    assert found.section("master").total == 0
+    assert found.section("lights").total == 1
+
+
+def test_assignments_not_recorded_are_unknown_not_changed():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="S1")
+    network = NetworkFactory(concept=concept, name="Netzwerk Sprache")
+    measure_update(
+        measure=current(measure),
+        user=None,
+        expected_version=current(measure).version,
+        data={},
+        networks=[network],
+    )
+    assert changes_since(concept, dt.date(2025, 1, 1)).section("master").total == 1
+    # History loaded in bulk carries no assignments: nothing can be said about them.
+    Measure.history.filter(id=measure.pk, history_type="+").update(assignments=None)
+    assert changes_since(concept, dt.date(2025, 1, 1)).section("master").total == 0
+
+
+def test_rows_of_any_number_of_records_take_the_same_queries(django_assert_num_queries):
+    def measure_with_changes(concept, n):
+        goal = GoalFactory(concept=concept, number=n)
+        measure = MeasureFactory(concept=concept, code=f"S{n}", goal=goal)
+        measure.traffic_light = TrafficLight.RED
+        measure.save()
+        measure_update(
+            measure=current(measure),
+            user=None,
+            expected_version=current(measure).version,
+            data={"title": f"Titel {n}", "goal": None},
+            networks=[NetworkFactory(concept=concept)],
+        )
+
+    counts = []
+    for size in (1, 12):
+        concept = ConceptFactory()
+        for n in range(1, size + 1):
+            measure_with_changes(concept, n)
+        with CaptureQueriesContext(connection) as captured:
+            found = changes_since(concept, dt.date(2025, 1, 1), paged=False)
+            for section in found.sections:
+                for row in section.rows:
+                    _ = [row.measures, row.changes, row.person]
+        assert found.section("master").total == size
+        assert found.section("lights").total == size
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+# --- the file ------------------------------------------------------------------------------
+
+
+def test_the_file_has_one_line_per_angabe_with_kind_date_and_who():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="S1", title="Sprachkurse")
+    editor = UserFactory(first_name="Karl", last_name="Koordinator")
+    add_member(concept, editor, roles.COORDINATION)
+    ProgressEntryFactory(
+        measure=measure,
+        author=editor,
+        date=dt.date(2026, 3, 1),
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.YELLOW,
+        progress=40,
+        text="Zwei Kurse laufen.",
+    )
+    measure_update(
+        measure=current(measure),
+        user=editor,
+        expected_version=current(measure).version,
+        data={"title": "Sprachkurse für Eltern", "target_group": "Eltern"},
+        reason="Beschluss",
+    )
+    headers, lines = csv_table(changes_since(concept, dt.date(2026, 1, 1)))
+    assert headers == [
+        "Art",
+        "Datum",
+        "Maßnahme",
+        "Titel",
+        "Angabe",
+        "bisher",
+        "neu",
+        "Anlass",
+        "erfasst von",
+        "erfasst am",
+    ]
+    by_kind = [(line[0], line[2], line[4], line[5], line[6], line[7], line[8]) for line in lines]
+    assert by_kind == [
+        # created today, then the change the Sachstand of 01.03.2026 made
+        ("Statuswechsel", "S1", "Umsetzungsstand", "neu aufgenommen", "nicht begonnen", "", ""),
+        (
+            "Statuswechsel",
+            "S1",
+            "Umsetzungsstand",
+            "nicht begonnen",
+            "in Umsetzung",
+            "",
+            "Karl Koordinator",
+        ),
+        (
+            "Ampelwechsel",
+            "S1",
+            "Ampel",
+            "grau – noch nicht begonnen / nicht bewertbar",
+            "gelb – Verzögerung/Risiko",
+            "",
+            "Karl Koordinator",
+        ),
+        ("Sachstand", "S1", "Stand", "", "in Umsetzung, Ampel gelb, 40 %", "", "Karl Koordinator"),
+        ("Sachstand", "S1", "Sachstand", "", "Zwei Kurse laufen.", "", "Karl Koordinator"),
+        (
+            "Stammdaten",
+            "S1",
+            "Titel",
+            "Sprachkurse",
+            "Sprachkurse für Eltern",
+            "Beschluss",
+            "Karl Koordinator",
+        ),
+        ("Stammdaten", "S1", "Zielgruppe", "–", "Eltern", "Beschluss", "Karl Koordinator"),
+    ]
+    assert lines[3][1] == dt.date(2026, 3, 1)
