@@ -387,7 +387,9 @@ def light_rows(records) -> list:
 
 def master_data_rows(records) -> list:
     """Each record with what it changed against the one before it: the records before them
-    in one query, the names they refer to in one more (HistoryReader)."""
+    in one query, the names they refer to in one more (HistoryReader). A record whose
+    assignments differ only in what users do not see (ids behind the same names) is left
+    out."""
     if not records:
         return []
     History = Measure.history.model

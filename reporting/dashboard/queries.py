@@ -1,4 +1,5 @@
-"""Aggregate reads for the dashboards: concept overview, goal page, mind map, changes.
+"""Aggregate reads for the dashboards: concept overview, goal page, mind map (what changed
+since a day: reporting.dashboard.changes).
 
 Every function runs a fixed number of queries, whatever the size of the concept; rows that
 can grow (lists of measures, Sachstände) are either aggregated in SQL or cut to a limit.
