@@ -1,4 +1,5 @@
-"""Aggregate reads for the dashboards: concept overview, goal page, mind map, changes.
+"""Aggregate reads for the dashboards: concept overview, goal page, mind map (what changed
+since a day: reporting.dashboard.changes).
 
 Every function runs a fixed number of queries, whatever the size of the concept; rows that
 can grow (lists of measures, Sachstände) are either aggregated in SQL or cut to a limit.
@@ -9,25 +10,19 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.paginator import Page, Paginator
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
-    DateField,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -43,11 +38,9 @@ from measures.models import (
     ProgressEntry,
     Status,
     TrafficLight,
-    measure_label,
 )
 from measures.queries import decisions_with_measures, open_follow_ups
 from reporting.dashboard.structure import situation_figures
-from reporting.models import AnnualReport
 
 # Left out of the average progress: their percentage says nothing about implementation.
 EXCLUDED_FROM_PROGRESS = (Status.DEFERRED, Status.DROPPED)
@@ -482,181 +475,3 @@ def mind_map(concept: Concept, today: dt.date | None = None) -> MindMap:
         goal.tally = _tally_of(goal.measure_list, today)
     coordination = list(measure_order.filter(concept=concept, goal__isnull=True))
     return MindMap(concept, goals, coordination, _tally_of(coordination, today))
-
-
-# --- changes since a date -----------------------------------------------------------------
-
-
-def default_since(concept: Concept, today: dt.date | None = None) -> dt.date:
-    """The day after the data cut-off (31.12.) of the newest final report, else one year
-    back: what the steering group has not seen in a report yet."""
-    today = today or timezone.localdate()
-    year = (
-        AnnualReport.objects.filter(concept=concept, status=AnnualReport.Status.FINAL)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
-    )
-    if year is not None:
-        return dt.date(year + 1, 1, 1)
-    try:
-        return today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - 1, day=28)
-
-
-@dataclass
-class StatusChange:
-    date: dt.date  # the business date: of the Sachstand that caused it, else the day recorded
-    recorded: dt.datetime  # when the change was saved
-    measure_pk: int
-    code: str
-    number: str
-    title: str
-    old_status: str | None
-    new_status: str
-    reason: str
-    user: object
-    created: bool = False
-    from_entry: bool = False  # dated by its Sachstand
-
-    @property
-    def label(self):
-        return measure_label(self.code, self.number)
-
-    @property
-    def old_label(self):
-        return Status(self.old_status).label if self.old_status else None
-
-    @property
-    def new_label(self):
-        return Status(self.new_status).label
-
-    @property
-    def recorded_later(self):
-        """Recorded on another day than the date it carries (a Sachstand entered late)."""
-        return self.date != timezone.localdate(self.recorded)
-
-
-@dataclass
-class Changes:
-    since: dt.date
-    status_changes: Page  # of StatusChange
-    entries: Page  # of ProgressEntry
-    decisions: Page  # of Decision
-
-
-# A new measure's first history record is saved a moment after the measure; a first record
-# long after it is a snapshot of a measure loaded from a fixture or an import.
-CREATED_WITHIN = dt.timedelta(minutes=1)
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def status_change_records(concept: Concept, since: dt.date):
-    """History records of the concept's measures that changed the status, dated since the day.
-
-    A change made with a Sachstand carries the Sachstand's date, recorded on the history
-    record (`entry_date`, set by measures.services.progress_entry_create), not the moment it
-    was typed in: Sachstände entered in bulk for past dates are dated as they happened.
-    Other changes (admin, fixtures) carry the day they were recorded. A change recorded in the
-    period for an earlier day is listed as well, with its own date. The period is chosen on
-    these plain columns first, so only its records are compared with the one before them
-    (the first record of a measure has none). The changes made by a withdrawn Sachstand
-    are left out, as if it had never been recorded. One query.
-    """
-    History = Measure.history.model
-    counted = History.objects.filter(entry_withdrawn=False)
-    previous = counted.filter(
-        id=OuterRef("id"), history_date__lt=OuterRef("history_date")
-    ).order_by("-history_date", "-history_id")
-    return (
-        counted.filter(concept_id=concept.pk)
-        .filter(
-            # Dated in the period, or recorded in it: a Sachstand entered late for an earlier
-            # day is news since the date too (shown with "erfasst am").
-            Q(entry_date__gte=since) | Q(history_date__gte=_start_of(since))
-        )
-        .annotate(old_status=Subquery(previous.values("status")[:1]))
-        .filter(Q(old_status__isnull=True) | ~Q(old_status=F("status")))
-        # Without an earlier record the old status is unknown: listed if the measure was
-        # created then, or no longer has the initial status. A first record long after the
-        # measure was created is a snapshot (measures loaded from a fixture or an import get
-        # one before their first change), not a new measure.
-        .filter(
-            Q(old_status__isnull=False)
-            | Q(history_type="+", history_date__lte=F("created_at") + CREATED_WITHIN)
-            | ~Q(status=Status.NOT_STARTED)
-        )
-        .annotate(day=Coalesce("entry_date", TruncDate("history_date"), output_field=DateField()))
-        .select_related("history_user")
-        .order_by("-day", "-history_date", "-history_id")
-    )
-
-
-def _status_change(record) -> StatusChange:
-    return StatusChange(
-        date=record.entry_date or timezone.localdate(record.history_date),
-        recorded=record.history_date,
-        measure_pk=record.id,
-        code=record.code,
-        number=record.number,
-        title=record.title,
-        old_status=record.old_status,
-        new_status=record.status,
-        reason=record.history_change_reason or "",
-        user=record.history_user,
-        created=record.history_type == "+"
-        and record.history_date - record.created_at <= CREATED_WITHIN,
-        from_entry=record.entry_date is not None,
-    )
-
-
-def status_changes(concept: Concept, since: dt.date) -> list:
-    """All status changes since the day, newest first (see status_change_records)."""
-    return [_status_change(r) for r in status_change_records(concept, since)]
-
-
-def entries_since(concept: Concept, since: dt.date):
-    """Sachstände dated since the day, and older ones entered since (`entered_late`): a
-    December Sachstand typed in after the report went final is news too. By their date."""
-    return (
-        ProgressEntry.objects.filter(measure__concept=concept)
-        .filter(Q(date__gte=since) | Q(created_at__gte=_start_of(since)))
-        .annotate(entered_late=ExpressionWrapper(Q(date__lt=since), output_field=BooleanField()))
-        .select_related("measure", "author", "decision__meeting__network")
-        .order_by("-date", "-created_at", "-pk")
-    )
-
-
-def decisions_since(concept: Concept, since: dt.date):
-    return decisions_with_measures(
-        Decision.objects.filter(meeting__network__concept=concept, meeting__date__gte=since)
-    ).order_by("-meeting__date", "-pk")
-
-
-def changes_since(
-    concept: Concept,
-    since: dt.date,
-    *,
-    pages: dict | None = None,
-    per_page: int | None = None,
-) -> Changes:
-    """What changed since the day, each list one page (`pages`: {"status": n, "entries": n,
-    "decisions": n}, default the first): two queries per list, whatever the period."""
-    pages = pages or {}
-    per_page = per_page or CHANGES_PAGE_SIZE
-
-    def page(queryset, key):
-        return Paginator(queryset, per_page).get_page(pages.get(key))
-
-    status_page = page(status_change_records(concept, since), "status")
-    status_page.object_list = [_status_change(r) for r in status_page.object_list]
-    return Changes(
-        since,
-        status_page,
-        page(entries_since(concept, since), "entries"),
-        page(decisions_since(concept, since), "decisions"),
-    )

@@ -10,5 +10,7 @@ app_name = "reporting"
 urlpatterns = [
     path("ziele/<int:number>/", views.goal_detail, name="goal_detail"),
     path("mindmap/", views.mind_map, name="mind_map"),
-    path("aenderungen/", views.changes, name="changes"),
+    path("aenderungen/", views.changes_page, name="changes"),
+    path("aenderungen/aenderungen.csv", views.changes_csv, name="changes_csv"),
+    path("aenderungen/druck/", views.changes_print, name="changes_print"),
 ]

@@ -1,17 +1,24 @@
 """Dashboards of a concept: overview, goal page, mind map, changes."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from concept import formatting
 from concept.access import get_concept_for_view
+from concept.exchange.writing import CSV_CONTENT_TYPE, write_csv
 from goals.models import StrategicGoal
 from measures.access import can_record_decisions
 from measures.filters import ATTENTION, DONE, list_url
 from measures.models import TrafficLight
-from reporting.dashboard import charts, queries
+from reporting.dashboard import changes, charts, queries
 from reporting.dashboard.forms import ChangesSinceForm
 from reporting.dashboard.structure import concept_structure
 
@@ -87,19 +94,10 @@ def mind_map(request, slug):
     )
 
 
-# The page parameter of each list on the changes page.
-CHANGES_PAGE_PARAMS = {
-    "status": "seite_statuswechsel",
-    "entries": "seite_sachstaende",
-    "decisions": "seite_beschluesse",
-}
-
-
-@require_safe
-@login_required
-def changes(request, slug):
-    concept = get_concept_for_view(request.user, slug)
-    default = queries.default_since(concept)
+def _since(request, concept):
+    """The day of ?seit= (German or ISO), else the default; with the form and what was
+    wrong with the given date ("future", "invalid"; None when nothing)."""
+    default = changes.default_since(concept)
     form = ChangesSinceForm(request.GET or None, initial={"seit": default})
     since, since_error = default, None
     if form.is_bound and form.is_valid():
@@ -107,8 +105,21 @@ def changes(request, slug):
     elif form.is_bound:
         codes = [error.code for error in form.errors.as_data().get("seit", [])]
         since_error = "future" if "future" in codes else "invalid"
-    pages = {key: request.GET.get(param) for key, param in CHANGES_PAGE_PARAMS.items()}
-    data = queries.changes_since(concept, since, pages=pages)
+    return since, since_error, form, default
+
+
+def _period_query(since):
+    """The query string that names the period, for the file and the print view."""
+    return "?" + urlencode({"seit": formatting.date(since)})
+
+
+@require_safe
+@login_required
+def changes_page(request, slug):
+    concept = get_concept_for_view(request.user, slug)
+    since, since_error, form, default = _since(request, concept)
+    pages = {kind.key: request.GET.get(kind.page_param) for kind in changes.KINDS}
+    data = changes.changes_since(concept, since, pages=pages)
     return render(
         request,
         "reporting/concept_changes.html",
@@ -118,25 +129,22 @@ def changes(request, slug):
             "default_since": default,
             "since_error": since_error,
             "changes": data,
-            "pagers": {
-                key: _pager(request, getattr(data, attr), CHANGES_PAGE_PARAMS[key], anchor)
-                for key, attr, anchor in [
-                    ("status", "status_changes", "statuswechsel"),
-                    ("entries", "entries", "sachstaende"),
-                    ("decisions", "decisions", "beschluesse"),
-                ]
-            },
+            "sections": [
+                (section, _pager(request, section.page, section.kind)) for section in data.sections
+            ],
+            "period_query": _period_query(since),
         },
     )
 
 
-def _pager(request, page, param, anchor):
-    """Links to the newer and older page of one list, keeping the other parameters."""
+def _pager(request, page, kind):
+    """Links to the newer and older page of one kind of change, keeping the other
+    parameters."""
 
     def link(number):
         query = request.GET.copy()
-        query[param] = number
-        return f"?{query.urlencode()}#{anchor}"
+        query[kind.page_param] = number
+        return f"?{query.urlencode()}#{kind.anchor}"
 
     return {
         "page": page,
@@ -144,6 +152,48 @@ def _pager(request, page, param, anchor):
         "older": link(page.next_page_number()) if page.has_next() else None,
         "older_count": page.paginator.count - page.end_index(),
     }
+
+
+def _back_to_page(concept, request):
+    """A file or print view asked for with an unreadable date: the page, which names the
+    mistake at the date field (a file for another period than asked would mislead)."""
+    url = reverse("reporting:changes", kwargs={"slug": concept.slug})
+    return redirect(f"{url}?{request.GET.urlencode()}")
+
+
+@require_safe
+@login_required
+def changes_csv(request, slug):
+    concept = get_concept_for_view(request.user, slug)
+    since, since_error, _form, _default = _since(request, concept)
+    if since_error:
+        return _back_to_page(concept, request)
+    headers, rows = changes.csv_table(changes.changes_since(concept, since, paged=False))
+    response = HttpResponse(write_csv(headers, rows), content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"aenderungen-{concept.slug}-seit-{since:%Y-%m-%d}.csv"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+@login_required
+def changes_print(request, slug):
+    concept = get_concept_for_view(request.user, slug)
+    since, since_error, _form, _default = _since(request, concept)
+    if since_error:
+        return _back_to_page(concept, request)
+    return render(
+        request,
+        "reporting/concept_changes_print.html",
+        {
+            "concept": concept,
+            "changes": changes.changes_since(concept, since, paged=False),
+            "printed": timezone.now(),
+            "period_query": _period_query(since),
+        },
+    )
 
 
 @require_safe

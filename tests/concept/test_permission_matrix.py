@@ -44,6 +44,8 @@ MATRIX = [
     ("reporting:goal_detail", {"number": 1}, "get", READ),
     ("reporting:mind_map", {}, "get", READ),
     ("reporting:changes", {}, "get", READ),
+    ("reporting:changes_csv", {}, "get", READ),
+    ("reporting:changes_print", {}, "get", READ),
     ("measures:list", {}, "get", READ),
     ("measures:mine", {}, "get", READ),
     ("measures:grid", {"group": "1"}, "get", EDIT),

@@ -10,6 +10,7 @@ from concept.models import Concept
 from measures.models import Status, TrafficLight
 from measures.services import progress_entry_withdraw
 from reporting.dashboard import queries
+from reporting.dashboard.changes import changes_since
 from reporting.exchange.export import export_file
 from reporting.exchange.importing import run_import
 from reporting.exchange.kinds import KINDS_BY_KEY
@@ -62,10 +63,10 @@ def test_the_dashboard_counts_the_state_of_the_remaining_sachstand(world):
 
 
 def test_changes_since_leave_the_withdrawn_sachstand_out(world):
-    changes = queries.changes_since(world, dt.date(2025, 1, 1))
-    assert [e.text for e in changes.entries] == ["Steht"]
+    changes = changes_since(world, dt.date(2025, 1, 1))
+    assert [row.entry.text for row in changes.rows("entries")] == ["Steht"]
     # Its change of the status and the one back are gone with it.
-    assert {(c.old_status, c.new_status) for c in changes.status_changes} == {
+    assert {(c.old_status, c.new_status) for c in changes.rows("status")} == {
         (None, Status.NOT_STARTED),
         (Status.NOT_STARTED, Status.IN_PROGRESS),
     }

@@ -12,7 +12,8 @@ from concept import roles
 from concept.models import Concept
 from goals.models import Indicator
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
-from reporting.dashboard import queries
+from measures.services import measure_update
+from reporting.dashboard import changes as what_changed
 from tests.factories import (
     CommitteeFactory,
     ConceptFactory,
@@ -22,6 +23,7 @@ from tests.factories import (
     IndicatorValueFactory,
     MeasureFactory,
     MeetingFactory,
+    NetworkFactory,
     ProgressEntryFactory,
     SubGoalFactory,
     UserFactory,
@@ -42,6 +44,8 @@ READ_PAGES = [
     ("reporting:goal_detail", {"number": 1}),
     ("reporting:mind_map", {}),
     ("reporting:changes", {}),
+    ("reporting:changes_csv", {}),
+    ("reporting:changes_print", {}),
 ]
 
 
@@ -285,12 +289,12 @@ def test_changes_default_and_chosen_date(client, lk_vechta, member_of):
     assert response.status_code == 200
     changes = response.context["changes"]
     # The fixture loads measures without history: the first change has no known start.
-    assert [(c.label, c.old_status) for c in changes.status_changes] == [("S2", None)]
+    assert [(c.label, c.old_status) for c in changes.rows("status")] == [("S2", None)]
     assert "vorher nicht erfasst" in response.text and "in Umsetzung" in response.text
     measure.status = Status.IMPLEMENTED
     measure.save()
     response = client.get(reverse("reporting:changes", kwargs={"slug": "lk-vechta"}))
-    assert [(c.old_status, c.new_status) for c in response.context["changes"].status_changes] == [
+    assert [(c.old_status, c.new_status) for c in response.context["changes"].rows("status")] == [
         (Status.IN_PROGRESS, Status.IMPLEMENTED),
         (None, Status.IN_PROGRESS),
     ]
@@ -371,7 +375,7 @@ def test_changes_mark_sachstaende_entered_late(client, member_of):
     response = client.get(
         reverse("reporting:changes", kwargs={"slug": concept.slug}), {"seit": "14.02.2026"}
     )
-    assert [e.pk for e in response.context["changes"].entries] == [late.pk]
+    assert [row.entry.pk for row in response.context["changes"].rows("entries")] == [late.pk]
     html = response.text
     assert "15.12.2025" in html and "nachgetragen am 20.02.2026" in html
     assert "seitdem nachgetragen wurden" in html  # the rule, stated on the page
@@ -381,7 +385,7 @@ def test_changes_are_paged_with_a_link_to_the_older_ones(client, member_of, monk
     measure = MeasureFactory(code="S2")
     concept = measure.concept
     member_of(client, concept)
-    monkeypatch.setattr(queries, "CHANGES_PAGE_SIZE", 2)
+    monkeypatch.setattr(what_changed, "CHANGES_PAGE_SIZE", 2)
     today = timezone.localdate()
     for days in range(3):
         ProgressEntryFactory(
@@ -393,12 +397,184 @@ def test_changes_are_paged_with_a_link_to_the_older_ones(client, member_of, monk
         )
     url = reverse("reporting:changes", kwargs={"slug": concept.slug})
     response = client.get(url, {"seit": "2025-01-01"})
-    assert len(response.context["changes"].entries) == 2
+    assert len(response.context["changes"].rows("entries")) == 2
     assert "ältere anzeigen (noch 1)" in response.text
     assert 'href="?seit=2025-01-01&amp;seite_sachstaende=2#sachstaende"' in response.text
     older = client.get(url, {"seit": "2025-01-01", "seite_sachstaende": "2"})
-    assert [e.progress for e in older.context["changes"].entries] == [12]
+    assert [row.entry.progress for row in older.context["changes"].rows("entries")] == [12]
     assert "neuere anzeigen" in older.text
+
+
+# --- Ampel and master data, the file and the print view ------------------------------------
+
+
+def changed_measure(concept, title="Sprachkurse"):
+    """A measure whose Ampel turned yellow with a Sachstand entered on 01.03.2026 and whose
+    title and networks Koordination changed today."""
+    measure = MeasureFactory(concept=concept, code="S1", title=title)
+    entry = ProgressEntryFactory(
+        measure=measure,
+        date=dt.date(2026, 3, 1),
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.YELLOW,
+        progress=40,
+        text="Zwei Kurse laufen.",
+    )
+    entered = timezone.make_aware(dt.datetime(2026, 3, 1, 10))
+    ProgressEntry.objects.filter(pk=entry.pk).update(created_at=entered)
+    Measure.history.filter(id=measure.pk).update(history_date=entered)
+    Measure.history.filter(id=measure.pk, history_type="+").update(
+        history_date=entered - dt.timedelta(days=1)
+    )
+    network = NetworkFactory(concept=concept, name="Netzwerk Sprache")
+    measure = Measure.objects.get(pk=measure.pk)
+    measure_update(
+        measure=measure,
+        user=None,
+        expected_version=measure.version,
+        data={"title": f"{title} für Eltern"},
+        networks=[network],
+        reason="Beschluss der Steuerungsgruppe",
+    )
+    return measure
+
+
+def test_changes_page_lists_ampel_and_master_data_changes(client, member_of):
+    concept = ConceptFactory()
+    member_of(client, concept)
+    changed_measure(concept)
+    response = client.get(
+        reverse("reporting:changes", kwargs={"slug": concept.slug}), {"seit": "01.01.2026"}
+    )
+    html = response.text
+    assert 'id="ampel"' in html and 'id="stammdaten"' in html
+    lights = html.split('id="ampel"')[1].split("</section>")[0]
+    assert "portal-ampel--grey" in lights and "portal-ampel--yellow" in lights
+    assert "01.03.2026" in lights
+    assert re.search(r"<dt>Titel</dt>\s*<dd>Sprachkurse → Sprachkurse für Eltern</dd>", html)
+    assert re.search(r"<dt>Netzwerke</dt>\s*<dd>– → Netzwerk Sprache</dd>", html)
+    assert "Beschluss der Steuerungsgruppe" in html
+    assert re.search(
+        r">1</span>\s*<span class=\"portal-kpi__label\"><a [^>]*>Ampelwechsel</a>", html
+    )
+    assert re.search(
+        r">1</span>\s*<span class=\"portal-kpi__label\"><a [^>]*>Stammdatenänderung</a>", html
+    )
+    # The file and the print view of the same period.
+    assert "/aenderungen/aenderungen.csv?seit=01.01.2026" in html
+    assert "/aenderungen/druck/?seit=01.01.2026" in html
+
+
+def test_changes_file_is_german_excel_csv_with_formulas_neutralised(client, member_of):
+    concept = ConceptFactory(slug="lk-test")
+    member_of(client, concept)
+    changed_measure(concept, title='=HYPERLINK("http://x")')
+    response = client.get(
+        reverse("reporting:changes_csv", kwargs={"slug": concept.slug}), {"seit": "01.01.2026"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="aenderungen-lk-test-seit-2026-01-01.csv"'
+    )
+    content = response.content
+    assert content.startswith("\ufeff".encode())
+    lines = content.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == "Art;Datum;Maßnahme;Titel;Angabe;bisher;neu;Anlass;erfasst von;erfasst am"
+    assert "Ampelwechsel;01.03.2026;S1;" in content.decode("utf-8-sig")
+    title_line = next(
+        line for line in lines if line.startswith("Stammdaten;") and ";Titel;" in line
+    )
+    # A title a spreadsheet would run as a formula starts with an apostrophe, in every cell.
+    assert title_line.count("'=HYPERLINK") == 3  # the title column, bisher, neu
+    assert ";=HYPERLINK" not in content.decode("utf-8-sig")
+    assert "Netzwerke;–;Netzwerk Sprache;Beschluss der Steuerungsgruppe" in content.decode(
+        "utf-8-sig"
+    )
+
+
+def test_changes_file_and_print_view_keep_to_the_period(client, member_of):
+    concept = ConceptFactory()
+    member_of(client, concept)
+    changed_measure(concept)
+    today = timezone.localdate()
+    since = {"seit": f"{today:%d.%m.%Y}"}  # after the Sachstand of 01.03.2026
+    csv = client.get(reverse("reporting:changes_csv", kwargs={"slug": concept.slug}), since)
+    text = csv.content.decode("utf-8-sig")
+    assert "Stammdaten;" in text
+    assert "Ampelwechsel;" not in text and "Zwei Kurse laufen." not in text
+    printed = client.get(reverse("reporting:changes_print", kwargs={"slug": concept.slug}), since)
+    assert "Zwei Kurse laufen." not in printed.text
+    assert f"seit {today:%d.%m.%Y}" in printed.text
+    assert [row.label for row in printed.context["changes"].rows("master")] == ["S1"]
+    assert printed.context["changes"].rows("lights") == []
+
+
+def test_print_view_shows_every_row_with_concept_period_and_date_of_printing(
+    client, member_of, monkeypatch
+):
+    monkeypatch.setattr(what_changed, "CHANGES_PAGE_SIZE", 2)
+    concept = ConceptFactory(title="Integrationskonzept Musterkreis")
+    member_of(client, concept)
+    measure = changed_measure(concept)
+    for days in range(1, 4):
+        ProgressEntryFactory(
+            measure=measure,
+            date=dt.date(2026, 3, 1) + dt.timedelta(days=days),
+            status=Status.IN_PROGRESS,
+            traffic_light=TrafficLight.YELLOW,
+            progress=40 + days,
+        )
+    response = client.get(
+        reverse("reporting:changes_print", kwargs={"slug": concept.slug}), {"seit": "2026-01-01"}
+    )
+    assert response.status_code == 200
+    html = response.text
+    assert "Integrationskonzept Musterkreis" in html
+    assert "seit 01.01.2026" in html
+    assert f"Gedruckt am</dt><dd>{timezone.localdate():%d.%m.%Y}, " in html
+    assert len(response.context["changes"].rows("entries")) == 4  # not a page of 2
+    assert "ältere anzeigen" not in html
+
+
+@pytest.mark.parametrize("name", ["reporting:changes_csv", "reporting:changes_print"])
+def test_file_and_print_view_with_an_unreadable_date_lead_to_the_page_naming_it(
+    client, concept, member_of, name
+):
+    member_of(client, concept)
+    response = client.get(reverse(name, kwargs={"slug": concept.slug}), {"seit": "32.13.2025"})
+    assert response.status_code == 302
+    assert response.url == (
+        reverse("reporting:changes", kwargs={"slug": concept.slug}) + "?seit=32.13.2025"
+    )
+    page = client.get(response.url)
+    assert "Das Datum konnte nicht gelesen werden" in page.text
+
+
+def test_changes_page_queries_do_not_grow_with_the_history(client, member_of):
+    counts = []
+    for size in (1, 15):
+        concept = ConceptFactory()
+        member_of(client, concept)
+        for n in range(size):
+            measure = MeasureFactory(concept=concept, code=f"S{n + 1}")
+            measure.traffic_light = TrafficLight.RED
+            measure.save()
+            measure = Measure.objects.get(pk=measure.pk)
+            measure_update(
+                measure=measure,
+                user=None,
+                expected_version=measure.version,
+                data={"title": f"Titel {n}"},
+                networks=[NetworkFactory(concept=concept)],
+            )
+        url = reverse("reporting:changes", kwargs={"slug": concept.slug})
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, {"seit": "01.01.2025"})
+        assert response.context["changes"].section("master").total == size
+        counts.append(len(captured))
+    assert counts[0] == counts[1] <= 20
 
 
 # --- decisions behind Sachstände ----------------------------------------------------------

@@ -66,13 +66,15 @@ def test_seed_demo_creates_concept_users_and_demo_progress(settings, capsys):
 def test_seed_demo_history_reads_like_two_years_of_use(settings):
     """Demo Sachstände are recorded on their own day, so "Änderungen seit" does not list the
     whole demo as typed in today, and each measure's newest history record is its state."""
+    from reporting.dashboard.changes import status_changes
+
     settings.DEBUG = True
     call_command("seed_demo")
     concept = Concept.objects.get(slug="lk-vechta")
     for entry in ProgressEntry.objects.filter(measure__concept=concept):
         assert timezone.localdate(entry.created_at) == entry.date
     since = add_months(timezone.localdate(), -12)
-    changes = queries.status_changes(concept, since)
+    changes = status_changes(concept, since)
     assert changes
     assert all(c.date >= since and not c.recorded_later for c in changes)
     for measure in Measure.objects.filter(concept=concept):
