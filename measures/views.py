@@ -477,6 +477,7 @@ def _grid_row_save(request, measure) -> GridRow:
     if not form.is_valid():
         return GridRow(measure, form, ERROR)
     data = form.cleaned_data
+    entry = None
     try:
         if form.state_edited:
             entry = services.measure_set_state(
@@ -489,19 +490,21 @@ def _grid_row_save(request, measure) -> GridRow:
                 note=data["note"],
                 reason=data["reason"],
             )
-        else:
-            # Only a Sachstand text: a Sachstand of today at the state the row showed.
-            entry = services.progress_entry_create(
-                measure=measure,
-                author=request.user,
-                expected_version=data["version"],
-                date=timezone.localdate(),
-                status=data["status"],
-                traffic_light=data["traffic_light"],
-                progress=data["progress"],
-                text=data["note"],
-                deviation=data["reason"],
-            )
+        if entry is None and data["note"]:
+            # Only a Sachstand text (or a state someone else had set already): a Sachstand
+            # of today with that text at the row's state.
+            with services.errors_renamed(text="note", deviation="reason"):
+                entry = services.progress_entry_create(
+                    measure=measure,
+                    author=request.user,
+                    expected_version=data["version"],
+                    date=timezone.localdate(),
+                    status=data["status"],
+                    traffic_light=data["traffic_light"],
+                    progress=data["progress"],
+                    text=data["note"],
+                    deviation=data["reason"],
+                )
     except StaleVersion as conflict:
         mine = form.rebase(conflict)
         return GridRow(conflict.obj, form, CONFLICT, conflict=conflict, mine=mine)

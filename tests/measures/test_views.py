@@ -946,6 +946,28 @@ def test_grid_conflict_in_one_row_while_the_others_save(client, concept, coordin
     assert b3.entries.first().text == "Fortschritt von 40 % auf 10 % geändert.\nMein Text."
 
 
+def test_grid_keeps_the_text_of_a_state_someone_else_had_set_already(client, concept, coordinator):
+    data = grid_page_data(client.get(url("grid", group="2")).text)
+    measure = concept.measures.get(code="B3")
+    colleague = add_member(concept, UserFactory())
+    services.measure_set_state(
+        measure=measure,
+        user=colleague,
+        expected_version=measure.version,
+        status="preparing",
+        traffic_light=measure.traffic_light,
+        progress=0,
+    )
+    data |= {"B3-status": "preparing", "B3-note": "Träger angefragt."}
+    html = client.post(url("grid", group="2"), data).text
+    # The same state is no change, but the text is not dropped: it needs the current state
+    # seen first (the colleague's change of the Umsetzungsstand is a conflict).
+    assert "1 mit Konflikt" in html and 'value="Träger angefragt."' in html
+    html = client.post(url("grid", group="2"), grid_page_data(html)).text
+    assert "Ergebnis: 1 gespeichert" in html
+    assert measure.entries.order_by("-pk").first().text == "Träger angefragt."
+
+
 def test_grid_with_htmx_answers_with_the_grid_and_its_summary(client, concept, coordinator):
     measure = concept.measures.get(code="B3")
     data = grid_row(measure, status="preparing", progress=15)
