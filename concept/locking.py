@@ -451,14 +451,15 @@ class VersionedForm(forms.Form):
         data = self.data.copy()
 
         def write(name, value):
+            key = self.add_prefix(name)
             if isinstance(value, frozenset):
-                data.setlist(name, [str(pk) for pk in sorted(value)])
+                data.setlist(key, [str(pk) for pk in sorted(value)])
             elif value is True or value is False:
-                data.pop(name, None)
+                data.pop(key, None)
                 if value:
-                    data[name] = "on"
+                    data[key] = "on"
             else:
-                data[name] = self.as_data(name, value)
+                data[key] = self.as_data(name, value)
 
         values = {
             name: (before.get(name, UNKNOWN), value, yours[name])
@@ -466,7 +467,7 @@ class VersionedForm(forms.Form):
             if value is not UNKNOWN and name in self.fields
         }
         mine = mark_fields(self, values, write, self.show)
-        data["version"] = str(conflict.version)
+        data[self.add_prefix("version")] = str(conflict.version)
         self.data = data
         # Bound fields copy their help text when first built: build them again.
         self._bound_fields_cache.clear()

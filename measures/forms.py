@@ -3,6 +3,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from concept import formatting
@@ -42,6 +44,83 @@ class MeasureStateForm(PortalForm, VersionedForm, forms.ModelForm):
             progress=cleaned.get("progress"),
             reason=cleaned.get("reason"),
         )
+
+
+class MeasureGridRowForm(VersionedForm, forms.ModelForm):
+    """One row of the Schnellerfassung: the state, a short Sachstand text and the reason.
+
+    The grid posts every row at once; a row counts as edited where its values differ from
+    what the page showed (hidden "initial-…" inputs of the state fields), so rows nobody
+    touched are neither saved nor refused when someone else changed them meanwhile."""
+
+    STATE_FIELDS = ("status", "traffic_light", "progress")
+
+    note = forms.CharField(label=_("Sachstand"), required=False)
+    reason = forms.CharField(label=_("Begründung"), required=False)
+
+    class Meta:
+        model = Measure
+        fields = ["status", "traffic_light", "progress"]
+        widgets = {"progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.STATE_FIELDS:
+            self.fields[name].show_hidden_initial = True
+            self.fields[name].help_text = ""
+        if self.instance.status_reason:
+            # The reason given when the measure was dropped, as a reminder in the empty field.
+            self.fields["reason"].widget.attrs["placeholder"] = Truncator(
+                self.instance.status_reason
+            ).chars(60)
+
+    @property
+    def edited(self) -> list[str]:
+        """The fields the user changed on the page (the version is not one of them)."""
+        return [name for name in self.changed_data if name != "version"]
+
+    @property
+    def state_edited(self) -> bool:
+        return any(name in self.STATE_FIELDS for name in self.edited)
+
+    def seen_inputs(self):
+        """The hidden inputs holding what the page showed of the state fields: the stored
+        values on a fresh row, else what the row was sent with (or rebased on)."""
+        inputs = []
+        for name in self.STATE_FIELDS:
+            bound = self[name]
+            if self.is_bound and bound.html_initial_name in self.data:
+                value = self.data[bound.html_initial_name]
+            else:
+                value = bound.value()
+            inputs.append(forms.HiddenInput().render(bound.html_initial_name, value))
+        return mark_safe("".join(inputs))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.edited == ["reason"]:
+            self.add_error(
+                "reason",
+                _(
+                    "Eine Begründung wird nur zusammen mit einer Änderung des Stands oder "
+                    "einem Sachstand gespeichert."
+                ),
+            )
+        return cleaned
+
+    def rebase(self, conflict):
+        mine = super().rebase(conflict)
+        # The row now shows the current state: it counts as edited only where the user's
+        # own input differs from that.
+        for name in self.STATE_FIELDS:
+            value = getattr(conflict.obj, name)
+            self.data[self[name].html_initial_name] = self.as_data(name, value)
+        self._bound_fields_cache.clear()
+        return mine
+
+    def _post_clean(self):
+        # The instance is changed only by the service, never by the form.
+        pass
 
 
 # Evidence per Sachstand, beside the per-file limit settings.EVIDENCE_MAX_BYTES.

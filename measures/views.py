@@ -1,5 +1,6 @@
 import logging
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
@@ -11,7 +12,6 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import trigger_client_event
@@ -34,6 +34,7 @@ from measures.forms import (
     ACTION,
     NO_CHANGE,
     MeasureForm,
+    MeasureGridRowForm,
     MeasureStateForm,
     NoChangeForm,
     ProgressEntryCorrectionForm,
@@ -53,11 +54,6 @@ from measures.queries import (
 PAGE_SIZE = 100
 
 logger = logging.getLogger(__name__)
-
-
-def grid_id(measure):
-    """Unique element ids per grid row; names stay plain, each row is its own form."""
-    return f"raster-{measure.label}-%s"
 
 
 def detail_url(measure):
@@ -216,25 +212,13 @@ def measure_detail(request, slug, key):
 def _state_response(
     request, measure, form, *, entry=None, conflict=None, mine=(), saved="", status=200
 ):
-    """After a state change: the grid row, the state section, or (without htmx) a redirect.
+    """After a state change: the state section, or (without htmx) a redirect.
 
     The state section is built from the measure the request loaded (once) and changed, and
     only from what it shows; when a Sachstand was recorded it comes with that Sachstand
     for the top of the timeline (out of band), and the event measureUpdated reloads the
     change history. Only who may edit the measure gets here (get_measure_for_edit)."""
-    in_grid = request.POST.get("ansicht") == "raster"
     if request.htmx:
-        if in_grid:
-            form.auto_id = grid_id(measure)
-            context = {
-                "concept": measure.concept,
-                "measure": measure,
-                "form": form,
-                "conflict": conflict,
-                "mine": mine,
-                "saved": saved,
-            }
-            return render(request, "measures/measure_grid.html#row", context)
         # The Sachstand just recorded is dated today: the newest (none lies in the future).
         if entry is not None:
             last_entry_date = entry.date
@@ -257,10 +241,6 @@ def _state_response(
             trigger_client_event(response, "measureUpdated", {"code": measure.label})
         return response
     if saved or (conflict is None and not form.errors):
-        back = request.POST.get("zurueck", "")
-        if in_grid and url_has_allowed_host_and_scheme(back, {request.get_host()}):
-            # Back at the row just saved, not at the top of a long grid.
-            return redirect(f"{back.partition('#')[0]}#zeile-{measure.label}")
         return redirect(detail_url(measure))
     measure = get_measure_for_view(
         request.user, measure.concept.slug, measure.label, measure_detail_queryset()
@@ -309,10 +289,7 @@ def measure_update_state(request, slug, key):
     else:
         text = _("Gespeichert: %(text)s") % {"text": entry.text.splitlines()[0]}
     if not request.htmx:
-        # On the grid the message stands above many rows: say which measure it was.
-        in_grid = request.POST.get("ansicht") == "raster"
-        shown = _("%(label)s: %(text)s") % {"label": measure.label, "text": text}
-        messages.success(request, shown if in_grid else text)
+        messages.success(request, text)
     return _state_response(request, measure, fresh_form, entry=entry, saved=text)
 
 
@@ -665,9 +642,112 @@ def evidence_download(request, slug, key, pk):
     return response
 
 
-@require_safe
+# The Schnellerfassung: what happened to each row on "Alle speichern".
+SAVED, UNCHANGED, ERROR, CONFLICT = "saved", "unchanged", "error", "conflict"
+GRID_RESULTS = (SAVED, UNCHANGED, ERROR, CONFLICT)
+GRID_ID = "raster-%s"
+
+
+@dataclass
+class GridRow:
+    measure: Measure
+    form: MeasureGridRowForm
+    result: str = ""
+    text: str = ""
+    conflict: StaleVersion | None = None
+    mine: list = field(default_factory=list)
+
+    @property
+    def unsaved(self) -> bool:
+        """The row holds input that is not stored (shown as "ungespeichert")."""
+        return self.result in (ERROR, CONFLICT)
+
+    @property
+    def first_field_id(self) -> str:
+        return self.form["status"].auto_id
+
+
+def _grid_form(measure, data=None):
+    return MeasureGridRowForm(data, instance=measure, prefix=measure.label, auto_id=GRID_ID)
+
+
+def _grid_row_save(request, measure) -> GridRow:
+    """Save one row of the grid on its own: through the same services and the same version
+    claim as the measure page; an error or conflict stays in its row."""
+    if f"{measure.label}-version" not in request.POST:
+        # Not on the page the user sent (entered since): nothing to save.
+        return GridRow(measure, _grid_form(measure))
+    form = _grid_form(measure, request.POST)
+    if not form.edited:
+        return GridRow(measure, _grid_form(measure), UNCHANGED)
+    if not form.is_valid():
+        return GridRow(measure, form, ERROR)
+    data = form.cleaned_data
+    entry = None
+    try:
+        if form.state_edited:
+            entry = services.measure_set_state(
+                measure=measure,
+                user=request.user,
+                expected_version=data["version"],
+                status=data["status"],
+                traffic_light=data["traffic_light"],
+                progress=data["progress"],
+                note=data["note"],
+                reason=data["reason"],
+            )
+        if entry is None and data["note"]:
+            # Only a Sachstand text (or a state someone else had set already): a Sachstand
+            # of today with that text at the row's state.
+            with services.errors_renamed(text="note", deviation="reason"):
+                entry = services.progress_entry_create(
+                    measure=measure,
+                    author=request.user,
+                    expected_version=data["version"],
+                    date=timezone.localdate(),
+                    status=data["status"],
+                    traffic_light=data["traffic_light"],
+                    progress=data["progress"],
+                    text=data["note"],
+                    deviation=data["reason"],
+                )
+    except StaleVersion as conflict:
+        mine = form.rebase(conflict)
+        return GridRow(conflict.obj, form, CONFLICT, conflict=conflict, mine=mine)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        # Nothing was written; the row shows the stored state again beside the input.
+        measure.refresh_from_db(fields=[*services.STATE_FIELDS, "version"])
+        return GridRow(measure, form, ERROR)
+    if entry is None:
+        return GridRow(measure, _grid_form(measure), UNCHANGED)
+    return GridRow(measure, _grid_form(measure), SAVED, text=entry.text.splitlines()[0])
+
+
+def _grid_problems(rows):
+    """The entries of the error summary: (row, field label, message, id of the element the
+    link leads to), rows in page order, fields in form order."""
+    problems = []
+    for row in rows:
+        if row.result == CONFLICT:
+            problems.append((row, "", row.conflict.message, row.first_field_id))
+        if row.result != ERROR:
+            continue
+        for name, errors in row.form.errors.items():
+            if name in row.form.fields:
+                bound = row.form[name]
+                problems += [(row, bound.label, e, bound.auto_id) for e in errors]
+            else:
+                problems += [(row, "", e, row.first_field_id) for e in errors]
+    return problems
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def measure_grid(request, slug, group):
+    """The Schnellerfassung of one goal's measures. "Alle speichern" posts every row at
+    once; each edited row is saved on its own and the page (or, with htmx, the grid and
+    the result summary) answers with the result of every row."""
     concept = get_concept_for_edit(request.user, slug)
     goals = list(StrategicGoal.objects.filter(concept=concept).order_by("number"))
     measures = Measure.objects.filter(concept=concept).order_by("position", "number")
@@ -679,12 +759,25 @@ def measure_grid(request, slug, group):
         if goal is None:
             raise Http404(_("Dieses strategische Ziel gibt es nicht."))
         measures = measures.filter(goal=goal)
-    rows = [
-        (m, MeasureStateForm(instance=m, initial={"version": m.version}, auto_id=grid_id(m)))
-        for m in measures
-    ]
+    if request.method == "POST":
+        rows = [_grid_row_save(request, m) for m in measures]
+    else:
+        rows = [GridRow(m, _grid_form(m)) for m in measures]
+    counts = {result: sum(row.result == result for row in rows) for result in GRID_RESULTS}
+    template = "measures/measure_grid.html"
+    if request.htmx:
+        template += "#grid_response"
     return render(
         request,
-        "measures/measure_grid.html",
-        {"concept": concept, "goals": goals, "goal": goal, "group": group, "rows": rows},
+        template,
+        {
+            "concept": concept,
+            "goals": goals,
+            "goal": goal,
+            "group": group,
+            "rows": rows,
+            "sent": request.method == "POST",
+            "counts": counts,
+            "problems": _grid_problems(rows),
+        },
     )

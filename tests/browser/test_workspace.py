@@ -218,16 +218,16 @@ def test_grid_row_forgets_its_old_message_once_edited(page, login, vechta):
     login(vechta)
     page.goto(f"{LIST}raster/1/")
     page.get_by_label("Umsetzungsstand S3").select_option("dropped")
-    page.get_by_role("button", name="Speichern S3").click()
-    status = page.locator("#fehler-S3")
-    status.get_by_text("Bitte begründen").wait_for()
-    # Fixing the row while the browser's own 0–100 check blocks sending: the old server
-    # message must not stay as if it were the answer.
+    page.get_by_role("button", name="Alle speichern").click()
+    reason = page.get_by_label("Begründung S3")
+    page.locator("#raster-S3-reason-error").get_by_text("Bitte begründen").wait_for()
+    assert reason.get_attribute("aria-invalid") == "true"
+    # Editing the row again: the server's answer referred to what was sent, so it goes.
     page.get_by_label("Umsetzungsstand S3").select_option("preparing")
-    page.get_by_label("Fortschritt in Prozent S3").fill("120")
-    page.get_by_label("Fortschritt in Prozent S3").press("Enter")
-    assert status.inner_text().strip() == ""
-    assert page.get_by_label("Fortschritt in Prozent S3").get_attribute("aria-invalid") is None
+    assert page.locator("#zeile-S3 [data-grid-message]").inner_text().strip() == ""
+    assert page.locator("#raster-S3-reason-error").count() == 0
+    assert reason.get_attribute("aria-invalid") is None
+    assert reason.get_attribute("aria-describedby") is None
     assert_no_console_errors(page)
 
 

@@ -49,6 +49,7 @@ MATRIX = [
     ("measures:list", {}, "get", READ),
     ("measures:mine", {}, "get", READ),
     ("measures:grid", {"group": "1"}, "get", EDIT),
+    ("measures:grid", {"group": "1"}, "post", EDIT),
     ("measures:detail", {"key": "S4"}, "get", READ),
     ("measures:history", {"key": "S4"}, "get", READ),
     ("measures:entry_list", {"key": "S4"}, "get", READ),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from concept import roles
 from concept.models import Concept
 from goals.models import IndicatorValue
+from measures import services
 from measures.models import (
     Evidence,
     Measure,
@@ -46,6 +47,9 @@ from tests.measures.conftest import SLUG
 pytestmark = pytest.mark.django_db
 
 LK = "lk-vechta"
+# What saving one row of the grid may cost (10 measured): the version claim, the Sachstand,
+# the measure and their history records.
+GRID_QUERIES_PER_SAVED_ROW = 12
 
 
 def url(name, key=None, slug=SLUG, **kwargs):
@@ -115,7 +119,7 @@ EDIT_URLS = [
     ("edit", "S4", "get"),
     ("edit", "S4", "post"),
 ]
-COORDINATION_ONLY = [("grid", None, "get")]
+COORDINATION_ONLY = [("grid", None, "get"), ("grid", None, "post")]
 
 EXPECTED = {
     # role: may edit S4 (own), may edit S1 (not own), may use the grid
@@ -182,6 +186,10 @@ def test_grid_is_for_coordination(client, concept, owner, role):
     client.force_login(owner if role == roles.MEASURE_OWNERS else member(concept, role))
     response = client.get(url("grid", group="1"))
     assert response.status_code == (200 if EXPECTED[role][2] else 403)
+    changed = grid_row(concept.measures.get(code="S4"), status="preparing")
+    response = client.post(url("grid", group="1"), changed)
+    assert response.status_code == (200 if EXPECTED[role][2] else 403)
+    assert ProgressEntry.objects.exists() == EXPECTED[role][2]
 
 
 def test_other_districts_measures_are_not_found(client, concept):
@@ -766,51 +774,263 @@ def test_my_measures_lists_overdue_first(client, concept, owner):
     assert "überfällig" in response.text
 
 
-def test_grid_saves_one_row_and_confirms(client, lk_vechta):
-    client.force_login(member(lk_vechta, roles.COORDINATION))
-    response = client.get(url("grid", group="2", slug=LK))
-    assert [m.label for m, _form in response.context["rows"]] == [
-        "B1",
-        "B2",
-        "B3",
-        "B4",
-        "B5",
-        "B6",
-    ]
-    measure = lk_vechta.measures.get(code="B3")
-    response = client.post(
-        url("state_edit", "B3", slug=LK),
-        state_data(measure, status="preparing", progress=15) | {"ansicht": "raster"},
-        headers={"hx-request": "true"},
+class _GridForm(HTMLParser):
+    """The fields of the grid's form as a browser without JavaScript sends them."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self.inside, self.select, self.first = {}, False, None, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == "raster"
+        elif not self.inside:
+            return
+        elif tag == "input" and attrs.get("name"):
+            self.data[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "select":
+            self.select, self.first = attrs["name"], True
+        elif tag == "option" and self.select:
+            if self.first or "selected" in attrs:
+                self.data[self.select] = attrs.get("value", "")
+            self.first = False
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "form":
+            self.inside = False
+
+
+def grid_page_data(html):
+    parser = _GridForm()
+    parser.feed(html)
+    return parser.data
+
+
+def grid_row(measure, **changes):
+    """One row as the grid shows it (values and what was shown), with the user's changes."""
+    label = measure.label
+    shown = {
+        "status": measure.status,
+        "traffic_light": measure.traffic_light,
+        "progress": measure.progress,
+    }
+    data = {f"{label}-version": measure.version, f"{label}-note": "", f"{label}-reason": ""}
+    for name, value in shown.items():
+        data[f"{label}-{name}"] = data[f"initial-{label}-{name}"] = value
+    return data | {f"{label}-{name}": value for name, value in changes.items()}
+
+
+def row_html(html, label):
+    return html.split(f'<tr id="zeile-{label}"')[1].split("</tr>")[0]
+
+
+def test_grid_saves_every_changed_row_without_javascript(client, concept, coordinator):
+    page = client.get(url("grid", group="2"))
+    assert [row.measure.label for row in page.context["rows"]] == ["B2", "B3", "B5"]
+    data = grid_page_data(page.text)
+    data |= {"B2-status": "in_progress", "B2-progress": "20", "B2-note": "Kurs läuft."}
+    data |= {"B5-note": "Träger gefunden."}
+    response = client.post(url("grid", group="2"), data)
+    # One POST of the whole page, answered by the page with a result per row.
+    assert response.status_code == 200 and response.text.startswith("<!doctype html>")
+    assert "Ergebnis: 2 gespeichert, 1 ohne Änderung, 0 mit Fehler, 0 mit Konflikt." in (
+        response.text
     )
-    assert response.text.lstrip().startswith('<tr id="zeile-B3"')
-    assert "Gespeichert: Umsetzungsstand von" in response.text
-    measure.refresh_from_db()
-    assert measure.progress == 15
+    b2, b3, b5 = (concept.measures.get(code=code) for code in ("B2", "B3", "B5"))
+    assert (b2.status, b2.progress) == ("in_progress", 20)
+    # The automatic text and the row's short Sachstand text make one Sachstand.
+    assert b2.entries.get().text == (
+        "Umsetzungsstand von „nicht begonnen“ auf „in Umsetzung“ geändert. "
+        "Fortschritt von 0 % auf 20 % geändert.\nKurs läuft."
+    )
+    assert "Gespeichert: Umsetzungsstand von" in row_html(response.text, "B2")
+    # Only a text: a Sachstand of today at the unchanged state.
+    entry = b5.entries.get()
+    assert (entry.text, entry.date, entry.status) == (
+        "Träger gefunden.",
+        dt.date.today(),
+        b5.status,
+    )
+    assert "Gespeichert: Träger gefunden." in row_html(response.text, "B5")
+    assert not b3.entries.exists()
+    assert "Keine Änderung" in row_html(response.text, "B3")
+    # Saved rows show the new version: saving the answer again changes nothing.
+    again = client.post(url("grid", group="2"), grid_page_data(response.text))
+    assert "Ergebnis: 0 gespeichert, 3 ohne Änderung" in again.text
+    assert ProgressEntry.objects.count() == 2
 
 
-def test_grid_without_javascript_returns_to_the_grid(client, concept, coordinator):
+def test_grid_rows_with_errors_keep_their_input_and_do_not_stop_the_others(
+    client, concept, coordinator
+):
+    data = grid_page_data(client.get(url("grid", group="2")).text)
+    data |= {"B2-status": "dropped", "B2-note": "Kein Träger."}  # no reason
+    data |= {"B3-progress": "150"}
+    data |= {"B5-status": "preparing", "B5-progress": "5"}
+    response = client.post(url("grid", group="2"), data)
+    html = response.text
+    assert concept.measures.get(code="B5").progress == 5
+    assert not concept.measures.get(code="B2").entries.exists()
+    assert concept.measures.get(code="B3").progress == 0
+    assert "Ergebnis: 1 gespeichert, 0 ohne Änderung, 2 mit Fehler, 0 mit Konflikt." in html
+    assert "<title>Fehler: Schnellerfassung" in html
+    # At the field: marked, the message beside it and named by aria-describedby.
+    b2 = row_html(html, "B2")
+    assert re.search(
+        r'<input type="text" name="B2-reason"[^>]*class="kern-form-input__input '
+        r'kern-form-input__input--error"[^>]*aria-describedby="raster-B2-reason-error"'
+        r'[^>]*aria-invalid="true"',
+        b2,
+    )
+    assert (
+        '<p class="kern-error portal-grid__error" id="raster-B2-reason-error">Bitte begründen' in b2
+    )
+    b3 = row_html(html, "B3")
+    assert 'id="raster-B3-progress-error">Dieser Wert muss kleiner oder gleich 100 sein.' in b3
+    # The typed values stay, and the rows say they are not saved.
+    assert '<option value="dropped" selected>' in b2 and 'value="Kein Träger."' in b2
+    assert 'value="150"' in b3
+    for row in (b2, b3):
+        assert "data-grid-unsaved>" in row and "Fehler – nicht gespeichert." in row
+    assert "data-grid-unsaved hidden>" in row_html(html, "B5")
+    # The summary names row and field and leads to the field.
+    assert '<a class="kern-link" href="#raster-B2-reason">B2, Begründung: Bitte begründen' in html
+    assert '<a class="kern-link" href="#raster-B3-progress">B3, Fortschritt (%): Dieser' in html
+    # Fixed and sent again: now the rows are saved.
+    data = grid_page_data(html) | {"B2-reason": "Kein Träger.", "B3-progress": "15"}
+    data |= {"B3-status": "in_progress"}
+    response = client.post(url("grid", group="2"), data)
+    assert "Ergebnis: 2 gespeichert, 1 ohne Änderung" in response.text
+    assert concept.measures.get(code="B2").status_reason == "Kein Träger."
+
+
+def test_grid_refuses_a_contradictory_state_at_the_progress(client, concept, coordinator):
     measure = concept.measures.get(code="B3")
-    back = url("grid", group="2")
-    response = client.post(
-        url("state_edit", "B3"),
-        state_data(measure, status="preparing", progress=5)
-        | {"ansicht": "raster", "zurueck": back},
-        follow=True,
+    data = grid_row(measure, status="implemented", progress=65)
+    html = client.post(url("grid", group="2"), data, headers={"hx-request": "true"}).text
+    assert (
+        'id="raster-B3-progress-error">Umsetzungsstand „umgesetzt“ und Fortschritt 65 % '
+        "widersprechen sich: „umgesetzt“ setzt einen Fortschritt von 100 % voraus."
+    ) in html
+    assert not ProgressEntry.objects.exists()
+
+
+def test_grid_refuses_a_reason_without_anything_to_record(client, concept, coordinator):
+    measure = concept.measures.get(code="B3")
+    html = client.post(url("grid", group="2"), grid_row(measure, reason="Weil.")).text
+    assert 'id="raster-B3-reason-error">Eine Begründung wird nur zusammen mit' in html
+    assert not ProgressEntry.objects.exists()
+
+
+def test_grid_conflict_in_one_row_while_the_others_save(client, concept, coordinator):
+    data = grid_page_data(client.get(url("grid", group="2")).text)
+    colleague = add_member(concept, UserFactory(first_name="Kim", last_name="Kollegin"))
+    for code, progress in (("B3", 40), ("B5", 30)):
+        measure = concept.measures.get(code=code)
+        services.measure_set_state(
+            measure=measure,
+            user=colleague,
+            expected_version=measure.version,
+            status="in_progress",
+            traffic_light=measure.traffic_light,
+            progress=progress,
+        )
+    # B3 was changed by both, B5 only by the colleague, B2 only here.
+    data |= {"B2-status": "in_progress", "B2-progress": "20"}
+    data |= {"B3-status": "in_progress", "B3-progress": "10", "B3-note": "Mein Text."}
+    response = client.post(url("grid", group="2"), data)
+    html = response.text
+    assert "Ergebnis: 1 gespeichert, 1 ohne Änderung, 0 mit Fehler, 1 mit Konflikt." in html
+    assert concept.measures.get(code="B2").progress == 20
+    assert concept.measures.get(code="B3").progress == 40
+    b3 = row_html(html, "B3")
+    assert "Konflikt: Maßnahme „B3“ wurde inzwischen von Kim Kollegin geändert" in b3
+    assert "Fortschritt (%): 40 → 10" not in b3 and "Fortschritt (%): 0 → 40." in b3
+    # The user's input stays, marked, beside the colleague's value.
+    assert 'value="10"' in b3 and 'value="Mein Text."' in b3
+    assert "gespeichert ist jetzt: „40“" in b3
+    # A row the user did not touch is no conflict: it shows the colleague's state.
+    b5 = row_html(html, "B5")
+    assert "Keine Änderung" in b5 and 'value="30"' in b5
+    assert '<a class="kern-link" href="#raster-B3-status">B3: ' in html
+    # Saving again is a decision on the current state: the user's 10 is saved.
+    response = client.post(url("grid", group="2"), grid_page_data(html))
+    assert "Ergebnis: 1 gespeichert, 2 ohne Änderung" in response.text
+    b3 = concept.measures.get(code="B3")
+    assert b3.progress == 10
+    assert b3.entries.first().text == "Fortschritt von 40 % auf 10 % geändert.\nMein Text."
+
+
+def test_grid_keeps_the_text_of_a_state_someone_else_had_set_already(client, concept, coordinator):
+    data = grid_page_data(client.get(url("grid", group="2")).text)
+    measure = concept.measures.get(code="B3")
+    colleague = add_member(concept, UserFactory())
+    services.measure_set_state(
+        measure=measure,
+        user=colleague,
+        expected_version=measure.version,
+        status="preparing",
+        traffic_light=measure.traffic_light,
+        progress=0,
     )
-    # Back at the row, and the message names the measure (behaviour changed: it used to
-    # return to the top of the grid with "Gespeichert: …" alone).
-    assert response.redirect_chain == [(back + "#zeile-B3", 302)]
-    assert [str(m) for m in response.context["messages"]] == [
-        "B3: Gespeichert: Umsetzungsstand von „nicht begonnen“ auf „in Vorbereitung“ geändert. "
-        "Fortschritt von 0 % auf 5 % geändert."
-    ]
-    response = client.post(
-        url("state_edit", "B3"),
-        state_data(Measure.objects.get(pk=measure.pk), progress=6)
-        | {"ansicht": "raster", "zurueck": "https://evil.example/"},
-    )
-    assert response.url == url("detail", "B3")
+    data |= {"B3-status": "preparing", "B3-note": "Träger angefragt."}
+    html = client.post(url("grid", group="2"), data).text
+    # The same state is no change, but the text is not dropped: it needs the current state
+    # seen first (the colleague's change of the Umsetzungsstand is a conflict).
+    assert "1 mit Konflikt" in html and 'value="Träger angefragt."' in html
+    html = client.post(url("grid", group="2"), grid_page_data(html)).text
+    assert "Ergebnis: 1 gespeichert" in html
+    assert measure.entries.order_by("-pk").first().text == "Träger angefragt."
+
+
+def test_grid_with_htmx_answers_with_the_grid_and_its_summary(client, concept, coordinator):
+    measure = concept.measures.get(code="B3")
+    data = grid_row(measure, status="preparing", progress=15)
+    response = client.post(url("grid", group="2"), data, headers={"hx-request": "true"})
+    assert response.status_code == 200
+    html = response.text.strip()
+    assert html.startswith('<form id="raster"') and "<html" not in html
+    # The summary replaces the content of the live region that stays in the page.
+    assert '<div id="raster-ergebnis" hx-swap-oob="innerHTML">' in html
+    assert "Ergebnis: 1 gespeichert" in html
+    assert concept.measures.get(code="B3").progress == 15
+
+
+def test_grid_leaves_rows_alone_that_were_not_on_the_page(client, concept, coordinator):
+    data = grid_page_data(client.get(url("grid", group="2")).text)
+    later = MeasureFactory(concept=concept, goal=concept.measures.get(code="B2").goal, code="B7")
+    response = client.post(url("grid", group="2"), data)
+    assert "Ergebnis: 0 gespeichert, 3 ohne Änderung, 0 mit Fehler" in response.text
+    assert 'id="raster-B7-status"' in response.text
+    assert not later.entries.exists()
+
+
+def test_grid_save_all_costs_a_constant_number_of_queries_per_row(client, concept, coordinator):
+    def save_all(group):
+        rows = [row.measure for row in client.get(url("grid", group=group)).context["rows"]]
+        data = {}
+        for measure in rows:
+            data |= grid_row(measure, status="in_progress", progress=10)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url("grid", group=group), data)
+        assert f"Ergebnis: {len(rows)} gespeichert" in response.text
+        return len(rows), len(queries)
+
+    few, few_queries = save_all("2")
+    many, many_queries = save_all("1")
+    assert (few, many) == (3, 9)
+    assert many_queries - few_queries <= (many - few) * GRID_QUERIES_PER_SAVED_ROW
+    # Rows without a change cost nothing.
+    three = grid_page_data(client.get(url("grid", group="2")).text) | {"B2-note": "x"}
+    with CaptureQueriesContext(connection) as one_of_three:
+        client.post(url("grid", group="2"), three)
+    nine = grid_page_data(client.get(url("grid", group="1")).text) | {"S1-note": "x"}
+    with CaptureQueriesContext(connection) as one_of_nine:
+        client.post(url("grid", group="1"), nine)
+    assert len(one_of_nine) == len(one_of_three)
 
 
 # --- bounded queries -----------------------------------------------------------------------
@@ -1075,21 +1295,6 @@ def test_master_data_offers_the_teilziele_of_the_measures_goal(client, concept, 
     assert set(response.context["form"].fields["sub_goals"].queryset) == (
         own | {elsewhere} | set(other.sub_goals.all())
     )
-
-
-def test_contradictory_state_is_refused_in_the_grid(client, concept, coordinator):
-    measure = concept.measures.get(code="B3")
-    response = client.post(
-        url("state_edit", "B3"),
-        state_data(measure, status="implemented", progress=65) | {"ansicht": "raster"},
-        headers={"hx-request": "true"},
-    )
-    assert 'class="kern-error"' in response.text  # in the row (htmx swaps only a 200)
-    assert (
-        "Umsetzungsstand „umgesetzt“ und Fortschritt 65 % widersprechen sich: „umgesetzt“ "
-        "setzt einen Fortschritt von 100 % voraus." in response.text
-    )
-    assert not ProgressEntry.objects.exists()
 
 
 def test_sachstand_form_sets_its_sections_above_their_fields(client, concept, coordinator):

@@ -309,19 +309,21 @@ def test_evidence_is_limited_in_number_and_total_size(
 
 def test_grid_row_can_drop_a_measure_with_a_reason(client, concept, coordinator):
     html = client.get(url("grid", group="2")).text
-    assert 'id="raster-B3-reason"' in html and 'id="speichern-B3"' in html
+    assert 'id="raster-B3-reason"' in html and 'id="raster-speichern"' in html
     measure = concept.measures.get(code="B3")
     row = {
-        "version": measure.version,
-        "status": "dropped",
-        "traffic_light": "grey",
-        "progress": 0,
-        "ansicht": "raster",
+        "B3-version": measure.version,
+        "B3-status": "dropped",
+        "B3-traffic_light": "grey",
+        "B3-progress": 0,
+        "initial-B3-status": measure.status,
+        "initial-B3-traffic_light": measure.traffic_light,
+        "initial-B3-progress": measure.progress,
     }
-    refused = client.post(url("state_edit", "B3"), row, headers=HTMX)
-    assert "Bitte begründen" in refused.text
-    saved = client.post(url("state_edit", "B3"), row | {"reason": "Kein Träger"}, headers=HTMX)
-    assert "Gespeichert" in saved.text
+    refused = client.post(url("grid", group="2"), row, headers=HTMX)
+    assert 'id="raster-B3-reason-error">Bitte begründen' in refused.text
+    saved = client.post(url("grid", group="2"), row | {"B3-reason": "Kein Träger"}, headers=HTMX)
+    assert "Gespeichert: Umsetzungsstand von" in saved.text
     measure = Measure.objects.get(pk=measure.pk)
     assert (measure.status, measure.status_reason) == ("dropped", "Kein Träger")
 
