@@ -13,15 +13,18 @@ from concept.models import Concept
 from measures.models import Measure
 from networks.models import Network, Organisation
 from reporting.demo.seed import seed_demo
-from tests.browser.conftest import assert_accessible, assert_no_console_errors
+from tests.browser.conftest import PASSWORD, assert_accessible, assert_no_console_errors
 from tests.factories import (
     AnnualReportFactory,
+    ConceptFactory,
     DecisionFactory,
     EvidenceFactory,
     MeetingFactory,
     NetworkFactory,
     OrganisationFactory,
     ProgressEntryFactory,
+    UserFactory,
+    add_member,
 )
 from tests.spreadsheets import write_csv_bytes
 
@@ -304,3 +307,29 @@ def test_desktop_pages_keep_their_width(page, login, district):
     for name, path in portal_pages(district):
         page.goto(path)
         assert page.evaluate(PAGE_WIDTH) <= DESKTOP["width"], name
+
+
+def test_lockout_pages_fit_a_phone(page, browser, live_server):
+    page.set_viewport_size(PHONE)
+    UserFactory(username="anna-katharina.schulte-hauptverwaltung")
+    for _ in range(5):
+        page.goto("/anmelden/")
+        page.get_by_label("Benutzername").fill("anna-katharina.schulte-hauptverwaltung")
+        page.get_by_label("Passwort", exact=True).fill("falsch-falsch")
+        page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("heading", name="Anmeldung vorübergehend gesperrt").wait_for()
+    problems = too_wide(page, "Anmeldung gesperrt")
+
+    admin = add_member(ConceptFactory(), UserFactory(password=PASSWORD), roles.ADMINISTRATION)
+    context = browser.new_context(locale="de-DE", base_url=live_server.url, viewport=PHONE)
+    other = context.new_page()
+    other.goto("/anmelden/")
+    other.get_by_label("Benutzername").fill(admin.username)
+    other.get_by_label("Passwort", exact=True).fill(PASSWORD)
+    other.get_by_role("button", name="Anmelden").click()
+    other.wait_for_load_state()
+    other.get_by_role("link", name="Anmeldesperren (Entsperren)").click()
+    other.get_by_role("region", name="Aktuell gesperrt").wait_for()
+    problems += too_wide(other, "Anmeldesperren")
+    context.close()
+    assert not problems, "\n".join(problems)
