@@ -2,6 +2,7 @@ import datetime as dt
 
 from django import template
 from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
+from django.template.loader import render_to_string
 
 from concept import formatting
 
@@ -135,3 +136,29 @@ def error_summary(form):
     for message in form.non_field_errors():
         entries.append((None, None, [message]))
     return entries
+
+
+@register.tag
+def scroll_box(parser, token):
+    """`{% scroll_box label %}<table>…</table>{% endscroll_box %}`: a wide table scrolls
+    sideways in its own labelled, focusable box instead of widening the page."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("scroll_box takes one argument, the box's label")
+    nodelist = parser.parse(("endscroll_box",))
+    parser.delete_first_token()
+    return ScrollBoxNode(parser.compile_filter(bits[1]), nodelist)
+
+
+class ScrollBoxNode(template.Node):
+    def __init__(self, label, nodelist):
+        self.label = label
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return scroll_box_html(self.label.resolve(context), self.nodelist.render(context))
+
+
+def scroll_box_html(label, content):
+    """The scroll box around already rendered (safe) content, for code that builds HTML."""
+    return render_to_string("components/_scroll_box.html", {"label": label, "content": content})

@@ -18,6 +18,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from concept import formatting
+from concept.templatetags.portal import scroll_box_html
 from measures.vocabulary import WHITE, Status, TrafficLight
 
 FONT = "Fira Sans, Arial, sans-serif"
@@ -67,7 +68,7 @@ class Chart:
             alternative = _html(
                 '<details class="portal-chart__data"><summary>{}</summary>{}</details>',
                 _("Daten als Tabelle"),
-                self.table,
+                scroll_box_html(self.title, self.table),
             )
         elif table == "hidden":
             alternative = _html('<div class="kern-sr-only">{}</div>', self.table)
@@ -234,10 +235,10 @@ def _table(title, head, rows, foot=None):
 
     foot_html = _html('<tfoot class="kern-table__footer">{}</tfoot>', body(foot)) if foot else ""
     return _html(
-        '<div class="kern-table-responsive"><table class="kern-table kern-table--small '
+        '<table class="kern-table kern-table--small '
         'portal-chart__table"><caption class="kern-title kern-title--small">{}</caption>'
         '<thead class="kern-table__header"><tr class="kern-table__row">{}</tr></thead>'
-        '<tbody class="kern-table__body">{}</tbody>{}</table></div>',
+        '<tbody class="kern-table__body">{}</tbody>{}</table>',
         title,
         head_html,
         body(rows),

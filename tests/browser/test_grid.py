@@ -146,6 +146,6 @@ def test_grid_scrolls_in_its_own_box_at_390_px(page, login, vechta):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(GRID)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    box = page.locator("#raster .kern-table-responsive")
+    box = page.locator("#raster .portal-scroll")
     assert box.evaluate("box => box.scrollWidth > box.clientWidth")
     assert_accessible(page)
