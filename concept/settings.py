@@ -87,6 +87,12 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Single sign-on (OpenID Connect) and the second factor; the local login stays Django's.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "concept",
     "goals",
     "networks",
@@ -116,6 +122,9 @@ MIDDLEWARE = [
     "concept.middleware.htmx_login_redirect",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # After authentication: people whose role needs a second factor set one up first.
+    "concept.middleware.second_factor_required",
 ]
 
 ROOT_URLCONF = "concept.urls"
@@ -189,6 +198,75 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "concept.accounts.client_ip_address"
 AXES_LOCKOUT_CALLABLE = "concept.accounts.lockout_response"
 
+# Single sign-on with OpenID Connect (docs/sso.md): on when PORTAL_OIDC_ISSUER is set. The
+# provider is found through its discovery document; the portal sends a PKCE challenge and
+# logs out at the provider too. The local login (lockout, password reset) stays.
+PORTAL_OIDC_ISSUER = env.str("PORTAL_OIDC_ISSUER", default="").rstrip("/")
+PORTAL_OIDC_NAME = env.str("PORTAL_OIDC_NAME", default="Single Sign-on")
+# The claim whose values (a list or one string) name the person's groups, and which group
+# gives which role in which concept: "group=concept-slug:role; …" (concept.sso).
+PORTAL_OIDC_ROLE_CLAIM = env.str("PORTAL_OIDC_ROLE_CLAIM", default="groups")
+PORTAL_OIDC_ROLE_MAP = env.str("PORTAL_OIDC_ROLE_MAP", default="")
+# The provider id is part of the callback address registered at the provider.
+OIDC_PROVIDER_ID = "sso"
+if PORTAL_OIDC_ISSUER:
+    _issuer = urlsplit(PORTAL_OIDC_ISSUER)
+    if _issuer.scheme not in ({"https"} if PRODUCTION else {"http", "https"}) or not (
+        _issuer.hostname
+    ):
+        raise ImproperlyConfigured(
+            "PORTAL_OIDC_ISSUER muss die Adresse des Anmeldedienstes sein, z. B. "
+            "https://login.landkreis.example/realms/verwaltung (in Produktion mit https)."
+        )
+    if not env.str("PORTAL_OIDC_CLIENT_ID", default=""):
+        raise ImproperlyConfigured("PORTAL_OIDC_CLIENT_ID fehlt (zu PORTAL_OIDC_ISSUER).")
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "SCOPE": env.list("PORTAL_OIDC_SCOPES", default=["openid", "email", "profile"]),
+        "APPS": (
+            [
+                {
+                    "provider_id": OIDC_PROVIDER_ID,
+                    "name": PORTAL_OIDC_NAME,
+                    "client_id": env.str("PORTAL_OIDC_CLIENT_ID", default=""),
+                    "secret": env.str("PORTAL_OIDC_CLIENT_SECRET", default=""),
+                    "settings": {"server_url": PORTAL_OIDC_ISSUER, "oauth_pkce_enabled": True},
+                }
+            ]
+            if PORTAL_OIDC_ISSUER
+            else []
+        ),
+    }
+}
+ACCOUNT_ADAPTER = "concept.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "concept.sso.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# Accounts made before single sign-on may share an address; a login with a verified
+# address joins the account with that address (SOCIALACCOUNT_EMAIL_AUTHENTICATION).
+ACCOUNT_UNIQUE_EMAIL = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+
+# The second factor: an authenticator app (TOTP) with recovery codes. Required for the roles
+# in PORTAL_MFA_ROLES (German names or keys, comma-separated); production default
+# Administration and Koordination, development (the demo of `make run`) none.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("PORTAL_MFA_ISSUER", default="Integrationsportal")
+MFA_ADAPTER = "concept.sso.MFAAdapter"
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_RECOVERY_CODE_COUNT = 10
+PORTAL_MFA_ROLES = env.list(
+    "PORTAL_MFA_ROLES", default=["Administration", "Koordination"] if PRODUCTION else []
+)
+
 # Mail (password reset): EMAIL_URL such as smtp+tls://user:password@mail.example:587;
 # development prints mails to the console.
 _email = env.email_url(
@@ -250,7 +328,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # The login with single sign-on and the logout are forms whose answer leads there.
+        "form-action": [SELF]
+        + ([f"{_issuer.scheme}://{_issuer.netloc}"] if PORTAL_OIDC_ISSUER else []),
         "frame-ancestors": [NONE],
     }
 }
