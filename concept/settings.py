@@ -255,6 +255,29 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 
+# LDAP / Active Directory (docs/sso.md): on when PORTAL_LDAP_SERVER_URI is set. People log in
+# on the portal's login page with their directory account; local accounts keep working.
+PORTAL_LDAP_ROLE_MAP = ""
+if env.str("PORTAL_LDAP_SERVER_URI", default=""):
+    from concept.ldap_config import BACKEND as _LDAP_BACKEND
+    from concept.ldap_config import directory_settings
+
+    globals().update(
+        directory_settings(
+            server_uri=env.str("PORTAL_LDAP_SERVER_URI"),
+            bind_dn=env.str("PORTAL_LDAP_BIND_DN", default=""),
+            bind_password=env.str("PORTAL_LDAP_BIND_PASSWORD", default=""),
+            user_search_base=env.str("PORTAL_LDAP_USER_SEARCH_BASE", default=""),
+            user_filter=env.str("PORTAL_LDAP_USER_FILTER", default="(uid=%(user)s)"),
+            group_search_base=env.str("PORTAL_LDAP_GROUP_SEARCH_BASE", default=""),
+            group_type=env.str("PORTAL_LDAP_GROUP_TYPE", default="groupOfNames"),
+            start_tls=env.bool("PORTAL_LDAP_START_TLS", default=False),
+            role_map=env.str("PORTAL_LDAP_ROLE_MAP", default=""),
+        )
+    )
+    # After the lockout's check, before the local accounts.
+    AUTHENTICATION_BACKENDS.insert(1, _LDAP_BACKEND)
+
 # The second factor: an authenticator app (TOTP) with recovery codes. Required for the roles
 # in PORTAL_MFA_ROLES (German names or keys, comma-separated); production default
 # Administration and Koordination, development (the demo of `make run`) none.

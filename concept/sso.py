@@ -3,6 +3,7 @@
 - OpenID Connect through django-allauth's provider, with two additions: the ID token is kept
   in the session so that the logout also ends the session at the provider (RP-initiated
   logout), and the person's groups give roles in concepts (`PORTAL_OIDC_ROLE_MAP`).
+- The LDAP / Active Directory backend (settings from concept/ldap_config.py).
 - The roles a directory gives (OpenID Connect claim or LDAP groups) follow one rule set:
   "group=concept-slug:role; …". For each concept the rules name, the directory decides at
   every login: the strongest role of the person's groups, or no membership at all.
@@ -33,6 +34,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.http import Http404
 from django.urls import reverse
+from django_auth_ldap.backend import LDAPBackend
 
 from concept import roles
 from concept.models import Concept, Membership
@@ -153,6 +155,22 @@ def _roles_from_provider(sender, request, user, sociallogin=None, **kwargs):
         return
     groups = groups_from_claims(oidc_claims(sociallogin), settings.PORTAL_OIDC_ROLE_CLAIM)
     apply_directory_roles(user, groups, oidc_role_rules())
+
+
+class DirectoryBackend(LDAPBackend):
+    """The LDAP / Active Directory login (concept/ldap_config.py): after the password is
+    confirmed, the person's groups set their roles (PORTAL_LDAP_ROLE_MAP)."""
+
+    def authenticate_ldap_user(self, ldap_user, password):
+        user = super().authenticate_ldap_user(ldap_user, password)
+        if user is not None:
+            groups = [*ldap_user.group_dns, *ldap_user.group_names]
+            apply_directory_roles(
+                user,
+                groups,
+                parse_role_map(settings.PORTAL_LDAP_ROLE_MAP, setting="PORTAL_LDAP_ROLE_MAP"),
+            )
+        return user
 
 
 # The second factor.
