@@ -207,6 +207,11 @@ PORTAL_OIDC_NAME = env.str("PORTAL_OIDC_NAME", default="Single Sign-on")
 # gives which role in which concept: "group=concept-slug:role; …" (concept.sso).
 PORTAL_OIDC_ROLE_CLAIM = env.str("PORTAL_OIDC_ROLE_CLAIM", default="groups")
 PORTAL_OIDC_ROLE_MAP = env.str("PORTAL_OIDC_ROLE_MAP", default="")
+# Addresses of these domains count as verified although the provider does not say so
+# (Entra ID and ADFS send no email_verified): the district owns them.
+PORTAL_OIDC_EMAIL_DOMAINS = [
+    domain.lower().lstrip("@") for domain in env.list("PORTAL_OIDC_EMAIL_DOMAINS", default=[])
+]
 # The provider id is part of the callback address registered at the provider.
 OIDC_PROVIDER_ID = "sso"
 if PORTAL_OIDC_ISSUER:
@@ -231,7 +236,13 @@ SOCIALACCOUNT_PROVIDERS = {
                     "name": PORTAL_OIDC_NAME,
                     "client_id": env.str("PORTAL_OIDC_CLIENT_ID", default=""),
                     "secret": env.str("PORTAL_OIDC_CLIENT_SECRET", default=""),
-                    "settings": {"server_url": PORTAL_OIDC_ISSUER, "oauth_pkce_enabled": True},
+                    "settings": {
+                        "server_url": PORTAL_OIDC_ISSUER,
+                        "oauth_pkce_enabled": True,
+                        # ADFS answers the userinfo request with the subject alone; its
+                        # claims are in the ID token.
+                        "fetch_userinfo": env.bool("PORTAL_OIDC_USERINFO", default=True),
+                    },
                 }
             ]
             if PORTAL_OIDC_ISSUER

@@ -248,10 +248,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def authenticate_by_email(self, sociallogin):
         """The first login of a person with an account: the address the provider has
-        verified is the address of exactly one active account (entered by the
-        Administration, so it counts as verified too; the account keeps its password)."""
+        verified (or one of PORTAL_OIDC_EMAIL_DOMAINS) is the address of exactly one active
+        account (entered by the Administration, so it counts as verified too; the account
+        keeps its password)."""
         for address in sociallogin.email_addresses:
-            if not address.verified:
+            domain = address.email.rpartition("@")[2].lower()
+            if not (address.verified or domain in settings.PORTAL_OIDC_EMAIL_DOMAINS):
                 continue
             matches = list(
                 get_user_model().objects.filter(email__iexact=address.email, is_active=True)[:2]

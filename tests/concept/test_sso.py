@@ -114,6 +114,14 @@ def test_unverified_email_does_not_open_an_existing_account(client, sso):
     assert not SocialAccount.objects.filter(user=anna).exists()
 
 
+def test_addresses_of_the_districts_domains_count_as_verified(client, sso, settings):
+    sso()
+    settings.PORTAL_OIDC_EMAIL_DOMAINS = ["landkreis.example"]
+    anna = UserFactory(username="anna", email="anna.admin@landkreis.example")
+    login_with_provider(client, "mallory")
+    assert logged_in_user(client) == anna
+
+
 def test_groups_give_and_take_roles_in_the_named_concepts(client, sso):
     sso(
         role_map="integration-koordination=lk-vechta:Koordination; "
