@@ -3,6 +3,7 @@ templates), the "Entsperren" and "Zweiter Faktor" pages of the Administration.""
 
 from allauth.account.internal.flows.login import perform_password_login
 from allauth.account.models import Login
+from allauth.mfa.models import Authenticator
 from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from concept import accounts, sso
@@ -102,6 +104,13 @@ def lockout_unlock(request):
     return redirect("lockout_list")
 
 
+FACTOR_LABELS = {
+    Authenticator.Type.TOTP: _lazy("Authenticator-App"),
+    Authenticator.Type.WEBAUTHN: _lazy("Sicherheitsschlüssel"),
+    Authenticator.Type.RECOVERY_CODES: _lazy("Wiederherstellungscodes"),
+}
+
+
 @require_safe
 @login_required
 def second_factor_list(request):
@@ -114,10 +123,7 @@ def second_factor_list(request):
     rows = [
         {
             "person": person,
-            "factors": sorted(
-                str(authenticator.get_type_display())
-                for authenticator in person.authenticator_set.all()
-            ),
+            "factors": sorted({str(FACTOR_LABELS[a.type]) for a in person.authenticator_set.all()}),
             "may_reset": manages_account(request.user, person),
         }
         for person in people

@@ -108,6 +108,8 @@ def request_size_limit(get_response):
 _SECOND_FACTOR_SETUP_VIEWS = {
     "mfa_index",
     "mfa_activate_totp",
+    "mfa_add_webauthn",
+    "mfa_list_webauthn",
     "mfa_view_recovery_codes",
     "mfa_generate_recovery_codes",
     "mfa_download_recovery_codes",

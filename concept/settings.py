@@ -289,10 +289,13 @@ if env.str("PORTAL_LDAP_SERVER_URI", default=""):
     # After the lockout's check, before the local accounts.
     AUTHENTICATION_BACKENDS.insert(1, _LDAP_BACKEND)
 
-# The second factor: an authenticator app (TOTP) with recovery codes. Required for the roles
-# in PORTAL_MFA_ROLES (German names or keys, comma-separated); production default
-# Administration and Koordination, development (the demo of `make run`) none.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# The second factor: an authenticator app (TOTP) or a security key, with recovery codes.
+# Required for the roles in PORTAL_MFA_ROLES (German names or keys, comma-separated);
+# production default Administration and Koordination, development (`make run`'s demo) none.
+# Security keys and passkeys (WebAuthn) serve as second factor too; the login itself stays
+# with the password, the OpenID provider or the directory.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = env.str("PORTAL_MFA_ISSUER", default="Integrationsportal")
 MFA_ADAPTER = "concept.sso.MFAAdapter"
 MFA_ALLOW_UNVERIFIED_EMAIL = True

@@ -201,9 +201,9 @@ def has_second_factor(user) -> bool:
 
 @receiver(authenticator_added)
 def _setting_up_confirms_the_person(sender, request, user, authenticator, **kwargs):
-    # The code of the new app proved the person has it: the recovery codes shown next need
-    # no further confirmation.
-    if authenticator.type == Authenticator.Type.TOTP:
+    # The new app's code (or the new key) proved the person has it: the recovery codes
+    # shown next need no further confirmation.
+    if authenticator.type in SECOND_FACTORS:
         record_authentication(
             request, user, method="mfa", type=authenticator.type, reauthenticated=True
         )

@@ -2,6 +2,7 @@ from allauth.account import views as allauth_account_views
 from allauth.mfa.base import views as mfa_views
 from allauth.mfa.recovery_codes import views as recovery_code_views
 from allauth.mfa.totp import views as totp_views
+from allauth.mfa.webauthn import views as webauthn_views
 from allauth.socialaccount import views as social_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -52,6 +53,31 @@ allauth_patterns = [
         "zweiter-faktor/wiederherstellungscodes/herunterladen/",
         recovery_code_views.download_recovery_codes,
         name="mfa_download_recovery_codes",
+    ),
+    path(
+        "zweiter-faktor/sicherheitsschluessel/",
+        webauthn_views.list_webauthn,
+        name="mfa_list_webauthn",
+    ),
+    path(
+        "zweiter-faktor/sicherheitsschluessel/neu/",
+        webauthn_views.add_webauthn,
+        name="mfa_add_webauthn",
+    ),
+    path(
+        "zweiter-faktor/sicherheitsschluessel/bestaetigen/",
+        webauthn_views.reauthenticate_webauthn,
+        name="mfa_reauthenticate_webauthn",
+    ),
+    path(
+        "zweiter-faktor/sicherheitsschluessel/<int:pk>/entfernen/",
+        webauthn_views.remove_webauthn,
+        name="mfa_remove_webauthn",
+    ),
+    path(
+        "zweiter-faktor/sicherheitsschluessel/<int:pk>/umbenennen/",
+        webauthn_views.edit_webauthn,
+        name="mfa_edit_webauthn",
     ),
     # allauth's names for pages the portal has itself.
     path(

@@ -94,3 +94,58 @@ def test_administration_resets_a_factor(page, login):
     page.get_by_text("Der zweite Faktor von „kim“ ist zurückgesetzt").wait_for()
     assert_accessible(page)
     assert_no_console_errors(page)
+
+
+def virtual_security_key(page):
+    """Chromium's virtual authenticator (DevTools WebAuthn domain): a real WebAuthn
+    ceremony in the browser, without hardware."""
+    session = page.context.new_cdp_session(page)
+    session.send("WebAuthn.enable")
+    session.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    return session
+
+
+def test_security_key_as_second_factor(page, settings):
+    settings.PORTAL_MFA_ROLES = ["Koordination"]
+    concept = ConceptFactory()
+    user = add_member(concept, UserFactory(password=PASSWORD), roles.COORDINATION)
+    virtual_security_key(page)
+    page.goto("/anmelden/")
+    page.get_by_label("Benutzername").fill(user.username)
+    page.get_by_label("Passwort", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("heading", name="Authenticator-App einrichten").wait_for()
+    page.get_by_role(
+        "link", name="Stattdessen einen Sicherheitsschlüssel oder Passkey verwenden"
+    ).click()
+
+    page.get_by_role("heading", name="Sicherheitsschlüssel hinzufügen").wait_for()
+    assert_accessible(page)
+    page.get_by_label("Name").fill("Schlüssel am Schlüsselbund")
+    page.get_by_role("button", name="Hinzufügen").click()
+    page.get_by_role("heading", name="Wiederherstellungscodes").wait_for()
+    page.get_by_role("link", name="Weiter zum Portal").click()
+    page.wait_for_url(f"**{concept.get_absolute_url()}")
+
+    page.get_by_role("button", name="Abmelden").click()
+    page.wait_for_url("**/anmelden/")
+    page.get_by_label("Benutzername").fill(user.username)
+    page.get_by_label("Passwort", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("heading", name="Anmelden: zweiter Faktor").wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Sicherheitsschlüssel verwenden").click()
+    page.wait_for_url(f"**{concept.get_absolute_url()}")
+    assert_no_console_errors(page)

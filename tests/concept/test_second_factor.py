@@ -188,6 +188,7 @@ def test_administration_resets_a_factor(client, mfa_for_editors):
     listing = client.get(reverse("second_factor_list"))
     assert listing.status_code == 200
     assert "Zweiten Faktor zurücksetzen: „kim“" in listing.content.decode()
+    assert "Authenticator-App, Wiederherstellungscodes" in listing.content.decode()
 
     response = client.post(reverse("second_factor_reset", args=[member.pk]), follow=True)
     assert "Der zweite Faktor von „kim“ ist zurückgesetzt" in response.content.decode()
