@@ -38,6 +38,10 @@ if PRODUCTION and (
         "python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
     )
 
+# Former keys, newest first, after DJANGO_SECRET_KEY was changed: sessions, reset links and
+# the stored secrets of authenticator apps made with them stay valid.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )

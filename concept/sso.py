@@ -10,6 +10,7 @@
 - Which roles need a second factor (`PORTAL_MFA_ROLES`), and whether a person has one.
 """
 
+import base64
 import logging
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -27,6 +28,9 @@ from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
@@ -268,7 +272,32 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return None
 
 
+def _secret_box(secret_key):
+    """Fernet with a key derived from a Django secret key (only for this purpose)."""
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"integrationsportal-mfa-secrets"
+    ).derive(secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
 class MFAAdapter(DefaultMFAAdapter):
+    def encrypt(self, text):
+        # The authenticator apps' secrets are stored encrypted: a copy of the database
+        # alone does not let anyone compute a person's codes.
+        return _secret_box(settings.SECRET_KEY).encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text):
+        for secret_key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
+            try:
+                return _secret_box(secret_key).decrypt(encrypted_text.encode()).decode()
+            except InvalidToken:
+                continue
+        raise ImproperlyConfigured(
+            "Das Geheimnis einer Authenticator-App lässt sich mit keinem der Schlüssel "
+            "entschlüsseln (DJANGO_SECRET_KEY geändert? Den alten Schlüssel in "
+            "DJANGO_SECRET_KEY_FALLBACKS eintragen)."
+        )
+
     def can_delete_authenticator(self, authenticator):
         # Whoever needs a second factor keeps their last one; the Administration can reset.
         if not requires_second_factor(authenticator.user):

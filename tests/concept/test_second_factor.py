@@ -9,6 +9,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from concept import roles, sso
@@ -71,7 +72,7 @@ def test_production_requires_it_for_administration_and_coordination():
 
 def test_unknown_role_in_setting_is_named(settings):
     settings.PORTAL_MFA_ROLES = ["Chefs"]
-    with pytest.raises(Exception, match="PORTAL_MFA_ROLES: „Chefs“ ist keine Rolle"):
+    with pytest.raises(ImproperlyConfigured, match="PORTAL_MFA_ROLES: „Chefs“ ist keine Rolle"):
         sso.mfa_roles()
 
 
@@ -212,3 +213,20 @@ def test_reset_is_for_the_administration_of_all_the_persons_concepts(client):
     assert client.post(reverse("second_factor_reset", args=[stranger.pk])).status_code == 404
     assert client.post(reverse("second_factor_reset", args=[in_both.pk])).status_code == 403
     assert Authenticator.objects.filter(user__in=[in_both, stranger]).count() == 2
+
+
+def test_app_secrets_are_stored_encrypted_and_survive_a_key_change(settings):
+    user = UserFactory()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    authenticator = Authenticator.objects.get(user=user, type="totp")
+    stored = authenticator.data["secret"]
+    assert secret not in stored
+    assert TOTP(authenticator).validate_code(pyotp.TOTP(secret).now())
+
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "ein-neuer-schluessel-" + "x" * 40
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY_FALLBACKS"):
+        sso.MFAAdapter().decrypt(stored)
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert sso.MFAAdapter().decrypt(stored) == secret
