@@ -149,3 +149,27 @@ def test_security_key_as_second_factor(page, settings):
     page.get_by_role("button", name="Sicherheitsschlüssel verwenden").click()
     page.wait_for_url(f"**{concept.get_absolute_url()}")
     assert_no_console_errors(page)
+
+
+def test_second_factor_page_from_the_header(page, login):
+    login(ConceptFactory(), roles.STEERING_GROUP)
+    page.get_by_role("link", name="Zweiter Faktor").click()
+    page.get_by_role("heading", name="Zweiter Faktor").wait_for()
+    assert_accessible(page)
+    page.get_by_role("link", name="Sicherheitsschlüssel verwalten").click()
+    page.get_by_role("heading", name="Sicherheitsschlüssel").wait_for()
+    assert_accessible(page)
+    assert_no_console_errors(page)
+
+
+def test_refused_login_at_the_provider_shows_a_german_page(page, sso, live_server):
+    sso(base_url=live_server.url)
+    page.goto("/anmelden/")
+    page.get_by_role("button", name="Mit Kreis-Login anmelden").click()
+    page.get_by_label("Kennung").wait_for()
+    # The person turns back; the provider's answer carries an error instead of a code.
+    page.goto("/konto/oidc/sso/rueckkehr/?error=access_denied&state=unbekannt")
+    page.get_by_role(
+        "heading", name="Die Anmeldung über den Anmeldedienst ist fehlgeschlagen"
+    ).wait_for()
+    assert_accessible(page)
