@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from concept import roles
+from concept import roles, sso
 from concept.legal import can_edit_legal_pages
 
 
@@ -29,4 +29,5 @@ def navigation(request):
         "can_edit_legal_pages": can_edit_legal_pages(user),
         "is_administrator": roles.is_administrator(user),
         "responsible_concept_ids": SimpleLazyObject(lambda: _responsible_concept_ids(user)),
+        "second_factor_required": SimpleLazyObject(lambda: sso.requires_second_factor(user)),
     }

@@ -4,9 +4,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import has_vary_header, patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
+
+from concept import sso
 
 
 def htmx_login_redirect(get_response):
@@ -96,6 +99,57 @@ def request_size_limit(get_response):
                 },
                 status=413,
             )
+        return get_response(request)
+
+    return middleware
+
+
+# What a person whose role needs a second factor may open before setting one up.
+_SECOND_FACTOR_SETUP_VIEWS = {
+    "mfa_index",
+    "mfa_activate_totp",
+    "mfa_add_webauthn",
+    "mfa_list_webauthn",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+    "mfa_reauthenticate",
+    "account_reauthenticate",
+    "logout",
+    "account_logout",
+    "password_change",
+    "password_change_done",
+}
+
+
+def second_factor_required(get_response):
+    """A person with a role in PORTAL_MFA_ROLES and no second factor is led to set one up
+    (the first login after it became required) and reaches other pages only afterwards."""
+
+    def middleware(request):
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            match = None
+        # Pages without login never look at the person (nor their session: they stay
+        # cacheable); the set-up pages are where the person is sent.
+        if (
+            match is None
+            or match.namespace == "public"
+            or match.url_name in _SECOND_FACTOR_SETUP_VIEWS
+        ):
+            return get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and sso.requires_second_factor(user)
+            and not sso.has_second_factor(user)
+        ):
+            setup = reverse("mfa_activate_totp")
+            if request.htmx:
+                return HttpResponseClientRedirect(setup)
+            return redirect(setup)
         return get_response(request)
 
     return middleware

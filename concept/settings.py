@@ -38,6 +38,10 @@ if PRODUCTION and (
         "python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
     )
 
+# Former keys, newest first, after DJANGO_SECRET_KEY was changed: sessions, reset links and
+# the stored secrets of authenticator apps made with them stay valid.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
@@ -87,6 +91,12 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Single sign-on (OpenID Connect) and the second factor; the local login stays Django's.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "concept",
     "goals",
     "networks",
@@ -116,6 +126,9 @@ MIDDLEWARE = [
     "concept.middleware.htmx_login_redirect",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # After authentication: people whose role needs a second factor set one up first.
+    "concept.middleware.second_factor_required",
 ]
 
 ROOT_URLCONF = "concept.urls"
@@ -189,6 +202,112 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "concept.accounts.client_ip_address"
 AXES_LOCKOUT_CALLABLE = "concept.accounts.lockout_response"
 
+# Single sign-on with OpenID Connect (docs/sso.md): on when PORTAL_OIDC_ISSUER is set. The
+# provider is found through its discovery document; the portal sends a PKCE challenge and
+# logs out at the provider too. The local login (lockout, password reset) stays.
+PORTAL_OIDC_ISSUER = env.str("PORTAL_OIDC_ISSUER", default="").rstrip("/")
+PORTAL_OIDC_NAME = env.str("PORTAL_OIDC_NAME", default="Single Sign-on")
+# The claim whose values (a list or one string) name the person's groups, and which group
+# gives which role in which concept: "group=concept-slug:role; …" (concept.sso).
+PORTAL_OIDC_ROLE_CLAIM = env.str("PORTAL_OIDC_ROLE_CLAIM", default="groups")
+PORTAL_OIDC_ROLE_MAP = env.str("PORTAL_OIDC_ROLE_MAP", default="")
+# Addresses of these domains count as verified although the provider does not say so
+# (Entra ID and ADFS send no email_verified): the district owns them.
+PORTAL_OIDC_EMAIL_DOMAINS = [
+    domain.lower().lstrip("@") for domain in env.list("PORTAL_OIDC_EMAIL_DOMAINS", default=[])
+]
+# The provider id is part of the callback address registered at the provider.
+OIDC_PROVIDER_ID = "sso"
+if PORTAL_OIDC_ISSUER:
+    _issuer = urlsplit(PORTAL_OIDC_ISSUER)
+    if _issuer.scheme not in ({"https"} if PRODUCTION else {"http", "https"}) or not (
+        _issuer.hostname
+    ):
+        raise ImproperlyConfigured(
+            "PORTAL_OIDC_ISSUER muss die Adresse des Anmeldedienstes sein, z. B. "
+            "https://login.landkreis.example/realms/verwaltung (in Produktion mit https)."
+        )
+    if not env.str("PORTAL_OIDC_CLIENT_ID", default=""):
+        raise ImproperlyConfigured("PORTAL_OIDC_CLIENT_ID fehlt (zu PORTAL_OIDC_ISSUER).")
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "SCOPE": env.list("PORTAL_OIDC_SCOPES", default=["openid", "email", "profile"]),
+        "APPS": (
+            [
+                {
+                    "provider_id": OIDC_PROVIDER_ID,
+                    "name": PORTAL_OIDC_NAME,
+                    "client_id": env.str("PORTAL_OIDC_CLIENT_ID", default=""),
+                    "secret": env.str("PORTAL_OIDC_CLIENT_SECRET", default=""),
+                    "settings": {
+                        "server_url": PORTAL_OIDC_ISSUER,
+                        "oauth_pkce_enabled": True,
+                        # ADFS answers the userinfo request with the subject alone; its
+                        # claims are in the ID token.
+                        "fetch_userinfo": env.bool("PORTAL_OIDC_USERINFO", default=True),
+                    },
+                }
+            ]
+            if PORTAL_OIDC_ISSUER
+            else []
+        ),
+    }
+}
+ACCOUNT_ADAPTER = "concept.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "concept.sso.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# Accounts made before single sign-on may share an address; a login with a verified
+# address joins the account with that address (SOCIALACCOUNT_EMAIL_AUTHENTICATION).
+ACCOUNT_UNIQUE_EMAIL = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+
+# LDAP / Active Directory (docs/sso.md): on when PORTAL_LDAP_SERVER_URI is set. People log in
+# on the portal's login page with their directory account; local accounts keep working.
+PORTAL_LDAP_ROLE_MAP = ""
+if env.str("PORTAL_LDAP_SERVER_URI", default=""):
+    from concept.ldap_config import BACKEND as _LDAP_BACKEND
+    from concept.ldap_config import directory_settings
+
+    globals().update(
+        directory_settings(
+            server_uri=env.str("PORTAL_LDAP_SERVER_URI"),
+            bind_dn=env.str("PORTAL_LDAP_BIND_DN", default=""),
+            bind_password=env.str("PORTAL_LDAP_BIND_PASSWORD", default=""),
+            user_search_base=env.str("PORTAL_LDAP_USER_SEARCH_BASE", default=""),
+            user_filter=env.str("PORTAL_LDAP_USER_FILTER", default="(uid=%(user)s)"),
+            group_search_base=env.str("PORTAL_LDAP_GROUP_SEARCH_BASE", default=""),
+            group_type=env.str("PORTAL_LDAP_GROUP_TYPE", default="groupOfNames"),
+            start_tls=env.bool("PORTAL_LDAP_START_TLS", default=False),
+            role_map=env.str("PORTAL_LDAP_ROLE_MAP", default=""),
+        )
+    )
+    # After the lockout's check, before the local accounts.
+    AUTHENTICATION_BACKENDS.insert(1, _LDAP_BACKEND)
+
+# The second factor: an authenticator app (TOTP) or a security key, with recovery codes.
+# Required for the roles in PORTAL_MFA_ROLES (German names or keys, comma-separated);
+# production default Administration and Koordination, development (`make run`'s demo) none.
+# Security keys and passkeys (WebAuthn) serve as second factor too; the login itself stays
+# with the password, the OpenID provider or the directory.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = env.str("PORTAL_MFA_ISSUER", default="Integrationsportal")
+MFA_ADAPTER = "concept.sso.MFAAdapter"
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_RECOVERY_CODE_COUNT = 10
+PORTAL_MFA_ROLES = env.list(
+    "PORTAL_MFA_ROLES", default=["Administration", "Koordination"] if PRODUCTION else []
+)
+
 # Mail (password reset): EMAIL_URL such as smtp+tls://user:password@mail.example:587;
 # development prints mails to the console.
 _email = env.email_url(
@@ -250,7 +369,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # The login with single sign-on and the logout are forms whose answer leads there.
+        "form-action": [SELF]
+        + ([f"{_issuer.scheme}://{_issuer.netloc}"] if PORTAL_OIDC_ISSUER else []),
         "frame-ancestors": [NONE],
     }
 }
