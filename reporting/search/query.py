@@ -12,10 +12,12 @@ from reporting.search.text import STOP_WORDS, fold, root, stem, words
 
 MAX_LENGTH = 200
 MAX_WORDS = 10
-# A root this long is matched as the beginning of a word ("sprachkur" finds Sprachkurs,
-# Sprachkursen and Sprachkursangebot); shorter ones, and abbreviations, as a whole word
-# ("bes" must not find "besondere", "kita" finds Kita and Kitas).
+# A root this long, or the root of a word this long, is matched as the beginning of a word
+# ("sprachkur" finds Sprachkurs, Sprachkursen and Sprachkursangebot; "Eltern", root elt,
+# finds Elternabend); shorter ones, and abbreviations, as a whole word, alone or with a
+# plural s ("bes" must not find "besondere", "kita" finds Kita and Kitas).
 MIN_PREFIX = 4
+MIN_PREFIX_WORD = 6
 # A query word this long that begins a long form counts as that long form
 # ("Kindertages" for Kindertagesstätte).
 MIN_LONG_FORM_PREFIX = 6
@@ -55,7 +57,7 @@ class Query:
 
 def _word_term(word):
     word_root = root(word)
-    return Term(word_root, prefix=len(word_root) >= MIN_PREFIX)
+    return Term(word_root, prefix=len(word_root) >= MIN_PREFIX or len(word) >= MIN_PREFIX_WORD)
 
 
 def _exact_term(word):

@@ -4,9 +4,11 @@ same questions get the same answers from the full-text search and from the fallb
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from concept.models import Concept
 from reporting.search.queries import LIMIT_PER_KIND, search
 from tests.factories import (
     AbbreviationFactory,
@@ -291,3 +293,25 @@ def test_a_query_of_filler_words_or_signs_finds_nothing(concept, goal):
 
 def test_a_query_is_cut_at_200_characters(concept):
     assert len(search(concept, "Sprachkurs " * 50).query.text) == 200
+
+
+@pytest.fixture
+def vechta():
+    call_command("loaddata", "lk_vechta", verbosity=0)
+    return Concept.objects.get(slug="lk-vechta")
+
+
+def test_in_lk_vechta_kita_finds_the_measures_about_kindertagesstaetten(vechta):
+    results = search(vechta, "Kita")
+    assert labels(results, "massnahme") == ["S1", "S2"]
+    assert {hit.label for hit in results.hits if hit.kind.key == "teilziel"} == {"2.1"}
+
+
+def test_in_lk_vechta_bes_finds_the_berufseinstiegsschule(vechta):
+    assert labels(search(vechta, "BES"), "massnahme") == ["B4"]
+
+
+def test_in_lk_vechta_hvb_finds_the_mayors_conference(vechta):
+    assert [str(hit.title) for hit in search(vechta, "HVB").hits] == [
+        "<mark>Hauptverwaltungsbeamten</mark>-Konferenz"
+    ]
