@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from concept import roles
 from concept.models import Concept
@@ -26,9 +27,9 @@ def test_the_header_box_searches_the_concept(page, login, vechta):
     box.fill("Kita")
     box.press("Enter")
     page.wait_for_url("**/konzepte/lk-vechta/suche/?q=Kita")
-    assert page.get_by_role("heading", name="Treffer für „Kita“").is_visible()
-    assert page.locator("mark", has_text="Kindertagesstätten").first.is_visible()
-    assert header_search(page).get_by_role("searchbox").input_value() == "Kita"
+    expect(page.get_by_role("heading", name="Treffer für „Kita“")).to_be_visible()
+    expect(page.locator("mark", has_text="Kindertagesstätten").first).to_be_visible()
+    expect(header_search(page).get_by_role("searchbox")).to_have_value("Kita")
     assert_accessible(page)
     page.get_by_role("link", name="S1 Feststellung des Sprachstandes durch die").click()
     page.wait_for_url("**/massnahmen/S1/")
@@ -39,12 +40,12 @@ def test_no_hits_and_the_empty_page_are_accessible(page, login, vechta):
     login(vechta, role=roles.COORDINATION)
     header_search(page).get_by_role("button", name="Suchen").click()
     page.wait_for_url("**/suche/?q=")
-    assert page.get_by_role("heading", name="Suche", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Suche", exact=True)).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Suchbegriff", exact=True).last.fill("Zuckerrübe")
     page.get_by_role("main").get_by_role("button", name="Suchen").click()
     page.wait_for_url("**/suche/?q=Zuckerr*")
-    assert page.get_by_text("Keine Treffer.").is_visible()
+    expect(page.get_by_text("Keine Treffer.")).to_be_visible()
     assert_accessible(page)
     assert_no_console_errors(page)
 
