@@ -105,6 +105,7 @@ def _querysets(concept):
         DECISION: Decision.objects.filter(meeting__network__concept=concept).select_related(
             "meeting__network"
         ),
+        # The default manager leaves withdrawn Sachstände out: they count nowhere.
         ENTRY: ProgressEntry.objects.filter(measure__concept=concept).select_related("measure"),
     }
 
@@ -315,7 +316,7 @@ def _describe(obj, kind, concept, query):
         "measure": measure.title,
         "date": formatting.date(obj.date),
     }
-    return kind.label, measure.label, escape(title), f"{url}#sachstaende"
+    return kind.label, measure.label, escape(title), f"{url}#sachstand-{obj.pk}"
 
 
 def _hit(obj, kind, concept, query):

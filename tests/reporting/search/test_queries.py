@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from concept.models import Concept
+from measures.services import progress_entry_withdraw
 from reporting.search.queries import LIMIT_PER_KIND, search
 from tests.factories import (
     AbbreviationFactory,
@@ -194,7 +195,7 @@ def test_each_kind_is_found_with_its_page(concept, goal):
     organisation = OrganisationFactory(concept=concept, name="Zuckerrübenernte e. V.")
     meeting = MeetingFactory(network=committee, date=dt.date(2025, 2, 1), topic="Sitzung")
     decision = DecisionFactory(meeting=meeting, text="Die Zuckerrübenernte wird ausgeweitet.")
-    ProgressEntryFactory(
+    entry = ProgressEntryFactory(
         measure=measure_, text="Zuckerrübenernte begonnen.", date=dt.date(2025, 3, 1)
     )
     found = {
@@ -207,7 +208,7 @@ def test_each_kind_is_found_with_its_page(concept, goal):
         ("netzwerk", "Netzwerk", f"/konzepte/{slug}/netzwerke/{network.pk}/"),
         ("akteur", "Akteur", f"/konzepte/{slug}/akteure/{organisation.pk}/"),
         ("beschluss", "Beschluss", f"/konzepte/{slug}/gremien/#beschluss-{decision.pk}"),
-        ("sachstand", "Sachstand", f"/konzepte/{slug}/massnahmen/S1/#sachstaende"),
+        ("sachstand", "Sachstand", f"/konzepte/{slug}/massnahmen/S1/#sachstand-{entry.pk}"),
     }
 
 
@@ -227,6 +228,18 @@ def test_an_akteur_is_found_by_its_short_name(concept):
     OrganisationFactory(concept=concept, name="Volkshochschule Vechta", short_name="VHS")
     assert [str(hit.title) for hit in search(concept, "VHS").hits] == [
         "Volkshochschule Vechta (<mark>VHS</mark>)"
+    ]
+
+
+def test_a_withdrawn_sachstand_is_not_found(concept, goal):
+    measure_ = measure(concept, goal, "S1", "Sprachstand")
+    ProgressEntryFactory(measure=measure_, text="Elternabend geplant", date=dt.date(2025, 1, 1))
+    wrong = ProgressEntryFactory(
+        measure=measure_, text="Elternabend falsch erfasst", date=dt.date(2025, 2, 1)
+    )
+    progress_entry_withdraw(entry=wrong, user=None, expected_version=None, reason="falsch")
+    assert [str(hit.excerpt) for hit in search(concept, "Elternabend").hits] == [
+        "<mark>Elternabend</mark> geplant"
     ]
 
 
