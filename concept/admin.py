@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from concept import roles
 from concept.locking import StaleVersion, claim, stale_version, version_field, version_of
-from concept.models import Concept, LegalPage, Membership, Statement
+from concept.models import Abbreviation, Concept, LegalPage, Membership, Statement
 
 User = get_user_model()
 
@@ -275,6 +275,17 @@ class StatementAdmin(ConceptScopedAdmin, admin.ModelAdmin):
     @admin.display(description=_("Text"))
     def short_text(self, obj):
         return obj.text[:100]
+
+
+@admin.register(Abbreviation)
+class AbbreviationAdmin(ConceptScopedAdmin, VersionedAdminMixin, HistoryAdmin):
+    """The concept's abbreviations: the search expands one form into the other."""
+
+    list_display = ["short_form", "long_form", "concept"]
+    list_filter = ["concept"]
+    search_fields = ["short_form", "long_form"]
+    list_select_related = ["concept"]
+    fields = ["concept", "short_form", "long_form"]
 
 
 class AdministrationOnly:

@@ -1,5 +1,9 @@
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -178,6 +182,82 @@ class Statement(models.Model):
     @property
     def depth(self):
         return self.number.count(".")
+
+
+class AbbreviationManager(models.Manager):
+    def get_by_natural_key(self, concept_slug, short_form):
+        return self.get(concept__slug=concept_slug, short_form=short_form)
+
+
+class Abbreviation(models.Model):
+    """An abbreviation the concept's people use ("BES" for Berufseinstiegsschule): the
+    portal's search finds the one form when the other is asked for, and the yearly report
+    lists them as its Abkürzungsverzeichnis. Kept by Koordination in the admin."""
+
+    concept = models.ForeignKey(
+        Concept, verbose_name=_("Konzept"), on_delete=models.CASCADE, related_name="abbreviations"
+    )
+    short_form = models.CharField(
+        _("Abkürzung"),
+        max_length=30,
+        help_text=_(
+            "Wie sie geschrieben wird, z. B. BES oder Kita; Groß- und Kleinschreibung "
+            "spielt bei der Suche keine Rolle."
+        ),
+    )
+    long_form = models.CharField(
+        _("Langform"), max_length=200, help_text=_("z. B. Berufseinstiegsschule")
+    )
+    # Lost-update guard (concept.locking): every save through the admin claims it.
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(verbose_name=_("Abkürzung (Verlauf)"))
+
+    objects = AbbreviationManager()
+
+    class Meta:
+        verbose_name = _("Abkürzung")
+        verbose_name_plural = _("Abkürzungen")
+        ordering = ["concept", Lower("short_form")]
+        constraints = [
+            models.UniqueConstraint(
+                "concept",
+                Lower("short_form"),
+                name="abbreviation_unique_short_form_per_concept",
+                violation_error_message=_(
+                    "Diese Abkürzung gibt es in diesem Konzept schon (auch in anderer "
+                    "Groß- und Kleinschreibung)."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.short_form} – {self.long_form}"
+
+    def natural_key(self):
+        return (*self.concept.natural_key(), self.short_form)
+
+    natural_key.dependencies = ["concept.concept"]
+
+    def clean(self):
+        errors = {}
+        self.short_form = self.short_form.strip()
+        self.long_form = self.long_form.strip()
+        if self.short_form and not re.search(r"[^\W_]", self.short_form):
+            errors["short_form"] = _(
+                "Die Abkürzung braucht mindestens einen Buchstaben oder eine Ziffer."
+            )
+        if self.long_form and not re.search(r"[^\W_]", self.long_form):
+            errors["long_form"] = _(
+                "Die Langform braucht mindestens einen Buchstaben oder eine Ziffer."
+            )
+        if (
+            self.short_form
+            and self.long_form
+            and self.short_form.casefold() == self.long_form.casefold()
+        ):
+            errors["long_form"] = _("Die Langform ist dieselbe wie die Abkürzung.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class LegalPage(models.Model):

@@ -145,6 +145,7 @@ urlpatterns = [
     path("konzepte/<slug:slug>/kennzahlen/", include("goals.urls")),
     path("konzepte/<slug:slug>/daten/", include("reporting.exchange.urls")),
     path("konzepte/<slug:slug>/berichte/", include("reporting.report.urls")),
+    path("konzepte/<slug:slug>/suche/", include("reporting.search.urls")),
     path("konzepte/<slug:slug>/", include("networks.urls")),
     path("", include("reporting.public.urls")),
     path("admin/", admin.site.urls),

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from concept import roles
 from concept.legal import FIELDS_BY_KIND, legal_page_save
-from concept.models import Concept, LegalPage, Membership, Statement
+from concept.models import Abbreviation, Concept, LegalPage, Membership, Statement
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
 from goals.services import indicator_value_create
 from measures.models import (
@@ -107,6 +107,24 @@ class StatementFactory(factory.django.DjangoModelFactory):
     section = Statement.Section.SITUATION
     number = factory.Sequence(lambda n: f"1.1.{n + 1}")
     text = factory.Sequence(lambda n: f"Feststellung {n}")
+
+
+class AbbreviationFactory(factory.django.DjangoModelFactory):
+    """An abbreviation as Koordination enters it in the admin."""
+
+    class Meta:
+        model = Abbreviation
+
+    concept = factory.SubFactory(ConceptFactory)
+    short_form = "BES"
+    long_form = "Berufseinstiegsschule"
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        abbreviation = model_class(**kwargs)
+        abbreviation.full_clean()
+        abbreviation.save()
+        return abbreviation
 
 
 class GoalFactory(factory.django.DjangoModelFactory):
@@ -377,12 +395,13 @@ class LegalPageFactory(factory.django.DjangoModelFactory):
 
 
 def one_of_everything(concept=None, author=None):
-    """A concept with one of everything the portal keeps for it: an Aussage, a goal
+    """A concept with one of everything the portal keeps for it: an Aussage, an Abkürzung, a goal
     ("Sprache") with a Teilziel and a Kennzahl with a value, an Akteur, a network and a
     committee with a meeting and a Beschluss, a measure (S1) with its Akteur, a Sachstand
     with a Nachweis, and a draft report. Returns the concept."""
     concept = concept or ConceptFactory()
     statement = StatementFactory(concept=concept)
+    AbbreviationFactory(concept=concept)
     goal = GoalFactory(concept=concept, number=1, title="Sprache", short_title="Sprache")
     sub_goal = SubGoalFactory(goal=goal, number=1)
     indicator = IndicatorFactory(concept=concept, sub_goal=sub_goal, statement=statement)

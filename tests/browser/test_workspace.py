@@ -30,14 +30,14 @@ def test_filter_list_with_htmx_keeps_state_in_url(page, login, vechta):
     page.wait_for_url("**ziel=3**")
     page.wait_for_function("document.querySelectorAll('#results tbody th').length === 4")
     assert result_codes(page) == ["AuB1", "AuB2", "AuB3", "AuB4"]
-    page.get_by_label("Suche").fill("Ausbildungspaten")
+    page.get_by_label("Suche", exact=True).fill("Ausbildungspaten")
     page.wait_for_url("**q=Ausbildungspaten**")
     page.wait_for_function("document.querySelectorAll('#results tbody th').length === 1")
     assert result_codes(page) == ["AuB2"]
     # The back button restores the previous filter state, in the results and in the form.
     page.go_back()
     page.wait_for_function("document.querySelectorAll('#results tbody th').length === 4")
-    assert page.get_by_label("Suche").input_value() == ""
+    assert page.get_by_label("Suche", exact=True).input_value() == ""
     assert page.get_by_label("Strategisches Ziel").input_value() == "3"
     # The next change keeps the restored filters.
     page.get_by_label("Ampel").select_option("grey")

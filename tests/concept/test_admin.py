@@ -30,6 +30,7 @@ def test_every_domain_model_has_an_admin():
     assert {
         "concept",
         "statement",
+        "abbreviation",
         "strategicgoal",
         "subgoal",
         "indicator",

@@ -522,3 +522,20 @@ def test_loading_twice_is_idempotent(concept):
         "Measure": 37,
         "MeasureOrganisation": 16,
     }
+
+
+def test_abbreviations_are_those_the_outline_uses(concept):
+    """The Abkürzungsverzeichnis of LK Vechta: each abbreviation or its long form is written
+    in the outline (BES is the district's name for the Berufseinstiegsschule of B4)."""
+    outline = OUTLINE_PATH.read_text(encoding="utf-8")
+    abbreviations = list(concept.abbreviations.values_list("short_form", "long_form"))
+    assert abbreviations == [
+        ("BES", "Berufseinstiegsschule"),
+        ("HVB", "Hauptverwaltungsbeamte"),
+        ("Kita", "Kindertagesstätte"),
+        ("LK", "Landkreis"),
+        ("VEC", "Vechta"),
+        ("VerA", "Verhinderung von Ausbildungsabbrüchen"),
+    ]
+    for short_form, long_form in abbreviations:
+        assert mentions(outline, short_form) or mentions(outline, long_form), short_form

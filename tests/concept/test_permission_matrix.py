@@ -96,6 +96,7 @@ MATRIX = [
     ("networks:organisation_create", {}, "get", EDIT),
     ("networks:organisation_detail", {"pk": "organisation"}, "get", READ),
     ("networks:organisation_edit", {"pk": "organisation"}, "get", EDIT),
+    ("search:results", {}, "get", READ),
 ]
 
 ALLOWED = {

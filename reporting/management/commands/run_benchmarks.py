@@ -46,6 +46,15 @@ PAGES = [
     Page("Maßnahme (Detail)", lambda c: c.measures.order_by("position").first().get_absolute_url()),
     Page("Netzwerke", lambda c: reverse("networks:list", kwargs={"slug": c.slug})),
     Page("Akteure", lambda c: reverse("networks:organisation_list", kwargs={"slug": c.slug})),
+    # Every object of the generated concept is named "Demo-…": the most hits possible.
+    Page(
+        "Suche, viele Treffer",
+        lambda c: reverse("search:results", kwargs={"slug": c.slug}) + "?q=Demo",
+    ),
+    Page(
+        "Suche, kein Treffer",
+        lambda c: reverse("search:results", kwargs={"slug": c.slug}) + "?q=Zuckerr%C3%BCbe",
+    ),
     Page("Öffentliche Konzeptseite", lambda c: reverse("public:concept", kwargs={"slug": c.slug})),
     Page("Öffentliche Netzwerke", lambda c: reverse("public:networks", kwargs={"slug": c.slug})),
 ]

@@ -1,0 +1,1 @@
+"""The search across a concept (…/suche/): queries, the text rules behind them, the page."""
