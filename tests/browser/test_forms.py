@@ -3,6 +3,7 @@ htmx, and the layout of checkboxes, their hints and long choices."""
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from concept.models import Concept
 from tests.browser.conftest import assert_accessible, assert_no_console_errors
@@ -69,18 +70,15 @@ def test_failed_sachstand_shows_every_error_in_a_focused_summary(page, login, ve
     assert_no_console_errors(page)
 
 
-def test_failed_state_change_with_htmx_focuses_its_summary(page, login, vechta):
+def test_failed_sachstand_with_htmx_focuses_its_summary(page, login, vechta):
     login(vechta)
     page.goto(f"{LIST}S1/")
-    stand = page.locator("#stand")
-    stand.get_by_label("Umsetzungsstand", exact=True).select_option("dropped")
-    stand.get_by_label("Fortschritt (%)").fill("150")
-    stand.get_by_role("button", name="Stand speichern").click()
-    summary = stand.locator("[data-error-summary]")
-    summary.wait_for()
-    page.wait_for_function(
-        "document.activeElement && document.activeElement.hasAttribute('data-error-summary')"
-    )
+    form = page.locator("#sachstand-formular")
+    form.get_by_label("Umsetzungsstand", exact=True).select_option("dropped")
+    form.get_by_label("Fortschritt (%)").fill("150")
+    form.get_by_role("button", name="Sachstand speichern").click()
+    summary = page.locator("#stand [data-error-summary]")
+    expect(summary).to_be_focused()
     assert "Bitte korrigieren Sie 2 Angaben" in summary.inner_text()
     summary.get_by_role("link").first.click()
     assert focused(page) == "id_progress"
