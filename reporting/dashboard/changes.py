@@ -43,7 +43,7 @@ from measures.models import (
     measure_label,
 )
 from measures.queries import decisions_with_measures
-from measures.services import MASTER_FIELDS, field_changes
+from measures.services import ENTRY_CORRECTABLE_FIELDS, MASTER_FIELDS, field_changes
 from reporting.models import AnnualReport
 
 CHANGES_PAGE_SIZE = 50
@@ -167,6 +167,15 @@ class MasterDataChange(MeasureChange):
     changes: list = field(default_factory=list)
 
 
+def entry_state(entry) -> str:
+    """A Sachstand's state in one line: "in Umsetzung, Ampel gelb, 40 %"."""
+    return _("%(status)s, Ampel %(light)s, %(progress)s") % {
+        "status": entry.get_status_display(),
+        "light": TrafficLight(entry.traffic_light).short_label,
+        "progress": formatting.percent(entry.progress),
+    }
+
+
 @dataclass(kw_only=True)
 class EntryChange(ChangeRow):
     """A Sachstand dated in the period, or entered in it for an earlier day."""
@@ -180,16 +189,25 @@ class EntryChange(ChangeRow):
 
     @property
     def changes(self):
-        entry = self.entry
-        state = _("%(status)s, Ampel %(light)s, %(progress)s") % {
-            "status": entry.get_status_display(),
-            "light": TrafficLight(entry.traffic_light).short_label,
-            "progress": formatting.percent(entry.progress),
-        }
         return [
-            Change("state", _("Stand"), "", state),
-            Change("text", _("Sachstand"), "", entry.text),
+            Change("state", _("Stand"), "", entry_state(self.entry)),
+            Change("text", _("Sachstand"), "", self.entry.text),
         ]
+
+
+@dataclass(kw_only=True)
+class EntryCorrection(ChangeRow):
+    """A Sachstand corrected or withdrawn in the period, read from its history: the record
+    of the correction or withdrawal, with the reason given and who gave it."""
+
+    measure: Measure
+    entry_date: dt.date  # the Sachstand's date, as corrected
+    changes: list = field(default_factory=list)
+    withdrawn: bool = False
+
+    @property
+    def measures(self):
+        return [self.measure]
 
 
 @dataclass(kw_only=True)
@@ -346,6 +364,30 @@ def entries_since(concept: Concept, since: dt.date):
     )
 
 
+def entry_correction_records(concept: Concept, since: dt.date):
+    """The history records of the concept's Sachstände that corrected or withdrew one
+    (measures.services.progress_entry_correct, progress_entry_withdraw: a change with a
+    reason) since the day, newest first, each with the record before it (`previous_id`).
+    One query. A withdrawal is the record that sets `withdrawn_at`; nothing changes a
+    withdrawn Sachstand afterwards. Withdrawn Sachstände count here: their corrections
+    and their withdrawal are what is listed."""
+    History = ProgressEntry.history.model
+    previous = History.objects.filter(
+        id=OuterRef("id"), history_date__lt=OuterRef("history_date")
+    ).order_by("-history_date", "-history_id")
+    return (
+        History.objects.filter(
+            measure__concept_id=concept.pk,
+            history_type="~",
+            history_change_reason__isnull=False,
+            history_date__gte=_start_of(since),
+        )
+        .annotate(previous_id=Subquery(previous.values("history_id")[:1]))
+        .select_related("measure", "history_user")
+        .order_by("-history_date", "-history_id")
+    )
+
+
 def decisions_since(concept: Concept, since: dt.date):
     return decisions_with_measures(
         Decision.objects.filter(meeting__network__concept=concept, meeting__date__gte=since)
@@ -413,6 +455,52 @@ def master_data_rows(records) -> list:
         changes = field_changes(previous[record.previous_id], record, reader)
         if changes:
             rows.append(MasterDataChange(**_measure_fields(record), changes=changes))
+    return rows
+
+
+def entry_correction_rows(records) -> list:
+    """Each correction with what it changed against the record before it ("Angabe: bisher
+    → neu", as HistoryReader reads them), each withdrawal with the state it took back. The
+    records before them in one query; the corrected fields refer to nothing else. A record
+    whose predecessor is not recorded (any more: pruned histories) says so."""
+    if not records:
+        return []
+    History = ProgressEntry.history.model
+    previous = {
+        record.history_id: record
+        for record in History.objects.filter(
+            history_id__in=[r.previous_id for r in records if r.previous_id]
+        )
+    }
+    reader = HistoryReader(ProgressEntry, [*records, *previous.values()], ENTRY_CORRECTABLE_FIELDS)
+    rows = []
+    for record in records:
+        older = previous.get(record.previous_id)
+        withdrawn = record.withdrawn_at is not None and (
+            older is None or older.withdrawn_at is None
+        )
+        if withdrawn:
+            changes = [
+                Change("withdrawn_at", _("Sachstand"), entry_state(record), _("zurückgezogen"))
+            ]
+        elif older is None:
+            changes = [Change("", _("Angaben"), _("vorher nicht erfasst"), _("korrigiert"))]
+        else:
+            changes = reader.changes(older, record)
+            if not changes:
+                continue
+        rows.append(
+            EntryCorrection(
+                date=timezone.localdate(record.history_date),
+                recorded=record.history_date,
+                reason=record.history_change_reason,
+                user=record.history_user,
+                measure=record.measure,
+                entry_date=record.date,
+                changes=changes,
+                withdrawn=withdrawn,
+            )
+        )
     return rows
 
 
@@ -531,6 +619,17 @@ KINDS = [
         template="reporting/changes/_master_data.html",
         records=master_data_change_records,
         rows=master_data_rows,
+    ),
+    ChangeKind(
+        key="corrections",
+        anchor="korrekturen",
+        title=gettext_lazy("Korrekturen an Sachständen"),
+        row_label=gettext_lazy("Korrektur"),
+        count=lambda n: ngettext("Sachstandskorrektur", "Sachstandskorrekturen", n),
+        empty=gettext_lazy("Im Zeitraum wurde kein Sachstand korrigiert oder zurückgezogen."),
+        template="reporting/changes/_corrections.html",
+        records=entry_correction_records,
+        rows=entry_correction_rows,
     ),
 ]
 

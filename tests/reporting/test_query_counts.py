@@ -3,12 +3,13 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from concept.models import Concept
-from measures.models import Measure, Status, TrafficLight
-from measures.services import measure_update
+from measures.models import Measure, ProgressEntry, Status, TrafficLight
+from measures.services import measure_update, progress_entry_correct, progress_entry_withdraw
 from tests.factories import CommitteeFactory, DecisionFactory, MeetingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,18 +32,38 @@ CEILINGS = {
     "dashboard": 16,
     "goal": 11,
     "mindmap": 8,
-    # Five kinds of change, a count and a page each; the decisions' measures, the history
-    # records before the master-data changes and the goals they name.
-    "changes": 18,
-    "changes_print": 13,
-    "changes_csv": 12,
+    # Six kinds of change, a count and a page each; the decisions' measures, the history
+    # records before the master-data changes and the Sachstand corrections, and the goals
+    # the master-data changes name.
+    "changes": 21,
+    "changes_print": 15,
+    "changes_csv": 14,
 }
 
 
 def add_evaluation_cycle(concept, scale):
-    """Committees with meetings and decisions, and status, Ampel and master-data changes in
-    the history, growing with the scale like the rest of the generated data."""
+    """Committees with meetings and decisions, status, Ampel and master-data changes in the
+    history, and corrected and withdrawn Sachstände, growing with the scale like the rest of
+    the generated data."""
     measures = list(Measure.objects.filter(concept=concept).order_by("pk"))
+    # Sachstände with a newer one: withdrawing them leaves the measures' state as it is.
+    newer = ProgressEntry.objects.filter(measure=OuterRef("measure"), date__gt=OuterRef("date"))
+    entries = list(
+        ProgressEntry.objects.filter(Exists(newer), measure__concept=concept).order_by("pk")
+    )
+    for entry in entries[: 2 * scale]:
+        progress_entry_correct(
+            entry=entry,
+            user=None,
+            expected_version=entry.version,
+            reason="Tippfehler",
+            text=f"{entry.text} (korrigiert)",
+            participants=(entry.participants or 0) + 1,
+        )
+    for entry in entries[2 * scale : 3 * scale]:
+        progress_entry_withdraw(
+            entry=entry, user=None, expected_version=entry.version, reason="Doppelt erfasst"
+        )
     for i in range(2):
         committee = CommitteeFactory(concept=concept, name=f"Gremium {i}")
         for k in range(3 * scale):
@@ -98,6 +119,14 @@ def test_dashboard_pages_run_the_same_queries_at_scale_1_and_10(client):
         assert all(
             {"Titel", "Netzwerke"} <= {change.label for change in row.changes}
             for row in changes.rows("master")
+        )
+        corrections = changes.rows("corrections")
+        assert len(corrections) == 3 * scale
+        assert sum(row.withdrawn for row in corrections) == scale
+        assert all(
+            {"Sachstand", "Teilnehmende"} == {change.label for change in row.changes}
+            for row in corrections
+            if not row.withdrawn
         )
     for name in PAGES:
         assert counts[name, 1] == counts[name, 10], (name, counts)

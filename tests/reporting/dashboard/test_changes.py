@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from concept import roles
 from measures.models import Measure, ProgressEntry, Status, TrafficLight, UpdateCadence
-from measures.services import measure_set_state, measure_update, progress_entry_create
+from measures.services import (
+    measure_set_state,
+    measure_update,
+    progress_entry_correct,
+    progress_entry_create,
+    progress_entry_withdraw,
+)
 from reporting.dashboard.changes import (
     changes_since,
     csv_table,
@@ -491,6 +497,14 @@ def test_rows_of_any_number_of_records_take_the_same_queries(django_assert_num_q
             data={"title": f"Titel {n}", "goal": None},
             networks=[NetworkFactory(concept=concept)],
         )
+        older = entry(current(measure), dt.date(2026, 1, 1), light=TrafficLight.RED)
+        newest = entry(current(measure), dt.date(2026, 2, 1), light=TrafficLight.RED)
+        progress_entry_correct(
+            entry=newest, user=None, expected_version=newest.version, reason="R", text=f"T{n}"
+        )
+        progress_entry_withdraw(
+            entry=older, user=None, expected_version=older.version, reason="Doppelt"
+        )
 
     counts = []
     for size in (1, 12):
@@ -504,6 +518,7 @@ def test_rows_of_any_number_of_records_take_the_same_queries(django_assert_num_q
                     _ = [row.measures, row.changes, row.person]
         assert found.section("master").total == size
         assert found.section("lights").total == size
+        assert found.section("corrections").total == 2 * size
         counts.append(len(captured))
     assert counts[0] == counts[1]
 
@@ -581,3 +596,132 @@ def test_the_file_has_one_line_per_angabe_with_kind_date_and_who():
         ("Stammdaten", "S1", "Zielgruppe", "–", "Eltern", "Beschluss", "Karl Koordinator"),
     ]
     assert lines[3][1] == dt.date(2026, 3, 1)
+
+
+# --- corrected and withdrawn Sachstände ----------------------------------------------------
+
+
+def corrected_and_withdrawn(concept):
+    """S1 with a Sachstand of 01.03.2026 corrected (text, participants, date) and one of 01.04.2026
+    withdrawn, both today by Kim Koordination."""
+    measure = MeasureFactory(concept=concept, code="S1", title="Sprachkurse")
+    editor = add_member(
+        concept, UserFactory(first_name="Kim", last_name="Koordination"), roles.COORDINATION
+    )
+    march = ProgressEntryFactory(
+        measure=measure, date=dt.date(2026, 3, 1), text="Zwei Kurse laufen."
+    )
+    april = entry(measure, dt.date(2026, 4, 1), light=TrafficLight.YELLOW, progress=60)
+    progress_entry_correct(
+        entry=march,
+        user=editor,
+        expected_version=march.version,
+        reason="Zahlen aus dem Verwendungsnachweis",
+        text="Drei Kurse laufen.",
+        participants=12,
+        date=dt.date(2026, 2, 27),
+    )
+    progress_entry_withdraw(
+        entry=april,
+        user=editor,
+        expected_version=april.version,
+        reason="Doppelt erfasst",
+    )
+    return measure
+
+
+def test_corrections_and_withdrawals_are_listed_with_old_new_reason_and_who():
+    concept = ConceptFactory()
+    corrected_and_withdrawn(concept)
+    rows = changes_since(concept, timezone.localdate()).rows("corrections")
+    assert [(r.measures[0].label, r.entry_date, r.withdrawn, r.reason, r.person) for r in rows] == [
+        (("S1", dt.date(2026, 4, 1), True, "Doppelt erfasst", "Kim Koordination")),
+        (
+            "S1",
+            dt.date(2026, 2, 27),
+            False,
+            "Zahlen aus dem Verwendungsnachweis",
+            "Kim Koordination",
+        ),
+    ]
+    withdrawal, correction = rows
+    assert [(c.label, c.old, c.new) for c in withdrawal.changes] == [
+        ("Sachstand", "in Umsetzung, Ampel gelb, 60 %", "zurückgezogen")
+    ]
+    assert [(c.label, c.old, c.new) for c in correction.changes] == [
+        ("Sachstand", "Zwei Kurse laufen.", "Drei Kurse laufen."),
+        ("Teilnehmende", "–", "12"),
+        ("Datum", "01.03.2026", "27.02.2026"),
+    ]
+    assert correction.date == timezone.localdate()
+    assert correction.measures[0].title == "Sprachkurse"
+
+
+def test_corrections_before_the_day_are_not_listed():
+    concept = ConceptFactory()
+    corrected_and_withdrawn(concept)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    assert changes_since(concept, tomorrow).section("corrections").total == 0
+    assert changes_since(concept, timezone.localdate()).section("corrections").total == 2
+
+
+def test_another_concepts_corrections_are_not_listed():
+    concept = ConceptFactory()
+    corrected_and_withdrawn(ConceptFactory())
+    found = changes_since(concept, dt.date(2026, 1, 1)).section("corrections")
+    assert found.total == 0
+    assert found.count_label == "Sachstandskorrekturen"
+
+
+def test_a_correction_whose_earlier_records_were_pruned_says_so():
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept, code="S1")
+    sachstand = entry(measure, dt.date(2026, 3, 1))
+    progress_entry_correct(
+        entry=sachstand,
+        user=None,
+        expected_version=sachstand.version,
+        reason="Tippfehler",
+        text="x",
+    )
+    # As simple-history's clean_old_history leaves it: the records before it are gone.
+    ProgressEntry.history.filter(id=sachstand.pk, history_change_reason__isnull=True).delete()
+    [row] = changes_since(concept, dt.date(2026, 1, 1)).rows("corrections")
+    assert [(c.label, c.old, c.new) for c in row.changes] == [
+        ("Angaben", "vorher nicht erfasst", "korrigiert")
+    ]
+    assert row.reason == "Tippfehler"
+
+
+def test_the_file_lists_each_corrected_angabe_and_the_withdrawal():
+    concept = ConceptFactory()
+    corrected_and_withdrawn(concept)
+    _headers, lines = csv_table(changes_since(concept, timezone.localdate()))
+    corrections = [
+        (line[2], line[3], line[4], line[5], line[6], line[7], line[8])
+        for line in lines
+        if line[0] == "Korrektur"
+    ]
+    reason = "Zahlen aus dem Verwendungsnachweis"
+    assert corrections == [
+        (
+            "S1",
+            "Sprachkurse",
+            "Sachstand",
+            "in Umsetzung, Ampel gelb, 60 %",
+            "zurückgezogen",
+            "Doppelt erfasst",
+            "Kim Koordination",
+        ),
+        (
+            "S1",
+            "Sprachkurse",
+            "Sachstand",
+            "Zwei Kurse laufen.",
+            "Drei Kurse laufen.",
+            reason,
+            "Kim Koordination",
+        ),
+        ("S1", "Sprachkurse", "Teilnehmende", "–", "12", reason, "Kim Koordination"),
+        ("S1", "Sprachkurse", "Datum", "01.03.2026", "27.02.2026", reason, "Kim Koordination"),
+    ]

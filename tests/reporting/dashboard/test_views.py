@@ -12,7 +12,7 @@ from concept import roles
 from concept.models import Concept
 from goals.models import Indicator
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
-from measures.services import measure_update
+from measures.services import measure_update, progress_entry_correct, progress_entry_withdraw
 from reporting.dashboard import changes as what_changed
 from tests.factories import (
     CommitteeFactory,
@@ -463,6 +463,43 @@ def test_changes_page_lists_ampel_and_master_data_changes(client, member_of):
     # The file and the print view of the same period.
     assert "/aenderungen/aenderungen.csv?seit=01.01.2026" in html
     assert "/aenderungen/druck/?seit=01.01.2026" in html
+
+
+def test_changes_page_lists_corrected_and_withdrawn_sachstaende(client, member_of):
+    concept = ConceptFactory()
+    member_of(client, concept)
+    measure = MeasureFactory(concept=concept, code="S1", title="Sprachkurse")
+    corrected = ProgressEntryFactory(
+        measure=measure, date=dt.date(2026, 3, 1), text="Zwei Kurse laufen."
+    )
+    withdrawn = ProgressEntryFactory(measure=measure, date=dt.date(2026, 2, 1))
+    editor = UserFactory(first_name="Kim", last_name="Koordination")
+    progress_entry_correct(
+        entry=corrected,
+        user=editor,
+        expected_version=corrected.version,
+        reason="Tippfehler",
+        text="Drei Kurse laufen.",
+    )
+    progress_entry_withdraw(
+        entry=withdrawn, user=editor, expected_version=withdrawn.version, reason="Doppelt erfasst"
+    )
+    html = client.get(
+        reverse("reporting:changes", kwargs={"slug": concept.slug}), {"seit": "01.01.2026"}
+    ).text
+    section = html.split('id="korrekturen"')[1].split("</section>")[0]
+    assert re.search(
+        r"<dt>Sachstand</dt>\s*<dd>Zwei Kurse laufen. → Drei Kurse laufen.</dd>", section
+    )
+    assert re.search(
+        r"<dt>Sachstand</dt>\s*<dd>in Umsetzung, Ampel grün, 50 % → zurückgezogen</dd>", section
+    )
+    assert "Sachstand vom 01.03.2026" in section and "Sachstand vom 01.02.2026" in section
+    assert "Tippfehler" in section and "Doppelt erfasst" in section
+    assert "Kim Koordination" in section
+    assert re.search(
+        r">2</span>\s*<span class=\"portal-kpi__label\"><a [^>]*>Sachstandskorrekturen</a>", html
+    )
 
 
 def test_changes_file_is_german_excel_csv_with_formulas_neutralised(client, member_of):
