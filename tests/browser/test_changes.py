@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -6,9 +7,9 @@ from django.urls import reverse
 
 from concept import roles
 from measures.models import Measure, TrafficLight
-from measures.services import measure_set_state, measure_update
+from measures.services import measure_set_state, measure_update, progress_entry_correct
 from tests.browser.conftest import assert_accessible, assert_no_console_errors
-from tests.factories import ConceptFactory, MeasureFactory, NetworkFactory
+from tests.factories import ConceptFactory, MeasureFactory, NetworkFactory, ProgressEntryFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +18,8 @@ MEDIA_BOX = re.compile(rb"/MediaBox \[([^\]]*)\]")
 
 @pytest.fixture
 def concept(transactional_db):
-    """A concept whose measure S1 turned red and got a new title and network today."""
+    """A concept whose measure S1 turned red and got a new title and network today, and
+    whose Sachstand of 01.03.2026 was corrected today."""
     concept = ConceptFactory(title="Integrationskonzept Musterkreis")
     measure = MeasureFactory(concept=concept, code="S1", title="Sprachkurse")
     measure_set_state(
@@ -38,6 +40,19 @@ def concept(transactional_db):
         networks=[NetworkFactory(concept=concept, name="Netzwerk Sprache")],
         reason="Beschluss der Steuerungsgruppe",
     )
+    sachstand = ProgressEntryFactory(
+        measure=Measure.objects.get(pk=measure.pk),
+        date=dt.date(2026, 3, 1),
+        traffic_light=TrafficLight.RED,
+        text="Zwei Kurse laufen.",
+    )
+    progress_entry_correct(
+        entry=sachstand,
+        user=None,
+        expected_version=sachstand.version,
+        reason="Tippfehler",
+        text="Drei Kurse laufen.",
+    )
     return concept
 
 
@@ -49,6 +64,9 @@ def test_changes_page_print_view_and_file_for_the_committee(page, login, concept
     master = page.locator("section#stammdaten").inner_text()
     assert "Sprachkurse → Sprachkurse für Eltern" in master
     assert "– → Netzwerk Sprache" in master
+    corrections = page.locator("section#korrekturen").inner_text()
+    assert "Zwei Kurse laufen. → Drei Kurse laufen." in corrections
+    assert "Tippfehler" in corrections
     assert_accessible(page)
     assert_no_console_errors(page)
 
@@ -57,6 +75,7 @@ def test_changes_page_print_view_and_file_for_the_committee(page, login, concept
     assert download.value.suggested_filename == f"aenderungen-{concept.slug}-seit-2026-01-01.csv"
     content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "Stammdaten;" in content and "Ampelwechsel;" in content
+    assert "Korrektur;" in content
 
     page.get_by_role("link", name="Druckansicht").click()
     page.wait_for_url("**/aenderungen/druck/?seit=01.01.2026")
