@@ -342,6 +342,9 @@ def progress_entry_correct(
     unknown = set(fields) - set(ENTRY_CORRECTABLE_FIELDS)
     if unknown:
         raise ValueError(f"{sorted(unknown)} lässt sich an einem Sachstand nicht korrigieren.")
+    # The measure follows its newest remaining Sachstand (measure_follow_entries): lock it
+    # first, so a Sachstand recorded or withdrawn at the same time is read once committed.
+    entry.measure = Measure.objects.select_for_update().get(pk=entry.measure_id)
     if entry.is_withdrawn:
         raise ValidationError(_("Ein zurückgezogener Sachstand lässt sich nicht korrigieren."))
     reason = _required_reason(reason, _("Bitte geben Sie den Grund der Korrektur an."))
@@ -376,6 +379,9 @@ def progress_entry_withdraw(
     dashboard, lists, "Änderungen seit", exports, report, public pages); the timeline and the
     history keep it with who, when and why. The measure follows its newest remaining
     Sachstand."""
+    # The measure follows its newest remaining Sachstand (measure_follow_entries): lock it
+    # first, so a Sachstand recorded or withdrawn at the same time is read once committed.
+    entry.measure = Measure.objects.select_for_update().get(pk=entry.measure_id)
     if entry.is_withdrawn:
         raise ValidationError(_("Dieser Sachstand ist bereits zurückgezogen."))
     reason = _required_reason(reason, _("Bitte geben Sie den Grund für das Zurückziehen an."))
