@@ -1,7 +1,9 @@
+import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -101,6 +103,182 @@ class SubGoal(models.Model):
     natural_key.dependencies = ["goals.strategicgoal"]
 
 
+class StatisticsSource(models.Model):
+    """An official statistics publication Kennzahlen are read from (e.g. the LSN's
+    Integrationsmonitoring), with what its publisher asks to be cited. Shared by concepts;
+    each concept names its own region in it (StatisticsRegion)."""
+
+    class Format(models.TextChoices):
+        OPENSDG = "opensdg", _("Open SDG (data/, meta/, translations/)")
+        FFCSV = "ffcsv", _("GENESIS-Flatfile-CSV (ffcsv)")
+
+    slug = models.SlugField(_("Kurzname"), max_length=60, unique=True)
+    name = models.CharField(_("Bezeichnung"), max_length=200)
+    publisher = models.CharField(_("Herausgeber"), max_length=200)
+    publisher_short = models.CharField(
+        _("Herausgeber (kurz)"), max_length=40, blank=True, help_text=_("z. B. LSN")
+    )
+    licence = models.CharField(_("Lizenz"), max_length=200, blank=True)
+    attribution = models.TextField(
+        _("Quellenangabe"),
+        blank=True,
+        help_text=_("Wie der Herausgeber zitiert werden möchte, z. B. „Quelle: LSN“."),
+    )
+    url = models.URLField(_("Adresse"), max_length=500, blank=True)
+    format = models.CharField(_("Format"), max_length=20, choices=Format.choices)
+    location = models.CharField(
+        _("Ablage zum Einlesen"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Ordner oder ZIP-Datei auf dem Server, aus dem die Quelle gelesen und "
+            "aktualisiert wird; leer: nur per Hochladen."
+        ),
+    )
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("Statistikquelle")
+        verbose_name_plural = _("Statistikquellen")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def short_label(self):
+        """The source as a source line names it: "LSN, Integrationsmonitoring Niedersachsen"."""
+        return f"{self.publisher_short}, {self.name}" if self.publisher_short else self.name
+
+
+REGION_KEY_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9_.-]{1,20}$",
+    _("Ein Regionalschlüssel besteht aus Buchstaben und Ziffern, z. B. K03460 oder 03460."),
+)
+
+
+class StatisticsRegion(models.Model):
+    """A concept's use of a statistics source: the key of its district in the source
+    (GeoCode K03460, Kreisschlüssel 03460), whether it is refreshed by itself, when last read."""
+
+    concept = models.ForeignKey(
+        Concept,
+        verbose_name=_("Konzept"),
+        on_delete=models.CASCADE,
+        related_name="statistics_regions",
+    )
+    source = models.ForeignKey(
+        StatisticsSource,
+        verbose_name=_("Statistikquelle"),
+        on_delete=models.PROTECT,
+        related_name="regions",
+    )
+    region_key = models.CharField(
+        _("Regionalschlüssel"), max_length=20, validators=[REGION_KEY_VALIDATOR]
+    )
+    refresh_days = models.PositiveSmallIntegerField(
+        _("Aktualisieren alle … Tage"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leer: nur von Hand aktualisieren."),
+    )
+    read_at = models.DateTimeField(_("zuletzt gelesen"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("Statistikquelle des Konzepts")
+        verbose_name_plural = _("Statistikquellen der Konzepte")
+        ordering = ["concept", "source__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concept", "source"], name="statisticsregion_one_per_concept"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} ({self.region_key})"
+
+    def refresh_due(self, now=None) -> bool:
+        if not self.refresh_days or not self.source.location:
+            return False
+        if self.read_at is None:
+            return True
+        now = now or timezone.now()
+        return self.read_at + dt.timedelta(days=self.refresh_days) <= now
+
+
+class StatisticsImport(models.Model):
+    """One reading of a source for a concept: when, by whom, how, what it changed, and the
+    raw files it read (SourceFile, with their SHA-256)."""
+
+    class Origin(models.TextChoices):
+        COMMAND = "command", _("Befehl")
+        UPLOAD = "upload", _("Hochgeladen")
+        CONFIGURED = "configured", _("Konfigurierte Quelle")
+        REFRESH = "refresh", _("Automatische Aktualisierung")
+        DEMO = "demo", _("Demodaten")
+
+    concept = models.ForeignKey(
+        Concept,
+        verbose_name=_("Konzept"),
+        on_delete=models.CASCADE,
+        related_name="statistics_imports",
+    )
+    source = models.ForeignKey(
+        StatisticsSource,
+        verbose_name=_("Statistikquelle"),
+        on_delete=models.PROTECT,
+        related_name="imports",
+    )
+    region_key = models.CharField(_("Regionalschlüssel"), max_length=20)
+    read_at = models.DateTimeField(_("gelesen am"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    origin = models.CharField(_("Weg"), max_length=20, choices=Origin.choices)
+    indicators_created = models.PositiveIntegerField(_("Kennzahlen neu"), default=0)
+    values_created = models.PositiveIntegerField(_("Werte neu"), default=0)
+    values_changed = models.PositiveIntegerField(_("Werte geändert"), default=0)
+    values_removed = models.PositiveIntegerField(_("Werte entfallen"), default=0)
+    values_unchanged = models.PositiveIntegerField(_("Werte unverändert"), default=0)
+
+    class Meta:
+        verbose_name = _("Statistik-Einlesung")
+        verbose_name_plural = _("Statistik-Einlesungen")
+        ordering = ["-read_at"]
+
+    def __str__(self):
+        return f"{self.source} ({formatting.date(timezone.localdate(self.read_at))})"
+
+
+class SourceFile(models.Model):
+    """A raw file read by a StatisticsImport, named as in its folder, with its SHA-256: which
+    bytes a value came from can be checked later."""
+
+    statistics_import = models.ForeignKey(
+        StatisticsImport,
+        verbose_name=_("Einlesung"),
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
+    name = models.CharField(_("Datei"), max_length=300)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("Größe (Bytes)"))
+
+    class Meta:
+        verbose_name = _("Rohdatei")
+        verbose_name_plural = _("Rohdateien")
+        ordering = ["statistics_import", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.sha256[:12]}…)"
+
+
 class IndicatorManager(models.Manager):
     def get_by_natural_key(self, concept_slug, name):
         return self.get(concept__slug=concept_slug, name=name)
@@ -164,6 +342,21 @@ class Indicator(models.Model):
     is_public = models.BooleanField(_("öffentlich"), default=False)
     is_demo = models.BooleanField(_("Demodaten"), default=False)
     position = models.PositiveIntegerField(_("Reihenfolge"), default=0)
+    # Set for a Kennzahl read from official statistics (goals/statistics): which table
+    # and unit of which source it is, and the source's notes (rounding, series breaks).
+    statistics_source = models.ForeignKey(
+        StatisticsSource,
+        verbose_name=_("Statistikquelle"),
+        on_delete=models.PROTECT,
+        related_name="indicators",
+        null=True,
+        blank=True,
+    )
+    statistics_id = models.CharField(_("Indikator/Tabelle"), max_length=80, blank=True)
+    statistics_unit = models.CharField(
+        _("Einheit in der Quelle"), max_length=120, blank=True, editable=False
+    )
+    statistics_note = models.TextField(_("Hinweise der Quelle"), blank=True)
 
     objects = IndicatorManager()
 
@@ -180,6 +373,11 @@ class Indicator(models.Model):
                 | models.Q(target_year__isnull=True)
                 | models.Q(target_year__gte=models.F("baseline_year")),
                 name="indicator_target_after_baseline",
+            ),
+            models.UniqueConstraint(
+                fields=["concept", "statistics_source", "statistics_id", "statistics_unit"],
+                condition=models.Q(statistics_source__isnull=False),
+                name="indicator_unique_statistics_table",
             ),
         ]
 
@@ -262,6 +460,28 @@ class IndicatorValue(models.Model):
     note = models.CharField(_("Anmerkung"), max_length=300, blank=True)
     position = models.PositiveIntegerField(_("Reihenfolge"), default=0)
     is_demo = models.BooleanField(_("Demodaten"), default=False)
+    # Set for a value read from official statistics: the reading that last wrote it, the
+    # source's table and the row exactly as read (file, line, text).
+    statistics_import = models.ForeignKey(
+        StatisticsImport,
+        verbose_name=_("Einlesung"),
+        on_delete=models.PROTECT,
+        related_name="values",
+        null=True,
+        blank=True,
+    )
+    statistics_id = models.CharField(_("Indikator/Tabelle"), max_length=80, blank=True)
+    raw_file = models.CharField(_("Rohdatei"), max_length=300, blank=True)
+    raw_line = models.PositiveIntegerField(_("Zeile"), null=True, blank=True)
+    raw_row = models.TextField(_("Rohzeile"), blank=True)
+    series_break = models.BooleanField(
+        _("Zeitreihenbruch"),
+        default=False,
+        help_text=_(
+            "Mit diesem Wert beginnt eine neue Zählweise; frühere Werte sind nur "
+            "eingeschränkt vergleichbar."
+        ),
+    )
     # Lost-update guard (concept.locking): every change claims it.
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     history = HistoricalRecords(verbose_name=_("Kennzahlwert (Verlauf)"))
