@@ -342,3 +342,78 @@ class UsedToken(models.Model):
 
     def __str__(self):
         return self.purpose
+
+
+class MailLog(models.Model):
+    """One e-mail to one recipient (concept.mail): what was sent to whom, when, and how
+    its delivery went. The row is written before the mail is queued, so a mail that cannot
+    be delivered stays visible here with its error; it is never lost silently."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("wartet")
+        SENDING = "sending", _("wird gesendet")
+        RETRYING = "retrying", _("neuer Versuch geplant")
+        SENT = "sent", _("gesendet")
+        FAILED = "failed", _("fehlgeschlagen")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mail_logs",
+    )
+    # "user:<id>" for a person, else the address in lower case: who the mail was meant for,
+    # also after the person's account or address changed. The same (recipient, kind, key)
+    # is sent once.
+    recipient_key = models.CharField(_("Empfängerschlüssel"), max_length=260)
+    address = models.CharField(_("E-Mail-Adresse"), max_length=254, blank=True)
+    concept = models.ForeignKey(
+        Concept,
+        verbose_name=_("Konzept"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mail_logs",
+    )
+    kind = models.CharField(_("Art"), max_length=40)
+    # Empty: no key, every such mail is sent.
+    key = models.CharField(_("Schlüssel"), max_length=200, blank=True)
+    subject = models.CharField(_("Betreff"), max_length=300)
+    body_text = models.TextField(_("Text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(
+        _("Status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
+    error = models.TextField(_("Fehler"), blank=True)
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True, db_index=True)
+    last_attempt_at = models.DateTimeField(_("letzter Versuch"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("nächster Versuch"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("gesendet am"), null=True, blank=True)
+    resent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erneut gesendet von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resent_at = models.DateTimeField(_("erneut gesendet am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("E-Mail")
+        verbose_name_plural = _("E-Mails")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient_key", "kind", "key"],
+                condition=~models.Q(key=""),
+                name="mail_log_once_per_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="mail_log_status")]
+
+    def __str__(self):
+        return f"{self.subject} → {self.address}"

@@ -308,7 +308,7 @@ PORTAL_MFA_ROLES = env.list(
     "PORTAL_MFA_ROLES", default=["Administration", "Koordination"] if PRODUCTION else []
 )
 
-# Mail (password reset): EMAIL_URL such as smtp+tls://user:password@mail.example:587;
+# Mail (password reset, reminders): EMAIL_URL such as smtp+tls://user:password@mail.example:587;
 # development prints mails to the console.
 _email = env.email_url(
     "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"
@@ -324,6 +324,19 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="integrationsportal@l
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 30
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # the link in the mail is valid for a day
+# Mail of the portal (docs/mail.md): sent by the django-tasks worker; a failed attempt is
+# tried again after each of these delays (seconds), then logged as failed.
+try:
+    PORTAL_MAIL_RETRY_DELAYS = [
+        int(delay) for delay in env.list("PORTAL_MAIL_RETRY_DELAYS", default=["60", "600"])
+    ]
+except ValueError:
+    PORTAL_MAIL_RETRY_DELAYS = [-1]
+if any(delay < 0 for delay in PORTAL_MAIL_RETRY_DELAYS):
+    raise ImproperlyConfigured(
+        "PORTAL_MAIL_RETRY_DELAYS sind Sekunden (ganze Zahlen ab 0, mit Komma getrennt), "
+        "z. B. 60,600."
+    )
 
 # The portal speaks German whatever the browser asks for: a district's staff and public expect
 # German labels, dates and numbers (an English catalogue can be switched on later).

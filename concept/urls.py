@@ -10,6 +10,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from concept import account_views, sso, views
+from concept.mail import views as mail_views
 
 # django-allauth's views that the portal uses (single sign-on, second factor), under German
 # paths; the names are allauth's, which its views and redirects use. Its own login, sign-up,
@@ -138,6 +139,13 @@ urlpatterns = [
         "verwaltung/zweiter-faktor/<int:pk>/zuruecksetzen/",
         account_views.second_factor_reset,
         name="second_factor_reset",
+    ),
+    path("verwaltung/e-mails/", mail_views.mail_log_list, name="mail_log_list"),
+    path("verwaltung/e-mails/<int:pk>/", mail_views.mail_log_detail, name="mail_log_detail"),
+    path(
+        "verwaltung/e-mails/<int:pk>/erneut-senden/",
+        mail_views.mail_log_resend_view,
+        name="mail_log_resend",
     ),
     path("konzepte/", include("concept.concept_urls")),
     path("konzepte/<slug:slug>/", include("reporting.dashboard.urls")),

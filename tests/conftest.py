@@ -5,7 +5,7 @@ from concept import roles
 from concept.models import Concept
 from tests.factories import ConceptFactory, UserFactory, add_member, one_of_everything
 
-pytest_plugins = ["tests.exchange_world", "tests.sso_servers"]
+pytest_plugins = ["tests.exchange_world", "tests.smtp_servers", "tests.sso_servers"]
 
 
 @pytest.fixture

@@ -1,50 +1,16 @@
-"""The password reset through a real SMTP server (aiosmtpd on a free loopback port), with the
-mail settings django-environ derives from an EMAIL_URL (test_settings.py checks that the
-settings module takes them over)."""
+"""The password reset through a real SMTP server (tests.smtp_servers; test_settings.py checks
+that the settings module takes over the mail settings of an EMAIL_URL)."""
 
 import email
 import re
-import socket
 from email import policy
 
-import environ
 import pytest
-from aiosmtpd.controller import Controller
 from django.urls import reverse
 
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    config = environ.Env.email_url_config(f"smtp://127.0.0.1:{controller.port}")
-    for key, value in config.items():
-        if value is not None:
-            setattr(settings, key, value)
-    try:
-        yield inbox
-    finally:
-        controller.stop()
 
 
 def test_reset_mail_arrives_by_smtp_and_its_link_sets_the_password(client, settings, smtp_server):
