@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from concept import formatting
@@ -21,6 +22,12 @@ PERCENT_UNITS = frozenset({"%", "prozent", "v. h.", "v.h."})
 NUMBER_WORDS = frozenset({"anzahl", "anz.", "zahl", "stück", "stk."})
 # Counts: whole numbers, never negative.
 COUNT_UNITS = NUMBER_WORDS | {"personen", "fälle", "plätze", "teilnehmende"}
+
+
+def goal_label(number, short_title) -> str:
+    """How a strategic goal is named wherever it is listed, in the portal and in the yearly
+    report: "Ziel 4: Arbeit" (its number and short title)."""
+    return gettext("Ziel %(number)s: %(title)s") % {"number": number, "title": short_title}
 
 
 class StrategicGoalManager(models.Manager):
@@ -59,6 +66,10 @@ class StrategicGoal(models.Model):
         return (*self.concept.natural_key(), self.number)
 
     natural_key.dependencies = ["concept.concept"]
+
+    @property
+    def label(self):
+        return goal_label(self.number, self.short_title or self.title)
 
 
 class SubGoalManager(models.Manager):

@@ -11,7 +11,7 @@ import functools
 import html
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.utils.safestring import SafeData, SafeString, mark_safe
@@ -93,6 +93,7 @@ class Series:
     label: str
     colour: str
     text_colour: str = WHITE
+    legend: str = ""  # the legend's wording, where it says more than the label
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,50 @@ def _clip(text, max_width, size=13):
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+LINE_HEIGHT = 15  # of a 13px label line
+
+
+def _lines(text, max_width, size=13):
+    """A label broken into lines that fit max_width: at spaces, and after a hyphen or slash;
+    a word longer than a line is split with a hyphen. Nothing is cut off."""
+    limit = max(4, int(max_width / (size * 0.56)))
+    words = re.findall(r"[^\s/-]+[/-]*|[/-]+", str(text))
+    lines, line = [], ""
+    for word in words:
+        joiner = "" if line.endswith(("-", "/")) else " "
+        candidate = f"{line}{joiner}{word}" if line else word
+        if len(candidate.rstrip()) <= limit:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while len(word) > limit:
+            lines.append(word[: limit - 1] + "-")
+            word = word[limit - 1 :]
+        line = word
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def _label(x, centre_y, lines, full, anchor="end"):
+    """A right-aligned label of one or more lines, centred on centre_y; full text as tooltip."""
+    first = centre_y + 4 - (len(lines) - 1) * LINE_HEIGHT / 2
+    spans = _join(
+        _html('<tspan x="{}" y="{}">{}</tspan>', _f(x), _f(first + i * LINE_HEIGHT), line)
+        for i, line in enumerate(lines)
+    )
+    return _html(
+        '<text x="{}" y="{}" text-anchor="{}" fill="{}"><title>{}</title>{}</text>',
+        _f(x),
+        _f(first),
+        anchor,
+        TEXT,
+        full,
+        spans,
+    )
+
+
 def _svg(chart_id, title, description, width, height, body, css=""):
     classes = "portal-chart__svg" + (f" {css}" if css else "")
     return _html(
@@ -263,7 +308,8 @@ def _legend(series, width, y, size=13):
     """Legend entries (swatch + label), wrapped into lines; returns (svg, height)."""
     x, line, items = 0.0, 0, []
     for item in series:
-        item_width = 14 + 6 + _text_width(item.label, size) + 18
+        text = item.legend or item.label
+        item_width = 14 + 6 + _text_width(text, size) + 18
         if x and x + item_width > width:
             x, line = 0.0, line + 1
         top = y + line * 20
@@ -278,7 +324,7 @@ def _legend(series, width, y, size=13):
                 _f(x + 18),
                 _f(top + 10.5),
                 TEXT,
-                item.label,
+                text,
             )
         )
         x += item_width
@@ -307,35 +353,34 @@ def bar_chart(
     label_width = min(max(_text_width(label) for label, _v in rows) + 12, width * 0.35)
     value_width = max(_text_width(f"{num(v)} {unit}".strip()) for _l, v in rows) + 10
     plot = width - label_width - value_width
-    top, row_height, bar_height = 4, 26, 16
+    top, bar_height = 4, 16
     scale = nice_ceiling(max(v for _l, v in rows))
     parts = []
-    for i, (label, value) in enumerate(rows):
-        y = top + i * row_height
+    y = top
+    for label, value in rows:
+        lines = _lines(label, label_width - 8)
+        row_height = max(26, len(lines) * LINE_HEIGHT + 8)
+        bar_y = y + (row_height - 10 - bar_height) / 2
         length = max(float(value) / scale * plot, 0) if scale else 0
         parts.append(
             _html(
-                '<g class="portal-chart__row"><text x="{}" y="{}" text-anchor="end" fill="{}">'
-                "<title>{}</title>{}</text>"
+                '<g class="portal-chart__row">{}'
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
                 '<text x="{}" y="{}" fill="{}">{}</text></g>',
-                _f(label_width - 8),
-                _f(y + bar_height - 4),
-                TEXT,
-                label,
-                _clip(label, label_width - 8),
+                _label(label_width - 8, bar_y + bar_height / 2, lines, label),
                 _f(label_width),
-                _f(y),
+                _f(bar_y),
                 _f(length),
                 bar_height,
                 colour,
                 _f(label_width + length + 6),
-                _f(y + bar_height - 4),
+                _f(bar_y + bar_height - 4),
                 TEXT,
                 f"{num(value)} {unit}".strip(),
             )
         )
-    height = top + len(rows) * row_height + 2
+        y += row_height
+    height = y + 2
     axis = _html(
         '<line x1="{}" y1="0" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>',
         _f(label_width),
@@ -378,23 +423,18 @@ def stacked_bar_chart(
     value_width = max(_text_width(num(t)) for t in totals) + 12
     plot = width - label_width - value_width
     scale = max(totals)
-    top, row_height, bar_height = 4, 30, 20
+    top, bar_height = 4, 20
     parts = []
-    for i, (row, total) in enumerate(zip(rows, totals, strict=True)):
-        y = top + i * row_height
+    next_y = top
+    for row, total in zip(rows, totals, strict=True):
+        lines = _lines(row.label, label_width - 8) if label_width else [""]
+        row_height = max(30, len(lines) * LINE_HEIGHT + 8)
+        y = next_y + (row_height - 10 - bar_height) / 2
+        next_y += row_height
         whole = total if normalise else scale
         x = label_width
         if label_width:
-            parts.append(
-                _html(
-                    '<text x="{}" y="{}" text-anchor="end" fill="{}"><title>{}</title>{}</text>',
-                    _f(label_width - 8),
-                    _f(y + bar_height - 6),
-                    TEXT,
-                    row.label,
-                    _clip(row.label, label_width - 8),
-                )
-            )
+            parts.append(_label(label_width - 8, y + bar_height / 2, lines, row.label))
         for item in used:
             value = Decimal(row.values.get(item.key) or 0)
             if not value:
@@ -438,7 +478,7 @@ def stacked_bar_chart(
                 num(total),
             )
         )
-    bars_height = top + len(rows) * row_height
+    bars_height = next_y
     legend, legend_height = _legend(used, width, bars_height + 6)
     height = bars_height + 6 + legend_height
     svg = _svg(chart_id, title, description, width, height, _join([*parts, legend]))
@@ -867,6 +907,9 @@ def status_by_goal(summaries, *, chart_id="status-je-ziel") -> Chart:
 
 def lights_by_goal(summaries, *, chart_id="ampel-je-ziel") -> Chart:
     choices = [(t.value, t.short_label) for t in TrafficLight]
+    # The legend says what each colour means ("gelb – Verzögerung/Risiko"), not only its name.
+    meanings = {t.value: str(t.label) for t in TrafficLight}
+    series = [replace(s, legend=meanings[s.key]) for s in light_series(choices)]
     return stacked_bar_chart(
         chart_id=chart_id,
         title=_("Ampel je strategischem Ziel"),
@@ -874,7 +917,7 @@ def lights_by_goal(summaries, *, chart_id="ampel-je-ziel") -> Chart:
             "Anzahl der Maßnahmen je Ziel nach Ampel: grün im Plan, gelb Verzögerung oder "
             "Risiko, rot erheblich abweichend, grau noch nicht bewertbar."
         ),
-        series=light_series(choices),
+        series=series,
         rows=[StackRow(s.label, dict(s.tally.light_counts)) for s in summaries],
         total_label=_("Maßnahmen"),
     )

@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 
 from concept import formatting
 from concept.models import Concept
-from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
+from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal, goal_label
 from measures.filters import WITHOUT_GOAL
 from measures.models import (
     ATTENTION_LIGHTS,
@@ -161,7 +161,7 @@ class GoalSummary:
     def label(self):
         if self.goal is None:
             return gettext("Koordination und Netzwerke")
-        return f"{self.goal.number}. {self.goal.short_title}"
+        return goal_label(self.goal.number, self.goal.short_title)
 
 
 def goal_tallies(concept: Concept, today: dt.date):

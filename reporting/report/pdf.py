@@ -201,10 +201,16 @@ def _pdfuaid_extension_schema():
     return description
 
 
-def render_pdf(snapshot: dict, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """The PDF of a snapshot: A4, tagged PDF/A-3a + PDF/UA-1, fonts embedded."""
+def render_document(snapshot: dict, *, fetcher: StaticOnlyFetcher | None = None):
+    """The laid-out report (weasyprint.Document): its pages and boxes, before the PDF is
+    written; reporting.report.layout checks them."""
     fetcher = fetcher or StaticOnlyFetcher()
     html = HTML(string=render_html(snapshot), base_url=BASE_URL, url_fetcher=fetcher)
-    document = html.render(presentational_hints=False)
+    return html.render(presentational_hints=False)
+
+
+def render_pdf(snapshot: dict, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """The PDF of a snapshot: A4, tagged PDF/A-3a + PDF/UA-1, fonts embedded."""
+    document = render_document(snapshot, fetcher=fetcher)
     _declare_pdf_ua(document.metadata)
     return document.write_pdf(pdf_variant=PDF_VARIANT)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from concept import formatting
-from goals.models import Indicator, IndicatorValue, StrategicGoal
+from goals.models import Indicator, IndicatorValue, StrategicGoal, goal_label
 from measures.models import (
     ATTENTION_LIGHTS,
     Decision,
@@ -462,7 +462,8 @@ def report_context(snapshot: dict) -> dict:
     tally = _to_tally(data["tally"])
     summaries = [
         GoalSummary(
-            SimpleNamespace(number=g["number"], short_title=g["short_title"]), _to_tally(g["tally"])
+            SimpleNamespace(number=g["number"], short_title=g["short_title"] or g["title"]),
+            _to_tally(g["tally"]),
         )
         for g in data["goals"]
     ]
@@ -473,6 +474,7 @@ def report_context(snapshot: dict) -> dict:
         figure["chart"] = _situation_chart(figure, i).render("visible") if figure["rows"] else None
     for goal, summary in zip(data["goals"], summaries, strict=False):
         goal["summary"] = summary
+        goal["label"] = goal_label(goal["number"], goal["short_title"] or goal["title"])
         for sub_goal in goal["sub_goals"]:
             sub_goal["verdict"] = _verdict(sub_goal["indicators"])
     return {

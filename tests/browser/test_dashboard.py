@@ -28,7 +28,7 @@ def test_steering_group_reads_the_dashboard_and_follows_a_goal(page, login, vech
     details = page.locator("details.portal-chart__data").first
     details.locator("summary").click()
     assert details.locator("table").is_visible()
-    page.get_by_role("link", name="1. Sprache").click()
+    page.get_by_role("link", name="Ziel 1: Sprache").click()
     page.wait_for_url("**/ziele/1/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Strategisches Ziel 1")
     assert page.locator("svg[aria-labelledby^=kennzahl-]").count() >= 1

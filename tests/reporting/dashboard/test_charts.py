@@ -1,7 +1,9 @@
 import datetime as dt
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
@@ -262,15 +264,59 @@ def test_table_alternative_modes():
         chart.render("anders")
 
 
-def test_labels_are_clipped_in_the_picture_but_complete_in_the_table():
+def _label_lines(svg, first_word):
+    """The lines (tspans) of the <text> that holds first_word."""
+    for text in re.findall(r"<text [^>]*>(?:<title>.*?</title>)?(.*?)</text>", svg):
+        lines = re.findall(r"<tspan [^>]*>(.*?)</tspan>", text)
+        if lines and lines[0].startswith(first_word):
+            return lines
+    return []
+
+
+@pytest.mark.parametrize("kind", ["stacked", "bar"])
+def test_long_labels_wrap_in_the_picture_and_nothing_is_cut_off(kind):
     long = "Teilhabe am gesellschaftlichen Leben und noch viel mehr Text"
-    chart = charts.stacked_bar_chart(
-        chart_id="lang",
-        title="T",
-        description="",
-        series=[Series("a", "A", "#111111")],
-        rows=[StackRow(long, {"a": 1}), StackRow("kurz", {"a": 2})],
-    )
-    assert "…" in chart.svg
+    word = "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen"
+    if kind == "stacked":
+        chart = charts.stacked_bar_chart(
+            chart_id="lang",
+            title="T",
+            description="",
+            series=[Series("a", "A", "#111111")],
+            rows=[StackRow(long, {"a": 1}), StackRow(word, {"a": 2}), StackRow("kurz", {"a": 3})],
+        )
+    else:
+        chart = charts.bar_chart(
+            chart_id="lang", title="T", description="", rows=[(long, 1), (word, 2), ("kurz", 3)]
+        )
+    assert "…" not in chart.svg
+    lines = _label_lines(chart.svg, "Teilhabe")
+    assert len(lines) >= 2
+    assert " ".join(lines) == long  # every word is drawn
+    # Each line fits the label column (the text width estimate the charts use).
+    column = 640 * (0.3 if kind == "stacked" else 0.35) - 8
+    assert all(charts._text_width(line) <= column for line in lines)
+    split = _label_lines(chart.svg, "Donau")
+    assert len(split) >= 2 and "".join(line.rstrip("-") for line in split) == word
+    assert _label_lines(chart.svg, "kurz") == ["kurz"]
+    # Lines of one label do not overlap the next label: rows grow with their lines.
+    ys = [float(y) for y in re.findall(r'<tspan x="[^"]+" y="([^"]+)"', chart.svg)]
+    assert ys == sorted(ys) and min(b - a for a, b in itertools.pairwise(ys)) >= 15
     assert long in chart.table
     assert re.search(r"<title>" + re.escape(long) + "</title>", chart.svg)
+
+
+def test_the_ampel_legend_says_what_each_colour_means():
+    from reporting.dashboard.queries import Tally
+
+    tally = Tally()
+    tally.light_counts.update({"green": 2, "yellow": 1, "red": 1, "grey": 3})
+    summary = SimpleNamespace(label="Ziel 1: Sprache", tally=tally)
+    svg = charts.lights_by_goal([summary]).svg
+    for meaning in (
+        "grün – im Plan",
+        "gelb – Verzögerung/Risiko",
+        "rot – erheblich abweichend, Handlungsbedarf",
+        "grau – noch nicht begonnen / nicht bewertbar",
+    ):
+        assert f">{meaning}</text>" in svg, meaning

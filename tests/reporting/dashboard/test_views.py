@@ -93,7 +93,7 @@ def test_dashboard_shows_where_the_concept_stands(client, lk_vechta, member_of):
     data = response.context["data"]
     assert data.overall.total == 37
     assert data.overall.red == 1
-    assert [g.label for g in data.goals][:2] == ["1. Sprache", "2. Bildung"]
+    assert [g.label for g in data.goals][:2] == ["Ziel 1: Sprache", "Ziel 2: Bildung"]
     assert data.goals[-1].label == "Koordination und Netzwerke"
     # Charts with their text alternative.
     assert 'aria-labelledby="status-gesamt-titel status-gesamt-beschreibung"' in html
