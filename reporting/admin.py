@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from concept.admin import (
     ConceptScopedAdmin,
@@ -7,6 +9,7 @@ from concept.admin import (
     VersionedAdminMixin,
 )
 from reporting.models import AnnualReport, GoalAssessment
+from reporting.report.services import check_report_year
 
 
 class GoalAssessmentInline(ConceptScopedInline, admin.StackedInline):
@@ -15,8 +18,23 @@ class GoalAssessmentInline(ConceptScopedInline, admin.StackedInline):
     extra = 0
 
 
+class AnnualReportAdminForm(forms.ModelForm):
+    """A new report only for a plausible year, as in the portal (check_report_year)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        concept, year = cleaned.get("concept"), cleaned.get("year")
+        if self.instance.pk is None and concept is not None and year is not None:
+            try:
+                check_report_year(concept, year)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(AnnualReport)
 class AnnualReportAdmin(ConceptScopedAdmin, VersionedAdminMixin, HistoryAdmin):
+    form = AnnualReportAdminForm
     list_display = [
         "concept",
         "year",

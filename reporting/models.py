@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concept.history import Change, HistoricalRecords
@@ -61,6 +62,21 @@ def assessment_changes(older, newer):
             }
             changes.append(Change(f"goal_{number}", str(label), before[2] or "–", after[2] or "–"))
     return changes
+
+
+# Without an adoption date, reports reach this many years back.
+YEARS_BACK_WITHOUT_ADOPTION = 10
+
+
+def report_years(concept, today=None) -> range:
+    """The years a report can be created for: from the year the concept was adopted (or ten
+    years back, if it has no adoption date) up to the current year. A report of a year to
+    come has no data yet, and one of a year long before the concept reports on nothing."""
+    today = today or timezone.localdate()
+    first = (
+        concept.adopted_on.year if concept.adopted_on else today.year - YEARS_BACK_WITHOUT_ADOPTION
+    )
+    return range(first, today.year + 1)
 
 
 class AnnualReport(models.Model):

@@ -44,23 +44,31 @@ from measures.models import (
 )
 from measures.queries import decisions_with_measures
 from measures.services import ENTRY_CORRECTABLE_FIELDS, MASTER_FIELDS, field_changes
-from reporting.models import AnnualReport
+from reporting.models import AnnualReport, report_years
 
 CHANGES_PAGE_SIZE = 50
 
 
 def default_since(concept: Concept, today: dt.date | None = None) -> dt.date:
     """The day after the data cut-off (31.12.) of the newest final report, else one year
-    back: what the steering group has not seen in a report yet."""
+    back: what the steering group has not seen in a report yet. Only reports of plausible
+    years count (reporting.models.report_years: one of a year to come, stored before that
+    rule, would hide every change), and the day is never after today."""
     today = today or timezone.localdate()
+    years = report_years(concept, today)
     year = (
-        AnnualReport.objects.filter(concept=concept, status=AnnualReport.Status.FINAL)
+        AnnualReport.objects.filter(
+            concept=concept,
+            status=AnnualReport.Status.FINAL,
+            year__gte=years.start,
+            year__lt=years.stop,
+        )
         .order_by("-year")
         .values_list("year", flat=True)
         .first()
     )
     if year is not None:
-        return dt.date(year + 1, 1, 1)
+        return min(dt.date(year + 1, 1, 1), today)
     try:
         return today.replace(year=today.year - 1)
     except ValueError:  # 29 February

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from concept.forms import PortalForm
 from concept.locking import VersionedForm, comparable
-from reporting.models import AnnualReport
+from reporting.models import AnnualReport, report_years
+from reporting.report.services import check_report_year
 from reporting.report.snapshot import NARRATIVE_FIELDS
 
 HINTS = {
@@ -22,7 +23,22 @@ HINTS = {
 
 
 class ReportCreateForm(PortalForm):
-    year = forms.IntegerField(label=_("Berichtsjahr"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("Berichtsjahr"))
+
+    def __init__(self, *args, concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.concept = concept
+        years = report_years(concept)
+        if years:
+            self.fields["year"].widget.attrs.update(min=years.start, max=years[-1])
+            self.fields["year"].help_text = _("Von %(first)s bis %(last)s.") % {
+                "first": years.start,
+                "last": years[-1],
+            }
+
+    def check(self, cleaned):
+        if "year" in cleaned:
+            check_report_year(self.concept, cleaned["year"])
 
 
 class ReportForm(PortalForm, VersionedForm, forms.ModelForm):
@@ -108,3 +124,8 @@ class CorrectionForm(PortalForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Bitte den Grund der Korrektur angeben.")},
     )
+
+
+class DeleteForm(PortalForm, VersionedForm):
+    """Deleting a draft: the version the person saw, so a draft changed meanwhile is not
+    deleted unseen (pass versioned=report)."""

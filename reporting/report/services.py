@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concept import locking
-from reporting.models import AnnualReport, GoalAssessment, ReportRender
+from reporting.models import AnnualReport, GoalAssessment, ReportRender, report_years
 from reporting.report.snapshot import NARRATIVE_FIELDS, build_snapshot
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,35 @@ def _refuse_final(report):
         )
 
 
+def check_report_year(concept, year, today=None):
+    """A German error at `year` unless a report can be created for it (report_years)."""
+    years = report_years(concept, today)
+    if year in years:
+        return
+    if not years:
+        message = _(
+            "Das Konzept wird erst %(year)s beschlossen; Berichte gibt es ab diesem Jahr."
+        ) % {"year": years.start}
+    elif year > years[-1]:
+        message = _(
+            "Für %(year)s kann noch kein Bericht angelegt werden: Berichtsjahre reichen "
+            "höchstens bis zum laufenden Jahr %(last)s."
+        ) % {"year": year, "last": years[-1]}
+    elif concept.adopted_on:
+        message = _(
+            "%(year)s liegt vor dem Beschluss des Konzepts (%(first)s). Berichtsjahre reichen "
+            "von %(first)s bis %(last)s."
+        ) % {"year": year, "first": years.start, "last": years[-1]}
+    else:
+        message = _(
+            "%(year)s liegt zu weit zurück. Berichtsjahre reichen von %(first)s bis %(last)s; "
+            "mit einem Beschlussdatum des Konzepts beginnen sie in dessen Jahr."
+        ) % {"year": year, "first": years.start, "last": years[-1]}
+    raise ValidationError({"year": message})
+
+
 def annual_report_create(*, concept, year: int) -> AnnualReport:
+    check_report_year(concept, year)
     if AnnualReport.objects.filter(concept=concept, year=year).exists():
         raise ValidationError(
             {"year": _("Für %(year)s gibt es schon einen Bericht.") % {"year": year}}
@@ -37,6 +65,34 @@ def annual_report_create(*, concept, year: int) -> AnnualReport:
         report.full_clean()
         report.save()
     return report
+
+
+def annual_report_delete(*, report: AnnualReport, expected_version: int | None, user) -> None:
+    """Delete a draft (with its assessments and renderings) if it is still at
+    expected_version. A final report is never deleted; a draft whose PDF is being rendered
+    waits until the rendering has finished."""
+    with transaction.atomic():
+        locked = AnnualReport.objects.get(pk=report.pk)
+        if locked.is_final:
+            raise ValidationError(
+                _(
+                    "Ein finaler Bericht kann nicht gelöscht werden. Legen Sie eine korrigierte "
+                    "Fassung an."
+                )
+            )
+        pending = ReportRender.objects.filter(
+            report=locked, state__in=[ReportRender.State.QUEUED, ReportRender.State.RUNNING]
+        )
+        if pending.exists():
+            raise ValidationError(
+                _(
+                    "Für diesen Bericht wird gerade ein PDF erstellt. Bitte löschen Sie ihn, "
+                    "wenn die Erstellung abgeschlossen ist."
+                )
+            )
+        locking.claim(locked, expected_version)
+        locked._history_user = user
+        locked.delete()
 
 
 def annual_report_update(
@@ -84,7 +140,7 @@ def annual_report_finalise(*, report: AnnualReport, user, render=None) -> Annual
         raise ValidationError(
             {"correction_note": _("Eine korrigierte Fassung braucht den Grund der Korrektur.")}
         )
-    snapshot = build_snapshot(report)
+    snapshot = build_snapshot(report, final=True)
     pdf = render(snapshot)
     with transaction.atomic():
         locked = AnnualReport.objects.get(pk=report.pk)

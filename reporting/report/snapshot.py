@@ -178,8 +178,10 @@ def _tally(measures):
     }
 
 
-def build_snapshot(report, *, now=None) -> dict:
-    """Everything the report's PDF shows, as JSON data (report: an AnnualReport)."""
+def build_snapshot(report, *, now=None, final=False) -> dict:
+    """Everything the report's PDF shows, as JSON data (report: an AnnualReport).
+
+    Unless `final` (the snapshot a report is frozen with), the PDF marks itself a draft."""
     now = now or timezone.now()
     concept, year = report.concept, report.year
     until = dt.date(year, 12, 31)
@@ -211,6 +213,7 @@ def build_snapshot(report, *, now=None) -> dict:
     dates = [m.date for m in meetings]
     return {
         "snapshot_version": SNAPSHOT_VERSION,
+        "draft": not final,
         "taken_at": now.isoformat(),
         "date": _day(timezone.localdate(now)),
         "concept": {
@@ -479,6 +482,8 @@ def report_context(snapshot: dict) -> dict:
             sub_goal["verdict"] = _verdict(sub_goal["indicators"])
     return {
         **data,
+        # Snapshots frozen before drafts were marked have no "draft": they are all final.
+        "draft": bool(data.get("draft")),
         "date": data["date"],
         "overall": tally,
         "summaries": summaries,

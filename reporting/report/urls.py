@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.report_list, name="list"),
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/bearbeiten/", views.report_edit, name="edit"),
+    path("<int:pk>/loeschen/", views.report_delete, name="delete"),
     path("<int:pk>/vorschau/", views.report_preview, name="preview"),
     path("<int:pk>/finalisieren/", views.report_finalise, name="finalise"),
     path("<int:pk>/veroeffentlichen/", views.report_publish, name="publish"),

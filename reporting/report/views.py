@@ -21,6 +21,7 @@ from goals.models import StrategicGoal
 from reporting.models import AnnualReport, ReportRender
 from reporting.report.forms import (
     CorrectionForm,
+    DeleteForm,
     FinaliseForm,
     PublishForm,
     ReportCreateForm,
@@ -29,6 +30,7 @@ from reporting.report.forms import (
 from reporting.report.services import (
     annual_report_correct,
     annual_report_create,
+    annual_report_delete,
     annual_report_publish,
     annual_report_update,
     annual_report_withdraw,
@@ -90,7 +92,7 @@ def _pdf_response(data, filename):
 def report_list(request, slug):
     concept = get_concept_for_view(request.user, slug)
     can_edit = roles.can_edit_concept(request.user, concept)
-    form = ReportCreateForm(request.POST or None)
+    form = ReportCreateForm(request.POST or None, concept=concept)
     if request.method == "POST":
         _require_editor(request.user, concept)
         if form.is_valid():
@@ -171,6 +173,40 @@ def report_edit(request, slug, pk):
     return render(
         request,
         "reporting/report/report_form.html",
+        {"concept": concept, "report": report, "form": form, "conflict": conflict, "mine": mine},
+        status=409 if conflict else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def report_delete(request, slug, pk):
+    """Delete a draft: a confirmation page (GET), the deletion (POST)."""
+    concept, report = get_report_for_edit(request.user, slug, pk)
+    if report.is_final:
+        messages.error(request, _("Ein finaler Bericht kann nicht gelöscht werden."))
+        return redirect("reports:detail", slug=concept.slug, pk=report.pk)
+    form = DeleteForm(request.POST or None, versioned=report)
+    conflict, mine = None, []
+    if request.method == "POST" and form.is_valid():
+        try:
+            annual_report_delete(
+                report=report, expected_version=form.cleaned_data["version"], user=request.user
+            )
+        except StaleVersion as error:
+            conflict, mine = error, form.rebase(error)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("reports:detail", slug=concept.slug, pk=report.pk)
+        else:
+            messages.success(
+                request,
+                _("Der Entwurf des Berichts %(year)s ist gelöscht.") % {"year": report.year},
+            )
+            return redirect("reports:list", slug=concept.slug)
+    return render(
+        request,
+        "reporting/report/report_delete.html",
         {"concept": concept, "report": report, "form": form, "conflict": conflict, "mine": mine},
         status=409 if conflict else 200,
     )

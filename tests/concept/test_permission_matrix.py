@@ -74,6 +74,7 @@ MATRIX = [
     ("reports:list", {}, "get", READ),
     ("reports:detail", {"pk": "draft"}, "get", READ),
     ("reports:edit", {"pk": "draft"}, "get", EDIT),
+    ("reports:delete", {"pk": "draft"}, "get", EDIT),
     ("reports:render_status", {"job": "render"}, "get", EDIT),
     ("reports:render_download", {"job": "render"}, "get", EDIT),
     # A preview request may replace older renders: after the rows that read them.

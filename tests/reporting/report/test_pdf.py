@@ -102,7 +102,10 @@ def test_annex_has_measures_indicator_profiles_sources_glossary_and_committees(v
 def test_metadata_language_and_archival_variant(vechta_pdf):
     data, *_rest = vechta_pdf
     reader, _texts = page_texts(data)
-    assert reader.metadata.title == "Controlling- und Evaluationsbericht 2025 – Landkreis Vechta"
+    # The report was never finalised: a draft, and its title says so.
+    assert reader.metadata.title == (
+        "ENTWURF – Controlling- und Evaluationsbericht 2025 – Landkreis Vechta"
+    )
     catalog = reader.trailer["/Root"]
     assert catalog["/Lang"] == "de"
     assert bool(catalog["/MarkInfo"]["/Marked"])
