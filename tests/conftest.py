@@ -5,7 +5,12 @@ from concept import roles
 from concept.models import Concept
 from tests.factories import ConceptFactory, UserFactory, add_member, one_of_everything
 
-pytest_plugins = ["tests.exchange_world", "tests.smtp_servers", "tests.sso_servers"]
+pytest_plugins = [
+    "tests.exchange_world",
+    "tests.smtp_servers",
+    "tests.sso_servers",
+    "tests.report_pdfs",
+]
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from fontTools.ttLib import TTFont
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from reporting.report import tagging
 from reporting.report.snapshot import report_context
 
 logger = logging.getLogger(__name__)
@@ -213,4 +214,5 @@ def render_pdf(snapshot: dict, *, fetcher: StaticOnlyFetcher | None = None) -> b
     """The PDF of a snapshot: A4, tagged PDF/A-3a + PDF/UA-1, fonts embedded."""
     document = render_document(snapshot, fetcher=fetcher)
     _declare_pdf_ua(document.metadata)
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    with tagging.hooks(document):
+        return document.write_pdf(pdf_variant=PDF_VARIANT)
