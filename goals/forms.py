@@ -11,7 +11,13 @@ from concept.fields import DateField, GermanDecimalField, add_service_errors
 from concept.forms import PortalForm
 from concept.locking import VersionedForm
 from goals import services
-from goals.models import IndicatorValue
+from goals.models import (
+    REGION_KEY_VALIDATOR,
+    IndicatorValue,
+    StatisticsRegion,
+    StatisticsSource,
+)
+from goals.statistics.files import MAX_ZIP_BYTES
 
 
 class IndicatorValueForm(PortalForm, VersionedForm, forms.ModelForm):
@@ -109,3 +115,61 @@ class IndicatorValueForm(PortalForm, VersionedForm, forms.ModelForm):
         if date is not None and (date.month, date.day) == (12, 31):
             self.cleaned_data["reference_date"] = None
         return super().rebase(conflict)
+
+
+class StatisticsUploadForm(PortalForm):
+    """An upload of official statistics: the files (a ZIP of the source's folder, or one CSV
+    of a flat-file format), the source they belong to, the district's key in them."""
+
+    file = forms.FileField(
+        label=_("Datei (ZIP-Archiv der Quelle oder eine CSV-Datei)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.csv"}),
+    )
+    source = forms.ModelChoiceField(
+        label=_("Statistikquelle"),
+        queryset=StatisticsSource.objects.none(),
+        help_text=_("Herausgeber, Lizenz und Quellenangabe kommen von der Quelle."),
+    )
+    region_key = forms.CharField(
+        label=_("Regionalschlüssel"),
+        max_length=20,
+        validators=[REGION_KEY_VALIDATOR],
+        help_text=_("Der Schlüssel des Landkreises in der Quelle, z. B. K03460 oder 03460."),
+    )
+
+    def __init__(self, *args, concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = StatisticsSource.objects.order_by("name")
+        regions = {r.source_id: r.region_key for r in concept.statistics_regions.all()}
+        if len(regions) == 1 and not self.is_bound:
+            self.initial["source"], self.initial["region_key"] = next(iter(regions.items()))
+        self.fields["file"].help_text = _("Höchstens %(mb)s MB.") % {
+            "mb": MAX_ZIP_BYTES // (1024 * 1024)
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_ZIP_BYTES:
+            raise ValidationError(
+                _("Die Datei ist größer als %(mb)s MB.") % {"mb": MAX_ZIP_BYTES // (1024 * 1024)}
+            )
+        name = upload.name.lower()
+        if not name.endswith((".zip", ".csv")):
+            raise ValidationError(_("Bitte ein ZIP-Archiv (.zip) oder eine CSV-Datei hochladen."))
+        return upload
+
+
+class StatisticsRefreshForm(PortalForm):
+    """Read a source the concept has configured, from where it is kept on the server."""
+
+    region = forms.ModelChoiceField(
+        label=_("Konfigurierte Quelle"), queryset=StatisticsRegion.objects.none()
+    )
+
+    def __init__(self, *args, concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = (
+            StatisticsRegion.objects.filter(concept=concept)
+            .exclude(source__location="")
+            .select_related("source")
+        )

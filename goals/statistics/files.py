@@ -3,6 +3,7 @@ ZIP. A ZIP is unpacked into a temporary folder that is removed afterwards, with 
 against archives built to harm (zip bombs, "../" paths, links, thousands of entries)."""
 
 import io
+import re
 import shutil
 import stat
 import tempfile
@@ -130,8 +131,31 @@ def zip_folder(data: bytes, archive: str = "ZIP") -> Iterator[Path]:
 
 
 @contextmanager
+def upload_folder(data: bytes, name: str) -> Iterator[Path]:
+    """An uploaded file as a folder to read: a ZIP unpacked, a single CSV on its own."""
+    if name.lower().endswith(".zip"):
+        with zip_folder(data, name) as folder:
+            yield folder
+        return
+    if len(data) > MAX_ZIP_BYTES:
+        raise StatisticsFileError(
+            name,
+            _("Die Datei ist größer als %(size)s MB.")
+            % {"size": formatting.megabytes(MAX_ZIP_BYTES)},
+        )
+    temporary = Path(tempfile.mkdtemp(prefix="portal-statistik-"))
+    try:
+        # The name matters to flat files (table id); nothing of it may leave the folder.
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", PurePosixPath(name.replace("\\", "/")).name)
+        (temporary / (safe.lstrip(".") or "upload.csv")).write_bytes(data)
+        yield temporary
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+@contextmanager
 def location_folder(location: str) -> Iterator[Path]:
-    """A configured source's files: a folder or a ZIP file on the server."""
+    """A configured source's files: a folder, a ZIP file or one file on the server."""
     path = Path(location)
     if path.is_dir():
         yield content_root(path)
@@ -146,7 +170,10 @@ def location_folder(location: str) -> Iterator[Path]:
         with zip_folder(path.read_bytes(), path.name) as folder:
             yield folder
         return
+    if path.is_file():
+        yield path
+        return
     raise StatisticsFileError(
         location,
-        _("Weder Ordner noch ZIP-Datei: die Ablage der Quelle ist nicht lesbar."),
+        _("Die Ablage der Quelle gibt es nicht (weder Ordner noch Datei)."),
     )
