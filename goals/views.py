@@ -13,7 +13,7 @@ from concept.access import get_concept_for_edit, get_concept_for_view
 from concept.history import HISTORY_LIMIT
 from concept.locking import StaleVersion
 from concept.uploads import PendingUploads
-from goals import services
+from goals import series, services
 from goals.forms import IndicatorValueForm, StatisticsRefreshForm, StatisticsUploadForm
 from goals.models import (
     Indicator,
@@ -71,6 +71,7 @@ def _indicator_context(request, concept, indicator, form):
     return {
         "concept": concept,
         "indicator": indicator,
+        "series": series.series(indicator, series.values_for_series().filter(indicator=indicator)),
         "values": indicator.values.order_by("-reference_date", "position", "breakdown"),
         "form": form,
         "history": history,

@@ -20,7 +20,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePath
@@ -505,34 +504,15 @@ def read_flat_file(name: str, data: bytes, *, region: str | None = None) -> Flat
 
 
 def _files(path: Path):
-    """(name, bytes) of every flat file at `path`: a CSV file, a ZIP file as GENESIS-Online
-    delivers it (its CSV files), or a folder (its CSV and ZIP files, in name order)."""
+    """(name, bytes) of every flat file at `path`: a CSV file, or every CSV file in a folder
+    and its sub-folders, in name order (a ZIP is unpacked before, goals.statistics.files)."""
     if path.is_dir():
         for member in sorted(p for p in path.rglob("*") if p.is_file()):
-            if member.suffix.lower() in {".csv", ".zip"}:
-                yield from _files_of(member, member.relative_to(path).as_posix())
+            if member.suffix.lower() == ".csv" and not member.name.startswith("."):
+                name = member.relative_to(path).as_posix()
+                yield name, read_bytes(member, name)
     else:
-        yield from _files_of(path, path.name)
-
-
-def _files_of(path: Path, name: str):
-    data = read_bytes(path, name)
-    if not data.startswith(b"PK\x03\x04"):
-        yield name, data
-        return
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = sorted(
-                info
-                for info in archive.infolist()
-                if not info.is_dir() and info.filename.lower().endswith(".csv")
-            )
-            if not members:
-                raise StatisticsFileError(name, _("Die ZIP-Datei enthält keine CSV-Datei."))
-            for info in members:
-                yield f"{name}/{info.filename}", archive.read(info)
-    except zipfile.BadZipFile:
-        raise StatisticsFileError(name, _("Die ZIP-Datei ist beschädigt.")) from None
+        yield path.name, read_bytes(path, path.name)
 
 
 def series_of(item: FlatValue) -> Series:

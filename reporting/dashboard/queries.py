@@ -9,6 +9,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import (
     Case,
@@ -28,6 +29,7 @@ from django.utils.translation import gettext
 
 from concept import formatting
 from concept.models import Concept
+from goals import series as time_series
 from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal, goal_label
 from measures.filters import WITHOUT_GOAL
 from measures.models import (
@@ -241,6 +243,11 @@ class IndicatorTile:
         good = "up" if direction == Indicator.Direction.HIGHER else "down"
         return "better" if self.trend == good else "worse"
 
+    @cached_property
+    def series(self):
+        """The time series with its change, breaks and source line (goals.series)."""
+        return time_series.series(self.indicator, self.values)
+
     @property
     def change_text(self):
         """The change against the previous value: "+1,1 Prozentpunkte", "-3 Personen"."""
@@ -253,11 +260,8 @@ class IndicatorTile:
 
 
 def _indicator_values():
-    return Prefetch(
-        "values",
-        queryset=IndicatorValue.objects.filter(breakdown="").order_by("reference_date", "pk"),
-        to_attr="totals",
-    )
+    # The totals with the reading and source they came from (the tile's source line).
+    return time_series.prefetch_series(to_attr="totals")
 
 
 def indicator_tiles(concept: Concept, limit: int = INDICATOR_TILE_LIMIT):

@@ -4,13 +4,15 @@ publishes from the Ausländerzentralregister)."""
 
 import datetime as dt
 import hashlib
-import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
 
+from goals.models import Indicator, IndicatorValue, StatisticsSource
 from goals.statistics.base import StatisticsFileError, get_format
 from goals.statistics.ffcsv import FlatFileError, read_flat_file, region_key, table_from_name
+from tests.factories import ConceptFactory
 
 WIDE_HEADER = (
     "Statistik_Code;Statistik_Label;Zeit_Code;Zeit_Label;Zeit;"
@@ -275,14 +277,11 @@ def test_the_registry_reads_a_single_csv_file_for_the_district(tmp_path):
     assert {r.series_key for r in reading.records} == {series.key}
 
 
-def test_the_registry_reads_a_genesis_zip_and_a_folder(tmp_path):
-    archive = tmp_path / "download" / "12521-0040_de_flat.zip"
-    archive.parent.mkdir()
-    with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.writestr("12521-0040_de_flat.csv", LONG)
-    (tmp_path / "download" / "liesmich.txt").write_text("nicht gelesen")
-    reading = get_format("ffcsv").read(tmp_path / "download", "03460")
-    assert [f.name for f in reading.files] == ["12521-0040_de_flat.zip/12521-0040_de_flat.csv"]
+def test_the_registry_reads_every_csv_of_a_folder(tmp_path):
+    (tmp_path / "12521-0040_de_flat.csv").write_bytes(LONG)
+    (tmp_path / "liesmich.txt").write_text("nicht gelesen")
+    reading = get_format("ffcsv").read(tmp_path, "03460")
+    assert [f.name for f in reading.files] == ["12521-0040_de_flat.csv"]
     assert set(reading.series) == {("12521-0040 BEV016", "Anzahl"), ("12521-0040 BEV016", "%")}
     assert len(reading.records) == 4
 
@@ -308,11 +307,63 @@ def test_the_same_value_in_two_files_is_refused(tmp_path):
     )
 
 
-def test_a_damaged_zip_and_an_empty_folder_are_refused(tmp_path):
-    (tmp_path / "t.zip").write_bytes(b"PK\x03\x04kaputt")
-    with pytest.raises(StatisticsFileError, match=r"Datei t\.zip: Die ZIP-Datei ist beschädigt"):
-        get_format("ffcsv").read(tmp_path, "03460")
-    empty = tmp_path / "leer"
-    empty.mkdir()
+def test_a_folder_without_csv_files_is_refused(tmp_path):
+    (tmp_path / "liesmich.txt").write_text("keine Tabelle")
     with pytest.raises(StatisticsFileError, match="Keine CSV-Datei gefunden"):
-        get_format("ffcsv").read(empty, "03460")
+        get_format("ffcsv").read(tmp_path, "03460")
+
+
+# --- through the command: a single table file, all or nothing -----------------------------
+
+
+def import_ffcsv(path, **options):
+    call_command(
+        "import_statistics",
+        str(path),
+        format="ffcsv",
+        concept="lk-test",
+        region="03460",
+        verbosity=0,
+        **options,
+    )
+
+
+@pytest.mark.django_db
+def test_a_single_table_is_imported_once_and_a_second_run_changes_nothing(tmp_path, capsys):
+    concept = ConceptFactory(slug="lk-test")
+    path = tmp_path / "12521-01-03-4_flat.csv"
+    path.write_bytes(WIDE)
+    import_ffcsv(path)
+    indicator = Indicator.objects.get(concept=concept)
+    assert indicator.statistics_id == "12521-01-03-4 BEV016"
+    assert indicator.statistics_unit == "Anzahl"
+    values = {(v.reference_date.year, v.breakdown): v for v in indicator.values.all()}
+    # The secret "." for women in 2019 is no value, never a 0.
+    assert sorted((k, v.value) for k, v in values.items()) == [
+        ((2018, ""), 19250),
+        ((2019, ""), 20715),
+        ((2019, "männlich"), 11207),
+    ]
+    total = values[(2019, "")]
+    assert (total.raw_file, total.raw_line) == ("12521-01-03-4_flat.csv", 3)
+    assert StatisticsSource.objects.get().format == "ffcsv"
+    capsys.readouterr()
+    call_command("import_statistics", str(path), concept="lk-test", verbosity=1)
+    assert "0 neu, 0 geändert" in capsys.readouterr().out
+    assert IndicatorValue.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_broken_table_is_refused_by_file_and_line_and_nothing_is_written(tmp_path):
+    ConceptFactory(slug="lk-test")
+    path = tmp_path / "12521_flat.csv"
+    path.write_bytes(
+        wide_file(
+            wide_line("31.12.2019", "03460", VECHTA, "", "Insgesamt", "20715"),
+            wide_line("31.12.2020", "03460", VECHTA, "", "Insgesamt", "21,5,1"),
+        )
+    )
+    with pytest.raises(CommandError) as error:
+        import_ffcsv(path)
+    assert str(error.value).splitlines()[1].startswith("Datei 12521_flat.csv, Zeile 3: „21,5,1“")
+    assert not Indicator.objects.exists() and not StatisticsSource.objects.exists()

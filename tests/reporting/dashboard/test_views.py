@@ -168,11 +168,11 @@ def test_indicator_tile_writes_units_as_germans_do(client, member_of):
                 indicator=indicator, reference_date=dt.date(year, 12, 31), value=value
             )
     html = client.get(concept.get_absolute_url()).text
-    assert "+1,1 Prozentpunkte zum Vorwert" in html
+    assert "+1,1 Prozentpunkte gegenüber 2024" in html
     assert "<dd>18 % (2021)</dd>" in html and "<dd>24 % (2027)</dd>" in html
     assert 'portal-tile__unit">Anzahl' not in html
     assert '<p class="portal-tile__value">121</p>' in html
-    assert "+11 zum Vorwert" in html
+    assert "+11 gegenüber 2024" in html
 
 
 def test_dashboard_escapes_user_text(client, concept, member_of):

@@ -345,7 +345,7 @@ def test_report_and_dashboard_show_the_same_attainment_and_change(client, member
     dashboard = client.get(goal.concept.get_absolute_url()).text
     report = render_html(build_snapshot(AnnualReport(concept=goal.concept, year=2025)))
     assert "<dt>Zielerreichung</dt><dd>83 %</dd>" in dashboard
-    assert "+3 Prozentpunkte zum Vorwert" in dashboard
+    assert "+3 Prozentpunkte gegenüber 2024" in dashboard
     assert '<th scope="col" class="num w-value">Zielerreichung</th>' in report
     assert '<td class="num">83 %</td>' in report and "Quote: 83 %" in report
     assert '<td class="num">+3 Prozentpunkte</td>' in report
