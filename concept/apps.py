@@ -8,4 +8,7 @@ class ConceptConfig(AppConfig):
 
     def ready(self):
         # The roles from the OpenID provider's groups at every login.
-        from concept import sso  # noqa: F401
+        from concept import dataversion, sso  # noqa: F401
+
+        # Every save, delete and relation change of a concept's rows moves its data version.
+        dataversion.connect()

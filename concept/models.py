@@ -71,6 +71,11 @@ class Concept(models.Model):
     )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    # Moves whenever anything of the concept changes (concept.dataversion); cached pages
+    # are keyed on it (concept.pagecache).
+    data_version = models.PositiveBigIntegerField(
+        _("Datenstand"), default=0, db_default=0, editable=False
+    )
 
     objects = ConceptManager()
 

@@ -1,5 +1,6 @@
 """Settings for the Integrationsportal, read from the environment (see docs/operations.md)."""
 
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -165,7 +166,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# Connections stay open between requests (a new one costs a few milliseconds on PostgreSQL)
+# and are checked before reuse, so a restarted database server costs no request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Caches. "pages" keeps rendered fragments of concept pages and the public pages, keyed on
+# each concept's data version (concept.pagecache). Default: files in a folder of this host,
+# shared by all gunicorn processes on it and needing no server; correct with several hosts
+# too, since a change moves the version every process reads from the database. Hosts may
+# share a Redis instead (PORTAL_CACHE_URL=redis://host:6379/1, Django's own backend;
+# locmemcache:// keeps it in each process's memory). docs/hosting.md.
+_pages_cache_url = env.str("PORTAL_CACHE_URL", default="")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": (
+        env.cache_url_config(_pages_cache_url)
+        if _pages_cache_url
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(
+                env.path(
+                    "PORTAL_CACHE_DIR",
+                    default=Path(tempfile.gettempdir()) / "integrationsportal-seiten",
+                )
+            ),
+        }
+    ),
+}
+CACHES["pages"]["TIMEOUT"] = env.int("PORTAL_CACHE_SECONDS", default=900)
+if not CACHES["pages"]["BACKEND"].endswith("RedisCache"):
+    CACHES["pages"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = env.int(
+        "PORTAL_CACHE_ENTRIES", default=3000
+    )
 # The demo concept: "manage.py loaddata lk_vechta" finds fixtures/lk_vechta.json.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -358,8 +392,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# Evidence files go through Django's storage API: by default the folder MEDIA_ROOT; with
+# several app hosts a shared folder or another storage backend (PORTAL_FILE_STORAGE, a
+# dotted class path, with PORTAL_FILE_STORAGE_OPTIONS as JSON; docs/hosting.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env.str(
+            "PORTAL_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json("PORTAL_FILE_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

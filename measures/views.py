@@ -64,11 +64,19 @@ def detail_url(measure):
 @login_required
 def measure_list(request, slug):
     concept = get_concept_for_view(request.user, slug)
-    goals = list(StrategicGoal.objects.filter(concept=concept).order_by("number"))
-    filterset = MeasureFilter(
-        request.GET or None, queryset=measure_list_queryset(concept), concept=concept, goals=goals
-    )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("seite"))
+
+    def fill():
+        # Only when the page is not cached for this data version (concept.pagecache).
+        goals = list(StrategicGoal.objects.filter(concept=concept).order_by("number"))
+        filterset = MeasureFilter(
+            request.GET or None,
+            queryset=measure_list_queryset(concept),
+            concept=concept,
+            goals=goals,
+        )
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("seite"))
+        return {"filter": filterset, "page": page}
+
     query = request.GET.copy()
     query.pop("seite", None)
     template = "measures/measure_list.html"
@@ -81,8 +89,7 @@ def measure_list(request, slug):
         template,
         {
             "concept": concept,
-            "filter": filterset,
-            "page": page,
+            "cache_fill": fill,
             "query": query.urlencode(),
             "today": timezone.localdate(),
             "can_use_grid": roles.can_edit_concept(request.user, concept),

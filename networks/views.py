@@ -62,18 +62,21 @@ def _organisation_url(organisation):
 @login_required
 def network_list(request, slug):
     concept = get_concept_for_view(request.user, slug)
-    networks, committees = network_directory(concept)
     can_edit = can_edit_networks(request.user, concept)
+
+    def fill():
+        # Only when the page is not cached for this data version (concept.pagecache).
+        networks, committees = network_directory(concept)
+        return {
+            "networks": networks,
+            "committees": committees,
+            "statements_to_split": statements_to_split(concept) if can_edit else [],
+        }
+
     return render(
         request,
         "networks/network_list.html",
-        {
-            "concept": concept,
-            "networks": networks,
-            "committees": committees,
-            "can_edit": can_edit,
-            "statements_to_split": statements_to_split(concept) if can_edit else [],
-        },
+        {"concept": concept, "can_edit": can_edit, "cache_fill": fill},
     )
 
 

@@ -43,3 +43,30 @@ def member_of():
 def fast_password_hashing(settings):
     # Hashing strength is Django's concern; the suite only needs passwords that check.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def page_cache(request, settings):
+    """The page cache (concept.pagecache) only where a test asks for it (@pytest.mark.page_cache):
+    the data version moves after commit, which a test inside one transaction never reaches,
+    so elsewhere every page is rendered afresh. Marked tests get an empty cache of their own."""
+    if request.node.get_closest_marker("page_cache"):
+        location = f"test-pages-{request.node.nodeid}"
+        settings.CACHES = {
+            **settings.CACHES,
+            "pages": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": location,
+            },
+        }
+        from django.core.cache import caches
+
+        caches["pages"].clear()
+        yield caches["pages"]
+        caches["pages"].clear()
+    else:
+        settings.CACHES = {
+            **settings.CACHES,
+            "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+        }
+        yield None

@@ -27,16 +27,15 @@ from reporting.dashboard.structure import concept_structure
 @login_required
 def dashboard(request, slug):
     concept = get_concept_for_view(request.user, slug)
-    data = queries.dashboard(concept)
-    for figure in data.situation:
-        figure.chart = charts.situation_chart(
-            figure, chart_id=f"ausgangslage-{figure.indicator.pk}"
-        )
-    return render(
-        request,
-        "reporting/concept_dashboard.html",
-        {
-            "concept": concept,
+
+    def fill():
+        # Only when the page is not cached for this data version (concept.pagecache).
+        data = queries.dashboard(concept)
+        for figure in data.situation:
+            figure.chart = charts.situation_chart(
+                figure, chart_id=f"ausgangslage-{figure.indicator.pk}"
+            )
+        return {
             "data": data,
             "status_overall": charts.status_overall(data.overall),
             "status_by_goal": charts.status_by_goal(data.goals),
@@ -45,7 +44,12 @@ def dashboard(request, slug):
             # The measure list filtered to exactly the measures of "Handlungsbedarf".
             "attention_url": list_url(concept, ampel=ATTENTION, sortierung="ampel"),
             "done_filter": DONE,
-        },
+        }
+
+    return render(
+        request,
+        "reporting/concept_dashboard.html",
+        {"concept": concept, "cache_fill": fill},
     )
 
 
@@ -59,20 +63,26 @@ def goal_detail(request, slug, number):
     if index is None:
         raise Http404(_("Dieses Ziel gibt es in diesem Konzept nicht."))
     goal = goals[index]
-    page = queries.goal_page(goal)
-    for sub_goal in page.sub_goals:
-        for indicator in sub_goal.indicator_list:
-            indicator.chart = charts.indicator_line(
-                indicator, indicator.totals, chart_id=f"kennzahl-{indicator.pk}"
-            )
+
+    def fill():
+        page = queries.goal_page(goal)
+        for sub_goal in page.sub_goals:
+            for indicator in sub_goal.indicator_list:
+                indicator.chart = charts.indicator_line(
+                    indicator, indicator.totals, chart_id=f"kennzahl-{indicator.pk}"
+                )
+        return {
+            "page": page,
+            "status_chart": charts.status_overall(page.tally, chart_id="status-ziel"),
+        }
+
     return render(
         request,
         "reporting/goal_detail.html",
         {
             "concept": concept,
             "goal": goal,
-            "page": page,
-            "status_chart": charts.status_overall(page.tally, chart_id="status-ziel"),
+            "cache_fill": fill,
             "previous_goal": goals[index - 1] if index > 0 else None,
             "next_goal": goals[index + 1] if index + 1 < len(goals) else None,
         },
@@ -88,7 +98,7 @@ def mind_map(request, slug):
         "reporting/concept_mindmap.html",
         {
             "concept": concept,
-            "map": queries.mind_map(concept),
+            "cache_fill": lambda: {"map": queries.mind_map(concept)},
             "lights": TrafficLight.choices,
         },
     )
@@ -119,19 +129,26 @@ def changes_page(request, slug):
     concept = get_concept_for_view(request.user, slug)
     since, since_error, form, default = _since(request, concept)
     pages = {kind.key: request.GET.get(kind.page_param) for kind in changes.KINDS}
-    data = changes.changes_since(concept, since, pages=pages)
+
+    def fill():
+        data = changes.changes_since(concept, since, pages=pages)
+        return {
+            "changes": data,
+            "sections": [
+                (section, _pager(request, section.page, section.kind)) for section in data.sections
+            ],
+        }
+
     return render(
         request,
         "reporting/concept_changes.html",
         {
             "concept": concept,
             "form": form,
+            "since": since,
             "default_since": default,
             "since_error": since_error,
-            "changes": data,
-            "sections": [
-                (section, _pager(request, section.page, section.kind)) for section in data.sections
-            ],
+            "cache_fill": fill,
             "period_query": _period_query(since),
         },
     )

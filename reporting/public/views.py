@@ -23,6 +23,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_http_methods, require_safe
 
+from concept import pagecache
 from concept.fields import add_service_errors
 from concept.legal import (
     FIELDS_BY_KIND,
@@ -31,7 +32,7 @@ from concept.legal import (
     legal_page_save,
 )
 from concept.locking import StaleVersion
-from concept.models import LegalPage
+from concept.models import Concept, LegalPage
 from measures.models import TrafficLight
 from reporting.public import queries
 
@@ -58,6 +59,8 @@ def public_page(load):
 
     `load(**url_kwargs)` reads the page's data (raising Http404 for what isn't public); the
     ETag function and the view share that one read, and the view gets it as `page`.
+    A concept's pages are kept in the page cache with their ETag until the concept's data
+    changes (concept.pagecache): then one query answers them.
     """
 
     def decorator(view):
@@ -66,13 +69,29 @@ def public_page(load):
                 request._public_page = load(**kwargs)
             return request._public_page
 
+        def stored(request, kwargs):
+            """(cache key or None, ETag, body or None)."""
+            if not hasattr(request, "_public_stored"):
+                key = _cache_key(view.__name__, kwargs)
+                found = pagecache.cache().get(key) if key else None
+                if found is None:
+                    # Weak: it names the data shown, not the bytes (a proxy may compress them).
+                    found = (f'W/"{build_id()}-{data(request, kwargs).etag}"', None)
+                request._public_stored = (key, *found)
+            return request._public_stored
+
         def etag(request, **kwargs):
-            # Weak: it names the data shown, not the bytes (a proxy may compress them).
-            return f'W/"{build_id()}-{data(request, kwargs).etag}"'
+            return stored(request, kwargs)[1]
 
         @condition(etag_func=etag)
         def conditional(request, **kwargs):
-            return view(request, data(request, kwargs))
+            key, tag, body = stored(request, kwargs)
+            if body is not None:
+                return HttpResponse(body)
+            response = view(request, data(request, kwargs))
+            if key and response.status_code == 200:
+                pagecache.cache().set(key, (tag, response.content))
+            return response
 
         @require_safe
         @functools.wraps(view)
@@ -85,6 +104,18 @@ def public_page(load):
         return wrapper
 
     return decorator
+
+
+def _cache_key(name, kwargs):
+    """The page cache key of a concept's public page, from the concept's data version; None
+    for pages of no concept."""
+    slug = kwargs.get("slug")
+    if not isinstance(slug, str):
+        return None
+    row = Concept.objects.filter(slug=slug).values_list("pk", "data_version").first()
+    if row is None:
+        return None
+    return pagecache.public_key(name, row[0], row[1], sorted(kwargs.items()))
 
 
 def _render(template, context):
