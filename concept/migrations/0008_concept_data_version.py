@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('concept', '0006_abbreviation'),
+        ('concept', '0007_mail_log'),
     ]
 
     operations = [
