@@ -37,7 +37,7 @@ def test_paths_are_found_through_the_foreign_keys():
     }
     assert paths[Measure] == [["concept"]]
     assert paths[SubGoal] == [["goal", "concept"]]
-    assert paths[IndicatorValue] == [["indicator", "concept"]]
+    assert paths[IndicatorValue][0] == ["indicator", "concept"]
     assert paths[Evidence] == [["entry", "measure", "concept"]]
     # Through the measure (shortest) or through the decision's meeting's network.
     assert paths[ProgressEntry][0] == ["measure", "concept"]
