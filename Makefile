@@ -20,6 +20,8 @@ install: $(BIN)/.installed
 run: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	@# The worker re-reads the configured statistics sources when they fall due.
+	DJANGO_DEBUG=1 $(PY) manage.py refresh_statistics --schedule
 	@# The django-tasks worker (PDF reports) runs beside the server and stops with it.
 	DJANGO_DEBUG=1 $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

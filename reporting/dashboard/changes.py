@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy, ngettext, npgettext
 from concept import formatting
 from concept.history import Change, HistoryReader, display_value
 from concept.models import Concept
+from goals.models import IndicatorValue
 from measures.models import (
     Decision,
     Measure,
@@ -552,6 +553,88 @@ def decision_rows(decisions) -> list:
     ]
 
 
+@dataclass(frozen=True)
+class IndicatorRef:
+    """A Kennzahl where a change row names what it concerns (label, title)."""
+
+    label: str
+    title: str
+    pk: int
+
+
+@dataclass(kw_only=True)
+class StatisticsChange(ChangeRow):
+    """A number official statistics revised, or no longer publish, for the district: read
+    from the value's history, as a reading of the source changed or removed it."""
+
+    indicator: object
+    period: str
+    breakdown: str
+    old: object
+    new: object
+
+    @property
+    def measures(self):
+        return [
+            IndicatorRef(
+                label=self.indicator.statistics_id, title=self.indicator.name, pk=self.indicator.pk
+            )
+        ]
+
+    @property
+    def changes(self):
+        label = " ".join(part for part in (_("Wert"), self.period, self.breakdown) if part)
+        old = display_value(self.old)
+        new = _("entfällt") if self.new is None else display_value(self.new)
+        return [Change("value", label, old, new)]
+
+
+def statistics_change_records(concept: Concept, since: dt.date):
+    """The history records of the concept's Kennzahlwerte that a reading of official
+    statistics changed or removed (not the first reading's new values: they revise nothing),
+    newest first. A record counts when the reading that wrote it is not the one before it."""
+    History = IndicatorValue.history.model
+    previous = History.objects.filter(
+        id=OuterRef("id"), history_date__lt=OuterRef("history_date")
+    ).order_by("-history_date", "-history_id")
+    return (
+        History.objects.filter(
+            indicator__concept=concept,
+            history_type__in=["~", "-"],
+            statistics_import__isnull=False,
+            history_date__gte=_start_of(since),
+        )
+        .annotate(
+            previous_value=Subquery(previous.values("value")[:1]),
+            previous_import=Subquery(previous.values("statistics_import")[:1]),
+        )
+        .filter(
+            Q(history_type="-")
+            | Q(previous_import__isnull=True)
+            | ~Q(previous_import=F("statistics_import"))
+        )
+        .select_related("indicator", "history_user")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+def statistics_rows(records) -> list:
+    return [
+        StatisticsChange(
+            date=timezone.localdate(record.history_date),
+            recorded=record.history_date,
+            reason=record.history_change_reason or "",
+            user=record.history_user,
+            indicator=record.indicator,
+            period=record.period,
+            breakdown=record.breakdown,
+            old=record.value if record.history_type == "-" else record.previous_value,
+            new=None if record.history_type == "-" else record.value,
+        )
+        for record in records
+    ]
+
+
 # --- the kinds of change -------------------------------------------------------------------
 
 
@@ -638,6 +721,17 @@ KINDS = [
         template="reporting/changes/_corrections.html",
         records=entry_correction_records,
         rows=entry_correction_rows,
+    ),
+    ChangeKind(
+        key="statistics",
+        anchor="statistik",
+        title=gettext_lazy("Amtliche Statistik"),
+        row_label=gettext_lazy("Statistikwert"),
+        count=lambda n: ngettext("geänderter Statistikwert", "geänderte Statistikwerte", n),
+        empty=gettext_lazy("Im Zeitraum hat keine Statistikquelle einen Wert geändert."),
+        template="reporting/changes/_statistics.html",
+        records=statistics_change_records,
+        rows=statistics_rows,
     ),
 ]
 
