@@ -26,7 +26,9 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 from fontTools.ttLib import TTFont
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint import html as weasy_html
+from weasyprint.css.counters import CounterStyle
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reporting.report import tagging
@@ -202,17 +204,64 @@ def _pdfuaid_extension_schema():
     return description
 
 
+# WeasyPrint's default stylesheet styles ::marker and five footnote/note pseudo-elements of
+# *every* element, so it computes six extra styles per element: at scale 10 that is 110,000
+# styles, about a fifth of the render's memory. The report has markers only on <li> and no
+# footnotes or notes.
+UA_RULES_NOT_FOR_EVERY_ELEMENT = {
+    "::marker {": "li::marker {",
+    "::footnote-call {": None,
+    "::footnote-marker {": None,
+    "::note-call {": None,
+    "::note-marker {": None,
+    "::note-callback {": None,
+}
+
+
+def _report_ua_css(ua_css):
+    """WeasyPrint's default stylesheet with the rules above changed (or removed); an error if
+    one of them is missing (then WeasyPrint changed its stylesheet: check the list)."""
+    lines = ua_css.splitlines()
+    for start, replacement in UA_RULES_NOT_FOR_EVERY_ELEMENT.items():
+        (index,) = [i for i, line in enumerate(lines) if line.startswith(start)]
+        lines[index] = "" if replacement is None else replacement + lines[index][len(start) :]
+    return "\n".join(lines)
+
+
+# Its @counter-style rules go to a CounterStyle of their own, as WeasyPrint's own
+# stylesheet's did: documents use a copy of that one (HTML._ua_counter_style).
+REPORT_UA_STYLESHEET = CSS(string=_report_ua_css(weasy_html.UA), counter_style=CounterStyle())
+
+
+class ReportHTML(HTML):
+    """The report's HTML for WeasyPrint, with the trimmed default stylesheet."""
+
+    def _ua_stylesheets(self, forms=False):
+        assert not forms  # the report has no forms
+        return [REPORT_UA_STYLESHEET]
+
+
+def layout_html(html: str, *, fetcher: StaticOnlyFetcher | None = None):
+    """WeasyPrint's layout of the report's HTML (a weasyprint.Document)."""
+    fetcher = fetcher or StaticOnlyFetcher()
+    return ReportHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+        presentational_hints=False
+    )
+
+
 def render_document(snapshot: dict, *, fetcher: StaticOnlyFetcher | None = None):
     """The laid-out report (weasyprint.Document): its pages and boxes, before the PDF is
     written; reporting.report.layout checks them."""
-    fetcher = fetcher or StaticOnlyFetcher()
-    html = HTML(string=render_html(snapshot), base_url=BASE_URL, url_fetcher=fetcher)
-    return html.render(presentational_hints=False)
+    return layout_html(render_html(snapshot), fetcher=fetcher)
+
+
+def write_pdf(document) -> bytes:
+    """The laid-out report as PDF: tagged PDF/A-3a + PDF/UA-1 (reporting/report/tagging.py)."""
+    _declare_pdf_ua(document.metadata)
+    with tagging.hooks(document):
+        return document.write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def render_pdf(snapshot: dict, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """The PDF of a snapshot: A4, tagged PDF/A-3a + PDF/UA-1, fonts embedded."""
-    document = render_document(snapshot, fetcher=fetcher)
-    _declare_pdf_ua(document.metadata)
-    with tagging.hooks(document):
-        return document.write_pdf(pdf_variant=PDF_VARIANT)
+    return write_pdf(render_document(snapshot, fetcher=fetcher))
