@@ -7,12 +7,16 @@ import hashlib
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 
+from concept import roles
 from goals.models import Indicator, IndicatorValue, StatisticsSource
 from goals.statistics.base import StatisticsFileError, get_format
 from goals.statistics.ffcsv import FlatFileError, read_flat_file, region_key, table_from_name
-from tests.factories import ConceptFactory
+from tests.factories import ConceptFactory, UserFactory, add_member
 
 WIDE_HEADER = (
     "Statistik_Code;Statistik_Label;Zeit_Code;Zeit_Label;Zeit;"
@@ -367,3 +371,54 @@ def test_a_broken_table_is_refused_by_file_and_line_and_nothing_is_written(tmp_p
         import_ffcsv(path)
     assert str(error.value).splitlines()[1].startswith("Datei 12521_flat.csv, Zeile 3: „21,5,1“")
     assert not Indicator.objects.exists() and not StatisticsSource.objects.exists()
+
+
+# --- in the browser: Koordination uploads the downloaded CSV ------------------------------
+
+
+def browser_upload(concept, data, name):
+    client = Client()
+    client.force_login(add_member(concept, UserFactory(), roles.COORDINATION))
+    source = StatisticsSource.objects.create(
+        slug="regionaldatenbank",
+        name="Regionaldatenbank Deutschland",
+        publisher="Statistische Ämter des Bundes und der Länder",
+        format="ffcsv",
+    )
+    response = client.post(
+        reverse("goals:statistics_preview", kwargs={"slug": concept.slug}),
+        {
+            "action": "upload",
+            "file": SimpleUploadedFile(name, data, "text/csv"),
+            "source": source.pk,
+            "region_key": "03460",
+        },
+    )
+    return client, response
+
+
+@pytest.mark.django_db
+def test_a_table_uploaded_in_the_browser_is_previewed_then_written():
+    concept = ConceptFactory()
+    client, response = browser_upload(concept, WIDE, "12521-01-03-4_flat.csv")
+    assert response.status_code == 200
+    (plan,) = response.context["plan"].indicators
+    assert (plan.series.indicator_id, plan.status) == ("12521-01-03-4 BEV016", "new")
+    assert not Indicator.objects.exists()  # the preview writes nothing
+    done = client.post(
+        reverse("goals:statistics_confirm", kwargs={"slug": concept.slug}),
+        {"token": response.context["token"]},
+    )
+    assert done.status_code == 302
+    assert sorted(IndicatorValue.objects.values_list("value", flat=True)) == [11207, 19250, 20715]
+    assert IndicatorValue.objects.get(value=20715).raw_file == "12521-01-03-4_flat.csv"
+
+
+@pytest.mark.django_db
+def test_a_broken_table_uploaded_in_the_browser_is_refused_by_file_and_line():
+    concept = ConceptFactory()
+    data = wide_file(wide_line("31.12.2019", "03460", VECHTA, "", "Insgesamt", "2O715"))
+    _client, response = browser_upload(concept, data, "12521_flat.csv")
+    assert response.status_code == 400
+    assert "Datei 12521_flat.csv, Zeile 2: „2O715“" in response.content.decode()
+    assert not Indicator.objects.exists()
