@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from concept import formatting
 from concept.access import get_concept_for_view
 from concept.exchange.writing import CSV_CONTENT_TYPE, write_csv
+from goals import series as time_series
 from goals.models import StrategicGoal
 from measures.access import can_record_decisions
 from measures.filters import ATTENTION, DONE, list_url
@@ -71,6 +72,7 @@ def goal_detail(request, slug, number):
                 indicator.chart = charts.indicator_line(
                     indicator, indicator.totals, chart_id=f"kennzahl-{indicator.pk}"
                 )
+                indicator.series = time_series.series(indicator, indicator.totals)
         return {
             "page": page,
             "status_chart": charts.status_overall(page.tally, chart_id="status-ziel"),

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from goals.models import Indicator
 from tests.factories import (
@@ -110,3 +111,23 @@ def test_the_dashboard_costs_the_same_with_more_kennzahlen_and_values(client, me
     for number in range(2, 6):
         add(number, range(2010, 2025))
     assert dashboard_queries(client, concept) == one
+
+
+def test_the_goal_page_names_change_and_source_of_each_kennzahl(client, member_of):
+    concept = ConceptFactory()
+    member_of(client, concept)
+    goal = GoalFactory(concept=concept, number=2)
+    indicator = IndicatorFactory(
+        concept=concept,
+        sub_goal=SubGoalFactory(goal=goal, number=1),
+        name="Kitaquote",
+        unit="%",
+        source="Kinder- und Jugendhilfestatistik",
+    )
+    for year, value in [(2023, "61.5"), (2024, "63")]:
+        IndicatorValueFactory(
+            indicator=indicator, reference_date=dt.date(year, 12, 31), value=value
+        )
+    html = client.get(reverse("reporting:goal_detail", args=[concept.slug, 2])).text
+    assert "+1,5 Prozentpunkte gegenüber 2023" in html
+    assert html.count("Quelle: Kinder- und Jugendhilfestatistik") == 1
