@@ -28,7 +28,10 @@ class MeasureStateForm(PortalForm, VersionedForm, forms.ModelForm):
         label=_("Begründung"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Pflicht, wenn die Maßnahme entfällt."),
+        help_text=_(
+            "Abweichung: Pflicht, wenn die Ampel auf gelb oder rot wechselt oder die Maßnahme "
+            "entfällt."
+        ),
     )
 
     class Meta:
@@ -189,6 +192,10 @@ ENTRY_WIDGETS = {
     "next_steps": forms.Textarea(attrs={"rows": 3}),
     "deviation": forms.Textarea(attrs={"rows": 2}),
 }
+DEVIATION_HELP = _(
+    "Pflicht, wenn die Ampel auf gelb oder rot wechselt (kurz: was weicht ab, warum) oder die "
+    "Maßnahme entfällt."
+)
 # The two ways to send the one "Sachstand erfassen" form (the name and values of its buttons).
 ACTION = "aktion"
 NO_CHANGE = "keine-aenderung"
@@ -252,7 +259,7 @@ class ProgressEntryForm(PortalForm, VersionedForm, forms.ModelForm):
             "Was ist seit dem letzten Sachstand geschehen? Wer nur Umsetzungsstand, Ampel oder "
             "Fortschritt ändert, kann es leer lassen: die Änderung wird dann beschrieben."
         )
-        self.fields["deviation"].help_text = _("Pflicht, wenn die Maßnahme entfällt.")
+        self.fields["deviation"].help_text = DEVIATION_HELP
         # A committee decision on this measure can be named as the reason for the change.
         decisions = measure.decisions.select_related("meeting__network").order_by("-meeting__date")
         if getattr(measure, "has_decisions", None) is False:
@@ -268,6 +275,7 @@ class ProgressEntryForm(PortalForm, VersionedForm, forms.ModelForm):
             measure=self.measure,
             date=cleaned.get("date"),
             status=cleaned.get("status"),
+            traffic_light=cleaned.get("traffic_light"),
             progress=cleaned.get("progress"),
             deviation=cleaned.get("deviation"),
         )
@@ -359,12 +367,18 @@ class ProgressEntryCorrectionForm(PortalForm, VersionedForm, forms.ModelForm):
         field_classes = {"date": DateField}
         widgets = ENTRY_WIDGETS
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deviation"].help_text = DEVIATION_HELP
+
     def check(self, cleaned):
         return services.progress_entry_correction_errors(
             entry=self.instance,
             date=cleaned.get("date"),
             status=cleaned.get("status"),
             progress=cleaned.get("progress"),
+            traffic_light=cleaned.get("traffic_light"),
+            deviation=cleaned.get("deviation"),
         )
 
 

@@ -79,6 +79,25 @@ def dropped_errors(status, reason):
     return {}
 
 
+def deviation_errors(traffic_light, previous_light, deviation):
+    """{"deviation": message} when a Sachstand turns the Ampel to gelb or rot (from any other
+    colour, so also rot → gelb and gelb → rot) without a short reason (Abweichung). One that
+    keeps the Ampel as it was needs none: the reason was given when it changed."""
+    if (
+        traffic_light in ATTENTION_LIGHTS
+        and traffic_light != previous_light
+        and not (deviation or "").strip()
+    ):
+        return {
+            "deviation": _(
+                "Die Ampel wechselt auf „%(light)s“: Bitte beschreiben Sie kurz die Abweichung "
+                "(Pflicht, wenn die Ampel auf gelb oder rot wechselt)."
+            )
+            % {"light": TrafficLight(traffic_light).short_label}
+        }
+    return {}
+
+
 def period_errors(start_date, end_date):
     """{"end_date": message} when a measure ends before it begins."""
     if start_date and end_date and end_date < start_date:

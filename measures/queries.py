@@ -145,6 +145,8 @@ def measure_history_page(measure, before=None, limit=HISTORY_LIMIT):
                 "entry_date": record.date,
                 "changes": [],
                 "reason": record.history_change_reason or "",
+                # Why the Ampel stands at gelb or rot, as recorded with the Sachstand.
+                "deviation": record.deviation if record.history_type == "+" else "",
             }
         )
     # A source that filled its quota may hold more events older than its last one fetched:

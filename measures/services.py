@@ -31,6 +31,7 @@ from measures.models import (
     Status,
     assignment_changes,
     assignments_snapshot,
+    deviation_errors,
     dropped_errors,
     state_errors,
 )
@@ -177,6 +178,7 @@ def progress_entry_create(
         measure=measure,
         date=date,
         status=status,
+        traffic_light=traffic_light,
         progress=progress,
         deviation=deviation,
         today=today,
@@ -220,6 +222,7 @@ def progress_entry_errors(
     date: dt.date | None,
     status: str | None,
     progress: int | None,
+    traffic_light: str | None = None,
     deviation: str | None = "",
     today: dt.date | None = None,
     newest_known: dt.date | None = None,
@@ -227,8 +230,9 @@ def progress_entry_errors(
     """{field: [messages]}: what progress_entry_create refuses about these values beyond
     each field's own checks: an implausible date (entry_date_errors), Umsetzungsstand and
     Fortschritt that contradict each other (state_errors), a measure dropped without a reason (its
-    "Abweichung / Begründung", dropped_errors). A value given as None is unknown (a form
-    field that failed its own check); the rules that need it wait."""
+    "Abweichung / Begründung", dropped_errors), an Ampel turned to gelb or rot without one
+    (deviation_errors). A value given as None is unknown (a form field that failed its own
+    check); the rules that need it wait."""
     errors = {}
     today = today or timezone.localdate()
     if date is not None:
@@ -236,12 +240,16 @@ def progress_entry_errors(
             errors[name] = [message]
     for name, message in state_errors(status, progress).items():
         errors.setdefault(name, []).append(message)
+    if "date" in errors:
+        return errors
     reason = measure.status_reason if measure.status_reason.strip() else deviation
-    dropped = dropped_errors(status, reason) if "date" not in errors else {}
+    needed = list(dropped_errors(status, reason).values())
+    # Compared with the Ampel the measure has now: the one this Sachstand would change.
+    needed += deviation_errors(traffic_light, measure.traffic_light, deviation).values()
     # Only the newest Sachstand sets the measure's state, and so needs the reason; without
     # a date yet it is taken for the newest, as most are.
-    if dropped and (date is None or not _is_history(measure, date, today, newest_known)):
-        errors["deviation"] = list(dropped.values())
+    if needed and (date is None or not _is_history(measure, date, today, newest_known)):
+        errors["deviation"] = needed[:1]
     return errors
 
 
@@ -316,11 +324,20 @@ def measure_follow_entries(*, measure: Measure, user, reason: str) -> bool:
 
 
 def progress_entry_correction_errors(
-    *, entry: ProgressEntry, date=None, status=None, progress=None, today=None, **other
+    *,
+    entry: ProgressEntry,
+    date=None,
+    status=None,
+    progress=None,
+    traffic_light=None,
+    deviation=None,
+    today=None,
+    **other,
 ) -> dict:
     """{field: message}: what progress_entry_correct refuses about a corrected date or
-    state beyond each field's own checks (entry_date_errors, state_errors). None: unknown or
-    not corrected; only what changes is checked."""
+    state beyond each field's own checks (entry_date_errors, state_errors, and
+    deviation_errors: an Ampel corrected to gelb or rot needs its Abweichung). None: unknown
+    or not corrected; only what changes is checked."""
     errors = {}
     if date is not None and date != entry.date:
         errors |= entry_date_errors(entry.measure, date, today or timezone.localdate())
@@ -328,6 +345,10 @@ def progress_entry_correction_errors(
     new_progress = entry.progress if progress is None else progress
     if (new_status, new_progress) != (entry.status, entry.progress):
         errors |= state_errors(new_status, new_progress)
+    if traffic_light is not None:
+        errors |= deviation_errors(
+            traffic_light, entry.traffic_light, entry.deviation if deviation is None else deviation
+        )
     return errors
 
 
@@ -481,6 +502,7 @@ def measure_set_state_errors(
         measure=measure,
         date=today,
         status=status,
+        traffic_light=traffic_light,
         progress=progress,
         deviation=reason,
         today=today,

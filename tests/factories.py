@@ -267,6 +267,14 @@ class ProgressEntryFactory(factory.django.DjangoModelFactory):
     status = Status.IN_PROGRESS
     traffic_light = TrafficLight.GREEN
     progress = 50
+    # A Sachstand that turns the Ampel to gelb or rot says why (services.progress_entry_errors).
+    deviation = factory.LazyAttribute(
+        lambda entry: (
+            "Verzögerung beim Träger."
+            if entry.traffic_light in (TrafficLight.YELLOW, TrafficLight.RED)
+            else ""
+        )
+    )
 
     @classmethod
     def _create(cls, model_class, **kwargs):

@@ -137,6 +137,16 @@ class MeasureResource(ConceptResource):
         attribute="progress",
         aliases=("Fortschritt (%)", "Fortschritt in %"),
     )
+    # Why a changed state sets the Ampel to gelb or rot or drops the measure: the Abweichung
+    # of the Sachstand the change records. Read on import only; the export leaves it empty,
+    # so a file sent back unchanged changes nothing and an old reason is never reused.
+    deviation = Column(
+        gettext_lazy("Abweichung"),
+        TextCell(),
+        attribute="deviation",
+        getter=lambda measure: "",
+        aliases=("Abweichung / Begründung", "Begründung"),
+    )
     start_date = Column(gettext_lazy("Beginn"), DateCell(), attribute="start_date")
     end_date = Column(gettext_lazy("Ende"), DateCell(), attribute="end_date")
     update_cadence = Column(
@@ -168,7 +178,7 @@ class MeasureResource(ConceptResource):
     required_columns = ((gettext_lazy("Kürzel"), gettext_lazy("Gliederungsnummer")),)
     # The services' arguments their errors name, as the file's columns.
     error_columns = {
-        "reason": gettext_lazy("Umsetzungsstand"),
+        "reason": gettext_lazy("Abweichung"),
         "partner_organisations": gettext_lazy("Partner"),
     }
     row_noun = gettext_lazy("Maßnahme")
@@ -185,6 +195,7 @@ class MeasureResource(ConceptResource):
             "status",
             "traffic_light",
             "progress",
+            "deviation",
             "start_date",
             "end_date",
             "update_cadence",
@@ -325,6 +336,17 @@ class MeasureResource(ConceptResource):
             ]
         return values
 
+    def check(self, measure, values, changes, errors):
+        changed = {change.attribute for change in changes}
+        if "deviation" in changed and not changed.intersection(STATE_COLUMNS):
+            errors.setdefault(self.header_of("deviation"), []).append(
+                _(
+                    "Eine Abweichung wird nur zusammen mit einer Änderung von Umsetzungsstand, "
+                    "Ampel oder Fortschritt übernommen (als Begründung des Sachstands, der sie "
+                    "festhält)."
+                )
+            )
+
     def apply(self, measure, values, changes):
         changed = {change.attribute for change in changes}
         if changed.intersection(STATE_COLUMNS):
@@ -339,6 +361,7 @@ class MeasureResource(ConceptResource):
                 traffic_light=values.get("traffic_light", measure.traffic_light),
                 progress=values.get("progress", measure.progress),
                 note=note,
+                reason=values.get("deviation") or "",
             )
         master = {f: values[f] for f in services.MASTER_FIELDS if f in changed}
         relations = {}

@@ -39,6 +39,11 @@ G, Y, R, GR = TrafficLight.GREEN, TrafficLight.YELLOW, TrafficLight.RED, Traffic
 # seeded on any day looks like a district at work: every measure has a recent Sachstand
 # (half-yearly cadence) except the delayed and the quiet ones, whose last is seven or eight
 # months old (overdue).
+# Every gelb or rot Sachstand says why (services.progress_entry_errors).
+DEVIATIONS = {
+    Y: "[Demo] Verzögerung: Räume erst ab dem nächsten Quartal verfügbar.",
+    R: "[Demo] Personalengpass beim Träger.",
+}
 PROFILES = {
     "ongoing": [
         (-21, Status.PREPARING, G, 10),
@@ -252,7 +257,7 @@ def _demo_progress(concept, author, today):
                 progress=progress,
                 text=TEXTS[status].format(participants=participants),
                 next_steps=NEXT_STEPS[status],
-                deviation="[Demo] Personalengpass beim Träger." if light == R else "",
+                deviation=DEVIATIONS.get(light, ""),
                 participants=participants,
                 cost=Decimal(rng.randrange(500, 25000, 250)) if participants else None,
                 is_demo=True,

@@ -17,6 +17,9 @@ def vechta(transactional_db):
     return Concept.objects.get(slug="lk-vechta")
 
 
+HEADER = ["Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt", "Sachstand", "Abweichung"]
+
+
 def test_import_with_preview_and_confirmation(page, login, vechta, tmp_path):
     login(vechta)
     page.goto("/konzepte/lk-vechta/massnahmen/?ziel=1")
@@ -32,9 +35,9 @@ def test_import_with_preview_and_confirmation(page, login, vechta, tmp_path):
     path.write_bytes(
         write_csv_bytes(
             [
-                ["Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt", "Sachstand"],
-                ["S1", "01.02.2026", "in Umsetzung", "gelb", "20", "Testverfahren gewählt"],
-                ["S9", "01.02.2026", "fertig", "grün", "20", ""],
+                HEADER,
+                ["S1", "01.02.2026", "in Umsetzung", "gelb", "20", "Testverfahren gewählt", "spät"],
+                ["S9", "01.02.2026", "fertig", "grün", "20", "", ""],
             ]
         )
     )
@@ -48,8 +51,8 @@ def test_import_with_preview_and_confirmation(page, login, vechta, tmp_path):
     path.write_bytes(
         write_csv_bytes(
             [
-                ["Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt", "Sachstand"],
-                ["S1", "01.02.2026", "in Umsetzung", "gelb", "20", "Testverfahren gewählt"],
+                HEADER,
+                ["S1", "01.02.2026", "in Umsetzung", "gelb", "20", "Testverfahren gewählt", "spät"],
             ]
         )
     )

@@ -212,9 +212,11 @@ def test_import_previews_fit_a_phone(page, login, district):
     page.set_viewport_size(PHONE)
     login(district)
     page.goto(f"{BASE}/daten/import/sachstaende/")
-    rows = [["Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt", "Sachstand"]]
+    rows = [
+        ["Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt", "Sachstand", "Abweichung"]
+    ]
     rows += [
-        [code, "01.02.2026", "in Umsetzung", "gelb", "20", f"Bericht: {LONG_LINK}"]
+        [code, "01.02.2026", "in Umsetzung", "gelb", "20", f"Bericht: {LONG_LINK}", "spät"]
         for code in ["S1", "S2", "B5"]
     ]
     page.get_by_label("Datei (CSV oder Excel-Arbeitsmappe .xlsx)").set_input_files(

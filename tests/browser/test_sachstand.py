@@ -75,7 +75,9 @@ def test_correct_a_sachstand(page, login, vechta):
 def test_withdraw_a_sachstand(page, login, vechta):
     s5 = Measure.objects.get(concept=vechta, code="S5")
     recorded(s5, dt.date(2025, 1, 10), status=Status.PREPARING, progress=10)
-    wrong = recorded(s5, dt.date(2025, 3, 1), traffic_light=TrafficLight.RED, text="Falsch")
+    wrong = recorded(
+        s5, dt.date(2025, 3, 1), traffic_light=TrafficLight.RED, text="Falsch", deviation="x"
+    )
     login(vechta, first_name="Kim", last_name="Koordination")
     page.goto(f"{LIST}S5/")
     page.get_by_role("link", name="zurückziehen (Sachstand vom 01.03.2025)").click()

@@ -133,6 +133,7 @@ def test_conflict_message_when_someone_else_saved_first(page, login, vechta, bro
     colleague.get_by_label("Umsetzungsstand", exact=True).select_option("preparing")
     colleague.get_by_label("Ampel", exact=True).select_option("yellow")
     colleague.get_by_label("Fortschritt (%)").fill("5")
+    colleague.get_by_label("Abweichung / Begründung").fill("Träger fehlt")
     colleague.get_by_role("button", name="Sachstand speichern").click()
     colleague.locator("#stand [role=status]").wait_for()
     context.close()

@@ -309,6 +309,7 @@ def test_admin_history_cannot_revert(client, db):
             status=status,
             traffic_light="red",
             progress=progress,
+            deviation="Träger fehlt.",
         )
     first = measure.history.earliest("history_date")
     measure.refresh_from_db()

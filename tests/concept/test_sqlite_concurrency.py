@@ -133,7 +133,7 @@ def test_simultaneous_state_saves_on_different_measures_all_succeed(sqlite_serve
                 "traffic_light": "yellow",
                 "progress": "40",
                 "note": f"Gleichzeitig gespeichert ({code})",
-                "reason": "",
+                "reason": "Träger fehlt",
             }
         ).encode()
         request = urllib.request.Request(

@@ -163,6 +163,7 @@ def test_sachstand_after_a_state_change_keeps_that_state(concept):
             "status": "in_progress",
             "traffic_light": "yellow",
             "progress": 40,
+            "reason": "Kursraum fehlt.",
         },
     )
     refused = b.post(url("entry_create", "S5"), stale)
@@ -258,7 +259,13 @@ def test_a_refused_state_change_keeps_the_users_input(concept, headers, status):
     seen = {"version": measure.version, "status": measure.status, "progress": measure.progress}
     a.post(
         url("state_edit", "S5"),
-        seen | {"status": "in_progress", "traffic_light": "yellow", "progress": 40},
+        seen
+        | {
+            "status": "in_progress",
+            "traffic_light": "yellow",
+            "progress": 40,
+            "reason": "Kursraum fehlt.",
+        },
     )
     refused = b.post(
         url("state_edit", "S5"),

@@ -66,6 +66,7 @@ def test_a_correction_changes_texts_figures_date_and_state_and_keeps_the_old_ver
         date=dt.date(2025, 3, 2),
         status=Status.PREPARING,
         traffic_light=TrafficLight.YELLOW,
+        deviation="Kursstart verschoben.",
         progress=10,
     )
     sachstand.refresh_from_db()
@@ -135,13 +136,39 @@ def test_a_stale_correction_is_refused():
     assert stale.text == "Erste Korrektur"
 
 
+def test_a_correction_to_yellow_or_red_needs_an_abweichung():
+    measure = MeasureFactory()
+    sachstand = entry(measure, "2025-03-01", text="Kurs läuft.")
+    with pytest.raises(ValidationError) as refused:
+        correct(sachstand, traffic_light=TrafficLight.RED)
+    assert list(refused.value.message_dict) == ["deviation"]
+    sachstand.refresh_from_db()
+    assert sachstand.traffic_light == TrafficLight.GREEN
+    correct(sachstand, traffic_light=TrafficLight.RED, deviation="Kursleitung fehlt.")
+    assert state(measure)[1] == TrafficLight.RED
+
+
+def test_a_correction_that_keeps_a_red_ampel_needs_no_new_abweichung():
+    measure = MeasureFactory()
+    sachstand = entry(measure, "2025-03-01", traffic_light=TrafficLight.RED, deviation="Alt.")
+    correct(sachstand, text="Kurs ruht.", traffic_light=TrafficLight.RED)
+    sachstand.refresh_from_db()
+    assert sachstand.text == "Kurs ruht."
+
+
 # --- withdrawing -----------------------------------------------------------------------------
 
 
 def test_a_withdrawn_sachstand_is_read_by_nobody_but_kept():
     measure = MeasureFactory()
     older = entry(measure, "2025-01-10", status=Status.PREPARING, progress=10)
-    newest = entry(measure, "2025-03-01", traffic_light=TrafficLight.RED, progress=60)
+    newest = entry(
+        measure,
+        "2025-03-01",
+        traffic_light=TrafficLight.RED,
+        deviation="Träger fehlt.",
+        progress=60,
+    )
     withdraw(newest, reason="bei der falschen Maßnahme erfasst")
     assert list(measure.entries.all()) == [older]
     assert not ProgressEntry.objects.filter(pk=newest.pk).exists()

@@ -170,6 +170,7 @@ def test_correcting_in_the_portal(client, concept, coordinator):
             text="Zwei Kurse gestartet.",
             date="02.03.2025",
             traffic_light=TrafficLight.YELLOW,
+            deviation="Kursraum erst ab April.",
             participants="14",
             reason="Tippfehler im Text",
         ),

@@ -159,3 +159,32 @@ def test_sachstand_page_summarises_every_error_with_links_to_its_fields(client, 
         assert 'aria-invalid="true"' in control.group(0)
         assert f"{target}-error" in control.group(0)  # aria-describedby
         assert f'id="{target}-error"' in html
+
+
+AMPEL_WITHOUT_REASON = (
+    "Die Ampel wechselt auf „%s“: Bitte beschreiben Sie kurz die Abweichung (Pflicht, wenn "
+    "die Ampel auf gelb oder rot wechselt)."
+)
+
+
+def test_sachstand_turning_the_ampel_red_needs_an_abweichung_at_its_field(concept):
+    measure = concept.measures.get(code="S6")
+    form = ProgressEntryForm(entry_data(measure, traffic_light=TrafficLight.RED), measure=measure)
+    assert not form.is_valid()
+    assert form.errors["deviation"] == [AMPEL_WITHOUT_REASON % "rot"]
+    reasoned = entry_data(measure, traffic_light=TrafficLight.RED, deviation="Träger fehlt.")
+    assert ProgressEntryForm(reasoned, measure=measure).is_valid()
+
+
+def test_state_form_turning_the_ampel_yellow_needs_a_reason(concept):
+    measure = concept.measures.get(code="S6")
+    data = {
+        "version": measure.version,
+        "status": measure.status,
+        "traffic_light": TrafficLight.YELLOW,
+        "progress": measure.progress,
+    }
+    form = MeasureStateForm(data, instance=measure)
+    assert not form.is_valid()
+    assert form.errors["reason"] == [AMPEL_WITHOUT_REASON % "gelb"]
+    assert MeasureStateForm(data | {"reason": "Verzögert."}, instance=measure).is_valid()

@@ -7,7 +7,12 @@ from django.test.utils import CaptureQueriesContext
 
 from concept import roles
 from measures.models import Decision, ProgressEntry, Status, TrafficLight
-from measures.services import decision_create, measure_update, progress_entry_create
+from measures.services import (
+    decision_create,
+    measure_set_state,
+    measure_update,
+    progress_entry_create,
+)
 from networks.models import Network
 from networks.services import meeting_create, network_create
 from tests.factories import (
@@ -38,7 +43,13 @@ def entry(measure, day, **fields):
 
 def test_newest_entry_sets_the_measure_state_and_bumps_version():
     measure = MeasureFactory()
-    entry(measure, "2025-03-01", status=Status.IN_PROGRESS, traffic_light=TrafficLight.YELLOW)
+    entry(
+        measure,
+        "2025-03-01",
+        status=Status.IN_PROGRESS,
+        traffic_light=TrafficLight.YELLOW,
+        deviation="Kursraum fehlt.",
+    )
     measure.refresh_from_db()
     assert (measure.status, measure.traffic_light, measure.progress) == (
         Status.IN_PROGRESS,
@@ -270,3 +281,85 @@ def test_decision_affects_only_measures_of_its_concept():
         "measures": ["Es können nur Maßnahmen dieses Konzepts betroffen sein."]
     }
     assert not Decision.objects.exists()
+
+
+# --- Abweichung: a reason where the Ampel turns gelb or rot -----------------------------------
+
+
+def test_an_ampel_turned_red_without_abweichung_is_refused_and_nothing_written():
+    measure = MeasureFactory()
+    with pytest.raises(ValidationError) as refused:
+        entry(measure, "2025-03-01", traffic_light=TrafficLight.RED)
+    assert refused.value.message_dict == {
+        "deviation": [
+            "Die Ampel wechselt auf „rot“: Bitte beschreiben Sie kurz die Abweichung (Pflicht, "
+            "wenn die Ampel auf gelb oder rot wechselt)."
+        ]
+    }
+    measure.refresh_from_db()
+    assert measure.traffic_light == TrafficLight.GREY
+    assert not measure.entries.exists()
+
+
+def test_a_blank_abweichung_is_no_reason():
+    with pytest.raises(ValidationError):
+        entry(MeasureFactory(), "2025-03-01", traffic_light=TrafficLight.YELLOW, deviation="  ")
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (TrafficLight.GREEN, TrafficLight.YELLOW),
+        (TrafficLight.YELLOW, TrafficLight.RED),
+        (TrafficLight.RED, TrafficLight.YELLOW),
+        (TrafficLight.GREY, TrafficLight.RED),
+    ],
+)
+def test_every_change_to_yellow_or_red_needs_an_abweichung(before, after):
+    measure = MeasureFactory()
+    entry(measure, "2025-01-01", traffic_light=before, deviation="Vorher.")
+    with pytest.raises(ValidationError) as refused:
+        entry(measure, "2025-03-01", traffic_light=after)
+    assert list(refused.value.message_dict) == ["deviation"]
+    entry(measure, "2025-03-01", traffic_light=after, deviation="Neu begründet.")
+    measure.refresh_from_db()
+    assert measure.traffic_light == after
+
+
+def test_an_ampel_that_stays_yellow_or_red_needs_no_new_abweichung():
+    measure = MeasureFactory()
+    entry(measure, "2025-01-01", traffic_light=TrafficLight.RED, deviation="Träger fehlt.")
+    entry(measure, "2025-03-01", traffic_light=TrafficLight.RED, text="Weiter gesucht.")
+    measure.refresh_from_db()
+    assert measure.traffic_light == TrafficLight.RED
+
+
+def test_green_and_grey_need_no_abweichung():
+    measure = MeasureFactory()
+    entry(measure, "2025-01-01", traffic_light=TrafficLight.RED, deviation="Träger fehlt.")
+    entry(measure, "2025-02-01", traffic_light=TrafficLight.GREEN)
+    entry(measure, "2025-03-01", traffic_light=TrafficLight.GREY)
+    measure.refresh_from_db()
+    assert measure.traffic_light == TrafficLight.GREY
+
+
+def test_a_back_dated_sachstand_changes_no_ampel_and_needs_no_abweichung():
+    measure = MeasureFactory()
+    entry(measure, "2025-03-01", traffic_light=TrafficLight.GREEN)
+    older = entry(measure, "2025-01-01", traffic_light=TrafficLight.RED)
+    measure.refresh_from_db()
+    assert (measure.traffic_light, older.traffic_light) == (TrafficLight.GREEN, TrafficLight.RED)
+
+
+def test_the_state_change_names_the_reason_field():
+    measure = MeasureFactory()
+    with pytest.raises(ValidationError) as refused:
+        measure_set_state(
+            measure=measure,
+            user=UserFactory(),
+            expected_version=measure.version,
+            status=Status.IN_PROGRESS,
+            traffic_light=TrafficLight.YELLOW,
+            progress=10,
+        )
+    assert list(refused.value.message_dict) == ["reason"]

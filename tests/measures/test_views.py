@@ -327,6 +327,7 @@ def test_detail_shows_fields_timeline_and_history(client, concept, coordinator):
         progress=20,
         text="Erstes Vernetzungstreffen.",
         next_steps="Zweites Treffen.",
+        deviation="Ausländerbehörde erst ab Mai dabei.",
         participants=14,
     )
     html = client.get(url("detail", "AuB4")).text
@@ -340,6 +341,9 @@ def test_detail_shows_fields_timeline_and_history(client, concept, coordinator):
         "Änderungsverlauf",
         "Umsetzungsstand: nicht begonnen → in Umsetzung",
         "Sachstand vom 01.03.2025 erfasst",
+        # The Abweichung at the Sachstand in the timeline and in the history.
+        "Abweichung / Begründung:</strong> Ausländerbehörde erst ab Mai dabei.",
+        "(Abweichung: Ausländerbehörde erst ab Mai dabei.)",
     ]:
         assert text in html, text
 
@@ -357,7 +361,13 @@ def test_state_change_leaves_a_sachstand(client, concept, coordinator):
     measure = concept.measures.get(code="S1")
     response = client.post(
         url("state_edit", "S1"),
-        state_data(measure, status="in_progress", traffic_light="yellow", progress=25),
+        state_data(
+            measure,
+            status="in_progress",
+            traffic_light="yellow",
+            progress=25,
+            reason="Träger sucht noch Räume.",
+        ),
         headers={"hx-request": "true"},
     )
     assert response.status_code == 200

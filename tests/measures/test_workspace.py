@@ -328,6 +328,25 @@ def test_grid_row_can_drop_a_measure_with_a_reason(client, concept, coordinator)
     assert (measure.status, measure.status_reason) == ("dropped", "Kein Träger")
 
 
+def test_grid_row_turning_the_ampel_red_needs_a_reason(client, concept, coordinator):
+    measure = concept.measures.get(code="B3")
+    row = {
+        "B3-version": measure.version,
+        "B3-status": measure.status,
+        "B3-traffic_light": "red",
+        "B3-progress": measure.progress,
+        "initial-B3-status": measure.status,
+        "initial-B3-traffic_light": measure.traffic_light,
+        "initial-B3-progress": measure.progress,
+    }
+    refused = client.post(url("grid", group="2"), row, headers=HTMX)
+    assert 'id="raster-B3-reason-error">Die Ampel wechselt auf „rot“' in refused.text
+    assert not measure.entries.exists()
+    saved = client.post(url("grid", group="2"), row | {"B3-reason": "Träger fehlt"}, headers=HTMX)
+    assert "Gespeichert: Ampel von" in saved.text
+    assert measure.entries.get().deviation == "Träger fehlt"
+
+
 # --- Maßnahmenverantwortliche -------------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ def test_admin_import_asks_for_the_concept_and_goes_through_the_services(client,
     concept_field = page.context["form"].fields["concept"]
     assert list(concept_field.queryset) == [world.concept]  # only the person's concepts
 
-    content = write_csv_bytes([["Kürzel", "Ampel"], ["S1", "rot"]])
+    content = write_csv_bytes([["Kürzel", "Ampel", "Abweichung"], ["S1", "rot", "Träger fehlt"]])
     response = client.post(
         url,
         {
@@ -149,7 +149,13 @@ def test_admin_numbers_rows_like_excel_and_the_portal(client, world):
     """Header = row 1; an empty row keeps its number (as in the portal's preview)."""
     client.force_login(staff(world))
     content = write_csv_bytes(
-        [["Kürzel", "Ampel"], ["S1", "rot"], ["", ""], ["S2", "lila"], ["N1", "blau"]]
+        [
+            ["Kürzel", "Ampel", "Abweichung"],
+            ["S1", "rot", "Träger fehlt"],
+            ["", "", ""],
+            ["S2", "lila", ""],
+            ["N1", "blau", ""],
+        ]
     )
     response = admin_import(client, world, content)
     result = response.context["result"]
@@ -196,7 +202,11 @@ def test_admin_import_speaks_formal_german(client, world):
     assert "Bitte korrigieren Sie diese Fehler in Ihrer Datei" in text
     assert "korrigiere " not in text and " deiner " not in text
 
-    page = admin_import(client, world, write_csv_bytes([["Kürzel", "Ampel"], ["S1", "rot"]]))
+    page = admin_import(
+        client,
+        world,
+        write_csv_bytes([["Kürzel", "Ampel", "Abweichung"], ["S1", "rot", "Träger fehlt"]]),
+    )
     text = page.content.decode()
     assert "klicken Sie auf „Import bestätigen“" in text and "klicke " not in text
 

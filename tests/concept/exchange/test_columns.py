@@ -39,15 +39,15 @@ def test_doubled_column_is_an_error(world):
 
 
 def test_unknown_column_is_a_warning_only(world):
-    report = run_rows(world, MEASURES, [["Kürzel", "Ampel", "Bemerkung"], ["S1", "rot", "egal"]])
+    report = run_rows(world, MEASURES, [["Kürzel", "Ampel", "Bemerkung"], ["S1", "grau", "egal"]])
     assert report.ok
     assert report.warnings == ["Die Spalte „Bemerkung“ ist unbekannt und wird ignoriert."]
-    assert Measure.objects.get(pk=world.s1.pk).traffic_light == "red"
+    assert Measure.objects.get(pk=world.s1.pk).traffic_light == "grey"
 
 
 def test_column_without_header_is_a_warning(world):
     report = run_rows(
-        world, MEASURES, [["Kürzel", "", "Ampel"], ["S1", "egal", "rot"]], dry_run=True
+        world, MEASURES, [["Kürzel", "", "Ampel"], ["S1", "egal", "grau"]], dry_run=True
     )
     assert report.ok
     assert report.warnings == ["Spalte B hat keine Überschrift; ihre Werte werden ignoriert."]

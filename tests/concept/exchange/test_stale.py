@@ -55,6 +55,7 @@ def others_change_state(measure, user, traffic_light=TrafficLight.RED):
         status=Status.IN_PROGRESS,
         traffic_light=traffic_light,
         progress=45,
+        reason="Träger fehlt.",
     )
     measure.refresh_from_db()
 
@@ -68,6 +69,7 @@ def test_untouched_stale_row_is_unchanged_and_keeps_the_others_change(world):
     rows = exported(world, MEASURES)
     others_change_state(world.s1, world.user)
     edit(rows, row_of(rows, "S2"), "Ampel", "gelb")
+    edit(rows, row_of(rows, "S2"), "Abweichung", "Kursraum fehlt.")
 
     report = run(world, MEASURES, rows)
 
@@ -323,6 +325,7 @@ def test_row_from_an_older_export_is_refused_where_both_changed_a_cell(world):
         expected_version=world.s1.version,
         status="in_progress",
         traffic_light="red",
+        reason="Träger fehlt.",
         progress=45,
     )
     rows = read_csv_bytes(export.content)
@@ -353,6 +356,7 @@ def test_unchanged_rows_of_an_older_export_are_fine(world):
         expected_version=world.s2.version,
         status="in_progress",
         traffic_light="red",
+        reason="Träger fehlt.",
         progress=45,
     )
     rows = [r for r in read_csv_bytes(export.content) if r[0] != "S2"]

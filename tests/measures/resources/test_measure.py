@@ -8,7 +8,11 @@ MEASURES = KINDS_BY_KEY["measures"]
 
 
 def test_unknown_measure_in_measure_import(world):
-    report = run_rows(world, MEASURES, [["Kürzel", "Ampel"], ["S1", "rot"], ["Z7", "rot"]])
+    report = run_rows(
+        world,
+        MEASURES,
+        [["Kürzel", "Ampel", "Abweichung"], ["S1", "rot", "Träger fehlt."], ["Z7", "rot", "x"]],
+    )
     assert report.error_messages == [
         "Zeile 3, Spalte „Kürzel“: Eine Maßnahme mit dem Kürzel „Z7“ gibt es in diesem Konzept "
         "nicht. Neue Maßnahmen entstehen aus der Gliederung des Konzepts."
@@ -20,7 +24,11 @@ def test_measures_without_code_are_found_by_outline_number(world):
     report = run_rows(
         world,
         MEASURES,
-        [["Kürzel", "Gliederungsnummer", "Ampel"], ["", "4.1.9", "gelb"], ["aG 7", "", "rot"]],
+        [
+            ["Kürzel", "Gliederungsnummer", "Ampel", "Abweichung"],
+            ["", "4.1.9", "gelb", "Räume fehlen."],
+            ["aG 7", "", "rot", "Träger fehlt."],
+        ],
         dry_run=True,
     )
     assert report.rows[0].status == "changed"
@@ -75,9 +83,63 @@ def test_an_akteur_leads_or_is_a_partner_as_in_the_browser(world):
 def test_dropping_a_measure_in_the_file_needs_a_reason_as_in_the_browser(world):
     report = run_rows(world, MEASURES, [["Kürzel", "Umsetzungsstand"], ["S1", "entfallen"]])
     assert report.error_messages == [
-        "Zeile 2, Spalte „Umsetzungsstand“: Bitte begründen, warum die Maßnahme entfällt."
+        "Zeile 2, Spalte „Abweichung“: Bitte begründen, warum die Maßnahme entfällt."
     ]
     assert Measure.objects.get(pk=world.s1.pk).status != "dropped"
+
+
+def test_dropping_a_measure_takes_the_reason_from_the_abweichung_column(world):
+    report = run_rows(
+        world,
+        MEASURES,
+        [["Kürzel", "Umsetzungsstand", "Abweichung"], ["S1", "entfallen", "Kein Träger."]],
+    )
+    assert report.ok, report.error_messages
+    measure = Measure.objects.get(pk=world.s1.pk)
+    assert (measure.status, measure.status_reason) == ("dropped", "Kein Träger.")
+
+
+def test_an_ampel_turned_red_without_abweichung_is_refused_naming_row_and_column(world):
+    report = run_rows(
+        world,
+        MEASURES,
+        [["Kürzel", "Ampel"], ["S1", "grün"], ["S2", "rot"]],
+    )
+    assert report.error_messages == [
+        "Zeile 3, Spalte „Abweichung“: Die Ampel wechselt auf „rot“: Bitte beschreiben Sie "
+        "kurz die Abweichung (Pflicht, wenn die Ampel auf gelb oder rot wechselt)."
+    ]
+    assert Measure.objects.get(pk=world.s2.pk).traffic_light != "red"
+    assert not world.s2.entries.filter(traffic_light="red").exists()
+
+
+def test_an_ampel_turned_yellow_with_abweichung_records_it_on_the_sachstand(world):
+    report = run_rows(
+        world, MEASURES, [["Kürzel", "Ampel", "Abweichung"], ["S1", "gelb", "Räume fehlen."]]
+    )
+    assert report.ok, report.error_messages
+    entry = world.s1.entries.order_by("created_at").last()
+    assert (entry.traffic_light, entry.deviation) == ("yellow", "Räume fehlen.")
+
+
+def test_an_abweichung_without_a_change_of_state_is_refused(world):
+    report = run_rows(
+        world, MEASURES, [["Kürzel", "Ampel", "Abweichung"], ["S1", "grün", "Nur ein Text."]]
+    )
+    assert report.error_messages == [
+        "Zeile 2, Spalte „Abweichung“: Eine Abweichung wird nur zusammen mit einer Änderung von "
+        "Umsetzungsstand, Ampel oder Fortschritt übernommen (als Begründung des Sachstands, der "
+        "sie festhält)."
+    ]
+    assert list(world.s1.entries.all()) == [world.entry]
+
+
+def test_the_export_leaves_the_abweichung_column_empty(world):
+    from measures.resources import MeasureResource
+
+    dataset = MeasureResource(concept=world.concept).export()
+    assert "Abweichung" in dataset.headers
+    assert set(dataset["Abweichung"]) == {""}
 
 
 def test_the_cadence_is_read_and_written_by_its_label(world):

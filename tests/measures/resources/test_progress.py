@@ -49,3 +49,26 @@ def test_each_older_sachstand_costs_only_its_own_writes(world):
     added = many[len(few) :]
     assert len(many) - len(few) <= 10 * 6
     assert not [sql for sql in added if sql.startswith("SELECT")]
+
+
+def test_a_new_sachstand_turning_the_ampel_red_needs_its_abweichung(world):
+    header = ["Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt", "Sachstand"]
+    today = dt.date.today().strftime("%d.%m.%Y")
+    rows = [header, ["S2", "01.07.2025", "in Umsetzung", "grün", "10", "läuft"]]
+    rows.append(["S1", today, "in Umsetzung", "rot", "40", "Träger abgesprungen"])
+    report = run_rows(world, PROGRESS, rows)
+    assert report.error_messages == [
+        "Zeile 3, Spalte „Abweichung“: Die Ampel wechselt auf „rot“: Bitte beschreiben Sie kurz "
+        "die Abweichung (Pflicht, wenn die Ampel auf gelb oder rot wechselt)."
+    ]
+    # All or nothing: the valid row is not written either.
+    assert not world.s2.entries.exists()
+    report = run_rows(
+        world,
+        PROGRESS,
+        [[*row, "Abweichung" if i == 0 else "Träger gesucht."] for i, row in enumerate(rows)],
+    )
+    assert report.ok, report.error_messages
+    world.s1.refresh_from_db()
+    assert world.s1.traffic_light == "red"
+    assert world.s1.entries.order_by("date").last().deviation == "Träger gesucht."

@@ -539,6 +539,7 @@ def test_the_file_has_one_line_per_angabe_with_kind_date_and_who():
         traffic_light=TrafficLight.YELLOW,
         progress=40,
         text="Zwei Kurse laufen.",
+        deviation="Räume fehlen.",
     )
     measure_update(
         measure=current(measure),
@@ -570,7 +571,7 @@ def test_the_file_has_one_line_per_angabe_with_kind_date_and_who():
             "Umsetzungsstand",
             "nicht begonnen",
             "in Umsetzung",
-            "",
+            "Räume fehlen.",
             "Karl Koordinator",
         ),
         (
@@ -579,7 +580,7 @@ def test_the_file_has_one_line_per_angabe_with_kind_date_and_who():
             "Ampel",
             "grau – noch nicht begonnen / nicht bewertbar",
             "gelb – Verzögerung/Risiko",
-            "",
+            "Räume fehlen.",
             "Karl Koordinator",
         ),
         ("Sachstand", "S1", "Stand", "", "in Umsetzung, Ampel gelb, 40 %", "", "Karl Koordinator"),

@@ -52,7 +52,9 @@ def test_export_errors_are_german(world, args, options, message):
 
 def test_import_dry_run_and_real_import(world, tmp_path):
     path = tmp_path / "m.csv"
-    path.write_bytes(write_csv_bytes([["Kürzel", "Ampel"], ["S1", "rot"]]))
+    path.write_bytes(
+        write_csv_bytes([["Kürzel", "Ampel", "Abweichung"], ["S1", "rot", "Träger fehlt."]])
+    )
     out = io.StringIO()
     call_command("import_data", "measures", str(path), concept="lk-test", dry_run=True, stdout=out)
     assert "Zeile 2 (geändert) S1: Ampel: grün → rot" in out.getvalue()

@@ -14,8 +14,8 @@ def test_measure_export_columns(world):
     rows = read_csv_bytes(export_file(MEASURES, world.concept, "csv").content)
     assert rows[0] == [
         "Kürzel", "Gliederungsnummer", "Titel", "Strategisches Ziel", "Teilziele",
-        "Umsetzungsstand", "Ampel", "Fortschritt", "Beginn", "Ende", "Aktualisierungsturnus",
-        "Federführung", "Partner", "Netzwerke", "öffentlich", "Version",
+        "Umsetzungsstand", "Ampel", "Fortschritt", "Abweichung", "Beginn", "Ende",
+        "Aktualisierungsturnus", "Federführung", "Partner", "Netzwerke", "öffentlich", "Version",
     ]  # fmt: skip
     s1 = dict(zip(rows[0], next(r for r in rows if r[0] == "S1"), strict=True))
     assert s1["Teilziele"] == "1.1, 1.2"
@@ -25,6 +25,7 @@ def test_measure_export_columns(world):
     assert s1["öffentlich"] == "ja"
     assert s1["Aktualisierungsturnus"] == "halbjährlich"
     assert s1["Version"] == str(world.s1.version)
+    assert s1["Abweichung"] == ""  # read on import only (test_measure.py)
 
 
 def test_export_file_names(world):

@@ -21,8 +21,9 @@ EDITS = [
         "Kürzel",
         "S1",
         "Ampel",
-        "gelb",
-        lambda w: Measure.objects.get(pk=w.s1.pk).traffic_light == TrafficLight.YELLOW,
+        # grau: a change to gelb or rot would need its Abweichung (test_measure.py)
+        "grau",
+        lambda w: Measure.objects.get(pk=w.s1.pk).traffic_light == TrafficLight.GREY,
     ),
     (
         "progress",
@@ -185,9 +186,27 @@ def test_measure_state_change_leaves_a_sachstand_and_history(world):
 def test_new_rows_are_created_through_the_services(world):
     kind = KINDS_BY_KEY["progress"]
     rows = [
-        ["Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt", "Sachstand", "Kosten"],
-        ["S2", "01.03.2026", "in Vorbereitung", "gelb", "10", "Träger gefunden", "1.200,00"],
-        ["4.1.9", "2026-03-02", "in Umsetzung", "grün", "25 %", "läuft", ""],
+        [
+            "Maßnahme",
+            "Datum",
+            "Umsetzungsstand",
+            "Ampel",
+            "Fortschritt",
+            "Sachstand",
+            "Kosten",
+            "Abweichung",
+        ],
+        [
+            "S2",
+            "01.03.2026",
+            "in Vorbereitung",
+            "gelb",
+            "10",
+            "Träger gefunden",
+            "1.200,00",
+            "spät",
+        ],
+        ["4.1.9", "2026-03-02", "in Umsetzung", "grün", "25 %", "läuft", "", ""],
     ]
     report = run(world, kind, write_csv_bytes(rows), "neu.csv", dry_run=False)
     assert report.written, report.error_messages

@@ -40,8 +40,8 @@ def upload(content, name="sachstaende.csv"):
 
 NEW_ENTRY = write_csv_bytes(
     [
-        ["Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt", "Sachstand"],
-        ["S2", "01.02.2026", "in Umsetzung", "gelb", "30", "Kurs läuft"],
+        ["Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt", "Sachstand", "Abweichung"],
+        ["S2", "01.02.2026", "in Umsetzung", "gelb", "30", "Kurs läuft", "Kursraum fehlt"],
     ]
 )
 
@@ -129,6 +129,7 @@ def test_measure_export_follows_the_list_filters(client, world, member_of):
         expected_version=world.s2.version,
         status="in_progress",
         traffic_light="red",
+        reason="Träger fehlt.",
         progress=10,
     )
     rows = read_csv_bytes(client.get(export_url(world.concept) + "?ampel=red").content)
@@ -204,7 +205,9 @@ def test_preview_shows_row_errors_and_offers_no_confirmation(client, world, memb
 
 def test_preview_lists_changed_fields(client, world, member_of):
     member_of(client, world.concept, roles.COORDINATION)
-    content = write_csv_bytes([["Kürzel", "Ampel", "Fortschritt"], ["S1", "rot", "45"]])
+    content = write_csv_bytes(
+        [["Kürzel", "Ampel", "Fortschritt", "Abweichung"], ["S1", "rot", "45", "Träger fehlt"]]
+    )
     response = client.post(
         import_url(world.concept, "massnahmen"), {"file": upload(content, "m.csv")}
     )
@@ -249,9 +252,11 @@ def test_preview_says_which_rows_keep_what_others_changed_since_the_export(
         expected_version=world.s1.version,
         status="in_progress",
         traffic_light="red",
+        reason="Träger fehlt.",
         progress=45,
     )
     rows[[r[0] for r in rows].index("S2")][rows[0].index("Ampel")] = "rot"
+    rows[[r[0] for r in rows].index("S2")][rows[0].index("Abweichung")] = "Träger fehlt"
     response = client.post(
         import_url(world.concept, "massnahmen"), {"file": upload(write_csv_bytes(rows), "m.csv")}
     )
@@ -271,6 +276,7 @@ def test_confirm_refuses_what_changed_since_the_preview(client, world, member_of
     content = client.get(export_url(world.concept)).content
     rows = read_csv_bytes(content)
     rows[[r[0] for r in rows].index("S1")][rows[0].index("Ampel")] = "rot"
+    rows[[r[0] for r in rows].index("S1")][rows[0].index("Abweichung")] = "Träger fehlt"
     response = client.post(
         import_url(world.concept, "massnahmen"), {"file": upload(write_csv_bytes(rows), "m.csv")}
     )
@@ -281,6 +287,7 @@ def test_confirm_refuses_what_changed_since_the_preview(client, world, member_of
         expected_version=world.s1.version,
         status="in_progress",
         traffic_light="yellow",
+        reason="Träger fehlt.",
         progress=50,
     )
     response = client.post(confirm_url(world.concept, "massnahmen"), {"token": token})
