@@ -48,6 +48,9 @@ bench: install
 	rm -f var/bench.sqlite3
 	DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) manage.py migrate --no-input -v 0
 	DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) manage.py run_benchmarks --output var/bench.md
+	@# Load: 50 signed-in people for 60 s (LOAD_USERS, LOAD_SECONDS) against gunicorn and a
+	@# throw-away PostgreSQL cluster in var/ on a free port.
+	$(PY) scripts/load_benchmark.py --output var/load.md
 
 ## Refresh the KERN UX assets from the npm package.
 vendor:
