@@ -2,8 +2,8 @@
 
 A fragment is stored under a key made of everything its HTML may depend on:
 - the concept and its data version (which moves with every save of the concept's data),
-- who looks, as far as the fragment may differ: the role in the concept, and for
-  Maßnahmenverantwortliche the person (what they may edit depends on their measures),
+- who looks, as far as the fragment may differ: the role in the concept (a fragment that
+  shows something of the person passes `request.user.pk` as a further key value),
 - the language, today's date (overdue rules, "Stand …"), the path and query string,
 - the code and templates of this build (a new release never serves an old fragment).
 
@@ -62,8 +62,7 @@ def audience(user, concept):
     if not user.is_authenticated:
         return "anonym"
     role = roles.role_in(user, concept) or "-"
-    person = f":{user.pk}" if role == roles.MEASURE_OWNERS else ""
-    return f"{role}{person}:{int(user.is_staff)}{int(user.is_superuser)}"
+    return f"{role}:{int(user.is_staff)}{int(user.is_superuser)}"
 
 
 def fragment_key(request, concept, name, extra=()):

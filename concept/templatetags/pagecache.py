@@ -6,9 +6,10 @@ The view may pass `cache_fill`, a function returning the context the fragment ne
 cached page costs neither the queries nor the rendering. Further values after the name
 become part of the key.
 
-The fragment must depend on the person only through their role (and, for
-Maßnahmenverantwortliche, who they are): never put the user menu, messages or anything
-else personal inside. CSRF tokens inside are fine: they are filled in per response.
+The fragment must depend on the person only through their role: never put the user menu,
+messages or anything else personal inside (a fragment about the person, such as
+Maßnahmenverantwortliche's own measures, adds `request.user.pk` after its name).
+CSRF tokens inside are fine: they are filled in per response.
 """
 
 from django import template
