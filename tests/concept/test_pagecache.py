@@ -82,6 +82,7 @@ def test_a_renamed_measure_shows_at_once_on_every_page_that_names_it(concept, na
                 "traffic_light": TrafficLight.RED,
                 "progress": 30,
                 "text": "Kurs fällt aus.",
+                "deviation": "Kursleitung fehlt.",
                 "aktion": "speichern",
             },
         )
@@ -115,6 +116,7 @@ def test_a_sachstand_saved_on_the_measure_page_shows_at_once_on_the_dashboard(co
             "traffic_light": TrafficLight.RED,
             "progress": 30,
             "text": "Kurs fällt aus.",
+            "deviation": "Kursleitung fehlt.",
             "aktion": "speichern",
         },
     )
