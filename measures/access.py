@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from concept import roles
 from concept.access import get_concept_for_view
 from concept.models import Concept
-from measures.models import Decision, Measure, ProgressEntry
+from measures.models import Campaign, Decision, Measure, ProgressEntry
 
 
 def measure_lookup(key):
@@ -111,3 +111,20 @@ def get_decision_for_edit(user, slug, pk):
     )
     decision.meeting.network.concept = concept
     return decision
+
+
+def get_campaign_for_view(user, slug, pk):
+    """A Sachstandsabfrage of a concept the user may see (its progress is read by every
+    member, like the dashboard); 404 for another concept's."""
+    concept = get_concept_for_view(user, slug)
+    campaign = get_object_or_404(Campaign.objects.all(), pk=pk, concept=concept)
+    campaign.concept = concept
+    return campaign
+
+
+def get_campaign_for_edit(user, slug, pk):
+    """The campaign, if the user may open and remind (Koordination, Administration)."""
+    campaign = get_campaign_for_view(user, slug, pk)
+    if not roles.can_edit_concept(user, campaign.concept):
+        raise PermissionDenied(_("Sachstandsabfragen führt die Koordination."))
+    return campaign

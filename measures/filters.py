@@ -2,13 +2,14 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Func, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import SubGoal
-from measures.models import COMPLETE, Measure, Status, TrafficLight
+from measures.models import COMPLETE, Campaign, Measure, Status, TrafficLight, campaign_answered
 from networks.models import Network, Organisation
 
 # The goal filter value for the measures without a goal (section 3, Koordination und Netzwerke).
@@ -19,6 +20,10 @@ ATTENTION = "handlungsbedarf"
 OVERDUE_RULE_ID = "regel-ueberfaellig"
 # Umsetzungsstand choice for the measures counted as done on the dashboard.
 DONE = "umgesetzt-oder-verstetigt"
+# A campaign's measures (?abfrage=<id>): answered or still pending (?abfrage_stand=).
+PENDING, ANSWERED = "offen", "beantwortet"
+# ?verantwortlich= value for the measures nobody is responsible for.
+NOBODY = "keine"
 
 
 def list_url(concept, **params):
@@ -81,6 +86,17 @@ class Folded(Func):
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
+def responsible_choices(concept):
+    """(user id, name) of the people responsible for a measure of the concept."""
+    users = (
+        get_user_model()
+        .objects.filter(responsible_measures__concept=concept)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+    return [(str(u.pk), u.get_full_name() or u.get_username()) for u in users]
+
+
 class MeasureFilter(django_filters.FilterSet):
     """Filters of the measure list; parameter names are the German words users see in URLs."""
 
@@ -120,6 +136,17 @@ class MeasureFilter(django_filters.FilterSet):
         # The rule stands under the filters (measure_list.html), as on the dashboard.
         widget=forms.CheckboxInput(attrs={"aria-describedby": OVERDUE_RULE_ID}),
     )
+    verantwortlich = django_filters.ChoiceFilter(
+        method="filter_responsible", label=_("Verantwortliche Person")
+    )
+    abfrage = django_filters.ModelChoiceFilter(
+        queryset=Campaign.objects.none(), method="filter_campaign", label=_("Sachstandsabfrage")
+    )
+    abfrage_stand = django_filters.ChoiceFilter(
+        method="filter_campaign",
+        choices=[(PENDING, _("noch offen")), (ANSWERED, _("beantwortet"))],
+        label=_("Antwort auf die Abfrage"),
+    )
     sortierung = django_filters.ChoiceFilter(
         method="sort",
         label=_("Sortierung"),
@@ -154,7 +181,15 @@ class MeasureFilter(django_filters.FilterSet):
             self.data.pop("teilziel")
         self.filters["akteur"].queryset = Organisation.objects.filter(concept=concept)
         self.filters["netzwerk"].queryset = Network.objects.filter(concept=concept)
-        for name in ("ziel", "teilziel", "status", "ampel", "akteur", "netzwerk"):
+        self.filters["abfrage"].queryset = Campaign.objects.filter(concept=concept)
+        self.filters["verantwortlich"].extra["choices"] = lambda: [
+            *responsible_choices(concept),
+            (NOBODY, _("ohne Verantwortliche")),
+        ]
+        for name in (
+            "ziel", "teilziel", "status", "ampel", "akteur", "netzwerk", "verantwortlich",
+            "abfrage", "abfrage_stand",
+        ):  # fmt: skip
             self.filters[name].extra["empty_label"] = _("alle")
 
     def labelled_errors(self):
@@ -202,6 +237,25 @@ class MeasureFilter(django_filters.FilterSet):
         if value == ATTENTION:
             return queryset.needs_attention(self.today)
         return queryset.filter(traffic_light=value)
+
+    def filter_responsible(self, queryset, name, value):
+        if value == NOBODY:
+            return queryset.filter(responsible_users__isnull=True)
+        return queryset.filter(responsible_users=value)
+
+    def filter_campaign(self, queryset, name, value):
+        """?abfrage= the campaign's measures; with ?abfrage_stand= those that answered or
+        not (measures.models.answered). Both arrive here; the campaign does the work."""
+        campaign = self.form.cleaned_data.get("abfrage")
+        if campaign is None or name != "abfrage":
+            return queryset
+        queryset = queryset.filter(campaigns=campaign)
+        state = self.form.cleaned_data.get("abfrage_stand")
+        if state:
+            queryset = queryset.alias(answered=campaign_answered(campaign)).filter(
+                answered=state == ANSWERED
+            )
+        return queryset
 
     def filter_overdue(self, queryset, name, value):
         if not value:

@@ -562,7 +562,27 @@ class MeasureChoiceField(forms.ModelMultipleChoiceField):
         return f"{measure.label}: {measure.title}"
 
 
-class DecisionForm(PortalForm, VersionedForm):
+class MeasureGroupsMixin:
+    """A form whose "measures" checkboxes show in one fieldset per strategic goal
+    (templates/measures/_measure_choice.html)."""
+
+    def measure_groups(self):
+        """The checkboxes grouped by strategic goal, for one fieldset per goal."""
+        measures = {m.pk: m for m in self.fields["measures"].queryset}
+        groups = {}
+        for checkbox in self["measures"]:
+            measure = measures[checkbox.data["value"].value]
+            goal = measure.goal
+            key = goal.number if goal else 0
+            if key not in groups:
+                label = str(goal) if goal else str(_("Koordination und Netzwerke"))
+                groups[key] = (label, [])
+            groups[key][1].append(checkbox)
+        ordered = sorted(groups.items(), key=lambda item: (item[0] == 0, item[0]))
+        return [group for _key, group in ordered]
+
+
+class DecisionForm(MeasureGroupsMixin, PortalForm, VersionedForm):
     text = forms.CharField(
         label=_("Beschlusstext"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
@@ -594,17 +614,63 @@ class DecisionForm(PortalForm, VersionedForm):
         if not editing:
             del self.fields["follow_up_done"]
 
-    def measure_groups(self):
-        """The checkboxes grouped by strategic goal, for one fieldset per goal."""
-        measures = {m.pk: m for m in self.fields["measures"].queryset}
-        groups = {}
-        for checkbox in self["measures"]:
-            measure = measures[checkbox.data["value"].value]
-            goal = measure.goal
-            key = goal.number if goal else 0
-            if key not in groups:
-                label = str(goal) if goal else str(_("Koordination und Netzwerke"))
-                groups[key] = (label, [])
-            groups[key][1].append(checkbox)
-        ordered = sorted(groups.items(), key=lambda item: (item[0] == 0, item[0]))
-        return [group for _key, group in ordered]
+
+# --- Sachstandsabfragen (campaigns) ------------------------------------------------------------
+
+
+class CampaignForm(MeasureGroupsMixin, PortalForm):
+    """Open a Sachstandsabfrage: reference date, deadline, the measures (all active ones
+    checked at first) and a note for the mail."""
+
+    title = forms.CharField(
+        label=_("Bezeichnung"),
+        required=False,
+        max_length=200,
+        help_text=_("Leer lassen für „Sachstände zum 31.12.2025 bis 31.01.2026“."),
+    )
+    reference_date = DateField(
+        label=_("Sachstände zum"), help_text=_("Der Stichtag, dessen Stand erfragt wird.")
+    )
+    deadline = DateField(
+        label=_("Rückmeldung bis"), help_text=_("Bis wann die Verantwortlichen antworten.")
+    )
+    measures = MeasureChoiceField(
+        label=_("Maßnahmen"),
+        queryset=Measure.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Bitte wählen Sie mindestens eine Maßnahme."),
+            "invalid_choice": _("„%(value)s“ ist keine Maßnahme dieses Konzepts."),
+            "invalid_pk_value": _("„%(pk)s“ ist keine gültige Maßnahme."),
+        },
+    )
+    message = forms.CharField(
+        label=_("Hinweis an die Verantwortlichen"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Steht in der E-Mail, z. B. wofür die Angaben dienen."),
+    )
+
+    def __init__(self, *args, concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.concept = concept
+        self.fields["measures"].queryset = (
+            Measure.objects.filter(concept=concept)
+            .select_related("goal")
+            .order_by("goal__number", "position", "number")
+        )
+        if not self.is_bound:
+            self.initial.setdefault(
+                "measures",
+                list(services.campaign_default_measures(concept).values_list("pk", flat=True)),
+            )
+
+    def check(self, cleaned):
+        return services.campaign_errors(
+            concept=self.concept,
+            reference_date=cleaned.get("reference_date"),
+            deadline=cleaned.get("deadline"),
+            measures=cleaned.get("measures"),
+            today=timezone.localdate(),
+        )

@@ -746,3 +746,108 @@ class Evidence(models.Model):
     def filename(self):
         """The uploaded file's name without its storage folders ("nachweis.pdf")."""
         return posixpath.basename(self.file.name) if self.file else ""
+
+
+class CampaignQuerySet(models.QuerySet):
+    def running(self, today):
+        """Campaigns whose deadline has not passed: they ask for Sachstände now."""
+        return self.filter(deadline__gte=today)
+
+
+class Campaign(models.Model):
+    """A Sachstandsabfrage: the Koordination asks the people responsible for the chosen
+    measures for a Sachstand as of a reference date, by a deadline. Answers are ordinary
+    Sachstände (answered_q)."""
+
+    concept = models.ForeignKey(
+        Concept, verbose_name=_("Konzept"), on_delete=models.CASCADE, related_name="campaigns"
+    )
+    title = models.CharField(
+        _("Bezeichnung"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leer lassen für „Sachstände zum 31.12.2025 bis 31.01.2026“."),
+    )
+    reference_date = models.DateField(
+        _("Sachstände zum"), help_text=_("Der Stichtag, dessen Stand erfragt wird.")
+    )
+    deadline = models.DateField(_("Rückmeldung bis"))
+    message = models.TextField(
+        _("Hinweis an die Verantwortlichen"),
+        blank=True,
+        help_text=_("Steht in der E-Mail an die Verantwortlichen, z. B. wofür die Angaben dienen."),
+    )
+    measures = models.ManyToManyField(
+        Measure, verbose_name=_("Maßnahmen"), related_name="campaigns", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("eröffnet von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("eröffnet am"), auto_now_add=True)
+    reminded_on = models.DateField(_("zuletzt erinnert am"), null=True, blank=True, editable=False)
+    # Lost-update guard (concept.locking): the admin claims it.
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(
+        verbose_name=_("Sachstandsabfrage (Verlauf)"), m2m_fields=[measures]
+    )
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Sachstandsabfrage")
+        verbose_name_plural = _("Sachstandsabfragen")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("reference_date")),
+                name="campaign_deadline_not_before_reference_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def get_absolute_url(self):
+        return reverse(
+            "measures:campaign_detail", kwargs={"slug": self.concept.slug, "pk": self.pk}
+        )
+
+    @property
+    def label(self):
+        if self.title:
+            return self.title
+        return gettext("Sachstände zum %(date)s bis %(deadline)s") % {
+            "date": formatting.date(self.reference_date),
+            "deadline": formatting.date(self.deadline),
+        }
+
+    def clean(self):
+        if self.reference_date and self.deadline and self.deadline < self.reference_date:
+            raise ValidationError({"deadline": _("Die Frist liegt vor dem Stichtag der Abfrage.")})
+
+
+def answered(measure, reference_date, opened_at):
+    """Exists: the measure has answered a campaign, by a Sachstand (not withdrawn) dated on
+    or after its reference date, or recorded since it was opened. The arguments are values
+    or expressions (OuterRef), so one query checks the measures of many campaigns."""
+    entries = ProgressEntry.objects.filter(measure=measure)
+    return models.Exists(entries.filter(Q(date__gte=reference_date) | Q(created_at__gte=opened_at)))
+
+
+def campaign_answered(campaign):
+    """answered() for a queryset of the campaign's measures."""
+    return answered(models.OuterRef("pk"), campaign.reference_date, campaign.created_at)
+
+
+def campaign_rows_answered():
+    """answered() for a queryset of Campaign.measures.through (campaign, measure) rows."""
+    return answered(
+        models.OuterRef("measure_id"),
+        models.OuterRef("campaign__reference_date"),
+        models.OuterRef("campaign__created_at"),
+    )

@@ -1,12 +1,24 @@
 """Reads for the coordination workspace and the committees page; each runs a fixed number of
 queries."""
 
-from django.db.models import Exists, OuterRef, Prefetch
+from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from concept import formatting
 from concept.history import HISTORY_LIMIT, HistoryReader, history_events
 from concept.locking import person
 from goals.models import Indicator, IndicatorValue
-from measures.models import Decision, Measure, MeasureOrganisation, ProgressEntry
+from measures.filters import ANSWERED, NOBODY, PENDING, WITHOUT_GOAL, list_url
+from measures.models import (
+    Campaign,
+    Decision,
+    Measure,
+    MeasureOrganisation,
+    ProgressEntry,
+    campaign_rows_answered,
+)
 from measures.services import TRACKED_FIELDS, field_changes
 from networks.models import Meeting, Network
 
@@ -199,3 +211,139 @@ def committees(concept):
         .order_by("position", "name")
         .prefetch_related(Prefetch("meetings", queryset=meetings, to_attr="meeting_list"))
     )
+
+
+# --- Sachstandsabfragen (campaigns) ------------------------------------------------------------
+
+
+@dataclass
+class CampaignCount:
+    """Answered and pending measures of one group (a goal, a person); the links lead to the
+    measure list filtered to exactly those measures."""
+
+    label: str
+    answered: int = 0
+    pending: int = 0
+    answered_url: str = ""
+    pending_url: str = ""
+
+    @property
+    def total(self):
+        return self.answered + self.pending
+
+
+@dataclass
+class CampaignProgress:
+    campaign: Campaign
+    total: CampaignCount
+    goals: list = field(default_factory=list)
+    people: list = field(default_factory=list)
+    # The campaign's measures nobody is responsible for: nobody was asked by mail.
+    unassigned: CampaignCount | None = None
+
+    @property
+    def share(self) -> str:
+        """The answered share as people read it: "75 %"."""
+        return formatting.share(self.total.answered, self.total.total, 0) or formatting.percent(0)
+
+
+def _count(counts, key, label, answered, urls):
+    count = counts.get(key)
+    if count is None:
+        count = counts[key] = CampaignCount(label, **urls)
+    if answered:
+        count.answered += 1
+    else:
+        count.pending += 1
+
+
+def _campaign_urls(concept, campaign, **params):
+    """The measure list of the campaign's answered and pending measures, narrowed by params."""
+    params = {"abfrage": campaign.pk, **params}
+    return {
+        "answered_url": list_url(concept, **params, abfrage_stand=ANSWERED),
+        "pending_url": list_url(concept, **params, abfrage_stand=PENDING),
+    }
+
+
+def _goal_order(key):
+    return (key == WITHOUT_GOAL, int(key) if key.isdigit() else 0)
+
+
+def campaign_progress(concept, campaigns) -> list[CampaignProgress]:
+    """Each campaign's answered and pending measures, in total, per goal (Koordination und
+    Netzwerke last) and per responsible person (a measure with two counts for both), with
+    links to the filtered measure list. Two queries, however many campaigns and measures."""
+    campaigns = list(campaigns)
+    if not campaigns:
+        return []
+    through = Campaign.measures.through
+    rows = (
+        through.objects.filter(campaign__in=campaigns)
+        .annotate(answered=campaign_rows_answered())
+        .values_list(
+            "campaign_id", "measure_id", "measure__goal__number", "measure__goal__short_title",
+            "answered",
+        )
+    )  # fmt: skip
+    people = (
+        Measure.responsible_users.through.objects.filter(
+            measure_id__in=through.objects.filter(campaign__in=campaigns).values("measure_id")
+        )
+        .values_list(
+            "measure_id", "user_id", "user__first_name", "user__last_name", "user__username"
+        )
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )  # fmt: skip
+    responsible, names = {}, {}
+    for measure_id, user_id, first, last, username in people:
+        responsible.setdefault(measure_id, []).append(user_id)
+        names[user_id] = f"{first} {last}".strip() or username
+    found = {}
+    for campaign in campaigns:
+        campaign.concept = concept
+        total = CampaignCount(str(_("alle")), **_campaign_urls(concept, campaign))
+        found[campaign.pk] = (CampaignProgress(campaign, total), {}, {})
+    for campaign_id, measure_id, goal_number, goal_title, answered in rows:
+        item, goals, persons = found[campaign_id]
+        campaign = item.campaign
+        if answered:
+            item.total.answered += 1
+        else:
+            item.total.pending += 1
+        if goal_number is None:
+            goal, label = WITHOUT_GOAL, str(_("Koordination und Netzwerke"))
+        else:
+            goal, label = str(goal_number), f"{goal_number} – {goal_title}"
+        _count(goals, goal, label, answered, _campaign_urls(concept, campaign, ziel=goal))
+        for user_id in responsible.get(measure_id) or [NOBODY]:
+            label = names[user_id] if user_id != NOBODY else str(_("ohne Verantwortliche"))
+            urls = _campaign_urls(concept, campaign, verantwortlich=user_id)
+            _count(persons, user_id, label, answered, urls)
+    result = []
+    for item, goals, persons in found.values():
+        item.goals = [goals[key] for key in sorted(goals, key=_goal_order)]
+        item.unassigned = persons.pop(NOBODY, None)
+        item.people = sorted(persons.values(), key=lambda c: (-c.pending, c.label.casefold()))
+        result.append(item)
+    return result
+
+
+def pending_campaigns(concept, user, today):
+    """The running campaigns (deadline not passed) that still wait for a Sachstand of one of
+    the user's measures: {measure id: [campaign, …]}. One query."""
+    rows = (
+        Campaign.measures.through.objects.filter(
+            campaign__concept=concept,
+            campaign__deadline__gte=today,
+            measure__responsible_users=user,
+        )
+        .annotate(answered=campaign_rows_answered())
+        .filter(answered=False)
+        .select_related("campaign")
+        .order_by("campaign__deadline", "campaign__pk")
+    )
+    pending = {}
+    for row in rows:
+        pending.setdefault(row.measure_id, []).append(row.campaign)
+    return pending

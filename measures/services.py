@@ -17,12 +17,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concept import formatting, locking, roles
+from concept.mail import absolute_url, send
 from concept.text import looks_binary
 from measures.models import (
+    NEVER_OVERDUE,
+    Campaign,
     Decision,
     Evidence,
     Measure,
@@ -31,6 +35,7 @@ from measures.models import (
     Status,
     assignment_changes,
     assignments_snapshot,
+    campaign_answered,
     deviation_errors,
     dropped_errors,
     state_errors,
@@ -862,3 +867,162 @@ def decision_update(
         del decision.skip_history_when_saving
     decision.save(update_fields=["text", "kind", "follow_up_date", "follow_up_done", "version"])
     return decision
+
+
+# --- Sachstandsabfragen (campaigns) ------------------------------------------------------------
+
+
+def campaign_default_measures(concept):
+    """The measures a new campaign asks about unless others are chosen: all active ones,
+    i.e. those that owe Sachstände (not umgesetzt, zurückgestellt or entfallen)."""
+    return Measure.objects.filter(concept=concept).exclude(status__in=NEVER_OVERDUE)
+
+
+def campaign_errors(*, concept, reference_date, deadline, measures, today) -> dict:
+    """{field: message}: what campaign_open refuses beyond each field's own checks."""
+    errors = {}
+    try:
+        Campaign(reference_date=reference_date, deadline=deadline).clean()
+    except ValidationError as error:
+        errors.update({field: messages[0] for field, messages in error.message_dict.items()})
+    if deadline is not None and deadline < today:
+        errors["deadline"] = _("Die Frist liegt in der Vergangenheit.")
+    if measures is not None:
+        if not measures:
+            errors["measures"] = _("Bitte wählen Sie mindestens eine Maßnahme.")
+        elif any(m.concept_id != concept.pk for m in measures):
+            errors["measures"] = _("Es können nur Maßnahmen dieses Konzepts abgefragt werden.")
+    return errors
+
+
+def _measures_per_person(measures, users_by_measure):
+    """{user: [measure, …]}: each responsible person with their measures among these."""
+    per_person = {}
+    for measure in measures:
+        for user in users_by_measure.get(measure.pk, ()):
+            per_person.setdefault(user, []).append(measure)
+    return per_person
+
+
+def _responsible_by_measure(measure_ids):
+    """{measure id: [users]} of the measures' Verantwortliche, in one query."""
+    through = Measure.responsible_users.through
+    rows = through.objects.filter(measure_id__in=measure_ids).select_related("user")
+    found = {}
+    for row in rows.order_by("user__last_name", "user__first_name", "user__username"):
+        found.setdefault(row.measure_id, []).append(row.user)
+    return found
+
+
+def _send_campaign_mails(campaign, per_person, *, kind, key, subject, template):
+    sent = []
+    concept = campaign.concept
+    mine = absolute_url(reverse("measures:mine", kwargs={"slug": concept.slug}))
+    for user, measures in per_person.items():
+        rows = [
+            {
+                "label": m.label,
+                "title": m.title,
+                "url": absolute_url(
+                    reverse("measures:entry_create", kwargs={"slug": concept.slug, "key": m.label})
+                ),
+            }
+            for m in measures
+        ]
+        sent += send(
+            [user],
+            subject,
+            template,
+            {"campaign": campaign, "concept": concept, "rows": rows, "mine_url": mine},
+            kind=kind,
+            key=key,
+            concept=concept,
+        )
+    return sent
+
+
+CAMPAIGN_MAIL = "campaign"
+CAMPAIGN_REMINDER_MAIL = "campaign_reminder"
+
+
+@transaction.atomic
+def campaign_open(
+    *,
+    concept,
+    user,
+    reference_date: dt.date,
+    deadline: dt.date,
+    measures=None,
+    title: str = "",
+    message: str = "",
+    today: dt.date | None = None,
+):
+    """Open a Sachstandsabfrage and mail each responsible person once (kind "campaign",
+    keyed by the campaign) with their measures in it. measures: None for all active ones
+    (campaign_default_measures). Returns (campaign, number of mails queued)."""
+    if user is not None and not roles.can_edit_concept(user, concept):
+        raise PermissionDenied(_("Sachstandsabfragen eröffnet die Koordination."))
+    today = today or timezone.localdate()
+    measures = list(campaign_default_measures(concept) if measures is None else measures)
+    errors = campaign_errors(
+        concept=concept,
+        reference_date=reference_date,
+        deadline=deadline,
+        measures=measures,
+        today=today,
+    )
+    if errors:
+        raise ValidationError(errors)
+    campaign = Campaign(
+        concept=concept,
+        title=title.strip(),
+        reference_date=reference_date,
+        deadline=deadline,
+        message=message.strip(),
+        created_by=user,
+    )
+    campaign.full_clean()
+    campaign._history_user = user
+    campaign.save()
+    campaign.measures.set(measures)
+    measures.sort(key=lambda m: (m.position, m.number))
+    per_person = _measures_per_person(measures, _responsible_by_measure([m.pk for m in measures]))
+    sent = _send_campaign_mails(
+        campaign,
+        per_person,
+        kind=CAMPAIGN_MAIL,
+        key=str(campaign.pk),
+        subject=_("Sachstandsabfrage: %(label)s") % {"label": campaign.label},
+        template="measures/mail/campaign",
+    )
+    return campaign, len(sent)
+
+
+@transaction.atomic
+def campaign_remind(*, campaign, user, today: dt.date | None = None) -> int:
+    """Remind everyone with a measure still pending in the campaign: one mail per person
+    listing their pending measures (kind "campaign_reminder", keyed by campaign and day, so
+    a second click on the same day sends nothing twice). Returns the number of mails
+    queued."""
+    if user is not None and not roles.can_edit_concept(user, campaign.concept_id):
+        raise PermissionDenied(_("An Sachstandsabfragen erinnert die Koordination."))
+    today = today or timezone.localdate()
+    pending = list(
+        campaign.measures.annotate(answered=campaign_answered(campaign))
+        .filter(answered=False)
+        .order_by("position", "number")
+    )
+    per_person = _measures_per_person(pending, _responsible_by_measure([m.pk for m in pending]))
+    sent = _send_campaign_mails(
+        campaign,
+        per_person,
+        kind=CAMPAIGN_REMINDER_MAIL,
+        key=f"{campaign.pk}:{today.isoformat()}",
+        subject=_("Erinnerung: %(label)s") % {"label": campaign.label},
+        template="measures/mail/campaign_reminder",
+    )
+    if campaign.reminded_on != today:
+        # Not a change of what the campaign asks: no version claim, no history record.
+        type(campaign).objects.filter(pk=campaign.pk).update(reminded_on=today)
+        campaign.reminded_on = today
+    return len(sent)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from measures import decision_views, views
+from measures import campaign_views, decision_views, views
 
 app_name = "measures"
 
@@ -39,7 +39,15 @@ committee_patterns = [
     path("beschluesse/<int:pk>/bearbeiten/", decision_views.decision_edit, name="decision_edit"),
 ]
 
+campaign_patterns = [
+    path("", campaign_views.campaign_list, name="campaign_list"),
+    path("neu/", campaign_views.campaign_create, name="campaign_create"),
+    path("<int:pk>/", campaign_views.campaign_detail, name="campaign_detail"),
+    path("<int:pk>/erinnern/", campaign_views.campaign_remind, name="campaign_remind"),
+]
+
 urlpatterns = [
     path("massnahmen/", include(measure_patterns)),
+    path("abfragen/", include(campaign_patterns)),
     path("gremien/", include(committee_patterns)),
 ]

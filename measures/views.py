@@ -48,6 +48,7 @@ from measures.queries import (
     measure_entry_queryset,
     measure_history_page,
     measure_list_queryset,
+    pending_campaigns,
     sub_goal_indicators,
 )
 
@@ -114,11 +115,13 @@ def my_measures(request, slug):
     concept = get_concept_for_view(request.user, slug)
     today = timezone.localdate()
     measures = list(measure_list_queryset(concept).responsible(request.user))
+    asked = pending_campaigns(concept, request.user, today)
     for measure in measures:
         measure.overdue = measure.is_overdue(measure.last_entry_date, today)
         measure.due = measure.next_update_due(measure.last_entry_date)
-    # Overdue first, then by when the next Sachstand is due.
-    measures.sort(key=lambda m: (not m.overdue, m.due or today, m.position))
+        measure.asked = asked.get(measure.pk, [])
+    # Asked for by a running Sachstandsabfrage first, then overdue, then by due date.
+    measures.sort(key=lambda m: (not m.asked, not m.overdue, m.due or today, m.position))
     return render(
         request,
         "measures/my_measures.html",
