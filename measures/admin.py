@@ -12,6 +12,7 @@ from concept.admin import (
 from concept.exchange.admin import ConceptImportExportMixin
 from goals.admin import GoalListFilter
 from measures.models import (
+    Campaign,
     Decision,
     Evidence,
     Measure,
@@ -184,3 +185,20 @@ class DecisionAdmin(ConceptScopedAdmin, VersionedAdminMixin, HistoryAdmin):
     @admin.display(description=_("Beschluss"))
     def short_text(self, obj):
         return obj.text[:100]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ConceptScopedAdmin, VersionedAdminMixin, HistoryAdmin):
+    """Sachstandsabfragen of the person's concepts: corrections of title, dates and note.
+    They are opened in the portal (the mails go out there)."""
+
+    list_display = ["label", "reference_date", "deadline", "reminded_on", "concept"]
+    list_filter = ["concept"]
+    search_fields = ["title"]
+    list_select_related = ["concept"]
+    fields = ["concept", "title", "reference_date", "deadline", "message", "measures"]
+    readonly_fields = ["concept"]
+    autocomplete_fields = ["measures"]
+
+    def has_add_permission(self, request):
+        return False

@@ -2,8 +2,10 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from concept import roles
+from concept.models import Concept
 from tests.factories import (
     ConceptFactory,
     GoalFactory,
@@ -56,8 +58,15 @@ def test_admin_pages_work_in_german_with_data(client, db, model):
     assert 'lang="de"' in changelist.text
     assert str(model._meta.verbose_name_plural) in changelist.text
     add = client.get(reverse("admin:{}_{}_add".format(*info)))
-    # Sachstände are recorded in the portal, where they set the measure's state.
-    assert add.status_code == (403 if model._meta.model_name == "progressentry" else 200)
+    # Sachstände are recorded and Sachstandsabfragen opened in the portal (state, mails).
+    portal_only = model._meta.model_name in ("progressentry", "campaign")
+    assert add.status_code == (403 if portal_only else 200)
+    if model._meta.model_name == "campaign":
+        from measures.services import campaign_open
+
+        today = timezone.localdate()
+        concept = Concept.objects.first()
+        campaign_open(concept=concept, user=None, reference_date=today, deadline=today)
     first = model.objects.first()
     change = client.get(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
     assert change.status_code == 200

@@ -114,3 +114,25 @@ def test_my_measures_shows_what_a_running_campaign_asks_for(client):
     ProgressEntryFactory(measure=measure, text="Läuft.")
     page = client.get(f"/konzepte/{concept.slug}/massnahmen/meine/").text
     assert "Sachstandsabfrage: bis" not in page
+
+
+def test_admin_shows_only_the_persons_concepts(client):
+    concept, other = ConceptFactory(), ConceptFactory()
+    coordinator = add_member(concept, UserFactory(is_staff=True), roles.COORDINATION)
+    foreign = add_member(other, UserFactory(), roles.COORDINATION)
+    today = timezone.localdate()
+    mine, _ = services.campaign_open(
+        concept=concept, user=coordinator, reference_date=today, deadline=today,
+        measures=[MeasureFactory(concept=concept)],
+    )  # fmt: skip
+    theirs, _ = services.campaign_open(
+        concept=other, user=foreign, reference_date=today, deadline=today,
+        measures=[MeasureFactory(concept=other)],
+    )  # fmt: skip
+    client.force_login(coordinator)
+    assert client.get(f"/admin/measures/campaign/{mine.pk}/change/").status_code == 200
+    assert client.get(f"/admin/measures/campaign/{theirs.pk}/change/").status_code in (
+        302,
+        403,
+        404,
+    )
