@@ -18,7 +18,8 @@ from goals import series as time_series
 from goals.models import StrategicGoal
 from measures.access import can_record_decisions
 from measures.filters import ATTENTION, DONE, list_url
-from measures.models import TrafficLight
+from measures.models import Campaign, TrafficLight
+from measures.queries import campaign_progress
 from reporting.dashboard import changes, charts, queries
 from reporting.dashboard.forms import ChangesSinceForm
 from reporting.dashboard.structure import concept_structure
@@ -45,6 +46,10 @@ def dashboard(request, slug):
             # The measure list filtered to exactly the measures of "Handlungsbedarf".
             "attention_url": list_url(concept, ampel=ATTENTION, sortierung="ampel"),
             "done_filter": DONE,
+            # Running Sachstandsabfragen (deadline not passed) with their progress.
+            "campaigns": campaign_progress(
+                concept, Campaign.objects.filter(concept=concept).running(data.today)
+            ),
         }
 
     return render(
