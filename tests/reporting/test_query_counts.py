@@ -29,7 +29,7 @@ PAGES = {
 }
 # Fixed ceilings, so a page that starts to query per row fails here even at scale 1.
 CEILINGS = {
-    "dashboard": 16,
+    "dashboard": 17,  # + the running Sachstandsabfragen (2 more while one runs)
     "goal": 11,
     "mindmap": 8,
     # Seven kinds of change, a count and a page each; the decisions' measures, the history
