@@ -90,7 +90,7 @@ def test_stylesheets_colour_each_status_and_light_from_the_vocabulary():
         value, colour = light.value, f"var(--portal-light-{light.value})"
         assert f".portal-ampel--{value} .portal-ampel__dot {{ background: {colour}; }}" in portal
         assert f".portal-mindmap__node--{value} {{ border-left-color: {colour}; }}" in portal
-        assert f".light--{value}::before {{ color: {colour}; }}" in report
+        assert f".light--{value}::before {{ background: {colour}; }}" in report
 
 
 def test_charts_draw_in_the_vocabulary_colours():
