@@ -3,13 +3,23 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from concept.admin import (
+    AdministrationOnly,
     ConceptScopedAdmin,
     ConceptScopedInline,
     HistoryAdmin,
     VersionedAdminMixin,
 )
 from concept.exchange.admin import ConceptImportExportMixin
-from goals.models import Indicator, IndicatorValue, StrategicGoal, SubGoal
+from goals.models import (
+    Indicator,
+    IndicatorValue,
+    SourceFile,
+    StatisticsImport,
+    StatisticsRegion,
+    StatisticsSource,
+    StrategicGoal,
+    SubGoal,
+)
 from goals.resources import IndicatorValueResource
 
 
@@ -109,3 +119,60 @@ class IndicatorValueAdmin(
     search_fields = ["indicator__name", "breakdown", "source"]
     date_hierarchy = "reference_date"
     list_select_related = ["indicator"]
+
+
+@admin.register(StatisticsSource)
+class StatisticsSourceAdmin(AdministrationOnly, admin.ModelAdmin):
+    """Sources are shared by concepts and name a place on the server: Administration only."""
+
+    list_display = ["name", "publisher", "format", "location"]
+    search_fields = ["name", "publisher", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(StatisticsRegion)
+class StatisticsRegionAdmin(ConceptScopedAdmin, admin.ModelAdmin):
+    list_display = ["source", "concept", "region_key", "refresh_days", "read_at"]
+    list_filter = ["concept"]
+    list_select_related = ["source", "concept"]
+    readonly_fields = ["read_at"]
+
+
+class SourceFileInline(ConceptScopedInline, admin.TabularInline):
+    concept_path = "statistics_import__concept"
+    model = SourceFile
+    extra = 0
+    fields = ["name", "size", "sha256"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StatisticsImport)
+class StatisticsImportAdmin(ConceptScopedAdmin, admin.ModelAdmin):
+    """Readings are a record of what was read: shown, never edited."""
+
+    list_display = [
+        "read_at",
+        "source",
+        "concept",
+        "region_key",
+        "origin",
+        "values_created",
+        "values_changed",
+        "values_removed",
+    ]
+    list_filter = ["concept", "origin"]
+    list_select_related = ["source", "concept"]
+    inlines = [SourceFileInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

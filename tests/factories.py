@@ -491,3 +491,38 @@ def measures_in_every_state(concept=None):
         status_reason="Kein Träger gefunden.",
     )
     return concept
+
+
+def statistics_reading(concept, user=None, region_key="K1"):
+    """A reading of a small statistics source for the concept (one Kennzahl, one value, one
+    raw file), through the plan and the service as the importer writes it."""
+    from goals.models import StatisticsSource
+    from goals.services import statistics_import_apply
+    from goals.statistics.base import RawFile, Reading, Record, Series
+    from goals.statistics.plan import build_plan
+
+    source, _created = StatisticsSource.objects.get_or_create(
+        slug="teststatistik",
+        defaults={"name": "Teststatistik", "publisher": "Testamt", "format": "opensdg"},
+    )
+    reading = Reading(
+        files=[RawFile("data/indicator_9-9-9.csv", "0" * 64, 10)],
+        series={("9-9-9", ""): Series("9-9-9", "", "Testzahl")},
+        records=[
+            Record(
+                indicator_id="9-9-9",
+                title="Testzahl",
+                unit="",
+                year=2020,
+                reference_date=dt.date(2020, 12, 31),
+                period="2020",
+                breakdown="",
+                value=Decimal(5),
+                raw_row=f"2020,{region_key},5",
+                file="data/indicator_9-9-9.csv",
+                line=2,
+            )
+        ],
+    )
+    plan = build_plan(concept=concept, source=source, region_key=region_key, reading=reading)
+    return statistics_import_apply(plan=plan, user=user, origin="command")

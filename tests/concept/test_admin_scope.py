@@ -17,6 +17,7 @@ from tests.factories import (
     UserFactory,
     add_member,
     one_of_everything,
+    statistics_reading,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,9 @@ def url(model, view, *args):
 def foreign(db):
     """Another district's concept with one of everything the admin shows."""
     concept = ConceptFactory(title="Integrationskonzept Landkreis Fremd")
-    return one_of_everything(concept, author=add_member(concept, UserFactory(), roles.COORDINATION))
+    author = add_member(concept, UserFactory(), roles.COORDINATION)
+    statistics_reading(concept, user=author)
+    return one_of_everything(concept, author=author)
 
 
 @pytest.fixture
