@@ -4,12 +4,14 @@ district stays closed to the staff of another, and only Administration keeps mem
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from concept import roles
 from concept.admin import ConceptScopedAdmin
 from concept.models import Concept, LegalPage, Membership
 from goals.models import StrategicGoal
 from measures.models import Measure
+from measures.services import campaign_open
 from tests.factories import (
     ConceptFactory,
     GoalFactory,
@@ -39,7 +41,10 @@ def foreign(db):
     concept = ConceptFactory(title="Integrationskonzept Landkreis Fremd")
     author = add_member(concept, UserFactory(), roles.COORDINATION)
     statistics_reading(concept, user=author)
-    return one_of_everything(concept, author=author)
+    concept = one_of_everything(concept, author=author)
+    today = timezone.localdate()
+    campaign_open(concept=concept, user=author, reference_date=today, deadline=today)
+    return concept
 
 
 @pytest.fixture

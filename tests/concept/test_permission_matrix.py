@@ -14,6 +14,7 @@ from django.urls import get_resolver, reverse
 from concept import roles
 from concept.models import Statement
 from goals.models import Indicator
+from measures.services import campaign_open
 from networks.models import Network
 from reporting.models import ReportRender
 from tests.factories import (
@@ -62,6 +63,10 @@ MATRIX = [
     ("measures:edit", {"key": "S4"}, "get", OWNER),
     ("measures:evidence_download", {"key": "S4", "pk": "evidence"}, "get", READ),
     ("measures:committees", {}, "get", READ),
+    ("measures:campaign_list", {}, "get", READ),
+    ("measures:campaign_create", {}, "get", EDIT),
+    ("measures:campaign_detail", {"pk": "campaign"}, "get", READ),
+    ("measures:campaign_remind", {"pk": "campaign"}, "post", EDIT),
     ("measures:decision_create", {"meeting_pk": "committee_meeting"}, "get", EDIT),
     ("measures:decision_edit", {"pk": "decision"}, "get", EDIT),
     ("goals:indicator_list", {}, "get", READ),
@@ -146,8 +151,13 @@ def objects(concept, settings, tmp_path):
         pdf=PDF,
         requested_by=author,
     )
+    today = dt.date.today()
+    campaign, _sent = campaign_open(
+        concept=concept, user=author, reference_date=today, deadline=today
+    )
     return {
         "slug": concept.slug,
+        "campaign": campaign.pk,
         "entry": entry.pk,
         "evidence": evidence.pk,
         "committee_meeting": committee_meeting.pk,
