@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from concept.models import Concept
 from measures.models import Measure, ProgressEntry, Status, TrafficLight
@@ -32,14 +33,14 @@ def test_keine_aenderung_is_one_choice_of_the_one_form(page, login, vechta):
     form = page.locator("#sachstand-formular")
     # The page says what a Sachstand records and where it shows.
     assert "Jahresbericht" in page.locator("#stand").inner_text()
-    assert form.get_by_label("Datum").input_value() == dt.date.today().isoformat()
+    assert form.get_by_label("Datum").input_value() == timezone.localdate().isoformat()
     form.get_by_role("button", name="Keine Änderung seit dem letzten Sachstand").click()
     page.locator("#stand [role=status]", has_text="„Keine Änderung“").wait_for()
     page.locator(
         ".portal-timeline", has_text="Keine Änderung seit dem letzten Sachstand."
     ).wait_for()
     entry = Measure.objects.get(concept=vechta, code="S2").entries.get()
-    assert entry.date == dt.date.today()
+    assert entry.date == timezone.localdate()
     # A changed state is not "keine Änderung": said at the field, nothing recorded.
     page.get_by_label("Fortschritt (%)").fill("30")
     page.get_by_role("button", name="Keine Änderung seit dem letzten Sachstand").click()

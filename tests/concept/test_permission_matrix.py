@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from concept import roles
 from concept.models import Statement
@@ -151,7 +152,7 @@ def objects(concept, settings, tmp_path):
         pdf=PDF,
         requested_by=author,
     )
-    today = dt.date.today()
+    today = timezone.localdate()
     campaign, _sent = campaign_open(
         concept=concept, user=author, reference_date=today, deadline=today
     )

@@ -1,11 +1,10 @@
 """Two editors on one measure: nothing either saved is ever reverted silently."""
 
-import datetime as dt
-
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from concept import roles
 from measures import services
@@ -132,7 +131,7 @@ def test_assignments_not_in_the_seen_record_count_as_unchanged(concept):
 def entry_data(measure, **changes):
     return {
         "version": measure.version,
-        "date": dt.date.today().isoformat(),
+        "date": timezone.localdate().isoformat(),
         "status": measure.status,
         "traffic_light": measure.traffic_light,
         "progress": measure.progress,

@@ -246,7 +246,7 @@ def test_list_filters_by_status_light_and_sub_goal(client, concept, coordinator)
 
 
 def test_overdue_filter_uses_each_measures_cadence(client, concept, coordinator):
-    today = dt.date.today()
+    today = timezone.localdate()
     s1, s2 = concept.measures.get(code="S1"), concept.measures.get(code="S2")
     Measure.objects.filter(pk=s1.pk).update(update_cadence=UpdateCadence.MONTHLY)
     for measure in (s1, s2):
@@ -380,7 +380,7 @@ def test_state_change_leaves_a_sachstand(client, concept, coordinator):
         25,
     )
     entry = measure.entries.get()
-    assert entry.author == coordinator and entry.date == dt.date.today()
+    assert entry.author == coordinator and entry.date == timezone.localdate()
     assert "Umsetzungsstand von „nicht begonnen“ auf „in Umsetzung“ geändert." in entry.text
     assert "Fortschritt von 0 % auf 25 % geändert." in entry.text
 
@@ -424,7 +424,7 @@ def test_second_editor_is_refused_and_told_what_changed(client, concept, coordin
     progress_entry_create(
         measure=measure,
         author=other,
-        date=dt.date.today(),
+        date=timezone.localdate(),
         status="preparing",
         traffic_light="green",
         progress=10,
@@ -445,7 +445,8 @@ def test_no_change_records_a_dated_entry(client, concept, coordinator):
     assert response.status_code == 302
     entry = measure.entries.get()
     assert (
-        entry.text == "Keine Änderung seit dem letzten Sachstand." and entry.date == dt.date.today()
+        entry.text == "Keine Änderung seit dem letzten Sachstand."
+        and entry.date == timezone.localdate()
     )
     # A stale click (someone changed it meanwhile) is refused.
     client.post(url("no_change", "S2"), {"version": measure.version})
@@ -774,7 +775,7 @@ def test_my_measures_lists_overdue_first(client, concept, owner):
     progress_entry_create(
         measure=s4,
         author=owner,
-        date=dt.date.today(),
+        date=timezone.localdate(),
         status="in_progress",
         traffic_light="green",
         progress=10,
@@ -861,7 +862,7 @@ def test_grid_saves_every_changed_row_without_javascript(client, concept, coordi
     entry = b5.entries.get()
     assert (entry.text, entry.date, entry.status) == (
         "Träger gefunden.",
-        dt.date.today(),
+        timezone.localdate(),
         b5.status,
     )
     assert "Gespeichert: Träger gefunden." in row_html(response.text, "B5")
@@ -1243,13 +1244,13 @@ def test_my_measures_shows_when_the_next_sachstand_is_due(client, concept, owner
     b5 = concept.measures.get(code="B5")
     b5.responsible_users.add(owner)
     Measure.objects.filter(pk=b5.pk).update(
-        start_date=dt.date.today() - dt.timedelta(days=400),
+        start_date=timezone.localdate() - dt.timedelta(days=400),
         created_at=timezone.make_aware(dt.datetime(2020, 1, 1)),
     )
     progress_entry_create(
         measure=s4,
         author=owner,
-        date=dt.date.today(),
+        date=timezone.localdate(),
         status="in_progress",
         traffic_light="green",
         progress=10,
@@ -1258,8 +1259,8 @@ def test_my_measures_shows_when_the_next_sachstand_is_due(client, concept, owner
     html = response.text
     assert "Nächster Sachstand fällig bis" in html and "Nächster fällig<" not in html
     # Half-yearly: six calendar months after the start, or after the last Sachstand.
-    overdue_since = add_months(dt.date.today() - dt.timedelta(days=400), 6)
-    s4_due = add_months(dt.date.today(), 6)
+    overdue_since = add_months(timezone.localdate() - dt.timedelta(days=400), 6)
+    s4_due = add_months(timezone.localdate(), 6)
     # Overdue: its date and the badge; the other one: its date.
     assert f'{overdue_since:%d.%m.%Y} <span class="kern-badge kern-badge--warning">' in html
     assert f"{s4_due:%d.%m.%Y}</td>" in html
@@ -1334,7 +1335,7 @@ def test_evidence_is_listed_by_its_file_name(client, concept, coordinator, setti
 def test_measure_page_says_when_the_next_sachstand_is_due_and_why(client, coordinator):
     concept = measures_in_every_state()
     add_member(concept, coordinator, roles.COORDINATION)
-    today = dt.date.today()
+    today = timezone.localdate()
 
     def due_line(code):
         html = client.get(reverse("measures:detail", args=[concept.slug, code])).text

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from concept import roles
 from measures import services
@@ -255,7 +256,7 @@ def test_back_button_reloads_the_whole_list(client, concept, coordinator):
 def entry_data(measure, **changes):
     return {
         "version": measure.version,
-        "date": dt.date.today().isoformat(),
+        "date": timezone.localdate().isoformat(),
         "status": measure.status,
         "traffic_light": measure.traffic_light,
         "progress": measure.progress,

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from reporting.exchange.export import export_file
 from reporting.exchange.kinds import KINDS_BY_KEY
@@ -53,7 +54,7 @@ def test_each_older_sachstand_costs_only_its_own_writes(world):
 
 def test_a_new_sachstand_turning_the_ampel_red_needs_its_abweichung(world):
     header = ["Maßnahme", "Datum", "Umsetzungsstand", "Ampel", "Fortschritt", "Sachstand"]
-    today = dt.date.today().strftime("%d.%m.%Y")
+    today = timezone.localdate().strftime("%d.%m.%Y")
     rows = [header, ["S2", "01.07.2025", "in Umsetzung", "grün", "10", "läuft"]]
     rows.append(["S1", today, "in Umsetzung", "rot", "40", "Träger abgesprungen"])
     report = run_rows(world, PROGRESS, rows)

@@ -163,7 +163,7 @@ def test_coordination_publishes_and_withdraws(client, member_of, concept, final,
     assert "Veröffentlicht am" in page and "von Kim Kuhn" in page
     assert 'id="report-withdraw"' in page and 'id="report-publish"' not in page
     listing = client.get(url("list", concept)).content.decode()
-    assert f"veröffentlicht am {final.published_at:%d.%m.%Y}" in listing
+    assert f"veröffentlicht am {timezone.localtime(final.published_at):%d.%m.%Y}" in listing
 
     # Twice is refused with a German message.
     response = client.post(url("publish", concept, pk=final.pk), {"confirm": "on"}, follow=True)
