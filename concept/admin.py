@@ -244,7 +244,15 @@ class ConceptAdmin(ConceptScopedAdmin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "district", "slug", "version_label"]}),
         (_("Beschluss"), {"fields": ["status", "adopted_on", "predecessor"]}),
+        (_("Erinnerungen per E-Mail"), {"fields": ["reminders_mandatory"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # Whether people may switch reminders off is the Administration's decision.
+        if obj is not None and not roles.administers(request.user, obj):
+            readonly.append("reminders_mandatory")
+        return readonly
 
     def has_add_permission(self, request):
         return roles.is_administrator(request.user)

@@ -69,6 +69,16 @@ class Concept(models.Model):
         related_name="concepts",
         blank=True,
     )
+    # Set by the concept's Administration: its people get reminders even if they switched
+    # them off (docs/mail.md).
+    reminders_mandatory = models.BooleanField(
+        _("Erinnerungen verpflichtend"),
+        default=False,
+        help_text=_(
+            "Personen dieses Konzepts erhalten Erinnerungen an fällige Sachstände, "
+            "Wiedervorlagen und Kennzahlen auch dann, wenn sie sie abgeschaltet haben."
+        ),
+    )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
     # Moves whenever anything of the concept changes (concept.dataversion); cached pages
@@ -422,3 +432,55 @@ class MailLog(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.address}"
+
+
+class ReminderSetting(models.Model):
+    """How a person wants reminders: at once (the default, also without a row), collected
+    once a week, or not at all (unless a concept makes them mandatory)."""
+
+    class Frequency(models.TextChoices):
+        IMMEDIATE = "immediate", _("sofort (sobald etwas fällig wird)")
+        WEEKLY = "weekly", _("einmal pro Woche gesammelt")
+        OFF = "off", _("keine Erinnerungen")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Person"),
+        on_delete=models.CASCADE,
+        related_name="reminder_setting",
+    )
+    frequency = models.CharField(
+        _("Erinnerungen"), max_length=10, choices=Frequency.choices, default=Frequency.IMMEDIATE
+    )
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Einstellung für Erinnerungen")
+        verbose_name_plural = _("Einstellungen für Erinnerungen")
+
+    def __str__(self):
+        return f"{self.user}: {self.get_frequency_display()}"
+
+
+class ReminderNotice(models.Model):
+    """That a person was reminded of one thing in one state ("m12:2026-03-31:overdue"):
+    an immediate reminder goes out only when something new is due, not every day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Person"),
+        on_delete=models.CASCADE,
+        related_name="reminder_notices",
+    )
+    topic = models.CharField(_("Anlass"), max_length=120)
+    created_at = models.DateTimeField(_("erinnert am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Erinnerung")
+        verbose_name_plural = _("Erinnerungen")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="reminder_notice_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.topic}"

@@ -104,6 +104,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("anmelden/", account_views.LoginView.as_view(), name="login"),
     path("abmelden/", account_views.LogoutView.as_view(), name="logout"),
+    path("konto/erinnerungen/", mail_views.reminder_settings, name="reminder_settings"),
     path("konto/", include(allauth_patterns)),
     # Django's account views under German paths, with their usual names.
     path("passwort/aendern/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -290,6 +290,15 @@ class SourceFile(models.Model):
         return f"{self.name} ({self.sha256[:12]}…)"
 
 
+class ValueCadence(models.IntegerChoices):
+    """How often a Kennzahl gets a new value, in calendar months after the last Stichtag."""
+
+    MONTHLY = 1, _("monatlich")
+    QUARTERLY = 3, _("vierteljährlich")
+    HALF_YEARLY = 6, _("halbjährlich")
+    YEARLY = 12, _("jährlich")
+
+
 class IndicatorManager(models.Manager):
     def get_by_natural_key(self, concept_slug, name):
         return self.get(concept__slug=concept_slug, name=name)
@@ -368,6 +377,26 @@ class Indicator(models.Model):
         _("Einheit in der Quelle"), max_length=120, blank=True, editable=False
     )
     statistics_note = models.TextField(_("Hinweise der Quelle"), blank=True)
+    # Who records the values, and how often a new one is due: reminders (docs/mail.md).
+    keeper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gepflegt von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kept_indicators",
+        help_text=_("Diese Person wird erinnert, wenn der nächste Wert fällig ist."),
+    )
+    value_cadence = models.PositiveSmallIntegerField(
+        _("neuer Wert fällig"),
+        choices=ValueCadence.choices,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Wie oft ein neuer Wert erwartet wird, gezählt ab dem letzten Stichtag; leer: "
+            "keine Erinnerung."
+        ),
+    )
 
     objects = IndicatorManager()
 
@@ -440,6 +469,13 @@ class Indicator(models.Model):
             raise ValidationError({"sub_goal": _("Das Teilziel gehört zu einem anderen Konzept.")})
         if self.statement_id and self.statement.concept_id != self.concept_id:
             raise ValidationError({"statement": _("Die Aussage gehört zu einem anderen Konzept.")})
+        if (
+            self.keeper_id
+            and self.concept_id
+            and not self.keeper.is_superuser
+            and not self.keeper.memberships.filter(concept_id=self.concept_id).exists()
+        ):
+            raise ValidationError({"keeper": _("Die Person ist kein Mitglied dieses Konzepts.")})
 
 
 class IndicatorValueManager(models.Manager):

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concept.forms import PortalForm
-from concept.models import MailLog
+from concept.models import MailLog, ReminderSetting
 
 # The status in the address of the log page, in German (?status=fehlgeschlagen).
 STATUS_PARAMS = {
@@ -29,3 +29,11 @@ class MailLogFilterForm(PortalForm):
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["art"].choices = [("", _("alle"))] + [(kind, kind) for kind in kinds]
+
+
+class ReminderSettingForm(PortalForm):
+    frequency = forms.ChoiceField(
+        label=_("Erinnerungen per E-Mail"),
+        choices=ReminderSetting.Frequency.choices,
+        widget=forms.RadioSelect,
+    )

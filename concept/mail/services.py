@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from concept import roles
-from concept.models import MailLog
+from concept.models import MailLog, ReminderSetting
 
 logger = logging.getLogger(__name__)
 
@@ -237,3 +237,20 @@ def mail_log_resend(*, log: MailLog, user) -> MailLog:
         )
         _enqueue_on_commit(row.pk)
     return row
+
+
+def reminder_setting_set(*, user, frequency: str) -> ReminderSetting:
+    """A person's own choice how to be reminded (only they change it)."""
+    if frequency not in ReminderSetting.Frequency.values:
+        raise ValidationError({"frequency": _("Bitte eine der angebotenen Möglichkeiten wählen.")})
+    with transaction.atomic():
+        setting, _created = ReminderSetting.objects.select_for_update().get_or_create(user=user)
+        setting.frequency = frequency
+        setting.full_clean()
+        setting.save()
+    return setting
+
+
+def reminder_frequency(user) -> str:
+    setting = ReminderSetting.objects.filter(user=user).first()
+    return setting.frequency if setting else ReminderSetting.Frequency.IMMEDIATE

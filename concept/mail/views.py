@@ -1,5 +1,5 @@
 """The mail log for the Administration: what was sent to whom, and sending a failed mail
-again (/verwaltung/e-mails/)."""
+again (/verwaltung/e-mails/); each person's choice how to be reminded (/konto/erinnerungen/)."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -10,12 +10,17 @@ from django.db.models import BooleanField, Case, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concept import roles
 from concept.admin import visible_users
-from concept.mail.forms import STATUS_PARAMS, MailLogFilterForm
-from concept.mail.services import mail_log_resend, resendable_q
+from concept.mail.forms import STATUS_PARAMS, MailLogFilterForm, ReminderSettingForm
+from concept.mail.services import (
+    mail_log_resend,
+    reminder_frequency,
+    reminder_setting_set,
+    resendable_q,
+)
 from concept.models import Concept, MailLog
 
 PAGE_SIZE = 50
@@ -109,3 +114,29 @@ def mail_log_resend_view(request, pk):
     ):
         return redirect(back)
     return redirect("mail_log_detail", pk=log.pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def reminder_settings(request):
+    """A person's own page: how they want to be reminded."""
+    form = ReminderSettingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"frequency": reminder_frequency(request.user)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            reminder_setting_set(user=request.user, frequency=form.cleaned_data["frequency"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Ihre Einstellung für Erinnerungen ist gespeichert."))
+            return redirect("reminder_settings")
+    mandatory = Concept.objects.filter(members=request.user, reminders_mandatory=True).order_by(
+        "title"
+    )
+    return render(
+        request,
+        "mail/reminder_settings.html",
+        {"form": form, "mandatory": list(mandatory)},
+    )

@@ -108,3 +108,18 @@ def test_a_value_is_counted_by_today(monkeypatch):
             "(27.11.2026)."
         ]
     }
+
+
+@pytest.mark.django_db
+def test_keeper_of_a_kennzahl_is_a_member_of_its_concept():
+    from concept import roles
+    from tests.factories import ConceptFactory, IndicatorFactory, UserFactory, add_member
+
+    concept = ConceptFactory()
+    kennzahl = IndicatorFactory(concept=concept)
+    kennzahl.keeper = UserFactory(username="fremd")
+    with pytest.raises(ValidationError) as error:
+        kennzahl.full_clean()
+    assert error.value.message_dict["keeper"] == ["Die Person ist kein Mitglied dieses Konzepts."]
+    add_member(concept, kennzahl.keeper, roles.MEASURE_OWNERS)
+    kennzahl.full_clean()
