@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('concept', '0007_mail_log'),
+        ('concept', '0008_concept_data_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
