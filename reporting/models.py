@@ -107,6 +107,14 @@ class AnnualReport(models.Model):
     outlook = models.TextField(_("Ausblick / Fortschreibung"), blank=True)
     resolution_proposal = models.TextField(_("Beschlussvorschlag"), blank=True)
     correction_note = models.TextField(_("Grund der Korrektur"), blank=True)
+    # Final despite the completeness check's findings (reporting.report.completeness): who
+    # finalised it gave this reason; the findings it overrode are kept beside it.
+    override_reason = models.TextField(
+        _("Begründung: final trotz offener Punkte"), blank=True, editable=False
+    )
+    override_findings = models.JSONField(
+        _("offene Punkte beim Finalsetzen"), null=True, blank=True, editable=False
+    )
     supersedes = models.OneToOneField(
         "self",
         verbose_name=_("ersetzt Fassung"),
@@ -243,6 +251,11 @@ class ReportRender(models.Model):
     step = models.CharField(_("Schritt"), max_length=200, blank=True)
     pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
     error = models.TextField(_("Fehler"), blank=True)
+    # A preview: the fingerprint of the data it shows (reporting.report.completeness), which
+    # finalising compares with the current data. A finalisation: the fingerprint of the
+    # preview it was requested on, and the override reason given with it, if any.
+    fingerprint = models.CharField(_("Prüfsumme der Daten"), max_length=64, blank=True)
+    override_reason = models.TextField(_("Begründung: final trotz offener Punkte"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("angefordert von"),

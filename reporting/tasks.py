@@ -24,6 +24,7 @@ def _step(job, progress, step, **fields):
 
 
 def run_render(job: ReportRender) -> ReportRender:
+    from reporting.report.completeness import fingerprint
     from reporting.report.pdf import render_pdf
     from reporting.report.services import annual_report_finalise
     from reporting.report.snapshot import build_snapshot
@@ -37,10 +38,17 @@ def run_render(job: ReportRender) -> ReportRender:
                 _step(job, 30, _("PDF wird gesetzt …"))
                 return render_pdf(snapshot)
 
-            report = annual_report_finalise(report=report, user=job.requested_by, render=render)
+            report = annual_report_finalise(
+                report=report,
+                user=job.requested_by,
+                render=render,
+                override_reason=job.override_reason,
+            )
             pdf = None
         else:
             snapshot = build_snapshot(report)
+            # What "Ich habe die Vorschau geprüft" refers to when the report is finalised.
+            job.fingerprint = fingerprint(snapshot)
             _step(job, 30, _("PDF wird gesetzt …"))
             pdf = render_pdf(snapshot)
     except ValidationError as error:
@@ -64,7 +72,15 @@ def run_render(job: ReportRender) -> ReportRender:
             finished_at=timezone.now(),
         )
         return job
-    _step(job, 100, _("fertig"), state=ReportRender.State.DONE, pdf=pdf, finished_at=timezone.now())
+    _step(
+        job,
+        100,
+        _("fertig"),
+        state=ReportRender.State.DONE,
+        pdf=pdf,
+        fingerprint=job.fingerprint,
+        finished_at=timezone.now(),
+    )
     return job
 
 

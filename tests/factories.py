@@ -44,9 +44,11 @@ from networks import services as network_services
 from networks.models import Meeting, Network, Organisation
 from reporting.models import AnnualReport, ReportRender
 from reporting.report import services as report_services
-from reporting.report.snapshot import NARRATIVE_FIELDS
+from reporting.report.completeness import fingerprint
+from reporting.report.snapshot import NARRATIVE_FIELDS, build_snapshot
 
 PDF = b"%PDF-1.7\n% Controllingbericht\n%%EOF\n"
+OVERRIDE_REASON = "Testbericht: offene Punkte bewusst in Kauf genommen"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -339,10 +341,24 @@ class AnnualReportFactory(factory.django.DjangoModelFactory):
     published = False
     pdf = PDF
     user = None
+    # Finalising a report with open points needs a reason (reporting.report.completeness);
+    # most tests leave texts out, so the factory gives one (stored only where needed).
+    override_reason = OVERRIDE_REASON
 
     @classmethod
     def _create(
-        cls, model_class, *, concept, year, supersedes, final, published, pdf, user, **fields
+        cls,
+        model_class,
+        *,
+        concept,
+        year,
+        supersedes,
+        final,
+        published,
+        pdf,
+        user,
+        override_reason,
+        **fields,
     ):
         correction_note = fields.pop("correction_note", "")
         if correction_note and supersedes is None:
@@ -365,12 +381,38 @@ class AnnualReportFactory(factory.django.DjangoModelFactory):
                 user=user,
             )
         if final or published:
-            report = report_services.annual_report_finalise(
-                report=report, user=user, render=lambda snapshot: pdf
-            )
+            report = finalise_report(report, user=user, pdf=pdf, override_reason=override_reason)
         if published:
             report = report_services.annual_report_publish(report=report, user=user)
         return report
+
+
+def mark_previewed(report, *, user=None):
+    """A finished preview of the report's current data, as the background rendering
+    (reporting.tasks.run_render) leaves it: what finalising asks for."""
+    return ReportRender.objects.create(
+        report=report,
+        kind=ReportRender.Kind.PREVIEW,
+        state=ReportRender.State.DONE,
+        progress=100,
+        pdf=PDF,
+        fingerprint=fingerprint(build_snapshot(report)),
+        requested_by=user,
+        finished_at=timezone.now(),
+    )
+
+
+def finalise_report(report, *, user=None, pdf=PDF, render=None, override_reason=OVERRIDE_REASON):
+    """Finalise a draft as the Koordination does: preview it, then set it final (with
+    `override_reason` for the completeness check's open points). `render` (snapshot → bytes)
+    defaults to one returning `pdf`."""
+    mark_previewed(report, user=user)
+    return report_services.annual_report_finalise(
+        report=report,
+        user=user,
+        render=render or (lambda snapshot: pdf),
+        override_reason=override_reason,
+    )
 
 
 class ReportRenderFactory(factory.django.DjangoModelFactory):

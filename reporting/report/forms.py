@@ -103,6 +103,35 @@ class FinaliseForm(PortalForm):
         required=True,
         error_messages={"required": _("Bitte bestätigen Sie, dass der Bericht final werden soll.")},
     )
+    override = forms.BooleanField(
+        label=_("Trotz der offenen Punkte final setzen"),
+        required=False,
+    )
+    override_reason = forms.CharField(
+        label=_("Begründung"),
+        help_text=_(
+            "Warum der Bericht so final werden soll; sie wird mit dem Bericht und den offenen "
+            "Punkten gespeichert und im Verlauf gezeigt."
+        ),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def check(self, cleaned):
+        if cleaned.get("override") and not cleaned.get("override_reason", "").strip():
+            return {
+                "override_reason": _(
+                    "Bitte begründen Sie, warum der Bericht trotz offener Punkte final werden soll."
+                )
+            }
+        return None
+
+    def chosen_reason(self):
+        """The reason, if the override is chosen (else nothing overrides the check)."""
+        if not self.cleaned_data.get("override"):
+            return ""
+        return self.cleaned_data.get("override_reason", "").strip()
 
 
 class PublishForm(PortalForm):

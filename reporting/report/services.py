@@ -4,14 +4,17 @@ here refuses it; only its publication (on the public pages or not) may change.""
 
 import hashlib
 import logging
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from concept import locking
+from concept import formatting, locking
 from reporting.models import AnnualReport, GoalAssessment, ReportRender, report_years
+from reporting.report import completeness
 from reporting.report.snapshot import NARRATIVE_FIELDS, build_snapshot
 
 logger = logging.getLogger(__name__)
@@ -129,10 +132,88 @@ def annual_report_update(
     return report
 
 
-def annual_report_finalise(*, report: AnnualReport, user, render=None) -> AnnualReport:
+@dataclass
+class ReportCheck:
+    """A draft's state before "Final setzen": the completeness check's findings and whether
+    the newest preview shows the current data."""
+
+    snapshot: dict
+    findings: list
+    fingerprint: str
+    preview: ReportRender | None
+
+    @property
+    def preview_is_current(self):
+        return self.preview is not None and self.preview.fingerprint == self.fingerprint
+
+    def groups(self):
+        return completeness.grouped(self.findings, self.snapshot["report"]["year"])
+
+
+def latest_preview(report):
+    return (
+        ReportRender.objects.filter(
+            report=report, kind=ReportRender.Kind.PREVIEW, state=ReportRender.State.DONE
+        )
+        .defer("pdf")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def annual_report_check(report: AnnualReport, *, final=False) -> ReportCheck:
+    """The completeness check of the report's current data and its newest preview."""
+    snapshot = build_snapshot(report, final=final)
+    return ReportCheck(
+        snapshot=snapshot,
+        findings=completeness.findings(snapshot),
+        fingerprint=completeness.fingerprint(snapshot),
+        preview=latest_preview(report),
+    )
+
+
+def _require_ready(check: ReportCheck, override_reason: str):
+    """Refuse to finalise without a preview of the current data, or with findings of the
+    completeness check unless an override reason is given."""
+    if check.preview is None:
+        raise ValidationError(
+            _(
+                "Es gibt keine fertige Vorschau dieses Berichts. Erstellen und prüfen Sie eine "
+                "PDF-Vorschau, bevor Sie den Bericht final setzen."
+            )
+        )
+    if not check.preview_is_current:
+        raise ValidationError(
+            _(
+                "Seit der Vorschau vom %(date)s haben sich die Daten des Berichts geändert. "
+                "Erstellen und prüfen Sie eine neue Vorschau, bevor Sie den Bericht final setzen."
+            )
+            % {"date": formatting.datetime(check.preview.finished_at or check.preview.created_at)}
+        )
+    if check.findings and not override_reason.strip():
+        raise ValidationError(
+            {
+                "override_reason": ngettext(
+                    "Der Bericht hat %(count)s offenen Punkt (siehe Vollständigkeit). Ergänzen "
+                    "Sie ihn oder setzen Sie den Bericht mit Begründung trotzdem final.",
+                    "Der Bericht hat %(count)s offene Punkte (siehe Vollständigkeit). Ergänzen "
+                    "Sie sie oder setzen Sie den Bericht mit Begründung trotzdem final.",
+                    len(check.findings),
+                )
+                % {"count": len(check.findings)}
+            }
+        )
+
+
+def annual_report_finalise(
+    *, report: AnnualReport, user, render=None, override_reason: str = ""
+) -> AnnualReport:
     """Freeze the report: take the snapshot, render the PDF, store both with its SHA-256.
 
-    `render` (snapshot → PDF bytes) defaults to reporting.report.pdf.render_pdf."""
+    Only with a finished preview of exactly the current data, and, if the completeness check
+    finds something, only with `override_reason` (stored with the report and its findings,
+    so its history shows both). `render` (snapshot → PDF bytes) defaults to
+    reporting.report.pdf.render_pdf."""
     if render is None:
         from reporting.report.pdf import render_pdf as render
     _refuse_final(report)
@@ -140,7 +221,9 @@ def annual_report_finalise(*, report: AnnualReport, user, render=None) -> Annual
         raise ValidationError(
             {"correction_note": _("Eine korrigierte Fassung braucht den Grund der Korrektur.")}
         )
-    snapshot = build_snapshot(report, final=True)
+    check = annual_report_check(report, final=True)
+    _require_ready(check, override_reason)
+    snapshot = check.snapshot
     pdf = render(snapshot)
     with transaction.atomic():
         locked = AnnualReport.objects.get(pk=report.pk)
@@ -157,9 +240,14 @@ def annual_report_finalise(*, report: AnnualReport, user, render=None) -> Annual
         locked.status = AnnualReport.Status.FINAL
         locked.finalised_at = timezone.now()
         locked.finalised_by = user
+        if check.findings:
+            locked.override_reason = override_reason.strip()
+            locked.override_findings = [[finding.kind, finding.text] for finding in check.findings]
         locked.full_clean()
         locked._history_user = user
         locked.save()
+        # The frozen PDF replaces the previews; beside it they would only mislead.
+        ReportRender.objects.filter(report=locked, kind=ReportRender.Kind.PREVIEW).delete()
     return locked
 
 
@@ -228,20 +316,40 @@ def annual_report_withdraw(*, report: AnnualReport, user) -> AnnualReport:
     return locked
 
 
-def report_render_request(*, report: AnnualReport, user, kind: str) -> ReportRender:
-    """Queue a rendering (preview or finalisation) in the background."""
+def report_render_request(
+    *, report: AnnualReport, user, kind: str, override_reason: str = ""
+) -> ReportRender:
+    """Queue a rendering (preview or finalisation) in the background. A finalisation is
+    queued only when it would pass annual_report_finalise's checks now (the task checks
+    again on the data it freezes)."""
     from reporting.tasks import render_report_task
 
     # A final report has its frozen PDF; a preview beside it would only mislead.
     _refuse_final(report)
+    fingerprint = ""
+    if kind == ReportRender.Kind.FINAL:
+        check = annual_report_check(report)
+        _require_ready(check, override_reason)
+        fingerprint = check.fingerprint
+    else:
+        override_reason = ""
     with transaction.atomic():
-        # Earlier finished previews are superseded by this one; don't keep their PDFs.
-        ReportRender.objects.filter(
+        if kind == ReportRender.Kind.PREVIEW:
+            # Earlier finished previews are superseded by this one; don't keep their PDFs.
+            # (A finalisation keeps the preview it was checked against: it checks again.)
+            ReportRender.objects.filter(
+                report=report,
+                kind=ReportRender.Kind.PREVIEW,
+                state__in=[ReportRender.State.DONE, ReportRender.State.FAILED],
+            ).delete()
+        job = ReportRender(
             report=report,
-            kind=ReportRender.Kind.PREVIEW,
-            state__in=[ReportRender.State.DONE, ReportRender.State.FAILED],
-        ).delete()
-        job = ReportRender(report=report, kind=kind, requested_by=user, step=_("wartet"))
+            kind=kind,
+            requested_by=user,
+            step=_("wartet"),
+            fingerprint=fingerprint,
+            override_reason=override_reason.strip(),
+        )
         job.full_clean()
         job.save()
         transaction.on_commit(lambda: render_report_task.enqueue(job.pk))

@@ -142,6 +142,8 @@ def _measure_data(measure, year):
         "entries": [
             {"date": _day(e.date), "period": e.period, "text": e.text} for e in entries if e.text
         ],
+        # Every Sachstand of the year, also those without text (the completeness check).
+        "entry_count": len(entries),
         "next_steps": latest.next_steps if latest else "",
         "deviation": "\n".join(e.deviation for e in entries if e.deviation),
         "outputs": outputs,

@@ -16,9 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from concept import roles
 from concept.access import get_concept_for_view
 from concept.fields import add_service_errors
+from concept.history import object_history
 from concept.locking import StaleVersion
 from goals.models import StrategicGoal
 from reporting.models import AnnualReport, ReportRender
+from reporting.report import completeness
 from reporting.report.forms import (
     CorrectionForm,
     DeleteForm,
@@ -28,6 +30,7 @@ from reporting.report.forms import (
     ReportForm,
 )
 from reporting.report.services import (
+    annual_report_check,
     annual_report_correct,
     annual_report_create,
     annual_report_delete,
@@ -118,14 +121,18 @@ def report_list(request, slug):
     )
 
 
-@require_safe
-@login_required
-def report_detail(request, slug, pk):
-    concept, report = get_report_for_view(request.user, slug, pk)
+# What the report page's history lists (the narrative's edits are in the admin's history).
+HISTORY_FIELDS = ["status", "override_reason", "published_at"]
+
+
+def _detail_page(request, concept, report, *, finalise_form=None):
     can_edit = roles.can_edit_concept(request.user, concept)
-    renders = []
+    renders, check = [], None
     if can_edit:
         renders = list(report.renders.defer("pdf").order_by("-created_at", "-pk")[:5])
+        if not report.is_final:
+            # What "Final setzen" would find: the completeness check and the preview's state.
+            check = annual_report_check(report)
     correction = AnnualReport.objects.filter(supersedes=report).only("pk", "version").first()
     return render(
         request,
@@ -135,12 +142,27 @@ def report_detail(request, slug, pk):
             "report": report,
             "can_edit": can_edit,
             "renders": renders,
+            "check": check,
+            "override_findings": completeness.grouped(
+                [completeness.Finding(kind, text) for kind, text in report.override_findings],
+                report.year,
+            )
+            if report.override_findings
+            else [],
             "correction": correction,
-            "finalise_form": FinaliseForm(),
+            "history": object_history(report, HISTORY_FIELDS),
+            "finalise_form": finalise_form or FinaliseForm(),
             "publish_form": PublishForm(),
             "correction_form": CorrectionForm(),
         },
     )
+
+
+@require_safe
+@login_required
+def report_detail(request, slug, pk):
+    concept, report = get_report_for_view(request.user, slug, pk)
+    return _detail_page(request, concept, report)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -230,17 +252,24 @@ def report_preview(request, slug, pk):
 @login_required
 def report_finalise(request, slug, pk):
     concept, report = get_report_for_edit(request.user, slug, pk)
+    if report.is_final:
+        messages.error(request, _("Der Bericht ist schon final."))
+        return redirect("reports:detail", slug=concept.slug, pk=report.pk)
     form = FinaliseForm(request.POST)
-    if not form.is_valid():
-        for error in form.errors.get("confirm", []):
-            messages.error(request, error)
-        return redirect("reports:detail", slug=concept.slug, pk=report.pk)
-    try:
-        job = report_render_request(report=report, user=request.user, kind=ReportRender.Kind.FINAL)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("reports:detail", slug=concept.slug, pk=report.pk)
-    return redirect("reports:render_status", slug=concept.slug, job=job.pk)
+    if form.is_valid():
+        try:
+            job = report_render_request(
+                report=report,
+                user=request.user,
+                kind=ReportRender.Kind.FINAL,
+                override_reason=form.chosen_reason(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("reports:render_status", slug=concept.slug, job=job.pk)
+    # The page again, with the errors beside the form and the person's reason kept.
+    return _detail_page(request, concept, report, finalise_form=form)
 
 
 @require_POST

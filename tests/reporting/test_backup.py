@@ -32,10 +32,9 @@ from reporting.models import AnnualReport
 from reporting.report.services import (
     annual_report_correct,
     annual_report_create,
-    annual_report_finalise,
     annual_report_publish,
 )
-from tests.factories import ConceptFactory, MeasureFactory
+from tests.factories import ConceptFactory, MeasureFactory, finalise_report
 
 # Every byte value once, so a text or encoding step anywhere in the chain would show.
 PDF_2024 = b"%PDF-1.7\n" + bytes(range(256)) + b"\n%%EOF\n"
@@ -52,7 +51,7 @@ def media(settings, tmp_path):
 
 
 def _finalise(report, pdf):
-    return annual_report_finalise(report=report, user=None, render=lambda snapshot: pdf)
+    return finalise_report(report, pdf=pdf)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from reporting.admin import AnnualReportAdmin
 from reporting.dashboard.changes import default_since
 from reporting.models import AnnualReport, GoalAssessment, ReportRender, report_years
 from reporting.report.pdf import render_pdf
-from reporting.report.services import annual_report_finalise, annual_report_update
+from reporting.report.services import annual_report_update
 from reporting.report.snapshot import build_snapshot, report_context
 from tests.factories import (
     AnnualReportFactory,
@@ -26,6 +26,7 @@ from tests.factories import (
     MeasureFactory,
     ReportRenderFactory,
     UserFactory,
+    finalise_report,
 )
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def test_a_final_pdf_says_neither_entwurf_nor_what_is_missing(concept):
         data={},
         assessments={goal.pk: "Auf gutem Weg"},
     )
-    final = annual_report_finalise(report=report, user=None)
+    final = finalise_report(report, render=render_pdf)
     assert final.snapshot["draft"] is False
     reader, pages = pdf_pages(bytes(final.pdf))
     assert reader.metadata.title == (

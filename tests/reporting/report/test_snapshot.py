@@ -36,6 +36,7 @@ from tests.factories import (
     ProgressEntryFactory,
     SubGoalFactory,
     UserFactory,
+    finalise_report,
 )
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +208,7 @@ def test_second_report_for_a_year_is_refused(small):
 def test_finalise_freezes_snapshot_pdf_and_checksum(small):
     user = UserFactory()
     report = annual_report_create(concept=small, year=2025)
-    final = annual_report_finalise(report=report, user=user, render=fake_render)
+    final = finalise_report(report, user=user, render=fake_render)
     final.refresh_from_db()
     assert final.is_final and final.finalised_by == user
     # Final is not public: publishing is a step of its own.
@@ -241,7 +242,7 @@ def test_finalise_refuses_a_report_changed_while_rendering(small):
         return b"%PDF"
 
     with pytest.raises(ValidationError, match="während der Erstellung geändert"):
-        annual_report_finalise(report=report, user=None, render=render_while_someone_edits)
+        finalise_report(report, user=None, render=render_while_someone_edits)
     report.refresh_from_db()
     assert not report.is_final
 
@@ -255,7 +256,7 @@ def test_correction_is_a_new_version_and_keeps_the_old(small):
         data={"outlook": "Weiter so"},
         assessments={goal.pk: "ok"},
     )
-    report = annual_report_finalise(report=report, user=None, render=fake_render)
+    report = finalise_report(report, user=None, render=fake_render)
     old_bytes = bytes(report.pdf)
 
     with pytest.raises(ValidationError, match="Grund"):
@@ -267,7 +268,7 @@ def test_correction_is_a_new_version_and_keeps_the_old(small):
     with pytest.raises(ValidationError, match="schon eine Korrektur"):
         annual_report_correct(report=report, correction_note="noch einmal")
 
-    final2 = annual_report_finalise(report=correction, user=None, render=fake_render)
+    final2 = finalise_report(correction, user=None, render=fake_render)
     assert final2.snapshot["report"]["supersedes_version"] == 1
     report.refresh_from_db()
     assert bytes(report.pdf) == old_bytes
@@ -281,7 +282,7 @@ def test_publish_only_final_reports_and_only_once(small):
     report.refresh_from_db()
     assert report.published_at is None
 
-    final = annual_report_finalise(report=report, user=None, render=fake_render)
+    final = finalise_report(report, user=None, render=fake_render)
     published = annual_report_publish(report=final, user=user)
     published.refresh_from_db()
     assert published.is_published and published.published_by == user
@@ -296,7 +297,7 @@ def test_publish_only_final_reports_and_only_once(small):
 def test_withdraw_takes_it_off_the_public_pages_and_keeps_the_pdf(small):
     user = UserFactory()
     report = annual_report_create(concept=small, year=2025)
-    final = annual_report_finalise(report=report, user=None, render=fake_render)
+    final = finalise_report(report, user=None, render=fake_render)
     frozen = (bytes(final.pdf), final.pdf_sha256, final.snapshot, final.finalised_at)
     with pytest.raises(ValidationError, match="nicht veröffentlicht"):
         annual_report_withdraw(report=final, user=user)

@@ -16,6 +16,7 @@ from tests.factories import (
     GoalFactory,
     MeasureFactory,
     ReportRenderFactory,
+    mark_previewed,
 )
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,9 @@ def urls(concept, draft, final, job):
         ("get", url("render_download", concept, job=job.pk), 403, 200),
         ("post", url("list", concept), 403, 302),
         ("post", url("preview", concept, pk=draft.pk), 403, 302),
-        ("post", url("finalise", concept, pk=draft.pk), 403, 302),
+        ("get", url("delete", concept, pk=draft.pk), 403, 200),
+        # Refused without a preview of the current data: the page again, saying why.
+        ("post", url("finalise", concept, pk=draft.pk), 403, 200),
         ("post", url("publish", concept, pk=final.pk), 403, 302),
         ("post", url("withdraw", concept, pk=final.pk), 403, 302),
         ("post", url("correct", concept, pk=final.pk), 403, 302),
@@ -248,10 +251,21 @@ def test_draft_to_final_and_frozen(client, member_of, concept, django_capture_on
     report.refresh_from_db()
     assert not report.is_final
 
+    # Texts are missing (summary, introduction, …): not without an override and its reason.
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url("finalise", concept, pk=report.pk), {"confirm": "on"})
+        response = client.post(url("finalise", concept, pk=report.pk), {"confirm": "on"})
+    assert "offene Punkte" in response.content.decode()
+    report.refresh_from_db()
+    assert not report.is_final
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url("finalise", concept, pk=report.pk),
+            {"confirm": "on", "override": "on", "override_reason": "Beschluss eilt"},
+        )
     report.refresh_from_db()
     assert report.is_final
+    assert report.override_reason == "Beschluss eilt"
     detail = client.get(url("detail", concept, pk=report.pk)).content.decode()
     assert report.pdf_sha256 in detail
     # Finalising did not publish; the page says how to.
@@ -316,8 +330,12 @@ def test_failed_render_shows_a_german_error(
         raise RuntimeError("boom")
 
     monkeypatch.setattr("reporting.report.pdf.render_pdf", broken)
+    mark_previewed(draft)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("finalise", concept, pk=draft.pk), {"confirm": "on"})
+        response = client.post(
+            url("finalise", concept, pk=draft.pk),
+            {"confirm": "on", "override": "on", "override_reason": "Test"},
+        )
     response = client.get(response["Location"])
     assert "Das PDF konnte nicht erstellt werden" in response.content.decode()
     draft.refresh_from_db()
