@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,6 +19,17 @@ NARRATIVE_FIELDS = (
     "outlook",
     "resolution_proposal",
 )
+# The imprint (Impressum) and the reporting path (Beratungsfolge) with its dates.
+IMPRINT_FIELDS = ("publisher", "contact")
+PATH_FIELDS = (
+    "steering_group_on",
+    "hvb_conference_on",
+    "committee_name",
+    "committee_on",
+    "council_on",
+)
+# Everything the Koordination edits on a draft (the form, services, conflicts, corrections).
+EDITABLE_FIELDS = (*NARRATIVE_FIELDS, *IMPRINT_FIELDS, *PATH_FIELDS)
 
 
 class ReportHistoryBase(models.Model):
@@ -106,6 +118,30 @@ class AnnualReport(models.Model):
     need_for_action = models.TextField(_("Handlungsbedarf und Empfehlungen"), blank=True)
     outlook = models.TextField(_("Ausblick / Fortschreibung"), blank=True)
     resolution_proposal = models.TextField(_("Beschlussvorschlag"), blank=True)
+    publisher = models.CharField(
+        _("Herausgeber"),
+        max_length=300,
+        blank=True,
+        help_text=_("Für das Impressum. Leer: die Gebietskörperschaft des Konzepts."),
+    )
+    contact = models.TextField(
+        _("Kontakt"),
+        blank=True,
+        help_text=_(
+            "Für das Impressum: Stelle, Anschrift, Telefon, E-Mail. Leer: die Kontaktangaben "
+            "des Impressums des Portals."
+        ),
+    )
+    steering_group_on = models.DateField(_("Steuerungsgruppe am"), null=True, blank=True)
+    hvb_conference_on = models.DateField(_("HVB-Konferenz am"), null=True, blank=True)
+    committee_name = models.CharField(
+        _("Ausschuss"),
+        max_length=200,
+        blank=True,
+        help_text=_("z. B. Ausschuss für Soziales und Integration; leer: „Fachausschuss“."),
+    )
+    committee_on = models.DateField(_("Ausschuss am"), null=True, blank=True)
+    council_on = models.DateField(_("Kreistag am"), null=True, blank=True)
     correction_note = models.TextField(_("Grund der Korrektur"), blank=True)
     # Final despite the completeness check's findings (reporting.report.completeness): who
     # finalised it gave this reason; the findings it overrode are kept beside it.
@@ -160,7 +196,7 @@ class AnnualReport(models.Model):
     )
 
     version_field = "edit_version"
-    conflict_fields = ["status", *NARRATIVE_FIELDS, "correction_note"]
+    conflict_fields = ["status", *EDITABLE_FIELDS, "correction_note"]
     history_changes = staticmethod(assessment_changes)
 
     class Meta:
@@ -185,6 +221,27 @@ class AnnualReport(models.Model):
     def __str__(self):
         suffix = f" ({_('Fassung')} {self.version})" if self.version > 1 else ""
         return f"{_('Bericht')} {self.year} – {self.concept}{suffix}"
+
+    def clean(self):
+        """The reporting path runs Steuerungsgruppe → HVB-Konferenz → Ausschuss → Kreistag:
+        a recorded date is not earlier than the one of a step before it, and none lies
+        before the report year."""
+        errors, earlier = {}, None
+        for name in ("steering_group_on", "hvb_conference_on", "committee_on", "council_on"):
+            day = getattr(self, name)
+            if day is None:
+                continue
+            if self.year and day.year < self.year:
+                errors[name] = _("Das Datum liegt vor dem Berichtsjahr %(year)s.") % {
+                    "year": self.year
+                }
+            elif earlier and day < earlier[1]:
+                errors[name] = _(
+                    "Das Datum liegt vor dem vorherigen Schritt der Beratungsfolge (%(step)s)."
+                ) % {"step": self._meta.get_field(earlier[0]).verbose_name}
+            earlier = (name, day)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_final(self):

@@ -42,10 +42,10 @@ from measures.services import (
 )
 from networks import services as network_services
 from networks.models import Meeting, Network, Organisation
-from reporting.models import AnnualReport, ReportRender
+from reporting.models import EDITABLE_FIELDS, AnnualReport, ReportRender
 from reporting.report import services as report_services
 from reporting.report.completeness import fingerprint
-from reporting.report.snapshot import NARRATIVE_FIELDS, build_snapshot
+from reporting.report.snapshot import build_snapshot
 
 PDF = b"%PDF-1.7\n% Controllingbericht\n%%EOF\n"
 OVERRIDE_REASON = "Testbericht: offene Punkte bewusst in Kauf genommen"
@@ -363,9 +363,9 @@ class AnnualReportFactory(factory.django.DjangoModelFactory):
         correction_note = fields.pop("correction_note", "")
         if correction_note and supersedes is None:
             raise TypeError("annual report: a correction_note belongs to a correction")
-        unknown = set(fields) - set(NARRATIVE_FIELDS)
+        unknown = set(fields) - set(EDITABLE_FIELDS)
         if unknown:
-            raise TypeError(f"annual report: no narrative field {sorted(unknown)}")
+            raise TypeError(f"annual report: no editable field {sorted(unknown)}")
         if supersedes is None:
             report = report_services.annual_report_create(concept=concept, year=year)
         else:

@@ -1,11 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from concept.fields import DateField
 from concept.forms import PortalForm
 from concept.locking import VersionedForm, comparable
-from reporting.models import AnnualReport, report_years
+from reporting.models import (
+    EDITABLE_FIELDS,
+    NARRATIVE_FIELDS,
+    PATH_FIELDS,
+    AnnualReport,
+    report_years,
+)
 from reporting.report.services import check_report_year
-from reporting.report.snapshot import NARRATIVE_FIELDS
 
 HINTS = {
     "foreword": _("Wenige Absätze der Leitung; Leerzeilen trennen Absätze."),
@@ -46,8 +52,13 @@ class ReportForm(PortalForm, VersionedForm, forms.ModelForm):
 
     class Meta:
         model = AnnualReport
-        fields = [*NARRATIVE_FIELDS, "correction_note"]
-        widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in fields}
+        fields = [*EDITABLE_FIELDS, "correction_note"]
+        widgets = {
+            **{name: forms.Textarea(attrs={"rows": 6}) for name in NARRATIVE_FIELDS},
+            "contact": forms.Textarea(attrs={"rows": 4}),
+            "correction_note": forms.Textarea(attrs={"rows": 6}),
+        }
+        field_classes = {name: DateField for name in PATH_FIELDS if name.endswith("_on")}
 
     def __init__(self, *args, goals=(), assessments=None, **kwargs):
         super().__init__(*args, **kwargs)

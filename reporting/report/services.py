@@ -13,9 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from concept import formatting, locking
-from reporting.models import AnnualReport, GoalAssessment, ReportRender, report_years
+from reporting.models import (
+    EDITABLE_FIELDS,
+    AnnualReport,
+    GoalAssessment,
+    ReportRender,
+    report_years,
+)
 from reporting.report import completeness
-from reporting.report.snapshot import NARRATIVE_FIELDS, build_snapshot
+from reporting.report.snapshot import build_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +117,7 @@ def annual_report_update(
     with transaction.atomic():
         report = AnnualReport.objects.get(pk=report.pk)
         _refuse_final(report)
-        for name in NARRATIVE_FIELDS:
+        for name in EDITABLE_FIELDS:
             if name in data:
                 setattr(report, name, data[name])
         if "correction_note" in data and report.supersedes_id:
@@ -271,7 +277,7 @@ def annual_report_correct(*, report: AnnualReport, correction_note: str) -> Annu
             version=newest.version + 1,
             supersedes=report,
             correction_note=correction_note,
-            **{name: getattr(report, name) for name in NARRATIVE_FIELDS},
+            **{name: getattr(report, name) for name in EDITABLE_FIELDS},
         )
         correction.full_clean()
         correction.save()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from concept import formatting
+from concept.models import Abbreviation, LegalPage
 from goals.models import Indicator, IndicatorValue, StrategicGoal, goal_label
 from measures.models import (
     ATTENTION_LIGHTS,
@@ -30,7 +31,7 @@ from networks.models import Meeting, Network
 from reporting.dashboard import charts
 from reporting.dashboard.queries import GoalSummary, Tally
 from reporting.dashboard.structure import situation_figures
-from reporting.models import NARRATIVE_FIELDS
+from reporting.models import IMPRINT_FIELDS, NARRATIVE_FIELDS, PATH_FIELDS
 
 SNAPSHOT_VERSION = 1
 # Keys whose values are Decimals (stored as strings) or dates (stored as ISO strings).
@@ -51,7 +52,15 @@ DECIMAL_KEYS = frozenset(
     }
 )
 DATE_KEYS = frozenset(
-    {"date", "reference_date", "previous_date", "start_date", "end_date", "follow_up_date"}
+    {
+        "date",
+        "reference_date",
+        "previous_date",
+        "start_date",
+        "end_date",
+        "follow_up_date",
+        *(name for name in PATH_FIELDS if name.endswith("_on")),
+    }
 )
 
 
@@ -82,6 +91,11 @@ def _indicator_row(indicator, year):
             change_percent = formatting.round_half_up(change / previous.value * 100, 1)
     base, target = indicator.baseline_value, indicator.target_value
     attainment = indicator.attainment(current.value if current else None)
+    # The time series: every value up to the end of the report year, each with its own
+    # Stichtag (a 2019 figure stays a 2019 figure in a 2025 report).
+    series = [
+        {"date": _day(v.reference_date), "period": v.period, "value": _dec(v.value)} for v in values
+    ]
     return {
         "name": indicator.name,
         "description": indicator.description,
@@ -101,6 +115,8 @@ def _indicator_row(indicator, year):
         "change_percent": _dec(change_percent),
         "is_percent": indicator.is_percent,
         "attainment": _dec(attainment),
+        "series": series,
+        "is_old": bool(current and current.reference_date.year < year),
     }
 
 
@@ -132,6 +148,7 @@ def _measure_data(measure, year):
         "partners": partners,
         "start_date": _day(measure.start_date),
         "end_date": _day(measure.end_date),
+        "cadence_label": str(measure.get_update_cadence_display()),
         "status": status,
         "status_label": str(Status(status).label),
         "status_reason": measure.status_reason if status == measure.status else "",
@@ -231,7 +248,17 @@ def build_snapshot(report, *, now=None, final=False) -> dict:
             "correction_note": report.correction_note,
             "supersedes_version": report.supersedes.version if report.supersedes_id else None,
             **{name: getattr(report, name) for name in NARRATIVE_FIELDS},
+            **{
+                name: _day(getattr(report, name)) if name.endswith("_on") else getattr(report, name)
+                for name in (*IMPRINT_FIELDS, *PATH_FIELDS)
+            },
         },
+        "imprint": _imprint(report),
+        "path": _reporting_path(report),
+        "abbreviations": [
+            {"short": a.short_form, "long": a.long_form}
+            for a in Abbreviation.objects.filter(concept=concept)
+        ],
         "situation": situation,
         "monitoring": monitoring,
         "sources": _sources(situation, monitoring, by_sub_goal.values()),
@@ -246,6 +273,49 @@ def build_snapshot(report, *, now=None, final=False) -> dict:
 
 
 # --- what the snapshot reads ------------------------------------------------------------------
+
+
+def _imprint(report):
+    """Publisher and contact of the Impressum: the report's own, else the concept's district
+    and the contact of the portal's Impressum. An empty contact stays empty: the PDF shows
+    it as missing."""
+    contact, source = report.contact.strip(), "report"
+    if not contact:
+        page = LegalPage.objects.filter(kind=LegalPage.Kind.IMPRINT).first()
+        lines = []
+        if page is not None:
+            lines = [
+                *page.contact_address.strip().splitlines(),
+                *(
+                    [gettext("Telefon: %(phone)s") % {"phone": page.contact_phone}]
+                    if page.contact_phone
+                    else []
+                ),
+                *(
+                    [gettext("E-Mail: %(email)s") % {"email": page.contact_email}]
+                    if page.contact_email
+                    else []
+                ),
+            ]
+        contact, source = "\n".join(line.strip() for line in lines if line.strip()), "portal"
+    return {
+        "publisher": report.publisher.strip() or report.concept.district,
+        "contact": contact,
+        "contact_source": source if contact else "",
+    }
+
+
+def _reporting_path(report):
+    """The steps the report goes through, each with its date where recorded."""
+    return [
+        {"step": gettext("Steuerungsgruppe Integration"), "date": _day(report.steering_group_on)},
+        {"step": gettext("HVB-Konferenz"), "date": _day(report.hvb_conference_on)},
+        {
+            "step": report.committee_name.strip() or gettext("Fachausschuss"),
+            "date": _day(report.committee_on),
+        },
+        {"step": gettext("Kreistag"), "date": _day(report.council_on)},
+    ]
 
 
 def _indicators_by_sub_goal(concept, goals, year):
@@ -480,6 +550,10 @@ def report_context(snapshot: dict) -> dict:
     for goal, summary in zip(data["goals"], summaries, strict=False):
         goal["summary"] = summary
         goal["label"] = goal_label(goal["number"], goal["short_title"] or goal["title"])
+        goal["lights"] = [
+            (light.value, light.short_label, summary.tally.light_counts.get(light.value, 0))
+            for light in TrafficLight
+        ]
         for sub_goal in goal["sub_goals"]:
             sub_goal["verdict"] = _verdict(sub_goal["indicators"])
     return {

@@ -99,6 +99,21 @@ def test_annex_has_measures_indicator_profiles_sources_glossary_and_committees(v
     assert "keine Maßnahme auf Rot oder Gelb" in texts[3]
 
 
+def test_schedule_imprint_abbreviations_and_path_reach_the_pdf(vechta_pdf):
+    data, _fetcher, codes, _goals = vechta_pdf
+    _reader, texts = page_texts(data)
+    text = "\n".join(texts)
+    assert text.count("Zeitplan:") >= len(codes)  # one per Steckbrief
+    # Every figure carries its own Stichtag; nothing is called "aktuell".
+    assert not re.search(r"\baktuell\b", text)
+    assert "letzter Wert" in text
+    imprint = texts[-1]
+    assert "Impressum" in imprint and "Herausgeber: Landkreis Vechta" in imprint
+    assert "Kontakt: fehlt" in imprint  # the fixture has no contact: shown as missing
+    assert re.search(r"BES\s*Berufseinstiegsschule", text)
+    assert "Steuerungsgruppe Integration: Termin nicht erfasst" in text
+
+
 def test_metadata_language_and_archival_variant(vechta_pdf):
     data, *_rest = vechta_pdf
     reader, _texts = page_texts(data)
