@@ -114,6 +114,10 @@ def indicator_value_update(
     return item
 
 
+# Where Kennzahlen read from statistics start in the concept's order of Kennzahlen.
+STATISTICS_POSITION = 1000
+
+
 def statistics_reason(source: StatisticsSource) -> str:
     """The reason every value written by a reading carries in its history."""
     return _("Amtliche Statistik: %(source)s") % {"source": source.short_label}
@@ -172,11 +176,13 @@ def statistics_import_apply(*, plan, user, origin: str) -> StatisticsImport:
     )
     reason = statistics_reason(source)
     history_user = user if getattr(user, "pk", None) else None
-    for item_plan in plan.indicators:
+    for index, item_plan in enumerate(plan.indicators):
         indicator = item_plan.indicator
         if indicator is None:
             indicator = Indicator(
                 concept=concept,
+                # After the concept's own figures, in the source's order.
+                position=STATISTICS_POSITION + index,
                 statistics_source=source,
                 statistics_id=item_plan.series.indicator_id,
                 statistics_unit=item_plan.series.unit,

@@ -16,7 +16,10 @@ from django.utils import timezone
 
 from concept import roles
 from concept.models import Concept, Membership
-from goals.models import Indicator, IndicatorValue, SubGoal
+from goals.models import Indicator, StatisticsImport, StatisticsSource, SubGoal
+from goals.services import statistics_import_apply, statistics_region_set
+from goals.statistics.files import location_folder
+from goals.statistics.plan import plan_folder
 from measures.models import Decision, Measure, ProgressEntry, Status, TrafficLight, add_months
 from measures.services import progress_entry_create
 from networks.models import Meeting, Network
@@ -118,64 +121,31 @@ NEXT_STEPS = {
     Status.DEFERRED: "[Demo] Wiedervorlage im nächsten Haushaltsjahr.",
 }
 
-# Ready-made Kennzahlen from public statistics, attached as demo examples to Teilziele.
-DEMO_INDICATORS = [
-    # goal, sub-goal, name, unit, direction, source, baseline, target, yearly step
-    (
-        1,
-        1,
-        "Kinder mit nichtdeutscher Familiensprache in Kitas",
-        "%",
-        "higher",
-        "Kinder- und Jugendhilfestatistik",
-        Decimal("18.0"),
-        Decimal("24.0"),
-        Decimal("1.1"),
-    ),
-    (
-        2,
-        1,
-        "Betreuungsquote 3–6 Jahre, ausländische Kinder",
-        "%",
-        "higher",
-        "Kinder- und Jugendhilfestatistik",
-        Decimal("72.0"),
-        Decimal("85.0"),
-        Decimal("2.2"),
-    ),
-    (
-        2,
-        2,
-        "Schulabgänger*innen ohne Abschluss, ausländisch",
-        "%",
-        "lower",
-        "Schulstatistik des Landes",
-        Decimal("14.5"),
-        Decimal("10.0"),
-        Decimal("-0.7"),
-    ),
-    (
-        4,
-        1,
-        "Sozialversicherungspflichtig Beschäftigte mit ausländischer Staatsangehörigkeit",
-        "Personen",
-        "higher",
-        "Statistik der Bundesagentur für Arbeit",
-        Decimal("9800"),
-        Decimal("12500"),
-        Decimal("420"),
-    ),
-    (
-        4,
-        3,
-        "Anerkannte ausländische Berufsabschlüsse",
-        "Anzahl",
-        "higher",
-        "Anerkennungsstatistik",
-        Decimal("85"),
-        Decimal("150"),
-        Decimal("9"),
-    ),
+# LK Vechta's Kennzahlen from official statistics (fixtures/statistik/README.md): the LSN's
+# Integrationsmonitoring Niedersachsen, read like any configured source. Numbers, years,
+# titles and the source are facts; which Teilziel a Kennzahl serves is the demo's choice.
+STATISTICS_DIR = settings.BASE_DIR / "fixtures" / "statistik" / "niedersachsen-im"
+STATISTICS_SOURCE = {
+    "slug": "lsn-integrationsmonitoring",
+    "name": "Integrationsmonitoring Niedersachsen",
+    "publisher": "Landesamt für Statistik Niedersachsen (LSN)",
+    "publisher_short": "LSN",
+    "licence": "Offene Daten, Nutzung mit Quellenangabe",
+    "attribution": "Quelle: Landesamt für Statistik Niedersachsen (LSN), "
+    "Integrationsmonitoring Niedersachsen",
+    "url": "https://github.com/christoph-LSN/IM_Data",
+    "format": "opensdg",
+}
+STATISTICS_REGION = "K03460"  # GeoCode of Landkreis Vechta (Kreisschlüssel 03460)
+STATISTICS_REFRESH_DAYS = 7
+# The Ausgangslage of the concept is 2019: a linked Kennzahl's baseline is its 2019 value.
+STATISTICS_BASELINE_YEAR = 2019
+STATISTICS_LINKS = [
+    # indicator id, unit in the source, goal, Teilziel, direction
+    ("3-1-2", "%", 1, 1, Indicator.Direction.HIGHER),  # children in Kitas, family language
+    ("4-1-4", "Prozent", 2, 2, Indicator.Direction.LOWER),  # leaving school without a Abschluss
+    ("6-2-1", "Quote", 4, 1, Indicator.Direction.LOWER),  # Mindestsicherung per 1000
+    ("2-3-1", "", 6, 1, Indicator.Direction.HIGHER),  # naturalisations
 ]
 
 
@@ -267,42 +237,47 @@ def _demo_progress(concept, author, today):
     return created
 
 
-def _demo_indicators(concept, today):
-    if Indicator.objects.filter(concept=concept, is_demo=True).exists():
+def _statistics_indicators(concept):
+    """Read LK Vechta's Kennzahlen from the LSN's files once and link some to Teilziele. The
+    invented Kennzahlen of earlier demos (marked as demo) give way to them."""
+    Indicator.objects.filter(concept=concept, is_demo=True).delete()
+    source, _created = StatisticsSource.objects.get_or_create(
+        slug=STATISTICS_SOURCE["slug"],
+        defaults={**STATISTICS_SOURCE, "location": str(STATISTICS_DIR)},
+    )
+    if StatisticsImport.objects.filter(concept=concept, source=source).exists():
         return 0
-    created = 0
-    for goal, number, name, unit, direction, source, base, target, step in DEMO_INDICATORS:
+    region = statistics_region_set(concept=concept, source=source, region_key=STATISTICS_REGION)
+    region.refresh_days = STATISTICS_REFRESH_DAYS
+    region.save(update_fields=["refresh_days"])
+    with location_folder(source.location) as folder:
+        plan = plan_folder(
+            concept=concept, source=source, region_key=STATISTICS_REGION, folder=folder
+        )
+    reading = statistics_import_apply(plan=plan, user=None, origin=StatisticsImport.Origin.DEMO)
+    for indicator_id, unit, goal, number, direction in STATISTICS_LINKS:
+        indicator = Indicator.objects.filter(
+            concept=concept,
+            statistics_source=source,
+            statistics_id=indicator_id,
+            statistics_unit=unit,
+        ).first()
         sub_goal = SubGoal.objects.filter(
             goal__concept=concept, goal__number=goal, number=number
         ).first()
-        if sub_goal is None:
+        if indicator is None or sub_goal is None:
             continue
-        indicator = Indicator.objects.create(
-            concept=concept,
-            sub_goal=sub_goal,
-            name=f"{name} (Demo)",
-            unit=unit,
-            direction=direction,
-            source=source,
-            baseline_value=base,
-            baseline_year=today.year - 5,
-            target_value=target,
-            target_year=today.year + 1,
-            is_demo=True,
-            position=100 + created,
-        )
-        for i, year in enumerate(range(today.year - 5, today.year)):
-            IndicatorValue.objects.create(
-                indicator=indicator,
-                reference_date=dt.date(year, 12, 31),
-                period=str(year),
-                value=base + step * i,
-                source=source,
-                note="Demodaten",
-                is_demo=True,
-            )
-        created += 1
-    return created
+        baseline = indicator.values.filter(
+            reference_date__year=STATISTICS_BASELINE_YEAR, breakdown=""
+        ).first()
+        indicator.sub_goal = sub_goal
+        indicator.direction = direction
+        if baseline is not None:
+            indicator.baseline_value = baseline.value
+            indicator.baseline_year = STATISTICS_BASELINE_YEAR
+        indicator.full_clean()
+        indicator.save()
+    return reading.indicators_created
 
 
 def _demo_decision(concept, author, today):
@@ -336,6 +311,6 @@ def seed_demo(stdout, today=None):
     users = _ensure_users(concept)
     coordinator = users[roles.COORDINATION]
     entries = _demo_progress(concept, coordinator, today)
-    indicators = _demo_indicators(concept, today)
+    indicators = _statistics_indicators(concept)
     _demo_decision(concept, coordinator, today)
     return concept, users, entries, indicators

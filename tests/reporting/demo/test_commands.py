@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from concept import roles
 from concept.models import Concept
-from goals.models import Indicator, IndicatorValue, SubGoal
+from goals.models import Indicator, IndicatorValue, StatisticsRegion, SubGoal
 from measures.models import Decision, Measure, ProgressEntry, add_months
 from reporting.dashboard import queries
 from reporting.demo.scale import generate
@@ -60,7 +60,14 @@ def test_seed_demo_creates_concept_users_and_demo_progress(settings, capsys):
             newest.traffic_light,
             newest.progress,
         )
-    assert Indicator.objects.filter(concept=concept, is_demo=True, sub_goal__isnull=False).exists()
+    # The Kennzahlen are LK Vechta's real numbers from the LSN, some linked to Teilziele.
+    assert not Indicator.objects.filter(concept=concept, is_demo=True).exists()
+    linked = Indicator.objects.filter(concept=concept, sub_goal__isnull=False)
+    assert linked.count() == 4
+    assert all(i.source.startswith("LSN, Integrationsmonitoring Niedersachsen") for i in linked)
+    residents = Indicator.objects.get(concept=concept, statistics_id="1-2-1")
+    assert residents.values.get(period="2019", breakdown="").value == 20715
+    assert StatisticsRegion.objects.get(concept=concept).region_key == "K03460"
 
 
 def test_seed_demo_history_reads_like_two_years_of_use(settings):
