@@ -74,6 +74,9 @@ class Concept(models.Model):
     reminders_mandatory = models.BooleanField(
         _("Erinnerungen verpflichtend"),
         default=False,
+        # Rows written by code that predates the field (an older host, an older migration
+        # state) still get a value.
+        db_default=False,
         help_text=_(
             "Personen dieses Konzepts erhalten Erinnerungen an fällige Sachstände, "
             "Wiedervorlagen und Kennzahlen auch dann, wenn sie sie abgeschaltet haben."

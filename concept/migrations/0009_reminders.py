@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='concept',
             name='reminders_mandatory',
-            field=models.BooleanField(default=False, help_text='Personen dieses Konzepts erhalten Erinnerungen an fällige Sachstände, Wiedervorlagen und Kennzahlen auch dann, wenn sie sie abgeschaltet haben.', verbose_name='Erinnerungen verpflichtend'),
+            field=models.BooleanField(db_default=False, default=False, help_text='Personen dieses Konzepts erhalten Erinnerungen an fällige Sachstände, Wiedervorlagen und Kennzahlen auch dann, wenn sie sie abgeschaltet haben.', verbose_name='Erinnerungen verpflichtend'),
         ),
         migrations.CreateModel(
             name='ReminderSetting',
