@@ -192,7 +192,7 @@ class CampaignAdmin(ConceptScopedAdmin, VersionedAdminMixin, HistoryAdmin):
     """Sachstandsabfragen of the person's concepts: corrections of title, dates and note.
     They are opened in the portal (the mails go out there)."""
 
-    list_display = ["label", "reference_date", "deadline", "reminded_on", "concept"]
+    list_display = ["label", "reference_date", "deadline", "reminded_on", "closed_at", "concept"]
     list_filter = ["concept"]
     search_fields = ["title"]
     list_select_related = ["concept"]

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from concept import roles
 from concept.access import get_concept_for_edit, get_concept_for_view
+from concept.locking import StaleVersion
 from measures import queries, services
 from measures.access import get_campaign_for_edit, get_campaign_for_view
-from measures.forms import CampaignForm
+from measures.forms import CampaignCloseForm, CampaignForm
 from measures.models import Campaign, campaign_answered
 
 
@@ -104,7 +105,11 @@ def campaign_remind(request, slug, pk):
     sends nothing again (services.campaign_remind)."""
     campaign = get_campaign_for_edit(request.user, slug, pk)
     already = campaign.reminded_on == timezone.localdate()
-    sent = services.campaign_remind(campaign=campaign, user=request.user)
+    try:
+        sent = services.campaign_remind(campaign=campaign, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(campaign.get_absolute_url())
     (progress,) = queries.campaign_progress(campaign.concept, [campaign])
     if sent:
         messages.success(
@@ -135,3 +140,45 @@ def campaign_remind(request, slug, pk):
             ),
         )
     return redirect(campaign.get_absolute_url())
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def campaign_close(request, slug, pk):
+    """End a Sachstandsabfrage: a confirmation page (GET), the ending (POST)."""
+    campaign = get_campaign_for_edit(request.user, slug, pk)
+    if campaign.is_closed:
+        messages.info(request, _("Diese Sachstandsabfrage ist bereits beendet."))
+        return redirect(campaign.get_absolute_url())
+    (progress,) = queries.campaign_progress(campaign.concept, [campaign])
+    form = CampaignCloseForm(request.POST or None, versioned=campaign)
+    conflict, mine = None, []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_close(
+                campaign=campaign, user=request.user, expected_version=form.cleaned_data["version"]
+            )
+        except StaleVersion as error:
+            conflict, mine = error, form.rebase(error)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(campaign.get_absolute_url())
+        else:
+            messages.success(
+                request,
+                _("Die Sachstandsabfrage „%(label)s“ ist beendet.") % {"label": campaign.label},
+            )
+            return redirect(campaign.get_absolute_url())
+    return render(
+        request,
+        "measures/campaign_close.html",
+        {
+            "concept": campaign.concept,
+            "campaign": campaign,
+            "progress": progress,
+            "form": form,
+            "conflict": conflict,
+            "mine": mine,
+        },
+        status=409 if conflict else 200,
+    )

@@ -674,3 +674,7 @@ class CampaignForm(MeasureGroupsMixin, PortalForm):
             measures=cleaned.get("measures"),
             today=timezone.localdate(),
         )
+
+
+class CampaignCloseForm(PortalForm, VersionedForm):
+    """Ending a Sachstandsabfrage: the version the person saw (pass versioned=campaign)."""

@@ -750,8 +750,8 @@ class Evidence(models.Model):
 
 class CampaignQuerySet(models.QuerySet):
     def running(self, today):
-        """Campaigns whose deadline has not passed: they ask for Sachstände now."""
-        return self.filter(deadline__gte=today)
+        """Campaigns that ask for Sachstände now: deadline not passed, not ended."""
+        return self.filter(deadline__gte=today, closed_at__isnull=True)
 
 
 class Campaign(models.Model):
@@ -790,6 +790,17 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(_("eröffnet am"), auto_now_add=True)
     reminded_on = models.DateField(_("zuletzt erinnert am"), null=True, blank=True, editable=False)
+    # Ended by the Koordination (campaign_close): it asks nobody any more; its Rücklauf stays.
+    closed_at = models.DateTimeField(_("beendet am"), null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("beendet von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     # Lost-update guard (concept.locking): the admin claims it.
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     history = HistoricalRecords(
@@ -825,6 +836,10 @@ class Campaign(models.Model):
             "date": formatting.date(self.reference_date),
             "deadline": formatting.date(self.deadline),
         }
+
+    @property
+    def is_closed(self):
+        return self.closed_at is not None
 
     def clean(self):
         if self.reference_date and self.deadline and self.deadline < self.reference_date:

@@ -330,12 +330,13 @@ def campaign_progress(concept, campaigns) -> list[CampaignProgress]:
 
 
 def pending_campaigns(concept, user, today):
-    """The running campaigns (deadline not passed) that still wait for a Sachstand of one of
-    the user's measures: {measure id: [campaign, …]}. One query."""
+    """The running campaigns (deadline not passed, not ended) that still wait for a
+    Sachstand of one of the user's measures: {measure id: [campaign, …]}. One query."""
     rows = (
         Campaign.measures.through.objects.filter(
             campaign__concept=concept,
             campaign__deadline__gte=today,
+            campaign__closed_at__isnull=True,
             measure__responsible_users=user,
         )
         .annotate(answered=campaign_rows_answered())

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concept import formatting, locking, roles
+from concept import dataversion, formatting, locking, roles
 from concept.mail import absolute_url, send
 from concept.text import looks_binary
 from measures.models import (
@@ -1006,6 +1006,10 @@ def campaign_remind(*, campaign, user, today: dt.date | None = None) -> int:
     queued."""
     if user is not None and not roles.can_edit_concept(user, campaign.concept_id):
         raise PermissionDenied(_("An Sachstandsabfragen erinnert die Koordination."))
+    if campaign.is_closed:
+        raise ValidationError(
+            _("Die Sachstandsabfrage ist beendet; es wird niemand mehr erinnert.")
+        )
     today = today or timezone.localdate()
     pending = list(
         campaign.measures.annotate(answered=campaign_answered(campaign))
@@ -1025,4 +1029,24 @@ def campaign_remind(*, campaign, user, today: dt.date | None = None) -> int:
         # Not a change of what the campaign asks: no version claim, no history record.
         type(campaign).objects.filter(pk=campaign.pk).update(reminded_on=today)
         campaign.reminded_on = today
+        # Pages that show "zuletzt erinnert am" (the dashboard) are read anew.
+        dataversion.changed([campaign.concept_id])
     return len(sent)
+
+
+@transaction.atomic
+def campaign_close(*, campaign, user, expected_version: int | None) -> Campaign:
+    """End a Sachstandsabfrage, before or after its deadline: it no longer asks anybody (not
+    on the dashboard or "Meine Maßnahmen", no reminders); its Rücklauf stays readable and its
+    answers stay ordinary Sachstände. expected_version: the version the person saw
+    (concept.locking), so a campaign changed meanwhile is not ended unseen."""
+    if user is not None and not roles.can_edit_concept(user, campaign.concept_id):
+        raise PermissionDenied(_("Sachstandsabfragen beendet die Koordination."))
+    if Campaign.objects.filter(pk=campaign.pk, closed_at__isnull=False).exists():
+        raise ValidationError(_("Diese Sachstandsabfrage ist bereits beendet."))
+    locking.claim(campaign, expected_version)
+    campaign.closed_at = timezone.now()
+    campaign.closed_by = user if getattr(user, "pk", None) else None
+    campaign._history_user = campaign.closed_by
+    campaign.save(update_fields=["closed_at", "closed_by", "version"])
+    return campaign

@@ -44,6 +44,7 @@ campaign_patterns = [
     path("neu/", campaign_views.campaign_create, name="campaign_create"),
     path("<int:pk>/", campaign_views.campaign_detail, name="campaign_detail"),
     path("<int:pk>/erinnern/", campaign_views.campaign_remind, name="campaign_remind"),
+    path("<int:pk>/beenden/", campaign_views.campaign_close, name="campaign_close"),
 ]
 
 urlpatterns = [

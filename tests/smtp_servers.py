@@ -9,6 +9,7 @@ from email import policy
 import environ
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.management import call_command
 
 
 class Inbox:
@@ -53,3 +54,14 @@ def smtp_server(settings):
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def run_worker():
+    """Run the django-tasks database worker until no task is ready (as `manage.py
+    db_worker` does in production, in batch mode)."""
+
+    def run():
+        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+
+    return run

@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from concept import formatting
+from concept import formatting, roles
 from concept.access import get_concept_for_view
 from concept.exchange.writing import CSV_CONTENT_TYPE, write_csv
 from goals import series as time_series
@@ -46,7 +46,8 @@ def dashboard(request, slug):
             # The measure list filtered to exactly the measures of "Handlungsbedarf".
             "attention_url": list_url(concept, ampel=ATTENTION, sortierung="ampel"),
             "done_filter": DONE,
-            # Running Sachstandsabfragen (deadline not passed) with their progress.
+            # Running Sachstandsabfragen (deadline not passed, not ended) with their progress.
+            "can_remind": roles.can_edit_concept(request.user, concept),
             "campaigns": campaign_progress(
                 concept, Campaign.objects.filter(concept=concept).running(data.today)
             ),

@@ -68,6 +68,7 @@ MATRIX = [
     ("measures:campaign_create", {}, "get", EDIT),
     ("measures:campaign_detail", {"pk": "campaign"}, "get", READ),
     ("measures:campaign_remind", {"pk": "campaign"}, "post", EDIT),
+    ("measures:campaign_close", {"pk": "campaign"}, "get", EDIT),
     ("measures:decision_create", {"meeting_pk": "committee_meeting"}, "get", EDIT),
     ("measures:decision_edit", {"pk": "decision"}, "get", EDIT),
     ("goals:indicator_list", {}, "get", READ),
