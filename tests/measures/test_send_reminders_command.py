@@ -59,13 +59,13 @@ def test_dry_run_names_who_would_get_what_and_sends_nothing():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reminder_arrives_by_smtp_once(settings, smtp_server):
+def test_reminder_arrives_by_smtp_once(settings, smtp_server, run_worker):
     settings.PORTAL_BASE_URL = "https://integration.landkreis.example"
     settings.DEFAULT_FROM_EMAIL = "portal@landkreis.example"
     measure = overdue_measure_of("anna", "anna@lk.example")
     assert "1 E-Mails zum Versand eingereiht." in command("--days", "3")
     assert "0 E-Mails zum Versand eingereiht." in command("--days", "3")
-    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    run_worker()
     [message] = smtp_server.messages()
     assert message["To"] == "anna@lk.example"
     assert message["Subject"] == "Integrationsportal: 1 Aufgabe fällig"

@@ -123,6 +123,8 @@ def test_next_run_is_when_the_first_source_falls_due(region):
     assert next_run(now) - now == dt.timedelta(hours=4)
 
 
+# The worker sees only committed rows and manages its own connection, as in production.
+@pytest.mark.django_db(transaction=True)
 def test_worker_refreshes_and_plans_its_next_run(region):
     assert schedule_refresh()
     assert not schedule_refresh()  # once
