@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +129,8 @@ class StatisticsSourceAdmin(AdministrationOnly, admin.ModelAdmin):
     list_display = ["name", "publisher", "format", "location"]
     search_fields = ["name", "publisher", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    # An address typed without a scheme is a web address of the publisher: https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(StatisticsRegion)
