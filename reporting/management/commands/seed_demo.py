@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if entries:
             self.stdout.write(f"{entries} Demo-Sachstände angelegt.")
         if indicators:
-            self.stdout.write(f"{indicators} Demo-Kennzahlen angelegt.")
+            self.stdout.write(f"{indicators} Kennzahlen aus amtlicher Statistik (LSN) angelegt.")
         self.stdout.write(self.style.SUCCESS(f"Demo für „{concept.title}“ bereit. Anmeldungen:"))
         for role, user in users.items():
             self.stdout.write(
