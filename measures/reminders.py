@@ -79,16 +79,22 @@ def _stage(due, today):
     return "overdue" if due is not None and due < today else "due"
 
 
-def measure_items(today, horizon):
-    """(item, responsible user ids) for Sachstände due by `horizon` or overdue, in adopted
-    concepts."""
-    measures = (
-        Measure.objects.overdue(horizon + dt.timedelta(days=1))
+def _overdue_in_adopted(day):
+    """The measures of adopted concepts whose Sachstand is due before `day`, with concept and
+    Verantwortliche, in the concept's order."""
+    return (
+        Measure.objects.overdue(day)
         .filter(concept__status=Concept.Status.ADOPTED)
         .select_related("concept")
         .prefetch_related("responsible_users")
         .order_by("concept__pk", "position", "number")
     )
+
+
+def measure_items(today, horizon):
+    """(item, responsible user ids) for Sachstände due by `horizon` or overdue, in adopted
+    concepts."""
+    measures = _overdue_in_adopted(horizon + dt.timedelta(days=1))
     for measure in measures:
         due = measure.next_update_due(measure.last_entry_date)
         if due is None or due > horizon:
@@ -254,13 +260,7 @@ def plan_escalations(today):
     to its Koordination (people who switched reminders off get it only where they are
     mandatory)."""
     overdue = defaultdict(list)
-    measures = (
-        Measure.objects.overdue(today)
-        .filter(concept__status=Concept.Status.ADOPTED)
-        .select_related("concept")
-        .prefetch_related("responsible_users")
-        .order_by("concept__pk", "position", "number")
-    )
+    measures = _overdue_in_adopted(today)
     for measure in measures:
         due = measure.next_update_due(measure.last_entry_date)
         if due is not None and add_months(due, measure.update_cadence) < today:
