@@ -169,7 +169,7 @@ def test_closing_a_campaign_ends_the_asking_and_keeps_its_ruecklauf(client):
 
     confirm = client.get(f"{base}beenden/")
     assert confirm.status_code == 200
-    assert "Beantwortet sind 0 von 1 Maßnahmen; 1 sind noch offen." in confirm.text
+    assert "Beantwortet sind 0 von 1 Maßnahmen; 1 ist noch offen." in confirm.text
     recorded = campaign.history.count()
     response = client.post(f"{base}beenden/", {"version": campaign.version}, follow=True)
     assert "ist beendet" in response.text
